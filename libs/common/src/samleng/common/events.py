@@ -1,0 +1,308 @@
+"""Event schemas: the only contract between Samleng services.
+
+Every event is a frozen pydantic model inside one envelope (``event_id``, ``type``,
+``version``, ``occurred_at``, ``complaint_id``, ``sequence``, ``correlation_id``,
+``producer``) with a typed ``data`` payload. Rules (see docs/events.md):
+
+- Within a version only optional fields are added; a breaking change is a new version
+  (a new class with ``version = 2``), registered beside the old one.
+- ``sequence`` is per complaint and causal: an event caused by another carries the
+  cause's sequence + 1, so consumers can refuse to go backwards.
+- Events carry no personal data: never the description, contact details or tracking code.
+
+Build one with :meth:`Event.first` or :meth:`Event.caused_by`; read one from the wire with
+:func:`parse_event`::
+
+    submitted = ComplaintSubmitted.first(complaint_id, producer="intake", data=...)
+    assigned = ComplaintAssigned.caused_by(submitted, producer="routing", data=...)
+    event = parse_event(body)  # raises InvalidEvent saying what is wrong
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+# Fixed namespace so that an event derived from a cause always gets the same id:
+# a replayed cause re-emits an identical event, which consumers then dedupe.
+_DERIVED_EVENT_NAMESPACE = uuid.UUID("7d0c2a8e-4f0b-4b7e-9d5c-2f7f3b1d6a11")
+
+
+class Payload(BaseModel):
+    """Base of every event payload: frozen, and tolerant of fields added later."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Event(BaseModel):
+    """The envelope every event shares; subclasses pin ``type``, ``version`` and ``data``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    event_type: ClassVar[str]
+    event_version: ClassVar[int]
+
+    event_id: uuid.UUID
+    type: str
+    version: int
+    occurred_at: AwareDatetime
+    complaint_id: str = Field(min_length=1, max_length=64)
+    sequence: int = Field(ge=1)
+    correlation_id: str = Field(min_length=1, max_length=128)
+    producer: str = Field(min_length=1, max_length=64)
+    data: Payload
+
+    @property
+    def routing_key(self) -> str:
+        """The topic routing key, e.g. ``complaint.submitted.v1``."""
+        return routing_key_of(type(self))
+
+    @classmethod
+    def first(
+        cls,
+        complaint_id: str,
+        *,
+        producer: str,
+        data: Any,
+        correlation_id: str | None = None,
+        event_id: uuid.UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Self:
+        """Build the first event of a complaint's history (sequence 1)."""
+        return cls(
+            event_id=event_id or uuid.uuid4(),
+            type=cls.event_type,
+            version=cls.event_version,
+            occurred_at=occurred_at or datetime.now(UTC),
+            complaint_id=complaint_id,
+            sequence=1,
+            correlation_id=correlation_id or complaint_id,
+            producer=producer,
+            data=data,
+        )
+
+    @classmethod
+    def caused_by(
+        cls,
+        cause: Event,
+        *,
+        producer: str,
+        data: Any,
+        occurred_at: datetime | None = None,
+        step: str = "",
+    ) -> Self:
+        """Build the event a handler emits in answer to ``cause``, with a derived, stable id."""
+        derived = uuid.uuid5(_DERIVED_EVENT_NAMESPACE, f"{cause.event_id}:{cls.event_type}:{step}")
+        return cls(
+            event_id=derived,
+            type=cls.event_type,
+            version=cls.event_version,
+            occurred_at=occurred_at or datetime.now(UTC),
+            complaint_id=cause.complaint_id,
+            sequence=cause.sequence + 1,
+            correlation_id=cause.correlation_id,
+            producer=producer,
+            data=data,
+        )
+
+    @classmethod
+    def after(
+        cls,
+        complaint_id: str,
+        last_sequence: int,
+        *,
+        producer: str,
+        data: Any,
+        correlation_id: str,
+        occurred_at: datetime | None = None,
+    ) -> Self:
+        """Build an event that follows the last one a service has seen for a complaint."""
+        return cls(
+            event_id=uuid.uuid4(),
+            type=cls.event_type,
+            version=cls.event_version,
+            occurred_at=occurred_at or datetime.now(UTC),
+            complaint_id=complaint_id,
+            sequence=last_sequence + 1,
+            correlation_id=correlation_id,
+            producer=producer,
+            data=data,
+        )
+
+    def to_json_bytes(self) -> bytes:
+        """Serialise for the wire (UTF-8 JSON)."""
+        return self.model_dump_json().encode()
+
+
+class InvalidEvent(ValueError):
+    """A message that is not a valid event of a known type; the reason says what is wrong."""
+
+
+# --- shared value types --------------------------------------------------------------
+
+
+class FeedbackKind(StrEnum):
+    """What the citizen is giving: the five kinds of feedback."""
+
+    COMPLAINT = "complaint"
+    REQUEST_FOR_HELP = "request_for_help"
+    REQUEST_FOR_INFORMATION = "request_for_information"
+    SERVICE_EVALUATION = "service_evaluation"
+    SUGGESTION = "suggestion"
+
+
+class Category(StrEnum):
+    """What went wrong (or what the feedback is about)."""
+
+    EXTRA_FEE = "extra_fee"
+    DELAY = "delay"
+    REFUSAL = "refusal"
+    RUDE_CONDUCT = "rude_conduct"
+    DISCRIMINATION = "discrimination"
+    ABSENT_OFFICIAL = "absent_official"
+    CORRUPTION = "corruption"
+    OTHER = "other"
+
+
+class Location(Payload):
+    """Where: gazetteer codes (province 2 digits, district 4, commune 6)."""
+
+    province_code: str = Field(pattern=r"^\d{2}$")
+    district_code: str = Field(pattern=r"^\d{4}$")
+    commune_code: str = Field(pattern=r"^\d{6}$")
+
+
+class OfficeRef(Payload):
+    """An office as events name it: id, level and names in Khmer and English."""
+
+    office_id: str = Field(min_length=1, max_length=64)
+    level: Literal["commune", "district", "province", "national"]
+    kind: str = Field(min_length=1, max_length=64)
+    name_km: str
+    name_en: str
+
+
+# --- complaint.submitted.v1 ----------------------------------------------------------
+
+
+class SubmittedData(Payload):
+    """What routing and reporting need of a new case: no description, nothing personal."""
+
+    kind: FeedbackKind
+    category: Category
+    location: Location
+    service_code: str | None = None
+    channel: Literal["web", "mobile", "api", "open311", "phone", "sms", "other"] = "api"
+    language: Literal["km", "en"] = "km"
+
+
+class ComplaintSubmitted(Event):
+    """A citizen submitted feedback; intake stored the case and gave a tracking code."""
+
+    event_type: ClassVar[str] = "complaint.submitted"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.submitted"] = "complaint.submitted"
+    version: Literal[1] = 1
+    data: SubmittedData
+
+
+# --- complaint.assigned.v1 -----------------------------------------------------------
+
+
+class AssignedData(Payload):
+    """Which office must act, and why (the rule and the directory version that chose it)."""
+
+    office: OfficeRef
+    rule: str = Field(min_length=1, max_length=64)
+    explanation_en: str
+    explanation_km: str
+    directory_version: str
+
+
+class ComplaintAssigned(Event):
+    """Routing decided which office must act on the case."""
+
+    event_type: ClassVar[str] = "complaint.assigned"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.assigned"] = "complaint.assigned"
+    version: Literal[1] = 1
+    data: AssignedData
+
+
+# --- complaint.resolved.v1 -----------------------------------------------------------
+
+
+class ResolvedData(Payload):
+    """The office resolved the case; the note itself stays in intake's case record."""
+
+    office_id: str = Field(min_length=1, max_length=64)
+
+
+class ComplaintResolved(Event):
+    """An officer marked the case resolved (the citizen may still confirm or appeal)."""
+
+    event_type: ClassVar[str] = "complaint.resolved"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.resolved"] = "complaint.resolved"
+    version: Literal[1] = 1
+    data: ResolvedData
+
+
+# --- registry and parsing -------------------------------------------------------------
+
+EVENT_CLASSES: tuple[type[Event], ...] = (
+    ComplaintSubmitted,
+    ComplaintAssigned,
+    ComplaintResolved,
+)
+
+_REGISTRY: dict[tuple[str, int], type[Event]] = {
+    (cls.event_type, cls.event_version): cls for cls in EVENT_CLASSES
+}
+
+
+def routing_key_of(cls: type[Event]) -> str:
+    """The routing key events of this class travel under."""
+    return f"{cls.event_type}.v{cls.event_version}"
+
+
+def event_class(event_type: str, version: int) -> type[Event]:
+    """The class registered for a type and version; InvalidEvent if there is none."""
+    try:
+        return _REGISTRY[(event_type, version)]
+    except KeyError:
+        raise InvalidEvent(f"unknown event type {event_type!r} version {version!r}") from None
+
+
+def parse_event(body: bytes | str | dict[str, Any]) -> Event:
+    """Decode and validate one event from the wire; InvalidEvent says exactly what is wrong."""
+    if isinstance(body, dict):
+        raw = body
+    else:
+        try:
+            raw = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidEvent(f"body is not UTF-8 JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise InvalidEvent("body must be a JSON object (an event envelope)")
+    event_type, version = raw.get("type"), raw.get("version")
+    if not isinstance(event_type, str) or not isinstance(version, int):
+        raise InvalidEvent("envelope needs a string 'type' and an integer 'version'")
+    cls = event_class(event_type, version)
+    try:
+        return cls.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidEvent(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False)[:5]:
+        where = ".".join(str(p) for p in error["loc"]) or "(body)"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)

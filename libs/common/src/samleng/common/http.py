@@ -1,0 +1,170 @@
+"""HTTP edge shared by every service: RFC 9457 problems, health probes, privacy-safe logs.
+
+    app = FastAPI(lifespan=...)
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime.readiness))
+    app.add_middleware(RouteLogMiddleware)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+from starlette.routing import Match
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://samleng.org/problems/"
+
+log = logging.getLogger("samleng.http")
+
+
+class Problem(Exception):
+    """An error to answer as RFC 9457 problem JSON; ``detail`` tells the caller what to fix."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str,
+        *,
+        title: str | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
+        self.detail = detail
+        self.title = title or HTTPStatus(status).phrase
+        self.extensions = extensions
+
+    def body(self, instance: str) -> dict[str, Any]:
+        """The problem document."""
+        return {
+            "type": PROBLEM_TYPE_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "instance": instance,
+            **self.extensions,
+        }
+
+
+def problem_response(problem: Problem, request: Request) -> JSONResponse:
+    """Render a Problem with the problem+json media type."""
+    return JSONResponse(
+        problem.body(_route_template(request)),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error, including FastAPI's own, as problem+json."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, request)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
+                "location": str(err.get("loc", ("body",))[0]),
+                "message": err.get("msg", "invalid"),
+            }
+            for err in exc.errors()
+        ]
+        fields = ", ".join(e["field"] for e in errors[:5])
+        problem = Problem(
+            422,
+            "validation-error",
+            f"The request is not valid; fix these fields: {fields}.",
+            title="Invalid request",
+            errors=errors,
+        )
+        return problem_response(problem, request)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
+        return problem_response(Problem(exc.status_code, slug, str(exc.detail)), request)
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", extra={"route": _route_template(request)})
+        problem = Problem(
+            500,
+            "internal-error",
+            "Something went wrong on our side; nothing you sent was lost. Try again later.",
+        )
+        return problem_response(problem, request)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+Readiness = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def health_router(readiness: Readiness) -> APIRouter:
+    """``/healthz`` (the process answers) and ``/readyz`` (its connections are up)."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: broker and database connections are up")
+    async def readyz() -> JSONResponse:
+        checks = await readiness()
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not-ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    return router
+
+
+class RouteLogMiddleware(BaseHTTPMiddleware):
+    """Logs method, route template, status and duration; never the path, IP or agent."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        """Time the request and log one line about it."""
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = _route_template(request)
+        if route not in ("/healthz", "/readyz"):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": route,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+        return response
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    if route is not None and hasattr(route, "path"):
+        return str(route.path)
+    for candidate in request.app.router.routes:
+        match, _ = candidate.matches(request.scope)
+        if match is Match.FULL and hasattr(candidate, "path"):
+            return str(candidate.path)
+    return "(unmatched)"

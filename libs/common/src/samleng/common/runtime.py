@@ -1,0 +1,106 @@
+"""One service process: its broker and Mongo connections, lifespan, readiness and serving.
+
+Every service is a FastAPI app whose lifespan starts a FastStream RabbitBroker (the
+subscribers) and a PyMongo async client, and stops them gracefully on SIGTERM::
+
+    runtime = ServiceRuntime(settings)
+    subscribe_inbox(runtime.broker, CONSUMERS["routing"], dispatch)
+    app = FastAPI(lifespan=runtime.lifespan(on_start=[...], background=[...]))
+    serve(app, settings)        # uvicorn, JSON logs, no access log
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
+
+from samleng.common.broker import EventPublisher, make_broker
+from samleng.common.logs import configure_logging
+from samleng.common.mongo import make_mongo_client, ping
+from samleng.common.settings import ServiceSettings
+from samleng.common.topology import declare_topology
+
+log = logging.getLogger(__name__)
+
+StartHook = Callable[[], Awaitable[None]]
+BackgroundTask = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    """The connections of one service process; nothing connects until ``lifespan`` runs."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.broker = make_broker(settings)
+        self.mongo = make_mongo_client(settings)
+        self.db: AsyncDatabase[dict[str, Any]] = self.mongo[settings.mongo_database]
+        self.publisher = EventPublisher(self.broker)
+        self._started = False
+
+    async def readiness(self) -> dict[str, bool]:
+        """Whether the broker and MongoDB answer right now."""
+        broker_ok, mongo_ok = await asyncio.gather(
+            self._broker_ready(), ping(self.mongo), return_exceptions=False
+        )
+        return {"broker": broker_ok, "mongodb": mongo_ok}
+
+    async def _broker_ready(self) -> bool:
+        if not self._started:
+            return False
+        try:
+            return await self.broker.ping(timeout=2.0)
+        except Exception:
+            return False
+
+    def lifespan(
+        self,
+        *,
+        on_start: Sequence[StartHook] = (),
+        background: Sequence[BackgroundTask] = (),
+    ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+        """A FastAPI lifespan: connect, declare topology, run hooks, start consumers."""
+
+        @contextlib.asynccontextmanager
+        async def run(_app: FastAPI) -> AsyncIterator[None]:
+            await self.broker.connect()
+            await declare_topology(self.broker)
+            for hook in on_start:
+                await hook()
+            await self.broker.start()
+            self._started = True
+            tasks = [asyncio.create_task(job(), name=job.__name__) for job in background]
+            log.info("service started", extra={"service": self.settings.service_name})
+            try:
+                yield
+            finally:
+                self._started = False
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await self.broker.stop()
+                await self.mongo.close()
+                log.info("service stopped", extra={"service": self.settings.service_name})
+
+        return run
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run the app under uvicorn with JSON logs and graceful shutdown on SIGTERM."""
+    configure_logging(settings.service_name, settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+    )

@@ -1,0 +1,20 @@
+"""Reporting's inbox: every complaint event."""
+
+from __future__ import annotations
+
+from faststream.rabbit import RabbitBroker
+
+from samleng.common.broker import subscribe_inbox
+from samleng.common.events import Event
+from samleng.common.topology import CONSUMERS
+from samleng.reporting.adapters.projections import ComplaintProjections
+from samleng.reporting.handlers import on_event
+
+
+def subscribe(broker: RabbitBroker, projections: ComplaintProjections) -> None:
+    """Register reporting's one subscriber."""
+
+    async def dispatch(event: Event) -> None:
+        await on_event(event, projections)
+
+    subscribe_inbox(broker, CONSUMERS["reporting"], dispatch)
