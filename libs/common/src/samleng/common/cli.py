@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
@@ -24,7 +24,7 @@ S = TypeVar("S", bound=ServiceSettings)
 def run_service_cli(
     settings_type: type[S],
     create_app: Callable[[S], FastAPI],
-    migrate: Callable[[S], Awaitable[None]],
+    migrate: Callable[[S], Coroutine[Any, Any, None]],
     argv: list[str] | None = None,
 ) -> None:
     """Parse the command line and run ``serve`` (default) or ``migrate``."""

@@ -1,9 +1,9 @@
 """HTTP edge shared by every service: RFC 9457 problems, health probes, privacy-safe logs.
 
-    app = FastAPI(lifespan=...)
-    install_problem_handlers(app)
-    app.include_router(health_router(runtime.readiness))
-    app.add_middleware(RouteLogMiddleware)
+app = FastAPI(lifespan=...)
+install_problem_handlers(app)
+app.include_router(health_router(runtime.readiness))
+app.add_middleware(RouteLogMiddleware)
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """PyMongo async client factory (Motor is end-of-life; PyMongo's own async API is used).
 
-    client = make_mongo_client(settings)
-    db = client[settings.mongo_database]
-    await ping(client)
+client = make_mongo_client(settings)
+db = client[settings.mongo_database]
+await ping(client)
 """
 
 from __future__ import annotations

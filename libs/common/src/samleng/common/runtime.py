@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import uvicorn
@@ -30,7 +30,7 @@ from samleng.common.topology import declare_topology
 log = logging.getLogger(__name__)
 
 StartHook = Callable[[], Awaitable[None]]
-BackgroundTask = Callable[[], Awaitable[None]]
+BackgroundTask = Callable[[], Coroutine[Any, Any, None]]
 
 
 class ServiceRuntime:
@@ -75,7 +75,9 @@ class ServiceRuntime:
                 await hook()
             await self.broker.start()
             self._started = True
-            tasks = [asyncio.create_task(job(), name=job.__name__) for job in background]
+            tasks: list[asyncio.Task[None]] = [
+                asyncio.create_task(job(), name=job.__name__) for job in background
+            ]
             log.info("service started", extra={"service": self.settings.service_name})
             try:
                 yield

@@ -30,9 +30,7 @@ if TYPE_CHECKING:
     from faststream.rabbit import RabbitBroker
 
 EVENTS_EXCHANGE = RabbitExchange("samleng.events", type=ExchangeType.TOPIC, durable=True)
-DEAD_LETTER_EXCHANGE = RabbitExchange(
-    "samleng.dead-letter", type=ExchangeType.DIRECT, durable=True
-)
+DEAD_LETTER_EXCHANGE = RabbitExchange("samleng.dead-letter", type=ExchangeType.DIRECT, durable=True)
 
 #: Headers a consumer sets when it dead-letters a message itself.
 REASON_HEADER = "x-samleng-dead-letter-reason"

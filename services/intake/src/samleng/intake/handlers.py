@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from samleng.common.broker import PoisonMessage
 from samleng.common.events import Event
 from samleng.intake.adapters.cases import CaseRepository, DuplicateCase, StaleCase
 from samleng.intake.domain.model import Case, Submission, apply_change, change_for, open_case
@@ -15,8 +16,11 @@ from samleng.intake.domain.tracking import TrackingCode, TrackingCodeHasher
 MAX_SAVE_ATTEMPTS = 5
 
 
-class UnknownCase(LookupError):
-    """An event names a complaint intake does not hold."""
+class UnknownCase(PoisonMessage):
+    """An event names a complaint intake does not hold: it can never apply, so it is poison.
+
+    Intake writes every case before its first event is published, so this is never a race.
+    """
 
 
 async def submit_feedback(

@@ -40,16 +40,12 @@ class CaseRepository:
     async def create_indexes(self) -> None:
         """Indexes the queries below rely on (idempotent)."""
         await self._cases.create_index("code_hash", unique=True)
-        await self._outbox.create_index(
-            [("published_at", ASCENDING), ("created_at", ASCENDING)]
-        )
+        await self._outbox.create_index([("published_at", ASCENDING), ("created_at", ASCENDING)])
 
     async def add(self, case: Case, event: Event) -> None:
         """Store a new case and its first event atomically (the transactional outbox)."""
         async with self._db.client.start_session() as session:
-            await session.with_transaction(
-                lambda s: self._insert_case_and_event(s, case, event)
-            )
+            await session.with_transaction(lambda s: self._insert_case_and_event(s, case, event))
 
     async def _insert_case_and_event(
         self, session: AsyncClientSession, case: Case, event: Event
@@ -74,7 +70,9 @@ class CaseRepository:
         """Replace a case read at ``case.version``; StaleCase if someone saved it since."""
         doc = case_to_document(case)
         doc["version"] = case.version + 1
-        result = await self._cases.replace_one({"_id": case.complaint_id, "version": case.version}, doc)
+        result = await self._cases.replace_one(
+            {"_id": case.complaint_id, "version": case.version}, doc
+        )
         if result.matched_count != 1:
             raise StaleCase(case.complaint_id)
 

@@ -10,6 +10,7 @@ published again on restart: delivery is at least once, and every consumer dedupe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,7 +88,5 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay round failed; will retry")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
-            except TimeoutError:
-                pass

@@ -134,7 +134,9 @@ async def follow(tracking_code: str, cases: CasesDep, hasher: HasherDep) -> Case
     try:
         code = TrackingCode.parse(tracking_code)
     except InvalidTrackingCode as exc:
-        raise Problem(400, "invalid-tracking-code", f"{exc}. Check the code and try again.") from None
+        raise Problem(
+            400, "invalid-tracking-code", f"{exc}. Check the code and try again."
+        ) from None
     case = await case_by_code(code, cases, hasher)
     if case is None:
         raise Problem(404, "case-not-found", "No case has this tracking code. Check the code.")
@@ -151,7 +153,9 @@ def case_view(case: Case) -> CaseView:
         category=case.submission.category.value,
         submitted_at=case.submitted_at,
         office=(
-            OfficeView(level=case.office.level, name_en=case.office.name_en, name_km=case.office.name_km)
+            OfficeView(
+                level=case.office.level, name_en=case.office.name_en, name_km=case.office.name_km
+            )
             if case.office
             else None
         ),

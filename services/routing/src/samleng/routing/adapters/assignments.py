@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common.events import ComplaintAssigned, parse_event
@@ -37,8 +38,9 @@ class AssignmentRepository:
             {"_id": event.complaint_id},
             {"$setOnInsert": doc},
             upsert=True,
-            return_document=True,
+            return_document=ReturnDocument.AFTER,
         )
+        assert stored is not None  # an upsert always returns the document
         kept = parse_event(stored["event"])
         assert isinstance(kept, ComplaintAssigned)
         return kept

@@ -34,7 +34,9 @@ def pick_office(submission: SubmittedData, directory: Directory) -> RoutingDecis
     return RoutingDecision(
         office=directory.national_team,
         rule="no-local-office",
-        explanation_en="No local office is on record for this commune; the national team handles it.",
+        explanation_en=(
+            "No local office is on record for this commune; the national team handles it."
+        ),
         explanation_km="មិនមានការិយាល័យមូលដ្ឋានសម្រាប់ឃុំនេះទេ ក្រុមការងារថ្នាក់ជាតិនឹងដោះស្រាយ។",
         directory_version=directory.version,
     )

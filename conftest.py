@@ -1,0 +1,3 @@
+"""Shared pytest setup: the real-infrastructure fixtures (``stack``) of samleng.devstack."""
+
+pytest_plugins = ["samleng.devstack.pytest_plugin"]

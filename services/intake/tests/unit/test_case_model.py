@@ -1,0 +1,89 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from samleng.common.events import (
+    AssignedData,
+    Category,
+    ComplaintAssigned,
+    ComplaintResolved,
+    FeedbackKind,
+    Location,
+    OfficeRef,
+    ResolvedData,
+)
+from samleng.intake.domain.model import (
+    CaseStatus,
+    Submission,
+    apply_change,
+    change_for,
+    normalise_text,
+    open_case,
+)
+
+pytestmark = pytest.mark.unit
+
+OFFICE = OfficeRef(
+    office_id="commune:170201", level="commune", kind="commune_office", name_en="A", name_km="ក"
+)
+
+
+def new_case():
+    submission = Submission(
+        kind=FeedbackKind.COMPLAINT,
+        category=Category.DELAY,
+        location=Location(province_code="17", district_code="1702", commune_code="170201"),
+        description="  ស្នើ\u17b6  ",
+    )
+    return open_case(submission, "hash", datetime.now(UTC))
+
+
+def assigned(cause):
+    data = AssignedData(
+        office=OFFICE, rule="r", explanation_en="e", explanation_km="k", directory_version="v"
+    )
+    return ComplaintAssigned.caused_by(cause, producer="routing", data=data)
+
+
+def test_new_case_announces_itself_without_the_description() -> None:
+    case, event = new_case()
+    assert case.status is CaseStatus.SUBMITTED
+    assert event.complaint_id == case.complaint_id and event.sequence == 1
+    assert "description" not in event.model_dump_json()
+
+
+def test_assignment_moves_status_and_sets_office() -> None:
+    case, submitted = new_case()
+    change = change_for(assigned(submitted))
+    assert change is not None
+    updated = apply_change(case, change)
+    assert updated.status is CaseStatus.ASSIGNED and updated.office == OFFICE
+    assert [e.status for e in updated.timeline] == [CaseStatus.SUBMITTED, CaseStatus.ASSIGNED]
+
+
+def test_the_same_event_twice_changes_nothing() -> None:
+    case, submitted = new_case()
+    change = change_for(assigned(submitted))
+    assert change is not None
+    once = apply_change(case, change)
+    assert apply_change(once, change) == once
+
+
+def test_a_late_older_event_adds_history_but_never_moves_status_back() -> None:
+    case, submitted = new_case()
+    first = assigned(submitted)
+    resolved = ComplaintResolved.caused_by(
+        first, producer="intake", data=ResolvedData(office_id=OFFICE.office_id)
+    )
+    r, a = change_for(resolved), change_for(first)
+    assert r is not None and a is not None
+    out_of_order = apply_change(apply_change(case, r), a)
+    in_order = apply_change(apply_change(case, a), r)
+    assert out_of_order.status is CaseStatus.RESOLVED
+    assert out_of_order.timeline == in_order.timeline
+    assert out_of_order.office == OFFICE or out_of_order.office is None
+
+
+def test_text_is_nfc_normalised() -> None:
+    decomposed = "e\u0301"
+    assert normalise_text(f" {decomposed} ") == "\u00e9"
