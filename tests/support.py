@@ -24,8 +24,8 @@ from samleng.common.events import (
     Event,
     FeedbackKind,
     Location,
+    OfficeActionData,
     OfficeRef,
-    ResolvedData,
     SubmittedData,
 )
 from samleng.common.settings import ServiceSettings
@@ -111,7 +111,7 @@ class EventFactory:
     def resolved(self, cause: Event) -> ComplaintResolved:
         """A complaint.resolved event following ``cause``."""
         return ComplaintResolved.caused_by(
-            cause, producer="test", data=ResolvedData(office_id="commune:170201")
+            cause, producer="test", data=OfficeActionData(office_id="commune:170201")
         )
 
 

@@ -9,8 +9,8 @@ from samleng.common.events import (
     ComplaintResolved,
     FeedbackKind,
     Location,
+    OfficeActionData,
     OfficeRef,
-    ResolvedData,
 )
 from samleng.intake.domain.model import (
     CaseStatus,
@@ -73,7 +73,7 @@ def test_a_late_older_event_adds_history_but_never_moves_status_back() -> None:
     case, submitted = new_case()
     first = assigned(submitted)
     resolved = ComplaintResolved.caused_by(
-        first, producer="intake", data=ResolvedData(office_id=OFFICE.office_id)
+        first, producer="intake", data=OfficeActionData(office_id=OFFICE.office_id)
     )
     r, a = change_for(resolved), change_for(first)
     assert r is not None and a is not None

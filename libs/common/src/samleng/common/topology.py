@@ -20,9 +20,25 @@ from typing import TYPE_CHECKING
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 
 from samleng.common.events import (
+    ComplaintAcknowledged,
     ComplaintAssigned,
+    ComplaintClosed,
+    ComplaintEscalated,
+    ComplaintForwarded,
+    ComplaintRejected,
+    ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
+    ComplaintTransferred,
+    ComplaintWithdrawn,
+    DeadlineApproaching,
+    DeadlinePassed,
+    EscalationRequested,
+    Event,
+    ForwardRequested,
+    InformationProvided,
+    InformationRequested,
+    TransferRequested,
     routing_key_of,
 )
 
@@ -76,27 +92,53 @@ class ConsumerQueue:
         )
 
 
+def _keys(*classes: type[Event]) -> tuple[str, ...]:
+    return tuple(routing_key_of(cls) for cls in classes)
+
+
+#: What each service consumes. A service adds a binding here when it starts handling a
+#: new event type; it never declares queues of its own.
 CONSUMERS: dict[str, ConsumerQueue] = {
     "intake": ConsumerQueue(
         "intake.case-updates",
-        bindings=(routing_key_of(ComplaintAssigned),),
+        bindings=_keys(
+            ComplaintAssigned,
+            ComplaintForwarded,
+            ComplaintTransferred,
+            ComplaintEscalated,
+            ComplaintClosed,
+        ),
     ),
     "routing": ConsumerQueue(
-        "routing.submissions",
-        bindings=(routing_key_of(ComplaintSubmitted),),
+        "routing.case-events",
+        bindings=_keys(
+            ComplaintSubmitted,
+            ComplaintAcknowledged,
+            ComplaintResolved,
+            ComplaintRejected,
+            ComplaintReopened,
+            ComplaintWithdrawn,
+            TransferRequested,
+            ForwardRequested,
+            EscalationRequested,
+        ),
     ),
     "notification": ConsumerQueue(
         "notification.alerts",
-        bindings=(routing_key_of(ComplaintAssigned),),
-    ),
-    "reporting": ConsumerQueue(
-        "reporting.statistics",
-        bindings=(
-            routing_key_of(ComplaintSubmitted),
-            routing_key_of(ComplaintAssigned),
-            routing_key_of(ComplaintResolved),
+        bindings=_keys(
+            ComplaintSubmitted,
+            ComplaintAssigned,
+            ComplaintForwarded,
+            ComplaintTransferred,
+            ComplaintEscalated,
+            DeadlineApproaching,
+            DeadlinePassed,
+            InformationRequested,
+            InformationProvided,
+            ComplaintResolved,
         ),
     ),
+    "reporting": ConsumerQueue("reporting.statistics", bindings=("complaint.#",)),
 }
 
 

@@ -1,4 +1,6 @@
-"""Event schemas: the only contract between Samleng services.
+"""The event envelope, the registry of event types and parsing from the wire.
+
+Event schemas are the only contract between Samleng services.
 
 Every event is a frozen pydantic model inside one envelope (``event_id``, ``type``,
 ``version``, ``occurred_at``, ``complaint_id``, ``sequence``, ``correlation_id``,
@@ -23,8 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -143,127 +144,25 @@ class InvalidEvent(ValueError):
     """A message that is not a valid event of a known type; the reason says what is wrong."""
 
 
-# --- shared value types --------------------------------------------------------------
-
-
-class FeedbackKind(StrEnum):
-    """What the citizen is giving: the five kinds of feedback."""
-
-    COMPLAINT = "complaint"
-    REQUEST_FOR_HELP = "request_for_help"
-    REQUEST_FOR_INFORMATION = "request_for_information"
-    SERVICE_EVALUATION = "service_evaluation"
-    SUGGESTION = "suggestion"
-
-
-class Category(StrEnum):
-    """What went wrong (or what the feedback is about)."""
-
-    EXTRA_FEE = "extra_fee"
-    DELAY = "delay"
-    REFUSAL = "refusal"
-    RUDE_CONDUCT = "rude_conduct"
-    DISCRIMINATION = "discrimination"
-    ABSENT_OFFICIAL = "absent_official"
-    CORRUPTION = "corruption"
-    OTHER = "other"
-
-
-class Location(Payload):
-    """Where: gazetteer codes (province 2 digits, district 4, commune 6)."""
-
-    province_code: str = Field(pattern=r"^\d{2}$")
-    district_code: str = Field(pattern=r"^\d{4}$")
-    commune_code: str = Field(pattern=r"^\d{6}$")
-
-
-class OfficeRef(Payload):
-    """An office as events name it: id, level and names in Khmer and English."""
-
-    office_id: str = Field(min_length=1, max_length=64)
-    level: Literal["commune", "district", "province", "national"]
-    kind: str = Field(min_length=1, max_length=64)
-    name_km: str
-    name_en: str
-
-
-# --- complaint.submitted.v1 ----------------------------------------------------------
-
-
-class SubmittedData(Payload):
-    """What routing and reporting need of a new case: no description, nothing personal."""
-
-    kind: FeedbackKind
-    category: Category
-    location: Location
-    service_code: str | None = None
-    channel: Literal["web", "mobile", "api", "open311", "phone", "sms", "other"] = "api"
-    language: Literal["km", "en"] = "km"
-
-
-class ComplaintSubmitted(Event):
-    """A citizen submitted feedback; intake stored the case and gave a tracking code."""
-
-    event_type: ClassVar[str] = "complaint.submitted"
-    event_version: ClassVar[int] = 1
-    type: Literal["complaint.submitted"] = "complaint.submitted"
-    version: Literal[1] = 1
-    data: SubmittedData
-
-
-# --- complaint.assigned.v1 -----------------------------------------------------------
-
-
-class AssignedData(Payload):
-    """Which office must act, and why (the rule and the directory version that chose it)."""
-
-    office: OfficeRef
-    rule: str = Field(min_length=1, max_length=64)
-    explanation_en: str
-    explanation_km: str
-    directory_version: str
-
-
-class ComplaintAssigned(Event):
-    """Routing decided which office must act on the case."""
-
-    event_type: ClassVar[str] = "complaint.assigned"
-    event_version: ClassVar[int] = 1
-    type: Literal["complaint.assigned"] = "complaint.assigned"
-    version: Literal[1] = 1
-    data: AssignedData
-
-
-# --- complaint.resolved.v1 -----------------------------------------------------------
-
-
-class ResolvedData(Payload):
-    """The office resolved the case; the note itself stays in intake's case record."""
-
-    office_id: str = Field(min_length=1, max_length=64)
-
-
-class ComplaintResolved(Event):
-    """An officer marked the case resolved (the citizen may still confirm or appeal)."""
-
-    event_type: ClassVar[str] = "complaint.resolved"
-    event_version: ClassVar[int] = 1
-    type: Literal["complaint.resolved"] = "complaint.resolved"
-    version: Literal[1] = 1
-    data: ResolvedData
-
-
 # --- registry and parsing -------------------------------------------------------------
 
-EVENT_CLASSES: tuple[type[Event], ...] = (
-    ComplaintSubmitted,
-    ComplaintAssigned,
-    ComplaintResolved,
-)
+_REGISTRY: dict[tuple[str, int], type[Event]] = {}
 
-_REGISTRY: dict[tuple[str, int], type[Event]] = {
-    (cls.event_type, cls.event_version): cls for cls in EVENT_CLASSES
-}
+E = TypeVar("E", bound=type[Event])
+
+
+def register(cls: E) -> E:
+    """Class decorator: make an event type known to :func:`parse_event`."""
+    key = (cls.event_type, cls.event_version)
+    if key in _REGISTRY and _REGISTRY[key] is not cls:
+        raise ValueError(f"event {key} is registered twice")
+    _REGISTRY[key] = cls
+    return cls
+
+
+def registered_events() -> tuple[type[Event], ...]:
+    """Every registered event class, in registration order."""
+    return tuple(_REGISTRY.values())
 
 
 def routing_key_of(cls: type[Event]) -> str:
