@@ -7,15 +7,14 @@ between runs; every ``SAMLENG_*=value`` line in it applies to all services, and
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
-from samleng.devstack import infra
+from samleng.devstack import infra, keys
 from samleng.devstack.net import LOOPBACK
 from samleng.devstack.paths import LocalPaths
 from samleng.devstack.services import DEFAULT_PORTS
 
-GENERATED_KEYS = ("SAMLENG_TRACKING_CODE_KEY", "SAMLENG_ENCRYPTION_KEY")
+GENERATED_KEYS = tuple(keys.generate())
 _HEADER = (
     "# Development settings for `make run` / `make up` (KEY=VALUE, applies to all services).\n"
     "# Generated keys are development-only; never reuse them anywhere else.\n"
@@ -45,8 +44,9 @@ def ensure_dev_env(paths: LocalPaths) -> dict[str, str]:
         with paths.dev_env.open("a", encoding="utf-8") as file:
             if file.tell() == 0:
                 file.write(_HEADER)
+            fresh = keys.generate()
             for key in missing:
-                values[key] = secrets.token_urlsafe(32)
+                values[key] = fresh[key]
                 file.write(f"{key}={values[key]}\n")
         paths.dev_env.chmod(0o600)
     return values
@@ -64,8 +64,7 @@ def service_env(name: str, paths: LocalPaths) -> dict[str, str]:
         "SAMLENG_LOG_LEVEL": "INFO",
     }
     shared = ensure_dev_env(paths)
-    if name != "intake":
-        shared = {key: value for key, value in shared.items() if key not in GENERATED_KEYS}
-    env.update(shared)
+    env.update({key: value for key, value in shared.items() if key not in GENERATED_KEYS})
+    env.update(keys.for_service(name, shared))
     env.update(read_env_file(paths.home / f"dev.{name}.env"))
     return env

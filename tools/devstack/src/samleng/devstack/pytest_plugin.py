@@ -15,14 +15,13 @@ and left running (``python -m samleng.devstack down`` stops it).
 from __future__ import annotations
 
 import itertools
-import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from samleng.devstack import infra, services
+from samleng.devstack import infra, keys, services
 from samleng.devstack.net import LOOPBACK, free_port
 from samleng.devstack.services import RunningService
 
@@ -41,9 +40,8 @@ class SessionStack:
         self.log_dir = log_dir
         self.amqp_url = infra.amqp_url(vhost)
         self.mongo_url = infra.mongo_url()
-        # One pair of keys per session, so a restarted intake can read what it wrote.
-        self.tracking_code_key = secrets.token_urlsafe(32)
-        self.encryption_key = secrets.token_urlsafe(32)
+        # One set of keys per session, so a restarted intake can read what it wrote.
+        self.secrets = keys.generate()
         self.services: list[RunningService] = []
         self._counter = itertools.count(1)
 
@@ -64,9 +62,7 @@ class SessionStack:
             "SAMLENG_HTTP_PORT": str(free_port()),
             "SAMLENG_LOG_LEVEL": "INFO",
         }
-        if service == "intake":
-            env["SAMLENG_TRACKING_CODE_KEY"] = self.tracking_code_key
-            env["SAMLENG_ENCRYPTION_KEY"] = self.encryption_key
+        env.update(keys.for_service(service, self.secrets))
         env.update({_env_key(key): str(value) for key, value in overrides.items()})
         return env
 
