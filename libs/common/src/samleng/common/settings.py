@@ -39,6 +39,11 @@ class ServiceSettings(BaseSettings):
     prefetch_count: int = Field(default=16, ge=1, le=1000)
     shutdown_timeout_seconds: float = Field(default=15.0, gt=0)
     otel_exporter_otlp_endpoint: str = ""
+    oidc_issuer: str = ""
+    oidc_audience: str = "samleng"
+    oidc_jwks_url: str = ""
+    oidc_jwks_file: str = ""
+    oidc_jwks: str = ""
 
     @model_validator(mode="after")
     def _default_database(self) -> Self:

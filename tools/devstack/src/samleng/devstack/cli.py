@@ -11,6 +11,7 @@ from types import FrameType
 
 from samleng.devstack import infra, stack
 from samleng.devstack.infra import StartedProcess
+from samleng.devstack.issuer import DevIssuer
 from samleng.devstack.mongodb import MongoDBError
 from samleng.devstack.paths import LocalPaths
 from samleng.devstack.rabbitmq import RabbitMQError
@@ -111,15 +112,28 @@ def cmd_down(paths: LocalPaths) -> int:
     return 0
 
 
+def cmd_token(paths: LocalPaths, args: argparse.Namespace) -> int:
+    """Print a dev-issuer access token for a user (officer API, admin endpoints)."""
+    issuer = DevIssuer.load_or_create(paths.home / "dev-issuer")
+    print(issuer.token(args.subject, args.role, args.office, lifetime_seconds=args.hours * 3600))
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "up": cmd_up, "down": cmd_down, "infra": cmd_infra}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(prog="python -m samleng.devstack", description=__doc__)
-    parser.add_argument("command", choices=sorted(COMMANDS), help="what to do")
+    parser.add_argument("command", choices=[*sorted(COMMANDS), "token"], help="what to do")
     parser.add_argument("-v", "--verbose", action="store_true", help="log infra details")
+    parser.add_argument("--subject", default="dev-officer", help="token: the user's id")
+    parser.add_argument("--role", action="append", default=[], help="token: a role (repeat)")
+    parser.add_argument("--office", action="append", default=[], help="token: an office id")
+    parser.add_argument("--hours", type=int, default=8, help="token: lifetime in hours")
     args = parser.parse_args(argv)
+    if args.command == "token":
+        return cmd_token(LocalPaths.default(), args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="[devstack] %(message)s",

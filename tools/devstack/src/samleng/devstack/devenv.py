@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from samleng.devstack import infra, keys
+from samleng.devstack.issuer import DevIssuer
 from samleng.devstack.net import LOOPBACK
 from samleng.devstack.paths import LocalPaths
 from samleng.devstack.services import DEFAULT_PORTS
@@ -66,5 +67,8 @@ def service_env(name: str, paths: LocalPaths) -> dict[str, str]:
     shared = ensure_dev_env(paths)
     env.update({key: value for key, value in shared.items() if key not in GENERATED_KEYS})
     env.update(keys.for_service(name, shared))
+    issuer_home = paths.home / "dev-issuer"
+    DevIssuer.load_or_create(issuer_home)
+    env.update(DevIssuer.settings_env_for_file(issuer_home / "jwks.json"))
     env.update(read_env_file(paths.home / f"dev.{name}.env"))
     return env

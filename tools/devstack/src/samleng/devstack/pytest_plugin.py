@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from samleng.devstack import infra, keys, services
+from samleng.devstack.issuer import DevIssuer
 from samleng.devstack.net import LOOPBACK, free_port
 from samleng.devstack.services import RunningService
 
@@ -42,6 +43,8 @@ class SessionStack:
         self.mongo_url = infra.mongo_url()
         # One set of keys per session, so a restarted intake can read what it wrote.
         self.secrets = keys.generate()
+        # The session's identity provider: tests mint officer tokens with ``stack.issuer``.
+        self.issuer = DevIssuer.generate()
         self.services: list[RunningService] = []
         self._counter = itertools.count(1)
 
@@ -63,6 +66,7 @@ class SessionStack:
             "SAMLENG_LOG_LEVEL": "INFO",
         }
         env.update(keys.for_service(service, self.secrets))
+        env.update(self.issuer.settings_env())
         env.update({_env_key(key): str(value) for key, value in overrides.items()})
         return env
 
