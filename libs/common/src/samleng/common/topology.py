@@ -121,6 +121,7 @@ CONSUMERS: dict[str, ConsumerQueue] = {
             TransferRequested,
             ForwardRequested,
             EscalationRequested,
+            ComplaintClosed,
         ),
     ),
     "notification": ConsumerQueue(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import time
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 
 from samleng.common.settings import ServiceSettings
 
@@ -12,3 +15,24 @@ class RoutingSettings(ServiceSettings):
 
     service_name: str = "routing"
     http_port: int = Field(default=8001, ge=1, le=65535)
+    #: Bearer token of the admin API (directory load/validate/diff/activate) until officer
+    #: authentication exists; required in production, admin API off when empty elsewhere.
+    admin_token: SecretStr = SecretStr("")
+    #: How often each replica looks for due clocks (seconds of real time).
+    clock_poll_seconds: float = Field(default=5.0, gt=0)
+    #: How long a replica holds a claimed case before another may take it over.
+    clock_lease_seconds: float = Field(default=60.0, gt=0)
+    #: Office hours, local time, and the offices' offset from UTC (Cambodia: UTC+7).
+    office_opens_at: time = time(7, 30)
+    office_closes_at: time = time(17, 0)
+    office_utc_offset_hours: float = Field(default=7.0, ge=-12, le=14)
+    #: Public holidays of this country (ISO code for the ``holidays`` package).
+    holiday_country: str = Field(default="KH", pattern=r"^[A-Z]{2}$")
+
+    @model_validator(mode="after")
+    def _admin_token_in_production(self) -> Self:
+        if self.is_production:
+            self.require_secret("admin_token", self.admin_token)
+        if self.office_opens_at >= self.office_closes_at:
+            raise ValueError("SAMLENG_OFFICE_OPENS_AT must be before SAMLENG_OFFICE_CLOSES_AT")
+        return self

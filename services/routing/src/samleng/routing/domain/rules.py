@@ -1,11 +1,30 @@
-"""Routing rules: which office must act on a case, and why. Pure: no I/O."""
+"""Routing rules: which office must act on a case, and why. Pure: no I/O.
+
+In order (the first that applies decides):
+
+1. ``unknown-area``: the commune code is not in the gazetteer (or does not lie in the
+   given district/province) -> the national team, which can find the right office.
+2. ``not-yet-served``: the province is not yet switched on -> the national team; the
+   citizen is told the province is not yet served.
+3. ``conflict-of-interest``: the complaint is about the conduct of an office's own
+   officials -> the ombudsman one level above that office, never the office itself.
+4. ``named-office``: the citizen named the office that served them -> that office.
+5. ``service-provider``: the service catalogue names who provides the service (the
+   commune office, the OWSO, a ministry's provincial department...) -> that office.
+6. ``commune-office``: otherwise the commune/sangkat office of the place.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from samleng.common.events import SubmittedData
-from samleng.routing.domain.model import Directory, Office
+from samleng.common.reference import CatalogueService, ServiceCatalogue, UnknownService
+from samleng.routing.domain.model import INTERIOR, Area, Directory, Office
+
+
+class MoveRefused(ValueError):
+    """A transfer, forward or escalation that cannot be done; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -17,26 +36,141 @@ class RoutingDecision:
     explanation_en: str
     explanation_km: str
     directory_version: str
+    not_yet_served: bool = False
 
 
-def pick_office(submission: SubmittedData, directory: Directory) -> RoutingDecision:
-    """The commune office of the case's commune; the national team if there is none."""
-    commune = submission.location.commune_code
-    office = directory.commune_office(commune)
-    if office is not None:
-        return RoutingDecision(
-            office=office,
-            rule="commune-office",
-            explanation_en="The commune/sangkat office handles cases from its commune.",
-            explanation_km="រដ្ឋបាលឃុំ/សង្កាត់ ដោះស្រាយករណីក្នុងឃុំ/សង្កាត់របស់ខ្លួន។",
-            directory_version=directory.version,
+def pick_office(
+    submission: SubmittedData, directory: Directory, catalogue: ServiceCatalogue
+) -> RoutingDecision:
+    """The office that must act on a new case (see the module docstring for the rules)."""
+    location = submission.location
+    area = directory.area(location.commune_code)
+    version = directory.version
+
+    def decide(office: Office, rule: str, en: str, km: str, **extra: bool) -> RoutingDecision:
+        return RoutingDecision(office, rule, en, km, version, **extra)
+
+    if (
+        area is None
+        or area.district_code != location.district_code
+        or area.province_code != location.province_code
+    ):
+        return decide(
+            directory.national_team,
+            "unknown-area",
+            "The place given is not a known commune/sangkat; the national team will find "
+            "the office responsible.",
+            "ទីកន្លែងដែលបានផ្ដល់ មិនមែនជាឃុំ/សង្កាត់ដែលស្គាល់ទេ ក្រុមការងារថ្នាក់ជាតិនឹងស្វែងរកការិយាល័យទទួលខុសត្រូវ។",
         )
-    return RoutingDecision(
-        office=directory.national_team,
-        rule="no-local-office",
-        explanation_en=(
-            "No local office is on record for this commune; the national team handles it."
-        ),
-        explanation_km="មិនមានការិយាល័យមូលដ្ឋានសម្រាប់ឃុំនេះទេ ក្រុមការងារថ្នាក់ជាតិនឹងដោះស្រាយ។",
-        directory_version=directory.version,
+    if not directory.is_served(area.province_code):
+        return decide(
+            directory.national_team,
+            "not-yet-served",
+            f"The system does not yet serve {area.province_en} province; the Ministry of "
+            "Interior's national team handles your case.",
+            f"ប្រព័ន្ធនេះមិនទាន់បម្រើខេត្ត {area.province_km} នៅឡើយទេ "
+            "ក្រុមការងារថ្នាក់ជាតិនៃក្រសួងមហាផ្ទៃនឹងដោះស្រាយករណីរបស់អ្នក។",
+            not_yet_served=True,
+        )
+    service = _service(catalogue, submission.service_code)
+    provider = provider_office(directory, area, service)
+    named = directory.office(submission.about_office_id) if submission.about_office_id else None
+    if submission.about_office_conduct:
+        subject = named or provider
+        ombudsman = ombudsman_above(directory, subject) or directory.national_team
+        return decide(
+            ombudsman,
+            "conflict-of-interest",
+            f"The complaint is about the conduct of officials of {subject.name_en}; the "
+            f"ombudsman one level above, {ombudsman.name_en}, handles it, never the "
+            "office itself.",
+            f"បណ្ដឹងនេះពាក់ព័ន្ធនឹងអាកប្បកិរិយារបស់មន្ត្រីនៃ {subject.name_km} "
+            f"អម្បុដ្សម៉ាន់មួយថ្នាក់ខាងលើ {ombudsman.name_km} នឹងដោះស្រាយ មិនមែនការិយាល័យនោះទេ។",
+        )
+    if named is not None:
+        return decide(
+            named,
+            "named-office",
+            f"You named {named.name_en} as the office concerned.",
+            f"អ្នកបានបញ្ជាក់ {named.name_km} ជាការិយាល័យពាក់ព័ន្ធ។",
+        )
+    if service is not None:
+        return decide(
+            provider,
+            "service-provider",
+            f"{service.name_en} is provided by {provider.name_en}.",
+            f"សេវា {service.name_km} ផ្ដល់ដោយ {provider.name_km}។",
+        )
+    return decide(
+        provider,
+        "commune-office",
+        "The commune/sangkat office handles cases from its commune.",
+        "រដ្ឋបាលឃុំ/សង្កាត់ ដោះស្រាយករណីក្នុងឃុំ/សង្កាត់របស់ខ្លួន។",
     )
+
+
+def provider_office(directory: Directory, area: Area, service: CatalogueService | None) -> Office:
+    """The office that provides a service in an area (the commune office if unknown)."""
+    commune = directory.commune_office(area.commune_code) or directory.national_team
+    if service is None:
+        return commune
+    candidates = {
+        "commune_office": f"commune:{area.commune_code}",
+        "commune_police_post": f"commune-police:{area.commune_code}",
+        "owso": f"owso:{area.district_code}",
+        "police_post": f"district-police:{area.district_code}",
+        "owsu": f"owsu:{area.province_code}",
+        "provincial_department": f"department:{area.province_code}:{service.ministry}",
+    }
+    office_id = candidates.get(service.office_kind, f"ministry:{service.ministry}")
+    found = directory.office(office_id) or directory.office(f"ministry:{service.ministry}")
+    return found or commune
+
+
+def ombudsman_above(directory: Directory, office: Office) -> Office | None:
+    """The ombudsman one level above an office; None above the national team."""
+    if office.level == "commune" and office.district_code:
+        target = directory.office(f"district-ombudsman:{office.district_code}")
+    elif office.level == "district" and office.province_code:
+        target = directory.office(f"provincial-ombudsman:{office.province_code}")
+    elif office.office_id == directory.national_team_id:
+        return None
+    else:
+        target = None
+    return target or directory.national_team
+
+
+def forward_target(directory: Directory, province_code: str, ministry: str) -> Office:
+    """The office of another ministry a case goes to: its provincial department, else
+    the ministry itself."""
+    if ministry not in directory.ministries:
+        raise MoveRefused(f"unknown ministry {ministry!r}: use a code of the service catalogue")
+    if ministry == INTERIOR:
+        raise MoveRefused("forwarding is to another ministry; use a transfer within Interior")
+    office = directory.office(f"department:{province_code}:{ministry}")
+    if office is None or not directory.is_served(province_code):
+        office = directory.office(f"ministry:{ministry}")
+    if office is None:
+        raise MoveRefused(f"the directory has no office of ministry {ministry!r}")
+    return office
+
+
+def transfer_target(directory: Directory, office_id: str | None, current: Office) -> Office:
+    """The office a misrouted case is transferred to, if that transfer is possible."""
+    if not office_id:
+        raise MoveRefused("a transfer needs to_office_id: the office that should act")
+    office = directory.office(office_id)
+    if office is None:
+        raise MoveRefused(f"unknown office {office_id!r} in directory {directory.version}")
+    if office.office_id == current.office_id:
+        raise MoveRefused(f"the case is already with {office_id!r}")
+    return office
+
+
+def _service(catalogue: ServiceCatalogue, code: str | None) -> CatalogueService | None:
+    if not code:
+        return None
+    try:
+        return catalogue.service(code)
+    except UnknownService:
+        return None

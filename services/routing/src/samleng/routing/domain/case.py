@@ -1,0 +1,67 @@
+"""A case as routing sees it: where it is, its status and its running clocks. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from samleng.common.events import Category, FeedbackKind
+from samleng.routing.domain.model import Office
+from samleng.routing.domain.sla import Timer
+
+#: Statuses after which no clock runs and no move is possible.
+FINAL = frozenset({"closed", "rejected", "withdrawn"})
+#: How many processed event ids a case remembers for deduplication.
+SEEN_LIMIT = 500
+
+
+class CaseClosed(ValueError):
+    """The case is closed, rejected or withdrawn: nothing can move it any more."""
+
+
+@dataclass
+class Case:
+    """Routing's record of one case."""
+
+    complaint_id: str
+    correlation_id: str
+    kind: FeedbackKind
+    category: Category
+    province_code: str
+    district_code: str
+    commune_code: str
+    office: Office
+    directory_version: str
+    status: str = "open"
+    last_sequence: int = 1
+    timers: list[Timer] = field(default_factory=list)
+    moves: list[dict[str, str]] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+
+    @property
+    def is_final(self) -> bool:
+        """True once closed, rejected or withdrawn."""
+        return self.status in FINAL
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        """When a clock of this case next needs attention (None: no clock runs)."""
+        return min((t.next_at for t in self.timers), default=None)
+
+    def remember(self, event_id: str, sequence: int) -> None:
+        """Note an event as handled and its sequence as seen."""
+        self.seen = [*self.seen, event_id][-SEEN_LIMIT:]
+        self.last_sequence = max(self.last_sequence, sequence)
+
+    def has_seen(self, event_id: str) -> bool:
+        """Whether this event was already handled."""
+        return event_id in self.seen
+
+    def stop(self, *deadlines: str) -> None:
+        """Stop the clocks of these deadlines."""
+        self.timers = [t for t in self.timers if t.deadline not in deadlines]
+
+    def ensure_open(self) -> None:
+        """Refuse to act on a final case."""
+        if self.is_final:
+            raise CaseClosed(f"case {self.complaint_id} is {self.status}; it cannot be moved")

@@ -1,0 +1,1 @@
+"""Reference data shipped with routing: the pilot jurisdiction directory (directory.json)."""

@@ -1,0 +1,134 @@
+"""Routing rules on the real broker and database: real commune codes, conflict of
+interest, areas not yet served, forwarding, transfers and refused requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aio_pika
+import pytest
+
+from samleng.common.events import (
+    ComplaintAssigned,
+    ComplaintForwarded,
+    EscalationRequested,
+    ForwardRequested,
+    TransferRequested,
+)
+from samleng.common.topology import CONSUMERS, REASON_HEADER
+from samleng.routing.app import create_app
+from samleng.routing.clock import ManualClock
+from samleng.routing.settings import RoutingSettings
+from services.routing.tests.integration.helpers import (
+    MONDAY,
+    case_record,
+    move_request,
+    submitted,
+    tap_all,
+)
+from tests.support import publish_event, running, settings_for, take_from_queue
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize(
+    ("fields", "office", "rule"),
+    [
+        ({"commune": "170201"}, "commune:170201", "commune-office"),
+        ({"commune": "020101"}, "commune:020101", "commune-office"),
+        (
+            {"commune": "170201", "service_code": "utilities.electricity_connection"},
+            "department:17:mme",
+            "service-provider",
+        ),
+        (
+            {
+                "commune": "170201",
+                "about_office_id": "commune:170201",
+                "about_office_conduct": True,
+            },
+            "district-ombudsman:1702",
+            "conflict-of-interest",
+        ),
+        ({"commune": "090101"}, "national:moi-team", "not-yet-served"),
+        ({"commune": "999999"}, "national:moi-team", "unknown-area"),
+    ],
+)
+async def test_a_submission_is_routed_and_the_case_keeps_its_clocks(
+    stack: Any, amqp: aio_pika.abc.AbstractChannel, fields: dict[str, Any], office: str, rule: str
+) -> None:
+    settings = settings_for(stack, RoutingSettings, "routing", clock_poll_seconds=0.05)
+    feed = await tap_all(amqp)
+    commune = fields.pop("commune")
+    cause = submitted(commune, **fields)
+    async with running(create_app(settings, clock=ManualClock(MONDAY))):
+        await publish_event(amqp, cause)
+        [assigned] = await feed.wait(cause.complaint_id, "complaint.assigned")
+    assert isinstance(assigned, ComplaintAssigned)
+    assert (assigned.data.office.office_id, assigned.data.rule) == (office, rule)
+    assert assigned.data.not_yet_served == (rule == "not-yet-served")
+    assert assigned.data.directory_version == "pilot-2026.1"
+    assert assigned.data.explanation_en and assigned.data.explanation_km
+    deadlines = assigned.data.deadlines
+    assert deadlines is not None and deadlines.acknowledge_by and deadlines.resolve_by
+    record = await case_record(settings, cause.complaint_id)
+    assert record is not None
+    assert record["office_id"] == office and record["directory_version"] == "pilot-2026.1"
+    assert record["next_due_at"] is not None and record["outbox"] == []
+
+
+async def test_a_forwarded_case_keeps_one_identity_and_says_where_and_why(
+    stack: Any, amqp: aio_pika.abc.AbstractChannel
+) -> None:
+    settings = settings_for(stack, RoutingSettings, "routing", clock_poll_seconds=0.05)
+    feed = await tap_all(amqp)
+    cause = submitted("170201")
+    async with running(create_app(settings, clock=ManualClock(MONDAY))):
+        await publish_event(amqp, cause)
+        [assigned] = await feed.wait(cause.complaint_id, "complaint.assigned")
+        forward = move_request(ForwardRequested, assigned, "commune:170201", to_ministry="moh")
+        await publish_event(amqp, forward)
+        [forwarded] = await feed.wait(cause.complaint_id, "complaint.forwarded")
+    assert isinstance(forwarded, ComplaintForwarded)
+    assert forwarded.complaint_id == cause.complaint_id
+    assert forwarded.data.from_office.office_id == "commune:170201"
+    assert forwarded.data.to_office.office_id == "department:17:moh"
+    assert forwarded.data.to_office.ministry == "moh"
+    assert "Ministry of Health" in forwarded.data.to_office.name_en and forwarded.data.reason_km
+    assert forwarded.data.rule == "forward-to-ministry" and forwarded.data.deadlines is not None
+    record = await case_record(settings, cause.complaint_id)
+    assert record is not None and record["office_id"] == "department:17:moh"
+    assert [m["rule"] for m in record["moves"]] == ["forward-to-ministry"]
+
+
+async def test_impossible_requests_go_to_the_dead_letter_queue_with_the_reason(
+    stack: Any, amqp: aio_pika.abc.AbstractChannel
+) -> None:
+    settings = settings_for(stack, RoutingSettings, "routing", clock_poll_seconds=0.05)
+    feed = await tap_all(amqp)
+    cause = submitted("170201")
+    dlq = CONSUMERS["routing"].dead_letter_queue_name
+    async with running(create_app(settings, clock=ManualClock(MONDAY))):
+        await publish_event(amqp, cause)
+        [assigned] = await feed.wait(cause.complaint_id, "complaint.assigned")
+        refused = [
+            (
+                move_request(TransferRequested, assigned, "commune:170201", to_office_id="x:1"),
+                "unknown office",
+            ),
+            (
+                move_request(EscalationRequested, assigned, "owso:1702"),
+                "only the responsible office",
+            ),
+        ]
+        for request, reason in refused:
+            await publish_event(amqp, request)
+            dead = await take_from_queue(amqp, dlq, str(request.event_id))
+            assert reason in str(dead.headers[REASON_HEADER])
+        # a valid transfer right after is carried out
+        transfer = move_request(
+            TransferRequested, assigned, "commune:170201", to_office_id="commune:170202"
+        )
+        await publish_event(amqp, transfer)
+        [moved] = await feed.wait(cause.complaint_id, "complaint.transferred")
+    assert moved.data.to_office.office_id == "commune:170202"  # type: ignore[attr-defined]
