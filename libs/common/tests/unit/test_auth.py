@@ -44,7 +44,7 @@ async def test_a_valid_token_names_roles_and_offices(
         (
             lambda i: jwt.encode(
                 {"sub": "u", "iss": ISSUER, "aud": AUDIENCE, "exp": 9999999999, "iat": 1},
-                key=None,
+                key="",
                 algorithm="none",
             ),
             "algorithm",
