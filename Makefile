@@ -10,7 +10,7 @@ RUN := $(UV) run --locked
 DEVSTACK := $(RUN) python -m samleng.devstack
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap infra run up down test lint clean
+.PHONY: help bootstrap infra run up down test lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ lint: bootstrap ## ruff, formatting, mypy and import contracts
 	$(RUN) ruff format --check .
 	$(RUN) mypy libs services tools
 	$(RUN) lint-imports
+
+bench: bootstrap ## measure submission latency, whole-flow throughput and reporting; writes docs/benchmarks.md
+	$(DEVSTACK) infra
+	$(RUN) python -m samleng.devstack.bench
 
 clean: down ## stop the stack and delete .local (except the download cache)
 	@if [ -d .local ]; then find .local -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +; fi

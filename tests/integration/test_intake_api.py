@@ -126,12 +126,12 @@ async def test_unknown_commune_and_bad_codes_are_explained(stack: Any) -> None:
     async with running(create_app(settings)) as http:
         unknown = await http.post("/v1/complaints", json={**VALID, "commune_code": "999999"})
         assert unknown.status_code == 422
-        assert "gazetteer" in unknown.json()["detail"]
+        assert "gazetteer" in unknown.json()["detail_en"]  # detail itself is in Khmer
 
         malformed = await http.get("/v1/complaints/NOT-A-CODE")
         assert malformed.status_code == 400
         assert malformed.headers["content-type"] == "application/problem+json"
-        assert "17 characters" in malformed.json()["detail"]
+        assert "17 characters" in malformed.json()["detail_en"]
 
         missing = await http.get("/v1/complaints/0000-0000-0000-0000-0")
         assert missing.status_code == 404

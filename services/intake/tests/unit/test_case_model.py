@@ -87,3 +87,43 @@ def test_a_late_older_event_adds_history_but_never_moves_status_back() -> None:
 def test_text_is_nfc_normalised() -> None:
     decomposed = "e\u0301"
     assert normalise_text(f" {decomposed} ") == "\u00e9"
+
+
+def test_routing_deadlines_and_escalation_are_kept() -> None:
+    from datetime import timedelta
+
+    from samleng.common.events import ComplaintEscalated, Deadlines, EscalatedData
+
+    case, submitted = new_case()
+    now = datetime.now(UTC)
+    due = Deadlines(acknowledge_by=now + timedelta(days=1), resolve_by=now + timedelta(days=10))
+    first = assigned(submitted)
+    first = first.model_copy(update={"data": first.data.model_copy(update={"deadlines": due})})
+    change = change_for(first)
+    assert change is not None
+    routed = apply_change(case, change)
+    assert routed.deadlines == due and routed.next_due == due.acknowledge_by
+    assert not routed.overdue(now) and routed.overdue(now + timedelta(days=2))
+
+    later = Deadlines(acknowledge_by=now + timedelta(days=3), resolve_by=now + timedelta(days=12))
+    climbed = ComplaintEscalated.caused_by(
+        first,
+        producer="routing",
+        data=EscalatedData(
+            from_office=OFFICE,
+            to_office=OFFICE,
+            reason_en="late",
+            reason_km="យឺត",
+            rule="escalation-ladder",
+            directory_version="v",
+            trigger="acknowledgement_overdue",
+            deadlines=later,
+        ),
+    )
+    moved = change_for(climbed)
+    assert moved is not None
+    escalated = apply_change(routed, moved)
+    assert escalated.escalated and escalated.deadlines == later
+    # the same facts arriving in the other order give the same case
+    other = apply_change(apply_change(case, moved), change)
+    assert other.escalated and other.deadlines == later and other.status == escalated.status

@@ -4,6 +4,10 @@ app = FastAPI(lifespan=...)
 install_problem_handlers(app)
 app.include_router(health_router(runtime.readiness))
 app.add_middleware(RouteLogMiddleware)
+
+``health_router`` also serves ``/metrics`` (Prometheus text) and ``RouteLogMiddleware``
+opens the server span of each request and counts it; both use the metrics that
+``ServiceRuntime.lifespan`` puts on ``app.state.samleng_metrics``.
 """
 
 from __future__ import annotations
@@ -22,8 +26,13 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 from starlette.routing import Match
 
+from samleng.common import telemetry
+from samleng.common.metrics import CONTENT_TYPE, ServiceMetrics
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://samleng.org/problems/"
+#: Probe and scrape routes: neither logged, traced nor counted.
+UNOBSERVED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 log = logging.getLogger("samleng.http")
 
@@ -119,7 +128,7 @@ Readiness = Callable[[], Awaitable[dict[str, bool]]]
 
 
 def health_router(readiness: Readiness) -> APIRouter:
-    """``/healthz`` (the process answers) and ``/readyz`` (its connections are up)."""
+    """``/healthz`` (alive), ``/readyz`` (connections up) and ``/metrics`` (Prometheus)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="Liveness: the process answers")
@@ -135,25 +144,55 @@ def health_router(readiness: Readiness) -> APIRouter:
             status_code=200 if ready else 503,
         )
 
+    @router.get("/metrics", summary="Prometheus metrics of this service", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        found = _metrics_of(request)
+        body = found.exposition() if found is not None else b""
+        return Response(body, media_type=CONTENT_TYPE)
+
     return router
 
 
+def _metrics_of(request: Request) -> ServiceMetrics | None:
+    found = getattr(request.app.state, "samleng_metrics", None)
+    return found if isinstance(found, ServiceMetrics) else None
+
+
 class RouteLogMiddleware(BaseHTTPMiddleware):
-    """Logs method, route template, status and duration; never the path, IP or agent."""
+    """Traces, counts and logs each request by route template; never the path, IP or agent."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        """Time the request and log one line about it."""
+        """Time the request in a server span, count it and log one line about it."""
+        if request.url.path in UNOBSERVED_ROUTES:
+            return await call_next(request)
+        metrics = _metrics_of(request)
         started = time.perf_counter()
-        response = await call_next(request)
-        route = _route_template(request)
-        if route not in ("/healthz", "/readyz"):
+        with telemetry.span(
+            metrics.service if metrics is not None else "http",
+            f"HTTP {request.method}",
+            kind=telemetry.SpanKind.SERVER,
+            parent=telemetry.extract(request.headers),
+            attributes={"http.request.method": request.method},
+        ) as current:
+            response = await call_next(request)
+            route = _route_template(request)
+            elapsed = time.perf_counter() - started
+            with telemetry.guarded("http-observe"):
+                if current is not None:
+                    current.update_name(f"{request.method} {route}")
+                    current.set_attribute("http.route", route)
+                    current.set_attribute("http.response.status_code", response.status_code)
+                if metrics is not None:
+                    labels = {"method": request.method, "route": route}
+                    metrics.http_requests.labels(status=str(response.status_code), **labels).inc()
+                    metrics.http_duration.labels(**labels).observe(elapsed)
             log.info(
                 "request",
                 extra={
                     "method": request.method,
                     "route": route,
                     "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": round(elapsed * 1000, 1),
                 },
             )
         return response

@@ -5,6 +5,9 @@ so a handler cannot leak a description, a contact detail or a tracking code by a
 anything else in ``extra`` is dropped. Client addresses and user agents are never logged
 (uvicorn's access log is off; :mod:`samleng.common.http` logs the route template instead
 of the path, which could hold a tracking code).
+
+Every record made inside a trace carries its ``trace_id`` and ``span_id`` (the ids
+OpenTelemetry exports), so one complaint's lines can be found in every service's logs.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
+
+from opentelemetry import trace
 
 SAFE_FIELDS = frozenset(
     {
@@ -56,10 +62,48 @@ class JsonFormatter(logging.Formatter):
             value = record.__dict__.get(key)
             if value is not None and key not in entry:
                 entry[key] = value
+        if "trace_id" not in entry:
+            entry.update(current_trace_ids())
         if record.exc_info and record.exc_info[0] is not None:
+            error = record.exc_info[1]
             entry["error"] = record.exc_info[0].__name__
-            entry["traceback"] = self.formatException(record.exc_info)
+            entry["traceback"] = safe_traceback(error)
+            # libraries (FastStream) put the exception's text into the message itself
+            said = str(error) if error is not None else ""
+            if said and said in str(entry["message"]):
+                entry["message"] = str(entry["message"]).replace(said, "[message withheld]")
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def safe_traceback(error: BaseException | None) -> str:
+    """Where an error happened (types and frames), without exception messages.
+
+    Messages can quote data — a validation error repeats the input, a duplicate-key
+    error the key — so only the types of the chain and its stack frames are logged.
+    """
+    if error is None:
+        return ""
+    lines: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        lines.append(f"{type(current).__module__}.{type(current).__qualname__}")
+        for frame in traceback.extract_tb(current.__traceback__):
+            lines.append(f"  {frame.filename}:{frame.lineno} in {frame.name}")
+        current = current.__cause__ or current.__context__
+    return "\n".join(lines)
+
+
+def current_trace_ids() -> dict[str, str]:
+    """The current span's ``trace_id`` and ``span_id`` as hex, or nothing outside a trace."""
+    try:
+        context = trace.get_current_span().get_span_context()
+    except Exception:
+        return {}
+    if not context.is_valid:
+        return {}
+    return {"trace_id": f"{context.trace_id:032x}", "span_id": f"{context.span_id:016x}"}
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

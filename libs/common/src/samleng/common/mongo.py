@@ -3,6 +3,9 @@
 client = make_mongo_client(settings)
 db = client[settings.mongo_database]
 await ping(client)
+
+Each client carries its own :class:`~samleng.common.telemetry.MongoCommandSpans`
+listener, so commands issued inside a trace appear as spans, once.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from samleng.common.settings import ServiceSettings
+from samleng.common.telemetry import MongoCommandSpans
 
 DocumentClient = AsyncMongoClient[dict[str, Any]]
 
 
 def make_mongo_client(settings: ServiceSettings) -> DocumentClient:
-    """A client with timezone-aware datetimes, standard UUIDs and majority writes."""
+    """A client with timezone-aware datetimes, standard UUIDs, majority writes and spans."""
     return AsyncMongoClient(
         settings.mongo_url.get_secret_value(),
         tz_aware=True,
@@ -25,6 +29,7 @@ def make_mongo_client(settings: ServiceSettings) -> DocumentClient:
         appname=f"samleng-{settings.service_name}",
         w="majority",
         serverSelectionTimeoutMS=10_000,
+        event_listeners=[MongoCommandSpans(settings.service_name)],
     )
 
 

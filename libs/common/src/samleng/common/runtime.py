@@ -7,6 +7,11 @@ subscribers) and a PyMongo async client, and stops them gracefully on SIGTERM::
     subscribe_inbox(runtime.broker, CONSUMERS["routing"], dispatch)
     app = FastAPI(lifespan=runtime.lifespan(on_start=[...], background=[...]))
     serve(app, settings)        # uvicorn, JSON logs, no access log
+
+The runtime also owns the process's telemetry: it configures tracing
+(:mod:`samleng.common.telemetry`), keeps the service's Prometheus metrics
+(``runtime.metrics``, served on ``/metrics`` by ``health_router``) and attaches them to
+its broker, so the publisher and every inbox count into them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import uvicorn
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
+from samleng.common import metrics as service_metrics
+from samleng.common import telemetry
 from samleng.common.broker import EventPublisher, make_broker
 from samleng.common.logs import configure_logging
 from samleng.common.mongo import make_mongo_client, ping
@@ -38,10 +45,13 @@ class ServiceRuntime:
 
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
+        telemetry.configure(settings)
+        self.metrics = service_metrics.ServiceMetrics(settings.service_name)
         self.broker = make_broker(settings)
+        service_metrics.attach(self.broker, self.metrics)
         self.mongo = make_mongo_client(settings)
         self.db: AsyncDatabase[dict[str, Any]] = self.mongo[settings.mongo_database]
-        self.publisher = EventPublisher(self.broker)
+        self.publisher = EventPublisher(self.broker, self.metrics)
         self._started = False
 
     async def readiness(self) -> dict[str, bool]:
@@ -68,7 +78,10 @@ class ServiceRuntime:
         """A FastAPI lifespan: connect, declare topology, run hooks, start consumers."""
 
         @contextlib.asynccontextmanager
-        async def run(_app: FastAPI) -> AsyncIterator[None]:
+        async def run(app: FastAPI) -> AsyncIterator[None]:
+            # The HTTP edge (middleware, /metrics) finds the service's metrics here.
+            app.state.samleng_metrics = self.metrics
+            telemetry.disable_native_http_telemetry(app)
             await self.broker.connect()
             await declare_topology(self.broker)
             for hook in on_start:

@@ -15,12 +15,28 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     http_port: int = Field(default=8000, ge=1, le=65535)
     tracking_code_key: SecretStr = SecretStr("")
+    # Any secret string; every key intake needs is derived from it with HKDF.
     encryption_key: SecretStr = SecretStr("")
+    contact_sealing_key_id: str = "dev"
+    contact_sealing_key: SecretStr = SecretStr("")  # Fernet key shared with notification
     relay_enabled: bool = True
     relay_poll_seconds: float = Field(default=1.0, gt=0)
     max_description_length: int = Field(default=5000, ge=100)
+    max_text_length: int = Field(default=2000, ge=100)
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_attachment_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_attachments: int = Field(default=5, ge=1, le=50)
+    reopen_period_days: int = Field(default=30, ge=1)
+    idempotency_hours: int = Field(default=72, ge=1)
+    # Shared budgets (all replicas, all clients together): no client is identified.
+    lookup_miss_limit: int = Field(default=300, ge=1)
+    lookup_window_seconds: int = Field(default=60, ge=1)
+    submission_limit: int = Field(default=600, ge=1)
+    submission_window_seconds: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:
         self.require_secret("tracking_code_key", self.tracking_code_key)
+        self.require_secret("encryption_key", self.encryption_key)
+        self.require_secret("contact_sealing_key", self.contact_sealing_key)
         return self

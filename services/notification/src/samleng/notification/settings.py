@@ -1,10 +1,18 @@
-"""Notification's settings (``SAMLENG_`` environment variables)."""
+"""Notification's settings (``SAMLENG_`` environment variables).
+
+A channel is on when its provider is configured: email with ``SMTP_HOST``, SMS with
+``SMS_GATEWAY_URL``, Telegram with ``TELEGRAM_BOT_TOKEN``; the in-app feed is always on.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
 
 from samleng.common.settings import ServiceSettings
+from samleng.notification.adapters.sealing import ContactKeyring
+from samleng.notification.domain.delivery import Channel
 
 
 class NotificationSettings(ServiceSettings):
@@ -12,3 +20,58 @@ class NotificationSettings(ServiceSettings):
 
     service_name: str = "notification"
     http_port: int = Field(default=8002, ge=1, le=65535)
+    # {"key_id": "fernet key"}: the keys intake seals citizens' contacts with
+    contact_sealing_keys: SecretStr = SecretStr("{}")
+    admin_token: SecretStr = SecretStr("")
+    # where citizens follow their case by typing their tracking code
+    tracking_url: str = "https://samleng.org/track"
+
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = "Samleng <no-reply@samleng.org>"
+
+    sms_gateway_url: str = ""
+    sms_gateway_token: SecretStr = SecretStr("")
+    sms_sender: str = "Samleng"
+
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_bot_token: SecretStr = SecretStr("")
+
+    send_timeout_seconds: float = Field(default=10.0, gt=0)
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    digest_hour_utc: int = Field(default=1, ge=0, le=23)  # 08:00 in Phnom Penh
+
+    @model_validator(mode="after")
+    def _checked(self) -> Self:
+        if self.lease_seconds <= 2 * self.send_timeout_seconds:
+            # a lease that can expire during a send would fail a message that went out
+            raise ValueError("SAMLENG_LEASE_SECONDS must exceed twice SEND_TIMEOUT_SECONDS")
+        keyring = ContactKeyring.from_json(self.contact_sealing_keys.get_secret_value())
+        if self.is_production:
+            self.require_secret("admin_token", self.admin_token)
+            if not len(keyring):
+                raise ValueError("SAMLENG_CONTACT_SEALING_KEYS must hold at least one key")
+        return self
+
+    def keyring(self) -> ContactKeyring:
+        """The contact sealing keys."""
+        return ContactKeyring.from_json(self.contact_sealing_keys.get_secret_value())
+
+    @property
+    def channels(self) -> frozenset[Channel]:
+        """The channels this deployment can send on."""
+        enabled: set[Channel] = {"in_app"}
+        if self.smtp_host:
+            enabled.add("email")
+        if self.sms_gateway_url:
+            enabled.add("sms")
+        if self.telegram_bot_token.get_secret_value():
+            enabled.add("telegram")
+        return frozenset(enabled)

@@ -1,8 +1,6 @@
-"""``python -m samleng.reporting [serve|migrate]``."""
+"""``python -m samleng.reporting [serve|migrate|rebuild]``."""
 
-from samleng.common.cli import run_service_cli
-from samleng.reporting.app import create_app, migrate
-from samleng.reporting.settings import ReportingSettings
+from samleng.reporting.cli import main
 
 if __name__ == "__main__":
-    run_service_cli(ReportingSettings, create_app, migrate)
+    main()

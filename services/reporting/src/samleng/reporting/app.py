@@ -8,9 +8,13 @@ from fastapi import FastAPI
 
 from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
 from samleng.common.runtime import ServiceRuntime
-from samleng.reporting.adapters.projections import ComplaintProjections
+from samleng.reporting.adapters.archive import EventArchive
+from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.reporting.adapters.headline import HeadlineCache
 from samleng.reporting.entrypoints import subscribers
 from samleng.reporting.entrypoints.api import make_router
+from samleng.reporting.entrypoints.dashboard import make_dashboard_router
+from samleng.reporting.entrypoints.opendata import make_open_data_router
 from samleng.reporting.settings import ReportingSettings
 
 
@@ -18,18 +22,26 @@ def create_app(settings: ReportingSettings | None = None, **overrides: Any) -> F
     """The reporting app; nothing connects until its lifespan starts."""
     settings = settings or ReportingSettings(**overrides)
     runtime = ServiceRuntime(settings)
-    projections = ComplaintProjections(runtime.db)
-    subscribers.subscribe(runtime.broker, projections)
+    archive, records = EventArchive(runtime.db), CaseRecords(runtime.db)
+    subscribers.subscribe(runtime.broker, archive, records)
+
+    async def create_indexes() -> None:
+        await archive.create_indexes()
+        await records.create_indexes()
+
     app = FastAPI(
         title="Samleng reporting",
         version="0.1.0",
-        lifespan=runtime.lifespan(on_start=[projections.create_indexes]),
+        lifespan=runtime.lifespan(on_start=[create_indexes]),
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.add_middleware(RouteLogMiddleware)
     app.include_router(health_router(runtime.readiness))
-    app.include_router(make_router(projections))
+    headline = HeadlineCache(records, settings.headline_ttl_seconds)
+    app.include_router(make_router(records, headline, settings.analyst_token))
+    app.include_router(make_open_data_router(records, settings.small_cell_threshold))
+    app.include_router(make_dashboard_router(records, settings.small_cell_threshold))
     return app
 
 
@@ -37,6 +49,21 @@ async def migrate(settings: ReportingSettings) -> None:
     """Create reporting's indexes (idempotent)."""
     runtime = ServiceRuntime(settings)
     try:
-        await ComplaintProjections(runtime.db).create_indexes()
+        await EventArchive(runtime.db).create_indexes()
+        await CaseRecords(runtime.db).create_indexes()
+    finally:
+        await runtime.mongo.close()
+
+
+async def rebuild_statistics(settings: ReportingSettings) -> int:
+    """Fold every case record again from the event archive; returns how many."""
+    from samleng.reporting.handlers import rebuild
+
+    runtime = ServiceRuntime(settings)
+    try:
+        archive, records = EventArchive(runtime.db), CaseRecords(runtime.db)
+        await archive.create_indexes()
+        await records.create_indexes()
+        return await rebuild(archive, records)
     finally:
         await runtime.mongo.close()

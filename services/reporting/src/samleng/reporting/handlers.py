@@ -1,20 +1,53 @@
-"""Reporting's use cases: fold an event into the statistics; read the summary."""
+"""Reporting's use cases: fold an event into its case record; read figures and tables."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from samleng.common.events import Event
-from samleng.reporting.adapters.projections import ComplaintProjections
-from samleng.reporting.domain.stats import Summary, projection_update, summarise
+from samleng.reporting.adapters.archive import EventArchive
+from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.reporting.domain import figures
+from samleng.reporting.domain.cases import fold
+from samleng.reporting.domain.figures import Area
+from samleng.reporting.domain.periods import Period
 
 
-async def on_event(event: Event, projections: ComplaintProjections) -> None:
-    """Apply the event to its complaint's projection (idempotent, order-tolerant)."""
-    update = projection_update(event)
-    if update is not None:
-        await projections.apply(update, event.occurred_at)
+async def on_event(event: Event, archive: EventArchive, records: CaseRecords) -> None:
+    """Archive the event and refold its complaint (idempotent: the fold is of a set)."""
+    await archive.keep(event)
+    # Refold even for a duplicate: an earlier delivery may have crashed before saving.
+    events = await archive.of_complaint(event.complaint_id)
+    await records.save(fold(event.complaint_id, events))
 
 
-async def summary(projections: ComplaintProjections) -> Summary:
-    """Headline figures over every complaint."""
-    counts, latest = await projections.counts_by_status()
-    return summarise(counts, latest)
+async def rebuild(archive: EventArchive, records: CaseRecords) -> int:
+    """Forget every record and fold them all again from the archive; returns how many."""
+    await records.clear()
+    rebuilt = 0
+    async for complaint_id in archive.complaint_ids():
+        await records.save(fold(complaint_id, await archive.of_complaint(complaint_id)))
+        rebuilt += 1
+    return rebuilt
+
+
+async def detail(records: CaseRecords, area: Area, period: Period, now: datetime) -> dict[str, Any]:
+    """Every figure for one period and area, unsuppressed (for analysts)."""
+    cases = [r for r in await records.relevant(area, period.start, period.end) if area.contains(r)]
+    return {
+        "status": figures.status_row(cases, period, now),
+        **figures.by_ministry_and_level(cases, period, now),
+        "backlog_by_year": figures.backlog(cases, period, now),
+        "trend": figures.trend(cases, period, now),
+        "time_in_working_days": figures.timeliness(cases, period, now),
+        "sla_by_office": figures.sla_by(cases, period, now, lambda r: r.office_id or "unassigned"),
+        "sla_by_province": figures.sla_by(cases, period, now, lambda r: r.province or "unknown"),
+        "satisfaction": figures.satisfaction(cases, period, now),
+        "extra_fees_by_service": figures.extra_fees(cases, period, now, "service"),
+        "extra_fees_by_province": figures.extra_fees(cases, period, now, "province"),
+        "extra_fees_by_district": figures.extra_fees(cases, period, now, "district"),
+        "breakdowns": {
+            dim: figures.breakdown(cases, dim, period, now) for dim in figures.BREAKDOWNS
+        },
+    }

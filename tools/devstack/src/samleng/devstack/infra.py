@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from samleng.devstack import mongodb, processes, rabbitmq
+from samleng.devstack import chromium, mongodb, processes, rabbitmq
 from samleng.devstack.mongodb import drop_databases, mongo_url
 from samleng.devstack.net import free_port
 from samleng.devstack.paths import LocalPaths
@@ -93,8 +93,9 @@ def ensure_mongodb(paths: LocalPaths | None = None) -> StartedProcess | None:
 
 
 def ensure_infra(paths: LocalPaths | None = None) -> list[StartedProcess]:
-    """Ensure both RabbitMQ and MongoDB; return what this call started."""
+    """Ensure RabbitMQ, MongoDB (and Chromium for tests); return the servers this call started."""
     paths = paths or LocalPaths.default()
+    chromium.ensure_chromium()  # the dashboard's browser test needs Debian's chromium
     started = [ensure_rabbitmq(paths), ensure_mongodb(paths)]
     return [process for process in started if process is not None]
 

@@ -1,24 +1,49 @@
 """MongoDB storage of cases and of the outbox, written together in one transaction.
 
 ``cases`` holds one document per case (``_id`` = complaint id; the tracking code only as
-its keyed hash); ``outbox`` holds events not yet confirmed by the broker. Saving an
-existing case checks its ``version`` so two writers never overwrite each other.
+its keyed hash); ``reporters`` holds what a citizen told about themselves, sealed (see
+:mod:`samleng.intake.adapters.crypto`), apart from the case so no case read returns it;
+``idempotency`` maps a keyed hash of an ``Idempotency-Key`` to the sealed tracking code it
+produced; ``outbox`` holds events not yet confirmed by the broker. Saving an existing case
+checks its ``version`` so two writers never overwrite each other.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from samleng.common.events import Category, Event, FeedbackKind, Location, OfficeRef
-from samleng.intake.domain.model import Case, CaseStatus, Submission, TimelineEntry
+from samleng.common.events import (
+    Category,
+    Deadlines,
+    Event,
+    FeedbackKind,
+    Location,
+    OfficeRef,
+)
+from samleng.common.telemetry import trace_headers
+from samleng.intake.domain.model import (
+    Attachment,
+    Case,
+    CaseStatus,
+    CitizenNote,
+    Question,
+    Submission,
+    TimelineEntry,
+)
 
 Document = dict[str, Any]
+
+#: Where cases without a deadline sort when an inbox is ordered by deadline: last.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+PUBLISHED_EVENTS_KEPT_SECONDS = 24 * 3600
 
 
 class StaleCase(Exception):
@@ -29,32 +54,77 @@ class DuplicateCase(Exception):
     """A case with the same id or tracking-code hash already exists."""
 
 
+class DuplicateSubmission(Exception):
+    """Another request with the same idempotency key stored its case first."""
+
+
 class CaseRepository:
-    """Cases and their outbox in intake's database."""
+    """Cases, their sealed reporter details, idempotency records and outbox."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._db = db
         self._cases = db["cases"]
         self._outbox = db["outbox"]
+        self._reporters = db["reporters"]
+        self._idempotency = db["idempotency"]
 
     async def create_indexes(self) -> None:
         """Indexes the queries below rely on (idempotent)."""
         await self._cases.create_index("code_hash", unique=True)
+        await self._cases.create_index([("submitted_at", DESCENDING)])
         await self._outbox.create_index([("published_at", ASCENDING), ("created_at", ASCENDING)])
+        await self._idempotency.create_index("expires_at", expireAfterSeconds=0)
+        # Published events carry the self-declared gender/age band for statistics: keep
+        # them only a day after the broker confirmed them (unpublished ones never expire).
+        await self._outbox.create_index(
+            "published_at", expireAfterSeconds=PUBLISHED_EVENTS_KEPT_SECONDS
+        )
 
-    async def add(self, case: Case, event: Event) -> None:
+    async def add(
+        self,
+        case: Case,
+        event: Event,
+        *,
+        sealed_reporter: bytes | None = None,
+        idempotency: Document | None = None,
+    ) -> None:
         """Store a new case and its first event atomically (the transactional outbox)."""
         async with self._db.client.start_session() as session:
-            await session.with_transaction(lambda s: self._insert_case_and_event(s, case, event))
+            await session.with_transaction(
+                lambda s: self._insert_case_and_event(s, case, event, sealed_reporter, idempotency)
+            )
 
     async def _insert_case_and_event(
-        self, session: AsyncClientSession, case: Case, event: Event
+        self,
+        session: AsyncClientSession,
+        case: Case,
+        event: Event,
+        sealed_reporter: bytes | None,
+        idempotency: Document | None,
     ) -> None:
+        if idempotency is not None:
+            try:
+                await self._idempotency.insert_one(idempotency, session=session)
+            except DuplicateKeyError as exc:
+                raise DuplicateSubmission(idempotency["_id"]) from exc
         try:
             await self._cases.insert_one(case_to_document(case), session=session)
         except DuplicateKeyError as exc:
             raise DuplicateCase(case.complaint_id) from exc
+        if sealed_reporter is not None:
+            await self._reporters.insert_one(
+                {"_id": case.complaint_id, "sealed": sealed_reporter}, session=session
+            )
         await self._outbox.insert_one(outbox_document(event), session=session)
+
+    async def idempotency_record(self, key_hash: str) -> Document | None:
+        """The record a former submission with this key left, if it has not expired."""
+        return await self._idempotency.find_one({"_id": key_hash})
+
+    async def sealed_reporter(self, complaint_id: str) -> bytes | None:
+        """The sealed reporter details of a case (for notification tooling and tests)."""
+        doc = await self._reporters.find_one({"_id": complaint_id})
+        return bytes(doc["sealed"]) if doc else None
 
     async def by_code_hash(self, code_hash: str) -> Case | None:
         """The case a tracking code belongs to, if any."""
@@ -66,6 +136,27 @@ class CaseRepository:
         doc = await self._cases.find_one({"_id": complaint_id})
         return case_from_document(doc) if doc else None
 
+    async def recent(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        service_code: str | None = None,
+        statuses: tuple[CaseStatus, ...] = (),
+        ids: tuple[str, ...] = (),
+        limit: int = 200,
+    ) -> list[Case]:
+        """Cases submitted in a period, newest first (the public Open311 listing)."""
+        query: Document = {"submitted_at": {"$gte": since, "$lte": until}}
+        if ids:
+            query = {"_id": {"$in": list(ids)}}
+        if service_code:
+            query["service_code"] = service_code
+        if statuses:
+            query["status"] = {"$in": [s.value for s in statuses]}
+        cursor = self._cases.find(query).sort("submitted_at", DESCENDING).limit(limit)
+        return [case_from_document(doc) async for doc in cursor]
+
     async def save(self, case: Case) -> None:
         """Replace a case read at ``case.version``; StaleCase if someone saved it since."""
         doc = case_to_document(case)
@@ -76,6 +167,45 @@ class CaseRepository:
         if result.matched_count != 1:
             raise StaleCase(case.complaint_id)
 
+    async def save_with_event(self, case: Case, event: Event) -> None:
+        """Save a changed case and the event announcing the change in one transaction."""
+
+        async def write(session: AsyncClientSession) -> None:
+            doc = case_to_document(case)
+            doc["version"] = case.version + 1
+            result = await self._cases.replace_one(
+                {"_id": case.complaint_id, "version": case.version}, doc, session=session
+            )
+            if result.matched_count != 1:
+                raise StaleCase(case.complaint_id)
+            await self._outbox.insert_one(outbox_document(event), session=session)
+
+        async with self._db.client.start_session() as session:
+            await session.with_transaction(write)
+
+    async def save_with_event_and(
+        self,
+        case: Case,
+        event: Event,
+        also: Callable[[AsyncClientSession], Awaitable[object]],
+    ) -> None:
+        """Like :meth:`save_with_event`, plus one more write (an officer's audit entry) in
+        the same transaction, so an action is never stored without its record."""
+
+        async def write(session: AsyncClientSession) -> None:
+            doc = case_to_document(case)
+            doc["version"] = case.version + 1
+            result = await self._cases.replace_one(
+                {"_id": case.complaint_id, "version": case.version}, doc, session=session
+            )
+            if result.matched_count != 1:
+                raise StaleCase(case.complaint_id)
+            await self._outbox.insert_one(outbox_document(event), session=session)
+            await also(session)
+
+        async with self._db.client.start_session() as session:
+            await session.with_transaction(write)
+
 
 def outbox_document(event: Event) -> Document:
     """An outbox entry: the event as it will go on the wire, not yet published."""
@@ -84,6 +214,8 @@ def outbox_document(event: Event) -> Document:
         "routing_key": event.routing_key,
         "complaint_id": event.complaint_id,
         "body": event.model_dump(mode="json"),
+        # The writer's trace context, so the relay's publish joins the request's trace.
+        "trace": trace_headers(),
         "created_at": event.occurred_at,
         "published_at": None,
         "claimed_until": None,
@@ -103,11 +235,27 @@ def case_to_document(case: Case) -> Document:
         "service_code": sub.service_code,
         "description": sub.description,
         "language": sub.language,
+        "channel": sub.channel,
+        "about_office_id": sub.about_office_id,
+        "about_office_conduct": sub.about_office_conduct,
+        "amount_asked_riel": sub.amount_asked_riel,
+        "official_fee_riel": sub.official_fee_riel,
+        "service_rating": sub.service_rating,
         "submitted_at": case.submitted_at,
         "status": case.status.value,
         "status_sequence": case.status_sequence,
         "office": case.office.model_dump() if case.office else None,
         "timeline": [_entry_to_document(e) for e in case.timeline],
+        "questions": [vars(q).copy() for q in case.questions],
+        "notes": [vars(n).copy() for n in case.notes],
+        "attachments": [vars(a).copy() for a in case.attachments],
+        "rating": case.rating,
+        "answered_at": case.answered_at,
+        "deadlines": case.deadlines.model_dump() if case.deadlines else None,
+        "escalated": case.escalated,
+        # derived, for inbox queries: the next deadline, and a sort key that puts none last
+        "next_due": case.next_due,
+        "due_order": case.next_due or NO_DEADLINE,
         "version": case.version,
     }
 
@@ -124,12 +272,25 @@ def case_from_document(doc: Document) -> Case:
             description=doc["description"],
             service_code=doc.get("service_code"),
             language=doc.get("language", "km"),
+            channel=doc.get("channel", "api"),
+            about_office_id=doc.get("about_office_id"),
+            about_office_conduct=doc.get("about_office_conduct", False),
+            amount_asked_riel=doc.get("amount_asked_riel"),
+            official_fee_riel=doc.get("official_fee_riel"),
+            service_rating=doc.get("service_rating"),
         ),
         submitted_at=doc["submitted_at"],
         status=CaseStatus(doc["status"]),
         status_sequence=doc["status_sequence"],
         office=OfficeRef.model_validate(doc["office"]) if doc.get("office") else None,
         timeline=tuple(_entry_from_document(e) for e in doc.get("timeline", [])),
+        questions=tuple(Question(**q) for q in doc.get("questions", [])),
+        notes=tuple(CitizenNote(**n) for n in doc.get("notes", [])),
+        attachments=tuple(Attachment(**a) for a in doc.get("attachments", [])),
+        rating=doc.get("rating"),
+        answered_at=doc.get("answered_at"),
+        deadlines=Deadlines.model_validate(doc["deadlines"]) if doc.get("deadlines") else None,
+        escalated=bool(doc.get("escalated", False)),
         version=doc.get("version", 0),
     )
 

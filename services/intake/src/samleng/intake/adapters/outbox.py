@@ -51,7 +51,7 @@ class OutboxRelay:
         while (entry := await self._claim()) is not None:
             event = parse_event(entry["body"])
             try:
-                await self._publisher.publish(event)
+                await self._publisher.publish(event, headers=entry.get("trace"))
             except Exception:
                 await self._outbox.update_one(
                     {"_id": entry["_id"]}, {"$set": {"claimed_until": None}}

@@ -1,8 +1,9 @@
-"""The case as intake owns it: what the citizen sent, its status and its timeline.
+"""The case as intake owns it: what the citizen sent, its status, questions and timeline.
 
 Pure: no I/O. :func:`open_case` turns a validated submission into a new :class:`Case`
-and the ``complaint.submitted`` event that announces it; :func:`apply_event` folds an
-event from another service into a case, never moving its status backwards.
+and the ``complaint.submitted`` event that announces it; :func:`change_for` and
+:func:`apply_change` fold an event from another service into a case, never moving its
+status backwards. Citizen commands live in :mod:`samleng.intake.domain.citizen`.
 """
 
 from __future__ import annotations
@@ -11,50 +12,55 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 
 from samleng.common.events import (
+    AgeBand,
     Category,
+    ComplaintAcknowledged,
     ComplaintAssigned,
+    ComplaintClosed,
+    ComplaintEscalated,
+    ComplaintForwarded,
+    ComplaintRejected,
     ComplaintResolved,
     ComplaintSubmitted,
+    ComplaintTransferred,
+    Deadlines,
     Event,
     FeedbackKind,
+    Gender,
     Location,
     OfficeRef,
+    SealedContact,
     SubmittedData,
 )
+from samleng.common.events.values import Channel
+from samleng.intake.domain.status import STATUS_LABELS, CaseStatus
+
+__all__ = [
+    "PRODUCER",
+    "STATUS_LABELS",
+    "Attachment",
+    "Case",
+    "CaseChange",
+    "CaseStatus",
+    "CitizenNote",
+    "Question",
+    "Reporter",
+    "Submission",
+    "TimelineEntry",
+    "apply_change",
+    "change_for",
+    "normalise_text",
+    "open_case",
+]
 
 PRODUCER = "intake"
 
 
-class CaseStatus(StrEnum):
-    """Where a case stands, from the citizen's point of view."""
-
-    SUBMITTED = "submitted"
-    ASSIGNED = "assigned"
-    RESOLVED = "resolved"
-
-
-STATUS_LABELS: dict[CaseStatus, dict[str, str]] = {
-    CaseStatus.SUBMITTED: {
-        "en": "Received, being routed to the office that must act",
-        "km": "បានទទួល កំពុងបញ្ជូនទៅការិយាល័យដែលត្រូវដោះស្រាយ",
-    },
-    CaseStatus.ASSIGNED: {
-        "en": "Assigned to an office",
-        "km": "បានប្រគល់ទៅការិយាល័យ",
-    },
-    CaseStatus.RESOLVED: {
-        "en": "Resolved by the office",
-        "km": "ការិយាល័យបានដោះស្រាយរួច",
-    },
-}
-
-
 @dataclass(frozen=True)
 class Submission:
-    """A citizen's feedback as validated at the edge."""
+    """A citizen's feedback as validated at the edge (nothing here identifies them)."""
 
     kind: FeedbackKind
     category: Category
@@ -62,6 +68,26 @@ class Submission:
     description: str
     service_code: str | None = None
     language: str = "km"
+    channel: Channel = "api"
+    about_office_id: str | None = None
+    about_office_conduct: bool = False
+    amount_asked_riel: int | None = None
+    official_fee_riel: int | None = None
+    service_rating: int | None = None
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """What a citizen may choose to tell about themselves: kept encrypted, never shown."""
+
+    contacts: tuple[tuple[str, str], ...] = ()  # (channel, address)
+    gender: Gender | None = None
+    age_band: AgeBand | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when the citizen left nothing."""
+        return not self.contacts and self.gender is None and self.age_band is None
 
 
 @dataclass(frozen=True)
@@ -77,8 +103,38 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class Question:
+    """An officer's question to the citizen, and the citizen's answer once given."""
+
+    question_id: str
+    asked_at: datetime
+    text: str
+    answer: str | None = None
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CitizenNote:
+    """Information the citizen added, or an answer to a question."""
+
+    at: datetime
+    text: str
+    question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the citizen attached; the bytes live in GridFS under a random id."""
+
+    attachment_id: str
+    content_type: str
+    size: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Case:
-    """A case: the submission, its routing outcome and its history."""
+    """A case: the submission, its routing outcome, questions, notes and history."""
 
     complaint_id: str
     code_hash: str
@@ -88,7 +144,40 @@ class Case:
     status_sequence: int
     office: OfficeRef | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
+    questions: tuple[Question, ...] = ()
+    notes: tuple[CitizenNote, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    rating: int | None = None
+    answered_at: datetime | None = None  # when the office last resolved or rejected it
+    deadlines: Deadlines | None = None  # the responsible office's, as routing set them
+    escalated: bool = False  # the case climbed the escalation ladder at least once
     version: int = 0
+
+    @property
+    def last_sequence(self) -> int:
+        """The highest sequence this case has seen: a new event of ours follows it."""
+        return max([self.status_sequence, *(e.sequence for e in self.timeline)])
+
+    @property
+    def next_due(self) -> datetime | None:
+        """The office's next deadline: acknowledge until it has, then resolve; None if done."""
+        if self.deadlines is None:
+            return None
+        if self.status in (CaseStatus.SUBMITTED, CaseStatus.ASSIGNED, CaseStatus.REOPENED):
+            return self.deadlines.acknowledge_by or self.deadlines.resolve_by
+        if self.status in (CaseStatus.ACKNOWLEDGED, CaseStatus.INFORMATION_REQUESTED):
+            return self.deadlines.resolve_by
+        return None
+
+    def overdue(self, now: datetime) -> bool:
+        """Whether the office's next deadline has passed."""
+        due = self.next_due
+        return due is not None and due < now
+
+    @property
+    def open_questions(self) -> tuple[Question, ...]:
+        """Questions still waiting for the citizen's answer."""
+        return tuple(q for q in self.questions if q.answer is None)
 
 
 def normalise_text(text: str) -> str:
@@ -97,7 +186,12 @@ def normalise_text(text: str) -> str:
 
 
 def open_case(
-    submission: Submission, code_hash: str, now: datetime
+    submission: Submission,
+    code_hash: str,
+    now: datetime,
+    *,
+    reporter: Reporter | None = None,
+    sealed_contacts: tuple[SealedContact, ...] = (),
 ) -> tuple[Case, ComplaintSubmitted]:
     """A new case and the event that announces it (without the description)."""
     complaint_id = str(uuid.uuid4())
@@ -110,7 +204,16 @@ def open_case(
             category=submission.category,
             location=submission.location,
             service_code=submission.service_code,
+            channel=submission.channel,
             language="en" if submission.language == "en" else "km",
+            about_office_id=submission.about_office_id,
+            about_office_conduct=submission.about_office_conduct,
+            amount_asked_riel=submission.amount_asked_riel,
+            official_fee_riel=submission.official_fee_riel,
+            service_rating=submission.service_rating,
+            reporter_gender=reporter.gender if reporter else None,
+            reporter_age_band=reporter.age_band if reporter else None,
+            contacts=sealed_contacts,
         ),
     )
     entry = TimelineEntry(
@@ -139,6 +242,26 @@ class CaseChange:
 
     entry: TimelineEntry
     office: OfficeRef | None = None
+    deadlines: Deadlines | None = None
+    escalated: bool = False
+
+
+def _entry(event: Event, status: CaseStatus, en: str, km: str) -> TimelineEntry:
+    return TimelineEntry(
+        event_id=str(event.event_id),
+        sequence=event.sequence,
+        at=event.occurred_at,
+        status=status,
+        text_en=en,
+        text_km=km,
+    )
+
+
+_REJECTION_REASONS = {
+    "spam": ("it is not feedback on a public service", "វាមិនមែនជាមតិលើសេវាសាធារណៈ"),
+    "duplicate": ("it repeats another case", "វាស្ទួននឹងករណីមួយផ្សេងទៀត"),
+    "out_of_scope": ("it is outside what this office handles", "វានៅក្រៅសមត្ថកិច្ចការិយាល័យនេះ"),
+}
 
 
 def change_for(event: Event) -> CaseChange | None:
@@ -146,41 +269,103 @@ def change_for(event: Event) -> CaseChange | None:
     if isinstance(event, ComplaintAssigned):
         office = event.data.office
         return CaseChange(
-            entry=TimelineEntry(
-                event_id=str(event.event_id),
-                sequence=event.sequence,
-                at=event.occurred_at,
-                status=CaseStatus.ASSIGNED,
-                text_en=f"Assigned to {office.name_en}. {event.data.explanation_en}",
-                text_km=f"បានប្រគល់ទៅ {office.name_km}។ {event.data.explanation_km}",
+            _entry(
+                event,
+                CaseStatus.ASSIGNED,
+                f"Assigned to {office.name_en}. {event.data.explanation_en}",
+                f"បានប្រគល់ទៅ {office.name_km}។ {event.data.explanation_km}",
             ),
             office=office,
+            deadlines=event.data.deadlines,
+        )
+    if isinstance(event, ComplaintForwarded | ComplaintTransferred | ComplaintEscalated):
+        to = event.data.to_office
+        verb_en, verb_km = {
+            ComplaintForwarded: ("Forwarded to the responsible ministry's office", "បានបញ្ជូនបន្តទៅ"),
+            ComplaintTransferred: ("Transferred to the right office", "បានផ្ទេរទៅ"),
+            ComplaintEscalated: ("Escalated one level up", "បានលើកឡើងមួយថ្នាក់ទៅ"),
+        }[type(event)]
+        return CaseChange(
+            _entry(
+                event,
+                CaseStatus.ASSIGNED,
+                f"{verb_en}: {to.name_en}. Why: {event.data.reason_en}",
+                f"{verb_km} {to.name_km}។ មូលហេតុ៖ {event.data.reason_km}",
+            ),
+            office=to,
+            deadlines=event.data.deadlines,
+            escalated=isinstance(event, ComplaintEscalated),
+        )
+    if isinstance(event, ComplaintClosed):
+        if event.data.how == "auto_closed":
+            en, km = (
+                "Closed automatically: the period to confirm or appeal passed.",
+                "បានបិទដោយស្វ័យប្រវត្តិ៖ រយៈពេលបញ្ជាក់ ឬប្តឹងឧទ្ធរណ៍បានផុតកំណត់។",
+            )
+        else:
+            en, km = "You confirmed the resolution.", "អ្នកបានបញ្ជាក់ថាបានដោះស្រាយ។"
+        return CaseChange(_entry(event, CaseStatus.CLOSED, en, km))
+    if isinstance(event, ComplaintAcknowledged):
+        return CaseChange(
+            _entry(
+                event,
+                CaseStatus.ACKNOWLEDGED,
+                "The office acknowledged your case.",
+                "ការិយាល័យបានទទួលស្គាល់ករណីរបស់អ្នក។",
+            )
         )
     if isinstance(event, ComplaintResolved):
         return CaseChange(
-            entry=TimelineEntry(
-                event_id=str(event.event_id),
-                sequence=event.sequence,
-                at=event.occurred_at,
-                status=CaseStatus.RESOLVED,
-                text_en="The office reports the case resolved.",
-                text_km="ការិយាល័យរាយការណ៍ថាករណីត្រូវបានដោះស្រាយ។",
+            _entry(
+                event,
+                CaseStatus.RESOLVED,
+                "The office reports the case resolved.",
+                "ការិយាល័យរាយការណ៍ថាករណីត្រូវបានដោះស្រាយ។",
+            )
+        )
+    if isinstance(event, ComplaintRejected):
+        why_en, why_km = _REJECTION_REASONS[event.data.reason]
+        return CaseChange(
+            _entry(
+                event,
+                CaseStatus.REJECTED,
+                f"The office did not accept the case: {why_en}.",
+                f"ការិយាល័យមិនទទួលយកករណីនេះទេ៖ {why_km}។",
             )
         )
     return None
 
 
 def apply_change(case: Case, change: CaseChange) -> Case:
-    """Fold a change into a case: add the entry once; move status only forwards."""
+    """Fold a change into a case: add the entry once; move status only forwards.
+
+    Events from other services are facts, so their order (``sequence``) decides, not
+    :func:`~samleng.intake.domain.status.can_move`; only a withdrawal is final.
+    """
     if any(e.event_id == change.entry.event_id for e in case.timeline):
         return case
     timeline = tuple(sorted((*case.timeline, change.entry), key=lambda e: (e.sequence, e.at)))
-    if change.entry.sequence <= case.status_sequence:
-        return replace(case, timeline=timeline)
+    escalated = case.escalated or change.escalated  # a fact, whatever the order
+    if change.entry.sequence <= case.status_sequence or case.status is CaseStatus.WITHDRAWN:
+        return replace(
+            case,
+            timeline=timeline,
+            office=case.office or change.office,
+            deadlines=case.deadlines or change.deadlines,
+            escalated=escalated,
+        )
+    status = change.entry.status
     return replace(
         case,
         timeline=timeline,
-        status=change.entry.status,
+        status=status,
         status_sequence=change.entry.sequence,
         office=change.office or case.office,
+        deadlines=change.deadlines or case.deadlines,
+        escalated=escalated,
+        answered_at=(
+            change.entry.at
+            if status in (CaseStatus.RESOLVED, CaseStatus.REJECTED)
+            else case.answered_at
+        ),
     )

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from samleng.notification.domain.alerts import Alert
+
+@dataclass(frozen=True)
+class FeedAlert:
+    """One alert in a feed, titled in both languages (officers read either)."""
+
+    event_id: str
+    complaint_id: str
+    recipient: str
+    channel: str
+    title_en: str
+    title_km: str
+    created_at: datetime
 
 
 class AlertFeed:
-    """Stored alerts, newest first per recipient."""
+    """Stored alerts, newest first per recipient, read or unread."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._alerts = db["alerts"]
@@ -26,7 +38,7 @@ class AlertFeed:
         )
         await self._alerts.create_index([("recipient", ASCENDING), ("created_at", DESCENDING)])
 
-    async def add(self, alert: Alert) -> bool:
+    async def add(self, alert: FeedAlert) -> bool:
         """Store an alert; False if this (event, recipient, channel) was already stored."""
         try:
             await self._alerts.insert_one({**asdict(alert), "read": False})
@@ -38,3 +50,15 @@ class AlertFeed:
         """The newest alerts of one recipient."""
         cursor = self._alerts.find({"recipient": recipient}, {"_id": 0}).sort("created_at", -1)
         return await cursor.limit(limit).to_list()
+
+    async def unread(self, recipient: str) -> int:
+        """How many alerts of a recipient are unread."""
+        return await self._alerts.count_documents({"recipient": recipient, "read": False})
+
+    async def mark_read(self, recipient: str, event_id: str, read: bool = True) -> bool:
+        """Mark one alert read (or unread again); False if there is no such alert."""
+        result = await self._alerts.update_one(
+            {"recipient": recipient, "event_id": event_id, "channel": "in_app"},
+            {"$set": {"read": read}},
+        )
+        return result.matched_count == 1

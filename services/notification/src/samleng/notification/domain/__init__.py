@@ -1,0 +1,1 @@
+"""Notification's domain: notices, templates, deliveries, SMS sizes. Pure: no I/O."""

@@ -7,14 +7,15 @@ from faststream.rabbit import RabbitBroker
 from samleng.common.broker import subscribe_inbox
 from samleng.common.events import Event
 from samleng.common.topology import CONSUMERS
-from samleng.notification.adapters.feed import AlertFeed
-from samleng.notification.handlers import on_event
+from samleng.notification.entrypoints.workers import Workers
+from samleng.notification.handlers import Alerting, on_event
 
 
-def subscribe(broker: RabbitBroker, feed: AlertFeed) -> None:
-    """Register notification's one subscriber."""
+def subscribe(broker: RabbitBroker, alerting: Alerting, workers: Workers) -> None:
+    """Register notification's one subscriber: plan deliveries, then wake the couriers."""
 
     async def dispatch(event: Event) -> None:
-        await on_event(event, feed)
+        if await on_event(event, alerting):
+            workers.wake()
 
     subscribe_inbox(broker, CONSUMERS["notification"], dispatch)

@@ -1,0 +1,76 @@
+"""Who may see and do what with a case. Pure: no I/O.
+
+Access is object-level: a user reaches a case only through the office it currently sits
+with (the offices in their token). Everything else answers "not found", so a guessed id
+never reveals that a case exists. Ombudsmen reach cases routed or escalated to their
+office, which includes conflict-of-interest cases; national analysts read every case but
+act on none; admins read the audit trail, not cases.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from samleng.common.auth import Principal, Role
+
+CASE_WORKERS = (Role.OFFICER, Role.OFFICE_HEAD, Role.OMBUDSMAN, Role.MINISTRY_LIAISON)
+
+
+class OfficerAction(StrEnum):
+    """The actions an office can take on a case."""
+
+    ACKNOWLEDGE = "acknowledge"
+    ASK = "ask"
+    NOTE = "note"
+    RESOLVE = "resolve"
+    REJECT = "reject"
+    MARK_DUPLICATE = "mark_duplicate"
+    TRANSFER = "transfer"
+    FORWARD = "forward"
+    ESCALATE = "escalate"
+    REOPEN = "reopen"
+
+
+#: Actions that need more than being a case worker of the office.
+RESTRICTED: dict[OfficerAction, tuple[Role, ...]] = {
+    OfficerAction.REOPEN: (Role.OFFICE_HEAD,),
+}
+
+
+def can_read(principal: Principal, office_id: str | None) -> bool:
+    """Whether the user may read a case that sits with ``office_id``."""
+    if principal.has(Role.NATIONAL_ANALYST):
+        return True
+    return principal.has(*CASE_WORKERS) and office_id is not None and office_id in principal.offices
+
+
+def can_act(principal: Principal, office_id: str | None, action: OfficerAction) -> bool:
+    """Whether the user may take ``action`` on a case that sits with ``office_id``."""
+    if office_id is None or office_id not in principal.offices:
+        return False
+    allowed = RESTRICTED.get(action, CASE_WORKERS)
+    return principal.has(*allowed)
+
+
+def can_download(principal: Principal, office_id: str | None) -> bool:
+    """Whether the user may download a case's attachments (officers of its office only)."""
+    return office_id is not None and office_id in principal.offices and principal.has(*CASE_WORKERS)
+
+
+def acting_role(principal: Principal, action: OfficerAction) -> Role:
+    """The role the user acts in: the one the action needs, else their strongest case role."""
+    for role in (*RESTRICTED.get(action, ()), *reversed(CASE_WORKERS)):
+        if principal.has(role):
+            return role
+    raise ValueError("the user holds no case-worker role")
+
+
+def inbox_offices(principal: Principal, requested: str | None) -> list[str]:
+    """The offices whose inbox the user may list (one if asked for, else all of theirs)."""
+    if principal.has(Role.NATIONAL_ANALYST) and requested is not None:
+        return [requested]  # analysts read every office, one inbox at a time
+    if not principal.has(*CASE_WORKERS):
+        return []
+    if requested is None:
+        return sorted(principal.offices)
+    return [requested] if requested in principal.offices else []

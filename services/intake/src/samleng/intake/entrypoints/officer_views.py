@@ -1,0 +1,147 @@
+"""What officers see of a case: built only from the case record, which holds no contact
+details or self-declared attributes (those live sealed in ``reporters``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from samleng.intake.domain.model import Case, TimelineEntry
+from samleng.intake.domain.status import ALLOWED, OPEN, STATUS_LABELS, CaseStatus
+from samleng.intake.entrypoints.officer_schemas import (
+    AttachmentItem,
+    Bilingual,
+    CaseSummary,
+    CitizenNoteItem,
+    InternalNoteItem,
+    OfficerCaseView,
+    QuestionItem,
+    TimelineItem,
+)
+from samleng.intake.officer_handlers import CaseFile
+
+#: How routing's decisions read in the timeline (see ``change_for`` in domain/model.py).
+ROUTING_ENTRIES = ("Assigned to ", "Forwarded to ", "Transferred to ", "Escalated one level up")
+
+
+def is_routing_decision(entry: TimelineEntry) -> bool:
+    """Whether a timeline entry records a routing decision (assignment or move)."""
+    return entry.text_en.startswith(ROUTING_ENTRIES)
+
+
+def _label(status: CaseStatus) -> Bilingual:
+    return Bilingual(**STATUS_LABELS[status])
+
+
+def officer_actions(case: Case) -> list[str]:
+    """What the case's status lets its office do now."""
+    actions = ["note"]
+    allowed = ALLOWED[case.status]
+    working = case.status in OPEN and case.status is not CaseStatus.SUBMITTED
+    if CaseStatus.ACKNOWLEDGED in allowed and case.status in (
+        CaseStatus.ASSIGNED,
+        CaseStatus.REOPENED,
+    ):
+        actions.append("acknowledge")
+    if working:
+        actions += ["ask", "transfer", "forward", "escalate"]
+    if CaseStatus.RESOLVED in allowed:
+        actions.append("resolve")
+    if CaseStatus.REJECTED in allowed:
+        actions += ["reject", "duplicate"]
+    if CaseStatus.REOPENED in allowed:
+        actions.append("reopen")
+    return actions
+
+
+def case_summary(case: Case, now: datetime) -> CaseSummary:
+    """A case as an inbox lists it."""
+    sub = case.submission
+    return CaseSummary(
+        complaint_id=case.complaint_id,
+        version=case.version,
+        status=case.status,
+        status_label=_label(case.status),
+        kind=sub.kind,
+        category=sub.category,
+        service_code=sub.service_code,
+        location=sub.location,
+        office=case.office,
+        submitted_at=case.submitted_at,
+        escalated=case.escalated,
+        open_questions=len(case.open_questions),
+        deadlines=case.deadlines,
+        next_due=case.next_due,
+        overdue=case.overdue(now),
+    )
+
+
+def officer_case_view(case_file: CaseFile) -> OfficerCaseView:
+    """Everything the office needs to handle the case."""
+    case, sub = case_file.case, case_file.case.submission
+    path = f"/v1/officer/cases/{case.complaint_id}/attachments/"
+    return OfficerCaseView(
+        complaint_id=case.complaint_id,
+        version=case.version,
+        status=case.status,
+        status_label=_label(case.status),
+        kind=sub.kind,
+        category=sub.category,
+        service_code=sub.service_code,
+        description=sub.description,
+        language=sub.language,
+        channel=sub.channel,
+        location=sub.location,
+        about_office_id=sub.about_office_id,
+        about_office_conduct=sub.about_office_conduct,
+        amount_asked_riel=sub.amount_asked_riel,
+        official_fee_riel=sub.official_fee_riel,
+        office=case.office,
+        deadlines=case.deadlines,
+        next_due=case.next_due,
+        escalated=case.escalated,
+        routing=[
+            Bilingual(en=e.text_en, km=e.text_km) for e in case.timeline if is_routing_decision(e)
+        ],
+        submitted_at=case.submitted_at,
+        answered_at=case.answered_at,
+        rating=case.rating,
+        timeline=[
+            TimelineItem(
+                at=e.at,
+                sequence=e.sequence,
+                status=e.status,
+                text=Bilingual(en=e.text_en, km=e.text_km),
+            )
+            for e in case.timeline
+        ],
+        questions=[
+            QuestionItem(
+                question_id=q.question_id,
+                asked_at=q.asked_at,
+                text=q.text,
+                answer=q.answer,
+                answered_at=q.answered_at,
+            )
+            for q in case.questions
+        ],
+        citizen_notes=[
+            CitizenNoteItem(at=n.at, text=n.text, question_id=n.question_id) for n in case.notes
+        ],
+        internal_notes=[
+            InternalNoteItem(
+                note_id=n.note_id, at=n.at, role=n.role, office_id=n.office_id, text=n.text
+            )
+            for n in case_file.notes
+        ],
+        attachments=[
+            AttachmentItem(
+                attachment_id=a.attachment_id,
+                content_type=a.content_type,
+                size=a.size,
+                at=a.at,
+                download=path + a.attachment_id,
+            )
+            for a in case.attachments
+        ],
+        actions=officer_actions(case),
+    )

@@ -1,0 +1,56 @@
+"""Object-level access rules, without I/O."""
+
+from __future__ import annotations
+
+import pytest
+
+from samleng.common.auth import Principal, Role
+from samleng.intake.domain.access import (
+    OfficerAction,
+    acting_role,
+    can_act,
+    can_download,
+    can_read,
+    inbox_offices,
+)
+
+pytestmark = pytest.mark.unit
+
+HOME, ELSEWHERE = "commune:170201", "commune:170202"
+
+
+def user(*roles: Role, offices: tuple[str, ...] = (HOME,)) -> Principal:
+    return Principal(subject="s", roles=frozenset(roles), offices=frozenset(offices))
+
+
+def test_case_workers_reach_only_their_offices_cases() -> None:
+    for role in (Role.OFFICER, Role.OFFICE_HEAD, Role.OMBUDSMAN, Role.MINISTRY_LIAISON):
+        someone = user(role)
+        assert can_read(someone, HOME) and can_act(someone, HOME, OfficerAction.RESOLVE)
+        assert not can_read(someone, ELSEWHERE) and not can_read(someone, None)
+        assert not can_act(someone, ELSEWHERE, OfficerAction.ACKNOWLEDGE)
+        assert can_download(someone, HOME) and not can_download(someone, ELSEWHERE)
+
+
+def test_only_office_heads_reopen() -> None:
+    assert not can_act(user(Role.OFFICER), HOME, OfficerAction.REOPEN)
+    head = user(Role.OFFICER, Role.OFFICE_HEAD)
+    assert can_act(head, HOME, OfficerAction.REOPEN)
+    assert acting_role(head, OfficerAction.REOPEN) is Role.OFFICE_HEAD
+    assert acting_role(user(Role.OFFICER), OfficerAction.ACKNOWLEDGE) is Role.OFFICER
+
+
+def test_analysts_read_everything_and_act_on_nothing_admins_read_no_case() -> None:
+    analyst = user(Role.NATIONAL_ANALYST, offices=())
+    assert can_read(analyst, ELSEWHERE) and not can_download(analyst, ELSEWHERE)
+    assert not can_act(analyst, ELSEWHERE, OfficerAction.ACKNOWLEDGE)
+    assert inbox_offices(analyst, None) == [] and inbox_offices(analyst, HOME) == [HOME]
+    admin = user(Role.ADMIN)
+    assert not can_read(admin, HOME) and not can_act(admin, HOME, OfficerAction.NOTE)
+
+
+def test_inbox_scope() -> None:
+    officer = user(Role.OFFICER, offices=(HOME, "district:1702"))
+    assert inbox_offices(officer, None) == ["commune:170201", "district:1702"]
+    assert inbox_offices(officer, HOME) == [HOME]
+    assert inbox_offices(officer, ELSEWHERE) == []

@@ -1,0 +1,87 @@
+"""Case records in MongoDB (``cases`` collection), one per complaint.
+
+A record is rewritten whole from the archive after each new event. Two consumers may fold
+the same complaint at once; the one that saw more events wins (``n_events`` guard), and
+since the archive only grows, the record with more events is the fresher one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
+from samleng.reporting.domain.figures import Area
+
+
+class CaseRecords:
+    """Read and write case records."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._cases = db["cases"]
+
+    async def create_indexes(self) -> None:
+        """Indexes of the period and area queries (idempotent)."""
+        await self._cases.create_index([("province", 1), ("district", 1), ("received_at", 1)])
+        await self._cases.create_index([("received_at", 1)])
+        await self._cases.create_index([("status", 1)])
+        await self._cases.create_index([("last_event_at", -1)])
+
+    async def save(self, record: CaseRecord) -> None:
+        """Store the record unless a record folded from more events is already there."""
+        document = record.to_document()
+        fresher_or_equal = {"_id": record.complaint_id, "n_events": {"$lte": record.n_events}}
+        try:
+            await self._cases.replace_one(fresher_or_equal, document, upsert=True)
+        except DuplicateKeyError:
+            # Either a record folded from more events is stored (keep it), or another
+            # consumer inserted this complaint's first record meanwhile: try once more.
+            await self._cases.replace_one(fresher_or_equal, document)
+
+    async def clear(self) -> None:
+        """Forget every record (before a rebuild)."""
+        await self._cases.delete_many({})
+
+    async def relevant(self, area: Area, start: datetime, end: datetime) -> list[CaseRecord]:
+        """Records that can count in a period: received in it, or before it and either
+        changed since its start or unfinished now."""
+        query: dict[str, Any] = {
+            "received_at": {"$ne": None, "$lt": end},
+            "$or": [
+                {"received_at": {"$gte": start}},
+                {"last_event_at": {"$gte": start}},
+                {"status": {"$in": [s.value for s in UNFINISHED]}},
+            ],
+        }
+        if area.district is not None:
+            query["district"] = area.district
+        elif area.province is not None:
+            query["province"] = area.province
+        return [CaseRecord.from_document(doc) async for doc in self._cases.find(query)]
+
+    async def all(self) -> AsyncIterator[CaseRecord]:
+        """Every record (for the headline counts and comparisons)."""
+        async for doc in self._cases.find({}).sort("_id", 1):
+            yield CaseRecord.from_document(doc)
+
+    async def status_counts(self) -> tuple[dict[str, int], datetime | None]:
+        """Received cases per current status, and the time of the newest event."""
+        counts: dict[str, int] = {}
+        cursor = await self._cases.aggregate(
+            [
+                {"$match": {"received_at": {"$ne": None}}},
+                {"$group": {"_id": {"s": "$status", "how": "$closed_how"}, "n": {"$sum": 1}}},
+            ]
+        )
+        async for row in cursor:
+            status = row["_id"]["s"]
+            if status == "closed":
+                confirmed = row["_id"].get("how") == "confirmed_by_citizen"
+                status = "closed_confirmed" if confirmed else "closed_auto"
+            counts[status] = counts.get(status, 0) + row["n"]
+        latest = await self._cases.find_one({}, {"last_event_at": 1}, sort=[("last_event_at", -1)])
+        return counts, (latest or {}).get("last_event_at")

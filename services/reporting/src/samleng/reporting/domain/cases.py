@@ -1,0 +1,217 @@
+"""One record per complaint, folded from the complete set of its events. Pure: no I/O.
+
+The record is a function of the *set* of events only: events are sorted by ``sequence``
+(then time and id) before folding, and a duplicate adds nothing to a set. So duplicates,
+any delivery order and a replay of the archive all give the same record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from samleng.common.events import (
+    ComplaintAcknowledged,
+    ComplaintAssigned,
+    ComplaintClosed,
+    ComplaintEscalated,
+    ComplaintForwarded,
+    ComplaintRated,
+    ComplaintRejected,
+    ComplaintReopened,
+    ComplaintResolved,
+    ComplaintSubmitted,
+    ComplaintTransferred,
+    ComplaintWithdrawn,
+    Event,
+    InformationProvided,
+    InformationRequested,
+)
+from samleng.common.reference import service_catalogue
+from samleng.common.reference.catalogue import UnknownService
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands; exactly one at any time."""
+
+    AWAITING_ROUTING = "awaiting_routing"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"  # resolved by the office, not yet confirmed or auto-closed
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+UNFINISHED = frozenset({CaseStatus.AWAITING_ROUTING, CaseStatus.IN_PROGRESS})
+RESOLVED_OR_CLOSED = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
+
+# Office actions and routing moves that put a case (back) in an office's hands.
+_IN_HANDS = (
+    ComplaintAssigned,
+    ComplaintForwarded,
+    ComplaintTransferred,
+    ComplaintEscalated,
+    ComplaintAcknowledged,
+    InformationRequested,
+    InformationProvided,
+    ComplaintReopened,
+)
+
+
+@dataclass
+class CaseRecord:
+    """What reporting knows of one complaint; ``received_at`` is None until its submission."""
+
+    complaint_id: str
+    n_events: int = 0
+    received_at: datetime | None = None
+    kind: str | None = None
+    category: str | None = None
+    service_code: str | None = None
+    channel: str | None = None
+    gender: str | None = None
+    age_band: str | None = None
+    province: str | None = None
+    district: str | None = None
+    commune: str | None = None
+    extra_fee_riel: int | None = None
+    service_rating: int | None = None
+    office_id: str | None = None
+    office_name_en: str | None = None
+    office_name_km: str | None = None
+    status: str | None = None
+    closed_how: str | None = None
+    # (instant, status) in the causal order of the events that changed the status
+    transitions: list[tuple[datetime, str]] = field(default_factory=list)
+    acknowledged_at: datetime | None = None  # the first acknowledgement
+    resolutions: list[datetime] = field(default_factory=list)
+    resolve_by: datetime | None = None  # routing's latest resolution deadline
+    standard_working_days: int | None = None  # the service standard of the catalogue
+    forwards: list[tuple[datetime, str]] = field(default_factory=list)  # (when, ministry)
+    escalations: list[tuple[datetime, str]] = field(default_factory=list)  # (when, level)
+    reopenings: list[datetime] = field(default_factory=list)
+    ratings: list[tuple[datetime, int]] = field(default_factory=list)
+    last_event_at: datetime | None = None
+
+    def to_document(self) -> dict[str, Any]:
+        """The record as a MongoDB document keyed by complaint id."""
+        doc = asdict(self)
+        doc["_id"] = doc.pop("complaint_id")
+        for key in ("transitions", "forwards", "escalations", "ratings"):
+            doc[key] = [list(pair) for pair in doc[key]]
+        return doc
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> CaseRecord:
+        """Read a record back from its document."""
+        values = {k: v for k, v in doc.items() if k != "_id"}
+        for key in ("transitions", "forwards", "escalations", "ratings"):
+            values[key] = [tuple(pair) for pair in values.get(key, [])]
+        return cls(complaint_id=doc["_id"], **values)
+
+    def status_at(self, instant: datetime) -> str | None:
+        """The status the case had at this instant (None if it had not been received)."""
+        if self.received_at is None or self.received_at >= instant:
+            return None
+        current: str | None = None
+        for at, status in self.transitions:
+            if at < instant:
+                current = status
+        return current
+
+
+def _causal_order(event: Event) -> tuple[int, datetime, str]:
+    return (event.sequence, event.occurred_at, str(event.event_id))
+
+
+def fold(complaint_id: str, events: Iterable[Event]) -> CaseRecord:
+    """The record of one complaint from all of its events (duplicates ignored)."""
+    unique = {event.event_id: event for event in events if event.complaint_id == complaint_id}
+    record = CaseRecord(complaint_id=complaint_id, n_events=len(unique))
+    for event in sorted(unique.values(), key=_causal_order):
+        _apply(record, event)
+    return record
+
+
+def _set_status(record: CaseRecord, event: Event, status: CaseStatus) -> None:
+    record.status = status.value
+    record.transitions.append((event.occurred_at, status.value))
+
+
+def _apply(record: CaseRecord, event: Event) -> None:
+    at = event.occurred_at
+    record.last_event_at = max(filter(None, (record.last_event_at, at)))
+    if isinstance(event, ComplaintSubmitted):
+        _apply_submitted(record, event)
+        # A submission seen after later events must not undo them.
+        if record.status is None:
+            _set_status(record, event, CaseStatus.AWAITING_ROUTING)
+        else:
+            record.transitions.insert(0, (at, CaseStatus.AWAITING_ROUTING.value))
+        return
+    if isinstance(event, ComplaintAssigned):
+        _take_office(record, event.data.office)
+        if event.data.deadlines and event.data.deadlines.resolve_by:
+            record.resolve_by = event.data.deadlines.resolve_by
+    elif isinstance(event, ComplaintForwarded | ComplaintTransferred | ComplaintEscalated):
+        _take_office(record, event.data.to_office)
+        if event.data.deadlines and event.data.deadlines.resolve_by:
+            record.resolve_by = event.data.deadlines.resolve_by
+        if isinstance(event, ComplaintForwarded):
+            record.forwards.append((at, event.data.to_office.ministry or "unknown"))
+        if isinstance(event, ComplaintEscalated):
+            record.escalations.append((at, event.data.to_office.level))
+    if isinstance(event, ComplaintAcknowledged) and record.acknowledged_at is None:
+        record.acknowledged_at = at
+    if isinstance(event, ComplaintReopened):
+        record.reopenings.append(at)
+    if isinstance(event, _IN_HANDS):
+        _set_status(record, event, CaseStatus.IN_PROGRESS)
+    elif isinstance(event, ComplaintResolved):
+        record.resolutions.append(at)
+        _set_status(record, event, CaseStatus.RESOLVED)
+    elif isinstance(event, ComplaintClosed):
+        record.closed_how = event.data.how
+        _set_status(record, event, CaseStatus.CLOSED)
+    elif isinstance(event, ComplaintRejected):
+        _set_status(record, event, CaseStatus.REJECTED)
+    elif isinstance(event, ComplaintWithdrawn):
+        _set_status(record, event, CaseStatus.WITHDRAWN)
+    elif isinstance(event, ComplaintRated):
+        record.ratings.append((at, event.data.rating))
+
+
+def _apply_submitted(record: CaseRecord, event: ComplaintSubmitted) -> None:
+    data = event.data
+    record.received_at = event.occurred_at
+    record.kind = data.kind.value
+    record.category = data.category.value
+    record.service_code = data.service_code
+    record.channel = data.channel
+    record.gender = data.reporter_gender.value if data.reporter_gender else None
+    record.age_band = data.reporter_age_band.value if data.reporter_age_band else None
+    record.province = data.location.province_code
+    record.district = data.location.district_code
+    record.commune = data.location.commune_code
+    record.service_rating = data.service_rating
+    official_fee = data.official_fee_riel
+    if data.service_code:
+        try:
+            service = service_catalogue().service(data.service_code)
+        except UnknownService:
+            service = None
+        if service is not None:
+            record.standard_working_days = service.standard_working_days
+            if official_fee is None:
+                official_fee = service.official_fee_riel
+    if data.amount_asked_riel is not None:
+        record.extra_fee_riel = data.amount_asked_riel - (official_fee or 0)
+
+
+def _take_office(record: CaseRecord, office: Any) -> None:
+    record.office_id = office.office_id
+    record.office_name_en = office.name_en
+    record.office_name_km = office.name_km

@@ -1,0 +1,70 @@
+"""Reporting periods: a year (``2026``), a quarter (``2026-Q2``) or a month (``2026-05``).
+
+A period runs from its first local midnight in Phnom Penh up to, not including, the next
+period's; figures for a period that has not ended are as of now.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from samleng.reporting.domain.calendar import PHNOM_PENH
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class InvalidPeriod(ValueError):
+    """The period is not written as YYYY, YYYY-Qn or YYYY-MM."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open interval of local time [start, end)."""
+
+    label: str
+    first_day: date
+    end_day: date  # the day after the last day
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period."""
+        return datetime.combine(self.first_day, datetime.min.time(), PHNOM_PENH)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period."""
+        return datetime.combine(self.end_day, datetime.min.time(), PHNOM_PENH)
+
+    def months(self) -> list[str]:
+        """The months of the period, as YYYY-MM."""
+        found, day = [], self.first_day
+        while day < self.end_day:
+            found.append(f"{day.year:04d}-{day.month:02d}")
+            day = _add_months(day, 1)
+        return found
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def parse_period(text: str) -> Period:
+    """Read ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; InvalidPeriod says what is expected."""
+    text = text.strip()
+    if m := _YEAR.match(text):
+        first = date(int(m[1]), 1, 1)
+        return Period(text, first, _add_months(first, 12))
+    if m := _QUARTER.match(text):
+        first = date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
+        return Period(text, first, _add_months(first, 3))
+    if m := _MONTH.match(text):
+        first = date(int(m[1]), int(m[2]), 1)
+        return Period(text, first, _add_months(first, 1))
+    raise InvalidPeriod(
+        f"period {text!r} is not a year (2026), a quarter (2026-Q2) or a month (2026-05)"
+    )

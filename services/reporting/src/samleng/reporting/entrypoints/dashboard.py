@@ -1,0 +1,198 @@
+"""The public dashboard page (``/dashboard``), Khmer or English, readable on a phone.
+
+Everything on it comes from the same suppressed tables as the open-data API; the charts
+are SVG drawn here, so the page needs no script and nothing from the internet.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from samleng.common.reference import service_catalogue
+from samleng.common.reference.catalogue import UnknownService
+from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.reporting.adapters.gazetteer import area_names
+from samleng.reporting.domain.calendar import PHNOM_PENH
+from samleng.reporting.domain.figures import Area
+from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
+from samleng.reporting.domain.publication import (
+    backlog_table,
+    extra_fee_table,
+    sla_table,
+    status_table,
+    trend_table,
+)
+from samleng.reporting.domain.suppression import TOTAL_ROW, SuppressedTable
+from samleng.reporting.entrypoints.charts import grouped_bars, horizontal_bars
+from samleng.reporting.entrypoints.opendata import period_of
+
+Lang = Literal["km", "en"]
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"km": "សំឡេង — ស្ថិតិសាធារណៈ", "en": "Samleng — public statistics"},
+    "period": {"km": "រយៈពេល", "en": "Period"},
+    "updated": {"km": "ធ្វើបច្ចុប្បន្នភាពចុងក្រោយ", "en": "Last updated"},
+    "trend": {"km": "ករណីបានទទួល និងបានដោះស្រាយ តាមខែ", "en": "Received and resolved by month"},
+    "backlog": {
+        "km": "ករណីនៅសល់ពីមុន តាមឆ្នាំទទួល",
+        "en": "Cases carried over, by year received",
+    },
+    "fees": {
+        "km": "សេវាដែលមានរបាយការណ៍ទារប្រាក់លើស",
+        "en": "Services with reports of extra fees",
+    },
+    "sla": {
+        "km": "ការដោះស្រាយទាន់ពេលតាមស្តង់ដារសេវា តាមខេត្ត",
+        "en": "Resolved within the service standard, by province",
+    },
+    "provinces": {"km": "តារាងតាមខេត្ត", "en": "Table by province"},
+    "province": {"km": "ខេត្ត/រាជធានី", "en": "Province"},
+    "other_lang": {"km": "English", "en": "ខ្មែរ"},
+    "open_data": {"km": "ទិន្នន័យបើកចំហ (CSV)", "en": "Open data (CSV)"},
+    "still_open": {"km": "នៅកំពុងដោះស្រាយ", "en": "Still open"},
+    "open_at_start": {"km": "នៅសល់ដើមគ្រា", "en": "Open at start"},
+}
+
+STYLE = """
+body{font-family:"Khmer OS","Khmer OS System","Noto Sans Khmer",sans-serif;margin:0;
+padding:12px;color:#222;background:#fafafa;line-height:1.6}
+main{max-width:760px;margin:0 auto}h1{font-size:1.4rem;margin:.2rem 0}
+h2{font-size:1.1rem;margin:1.4rem 0 .4rem}section{background:#fff;border-radius:8px;
+padding:10px;margin-bottom:10px;box-shadow:0 1px 2px #0002}svg.chart{width:100%;height:auto}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:4px 6px;
+border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}
+.wrap{overflow-x:auto}.note{font-size:.8rem;color:#555}nav a{margin-right:12px}
+"""
+
+
+def make_dashboard_router(records: CaseRecords, threshold: int) -> APIRouter:
+    """The dashboard page."""
+    router = APIRouter(tags=["dashboard"])
+
+    @router.get("/dashboard", response_class=HTMLResponse)
+    async def dashboard(
+        lang: Lang = "km",
+        period: Annotated[str | None, Query(description="YYYY, YYYY-Qn or YYYY-MM")] = None,
+    ) -> HTMLResponse:
+        """The public dashboard for a period (this year by default)."""
+        now = datetime.now(UTC)
+        chosen = period_of(period or str(now.astimezone(PHNOM_PENH).year))
+        area = Area()
+        cases = await records.relevant(area, chosen.start, chosen.end)
+        _, updated = await records.status_counts()
+        tables = {
+            "trend": trend_table(cases, area, chosen, now, threshold),
+            "backlog": backlog_table(cases, area, chosen, now, threshold),
+            "fees": extra_fee_table(cases, area, chosen, now, threshold),
+            "sla": sla_table(cases, area, chosen, now, threshold),
+            "provinces": status_table(cases, area, chosen, now, threshold),
+        }
+        return HTMLResponse(_page(lang, chosen.label, updated, tables, threshold))
+
+    return router
+
+
+def _t(key: str, lang: Lang) -> str:
+    return TEXT[key][lang] if key in TEXT else label(key)[lang]
+
+
+def _body_rows(table: SuppressedTable) -> list[str]:
+    return [r for r in table.rows if r != TOTAL_ROW]
+
+
+def _service_name(code: str, lang: Lang) -> str:
+    try:
+        service = service_catalogue().service(code)
+    except UnknownService:
+        return label(code)[lang]
+    return service.name_km if lang == "km" else service.name_en
+
+
+def _page(
+    lang: Lang,
+    period: str,
+    updated: datetime | None,
+    tables: dict[str, SuppressedTable],
+    threshold: int,
+) -> str:
+    names = area_names()
+    trend = tables["trend"]
+    months = _body_rows(trend)
+    trend_svg = grouped_bars(
+        "chart-trend",
+        _t("trend", lang),
+        [m[5:] for m in months],
+        [(_t(c, lang), [trend.cells[(m, c)] for m in months]) for c in ("received", "resolved")],
+    )
+    backlog = tables["backlog"]
+    years = _body_rows(backlog)
+    backlog_svg = grouped_bars(
+        "chart-backlog",
+        _t("backlog", lang),
+        years,
+        [
+            (_t(c, lang), [backlog.cells[(y, c)] for y in years])
+            for c in ("open_at_start", "resolved", "still_open")
+        ],
+    )
+    fees = tables["fees"]
+    top = sorted(_body_rows(fees), key=lambda s: -(fees.cells[(s, "reports")] or 0))[:8]
+    fees_svg = horizontal_bars(
+        "chart-fees",
+        _t("fees", lang),
+        [
+            (_service_name(s, lang), fees.cells[(s, "reports")], _fmt(fees.cells[(s, "reports")]))
+            for s in top
+        ],
+    )
+    sla = tables["sla"]
+    sla_rows = []
+    for code in _body_rows(sla):
+        due, met = sla.cells[(code, "due")], sla.cells[(code, "met")]
+        share = None if due in (None, 0) or met is None else round(100 * met / due)
+        text = "[c]" if due is None or met is None else "—" if share is None else f"{share}%"
+        sla_rows.append((names.get(code, label(code))[lang], share, text))
+    sla_svg = horizontal_bars("chart-sla", _t("sla", lang), sla_rows, maximum=100)
+    provinces = tables["provinces"]
+    columns = ("received", "open", "resolved", "rejected", "forwarded", "escalated")
+    head = "".join(f"<th>{escape(_t(c, lang))}</th>" for c in columns)
+    body = "".join(
+        "<tr><td>"
+        + escape(names.get(r, label(r))[lang])
+        + "</td>"
+        + "".join(f"<td>{_fmt(provinces.cells[(r, c)])}</td>" for c in columns)
+        + "</tr>"
+        for r in provinces.rows
+    )
+    other = "en" if lang == "km" else "km"
+    rule = SUPPRESSION_RULE[lang].format(k_minus_1=threshold - 1)
+    updated_text = updated.astimezone(PHNOM_PENH).strftime("%Y-%m-%d %H:%M") if updated else "—"
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(_t("title", lang))}</title><style>{STYLE}</style></head>
+<body><main>
+<nav><a href="?lang={other}&amp;period={escape(period)}">{_t("other_lang", lang)}</a>
+<a href="/v1/open-data/status?period={escape(period)}&amp;format=csv">{_t("open_data", lang)}</a>
+</nav>
+<h1 id="title">{escape(_t("title", lang))}</h1>
+<p class="note">{_t("period", lang)}: {escape(period)} ·
+{_t("updated", lang)}: {updated_text} (ICT)</p>
+<section><h2>{escape(_t("trend", lang))}</h2>{trend_svg}</section>
+<section><h2>{escape(_t("backlog", lang))}</h2>{backlog_svg}</section>
+<section><h2>{escape(_t("fees", lang))}</h2>{fees_svg}</section>
+<section><h2>{escape(_t("sla", lang))}</h2>{sla_svg}</section>
+<section><h2>{escape(_t("provinces", lang))}</h2><div class="wrap"><table id="provinces">
+<thead><tr><th>{_t("province", lang)}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>
+</section>
+<p class="note">[c]: {escape(rule)}</p>
+</main></body></html>"""
+
+
+def _fmt(value: int | None) -> str:
+    return "[c]" if value is None else f"{value:,}"

@@ -1,0 +1,54 @@
+"""Fixtures of reporting's real tier: a vhost of its own, and one generated history loaded
+once into reporting over real RabbitMQ and MongoDB (shared by the tests of the session)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from samleng.devstack import infra
+from samleng.reporting.app import create_app
+from samleng.reporting.settings import ReportingSettings
+from services.reporting.tests.integration import helpers
+from services.reporting.tests.integration.delivery import TOKEN, deliver, delivery, outputs
+from tests.support import running, settings_for
+
+
+@pytest.fixture(scope="session")
+def reporting_vhost(stack: Any) -> Iterator[Callable[[], str]]:
+    """Makes vhosts of their own for tests that count everything on the broker."""
+    names: list[str] = []
+
+    def make() -> str:
+        name = f"{stack.vhost}-reporting-{uuid.uuid4().hex[:6]}"
+        infra.create_vhost(name)
+        names.append(name)
+        return infra.amqp_url(name)
+
+    yield make
+    for name in names:
+        infra.delete_vhost(name)
+
+
+@pytest.fixture(scope="session")
+async def delivered(stack: Any, reporting_vhost: Callable[[], str]) -> dict[str, Any]:
+    """The history delivered twice (two orders, duplicates) to two databases."""
+    events, truths = helpers.generate(240, seed=11)
+    amqp_url = reporting_vhost()
+    results = []
+    for seed in (1, 2):
+        settings = settings_for(
+            stack,
+            ReportingSettings,
+            "reporting",
+            amqp_url=amqp_url,
+            analyst_token=TOKEN,
+            prefetch_count=32,
+        )
+        async with running(create_app(settings)) as http:
+            await deliver(settings, amqp_url, delivery(events, seed))
+            results.append((settings, await outputs(http)))
+    return {"events": events, "truths": truths, "runs": results, "amqp_url": amqp_url}

@@ -1,0 +1,67 @@
+"""Delivering a generated history to reporting over RabbitMQ, and reading what it publishes."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import aio_pika
+from pymongo import AsyncMongoClient
+
+from samleng.common.events import Event
+from samleng.reporting.settings import ReportingSettings
+from services.reporting.tests.integration.expected import bounds
+from tests.support import eventually, publish_event
+
+TOKEN = "analyst-token-for-tests-0123456789abcdef"  # noqa: S105 - a test-only token
+PERIODS = {"2026": bounds(2026), "2026-03": bounds(2026, 3), "2025": bounds(2025)}
+HEADERS = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def delivery(events: list[Event], seed: int) -> list[Event]:
+    rng = random.Random(seed)  # noqa: S311 - a reproducible delivery order
+    stream = events + rng.sample(events, k=len(events) // 6)
+    rng.shuffle(stream)
+    return stream
+
+
+async def deliver(settings: ReportingSettings, amqp_url: str, stream: list[Event]) -> None:
+    """Publish the stream to the running app's queue and wait until every case has folded
+    every one of its events."""
+    unique = len({e.event_id for e in stream})
+    connection = await aio_pika.connect_robust(amqp_url)
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongo_url.get_secret_value()
+    )
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        for event in stream:
+            await publish_event(channel, event)
+        cases = mongo[settings.mongo_database]["cases"]
+
+        async def folded() -> bool:
+            rows = await (
+                await cases.aggregate([{"$group": {"_id": None, "n": {"$sum": "$n_events"}}}])
+            ).to_list()
+            return bool(rows) and rows[0]["n"] == unique
+
+        await eventually(folded, timeout=120, interval=0.5)
+    finally:
+        await connection.close()
+        await mongo.close()
+
+
+async def outputs(http: Any) -> dict[str, Any]:
+    """Everything reporting publishes for the test periods (without the 'as of' instant)."""
+    found: dict[str, Any] = {}
+    for period in PERIODS:
+        detail = await http.get("/v1/stats/detail", params={"period": period}, headers=HEADERS)
+        assert detail.status_code == 200, detail.text
+        found[f"detail {period}"] = detail.json()["figures"]
+        for area in ({}, {"province": "12"}, {"district": "1701"}):
+            status = await http.get("/v1/open-data/status", params={"period": period, **area})
+            body = status.json()
+            body.pop("as_of")
+            found[f"status {period} {area}"] = body
+    found["summary"] = (await http.get("/v1/stats/summary")).json()
+    return found

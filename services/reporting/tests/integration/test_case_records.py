@@ -1,0 +1,47 @@
+"""Case records in real MongoDB: concurrent folds of one complaint keep the fullest one."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+
+from samleng.common.mongo import make_mongo_client
+from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.reporting.domain.cases import fold
+from samleng.reporting.settings import ReportingSettings
+from services.reporting.tests.integration.helpers import generate
+from tests.support import settings_for
+
+pytestmark = pytest.mark.integration
+
+
+async def test_concurrent_saves_keep_the_record_folded_from_most_events(stack: Any) -> None:
+    settings = settings_for(stack, ReportingSettings, "reporting")
+    client = make_mongo_client(settings)
+    try:
+        records = CaseRecords(client[settings.mongo_database])
+        events, _ = generate(12, seed=5)
+        for complaint_id in {e.complaint_id for e in events}:
+            mine = sorted(
+                (e for e in events if e.complaint_id == complaint_id), key=lambda e: e.sequence
+            )
+            # every prefix of the history, saved at once in a random order
+            folds = [fold(complaint_id, mine[:n]) for n in range(1, len(mine) + 1)]
+            random.Random(complaint_id).shuffle(folds)  # noqa: S311
+            await asyncio.gather(*(records.save(f) for f in folds))
+        saved = {r.complaint_id: r async for r in records.all()}
+        for complaint_id, record in saved.items():
+            mine = [e for e in events if e.complaint_id == complaint_id]
+            expected = fold(complaint_id, mine)
+            # MongoDB keeps milliseconds, so compare what the stored times do not change
+            assert (record.n_events, record.status, len(record.transitions)) == (
+                len(mine),
+                expected.status,
+                len(expected.transitions),
+            )
+        assert len(saved) == 12
+    finally:
+        await client.close()

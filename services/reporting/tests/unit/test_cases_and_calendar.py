@@ -1,0 +1,54 @@
+"""The case record is a function of the set of events; working days skip Khmer holidays."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import pytest
+
+from samleng.reporting.domain.calendar import working_days_between
+from samleng.reporting.domain.cases import fold
+from samleng.reporting.domain.periods import InvalidPeriod, parse_period
+from services.reporting.tests.integration.helpers import generate
+
+pytestmark = pytest.mark.unit
+
+
+def test_duplicates_and_any_order_fold_to_the_same_record() -> None:
+    events, _ = generate(60, seed=3)
+    by_case = defaultdict(list)
+    for event in events:
+        by_case[event.complaint_id].append(event)
+    rng = random.Random(1)  # noqa: S311
+    for complaint_id, mine in by_case.items():
+        shuffled = mine + rng.sample(mine, k=min(3, len(mine)))
+        rng.shuffle(shuffled)
+        assert fold(complaint_id, shuffled) == fold(complaint_id, mine)
+
+
+def test_working_days_skip_weekends_and_cambodian_holidays() -> None:
+    # Friday 2 Jan 2026 -> Friday 9 Jan: Mon 5, Tue 6, Thu 8, Fri 9 (7 Jan is a holiday)
+    start = datetime(2026, 1, 2, 3, tzinfo=UTC)
+    assert working_days_between(start, datetime(2026, 1, 9, 3, tzinfo=UTC)) == 4
+    assert working_days_between(start, start) == 0
+    # 18:00 UTC on 2 Jan is already Saturday 3 Jan in Phnom Penh: no working day added
+    assert working_days_between(start, datetime(2026, 1, 2, 18, tzinfo=UTC)) == 0
+
+
+def test_periods_are_years_quarters_or_months_in_phnom_penh_time() -> None:
+    q2 = parse_period("2026-Q2")
+    assert (q2.first_day.isoformat(), q2.end_day.isoformat()) == ("2026-04-01", "2026-07-01")
+    assert q2.start.utcoffset().total_seconds() == 7 * 3600  # type: ignore[union-attr]
+    assert parse_period("2026-12").months() == ["2026-12"]
+    with pytest.raises(InvalidPeriod, match="quarter"):
+        parse_period("2026-13")
+
+
+def test_a_short_analyst_token_is_refused_in_production() -> None:
+    from samleng.reporting.settings import ReportingSettings
+
+    with pytest.raises(ValueError, match="ANALYST_TOKEN"):
+        ReportingSettings(environment="production", analyst_token="short")  # noqa: S106
+    assert ReportingSettings(environment="production").analyst_token.get_secret_value() == ""

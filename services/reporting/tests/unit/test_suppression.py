@@ -1,0 +1,71 @@
+"""Small cells are hidden, and no hidden cell can be recomputed from what is shown."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from samleng.reporting.domain.suppression import TOTAL_ROW, additive_relations, suppress
+from services.reporting.tests.integration.expected import recover, table_equations
+
+pytestmark = pytest.mark.unit
+
+COLUMNS = ("received", "a", "b", "c", "open")
+SUMS = (("received", ("a", "b", "c")), ("open", ("a", "b")))
+
+
+def _table(rng: random.Random, n_rows: int) -> tuple[list[str], dict[tuple[str, str], int]]:
+    rows = [f"r{i}" for i in range(n_rows)]
+    values: dict[tuple[str, str], int] = {}
+    for row in rows:
+        a, b, c = (rng.choice([0, 1, 2, 3, 6, 9, 14, 30]) for _ in range(3))
+        values.update({(row, "a"): a, (row, "b"): b, (row, "c"): c})
+        values[(row, "received")] = a + b + c
+        values[(row, "open")] = a + b
+    for column in COLUMNS:
+        values[(TOTAL_ROW, column)] = sum(values[(r, column)] for r in rows)
+    return [*rows, TOTAL_ROW], values
+
+
+def _attack(shown: dict[tuple[str, str], int | None], rows: list[str]) -> dict:
+    """What a reader can work out from the table's known sums (independent elimination)."""
+    sums = [(total, list(parts)) for total, parts in SUMS]
+    return recover(shown, table_equations(rows, list(COLUMNS), sums))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_no_small_cell_shows_and_none_can_be_recomputed(seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 - reproducible tables
+    rows, values = _table(rng, rng.randint(2, 7))
+    relations = additive_relations(rows, COLUMNS, SUMS)
+    table = suppress(rows, COLUMNS, values, relations, threshold=5)
+    for cell, value in values.items():
+        if 0 < value < 5:
+            assert table.cells[cell] is None, cell
+        elif cell not in table.complementary:
+            assert table.cells[cell] == value
+    recovered = _attack(table.cells, rows)
+    leaked = {c: v for c, v in recovered.items() if values[c] != 0}
+    assert not leaked, f"recomputable from totals: {leaked}"
+
+
+def test_a_lone_small_cell_gets_a_complement_in_its_row_and_column() -> None:
+    rows = ["x", "y", TOTAL_ROW]
+    values = {
+        ("x", "n"): 3,
+        ("y", "n"): 20,
+        (TOTAL_ROW, "n"): 23,
+    }
+    table = suppress(rows, ("n",), values, additive_relations(rows, ("n",)), threshold=5)
+    assert table.cells[("x", "n")] is None
+    assert table.complementary == {("y", "n")}  # the smallest body cell, not the total
+    assert table.cells[(TOTAL_ROW, "n")] == 23
+
+
+def test_threshold_is_configurable() -> None:
+    rows = ["x", "y", TOTAL_ROW]
+    values = {("x", "n"): 7, ("y", "n"): 20, (TOTAL_ROW, "n"): 27}
+    relations = additive_relations(rows, ("n",))
+    assert suppress(rows, ("n",), values, relations, threshold=5).cells[("x", "n")] == 7
+    assert suppress(rows, ("n",), values, relations, threshold=10).cells[("x", "n")] is None

@@ -1,0 +1,232 @@
+"""The compose file and the Dockerfiles, checked without a Docker engine: the compose file
+against the compose specification's JSON schema, and both against the repository (paths
+that exist, workspace members, settings the services really read)."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import importlib.resources
+import json
+import re
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from samleng.common.settings import ServiceSettings
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+SERVICES = ("intake", "routing", "notification", "reporting")
+PUBLIC_PORTS = {"intake": ["8000:8000"], "reporting": ["8003:8003"]}
+
+
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def compose_schema() -> dict[str, Any]:
+    # check-jsonschema ships the compose specification's schema (Apache-2.0, compose-spec)
+    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+    schema = json.loads((vendor / "compose-spec.json").read_text(encoding="utf-8"))
+    assert isinstance(schema, dict)
+    return schema
+
+
+def settings_of(service: str) -> type[ServiceSettings]:
+    """The settings class of a service (``samleng.<service>.settings.<Service>Settings``)."""
+    module = importlib.import_module(f"samleng.{service}.settings")
+    cls = getattr(module, f"{service.capitalize()}Settings")
+    assert isinstance(cls, type) and issubclass(cls, ServiceSettings)
+    return cls
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    schema = compose_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(compose()), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def test_the_schema_check_catches_a_broken_compose_file() -> None:
+    schema = compose_schema()
+    broken = compose()
+    broken["services"]["intake"]["restart"] = ["always"]  # must be a string
+    broken["services"]["intake"]["heathcheck"] = {}  # misspelt key
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    assert len(list(validator.iter_errors(broken))) >= 2
+
+
+def test_compose_runs_every_service_after_its_migration_and_publishes_only_two() -> None:
+    services = compose()["services"]
+    assert {"rabbitmq", "mongodb", "mongo-init", "otel-collector"} <= set(services)
+    for name in SERVICES:
+        app, job = services[name], services[f"{name}-migrate"]
+        assert app["read_only"] is True and job["read_only"] is True
+        assert app["command"] == ["serve"] and job["command"] == ["migrate"]
+        assert app["image"] == job["image"] and app["build"] == job["build"]
+        assert app["depends_on"] == {
+            f"{name}-migrate": {"condition": "service_completed_successfully"}
+        }
+        assert job["depends_on"]["mongo-init"]["condition"] == "service_completed_successfully"
+        assert job["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+        assert app.get("ports", []) == PUBLIC_PORTS.get(name, []), name
+        build = app["build"]
+        assert (DEPLOY / build["context"]).resolve() == ROOT
+        assert (ROOT / build["dockerfile"]).is_file()
+    published = {name for name, s in services.items() if s.get("ports")}
+    assert published == {"intake", "reporting", "rabbitmq"}
+    assert all(p.startswith("127.0.0.1:") for p in services["rabbitmq"]["ports"])
+    plugins = (DEPLOY / "rabbitmq" / "enabled_plugins").read_text()
+    assert "rabbitmq_management" in plugins and "rabbitmq_prometheus" in plugins
+    assert "default_queue_type = quorum" in (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
+    assert "--replSet" in services["mongodb"]["command"]
+
+
+def test_compose_mounts_only_files_that_exist() -> None:
+    for name, service in compose()["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("."):
+                assert (DEPLOY / source).is_file(), f"{name} mounts missing {source}"
+
+
+def test_every_secret_comes_from_the_uncommitted_env_file() -> None:
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)", text))
+    example = (DEPLOY / ".env.example").read_text(encoding="utf-8")
+    declared = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    assert used <= declared, f"not in deploy/.env.example: {used - declared}"
+    assert ".env" in (DEPLOY / ".gitignore").read_text().split()
+    assert not (DEPLOY / ".env").exists() or ".env" in (DEPLOY / ".gitignore").read_text()
+
+
+def test_each_service_gets_only_settings_it_reads_and_only_its_own_secrets() -> None:
+    services = compose()["services"]
+    for name in SERVICES:
+        fields = {f"SAMLENG_{field.upper()}" for field in settings_of(name).model_fields}
+        env = services[name]["environment"]
+        assert set(env) <= fields, f"{name} is given settings it lacks: {set(env) - fields}"
+        assert services[f"{name}-migrate"]["environment"] == env
+    for secret in ("SAMLENG_TRACKING_CODE_KEY", "SAMLENG_ENCRYPTION_KEY"):
+        holders = {n for n, s in services.items() if secret in s.get("environment", {})}
+        assert holders == {"intake", "intake-migrate"}
+
+
+# --- Dockerfiles ---------------------------------------------------------------------
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    lines: list[str] = []
+    pending = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        lines.append(pending + stripped)
+        pending = ""
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def workspace_members() -> dict[str, Path]:
+    """Workspace member project names and their directories."""
+    root = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    members: dict[str, Path] = {}
+    for pattern in root["tool"]["uv"]["workspace"]["members"]:
+        for directory in sorted(ROOT.glob(pattern)):
+            if (directory / "pyproject.toml").is_file():
+                project = tomllib.loads((directory / "pyproject.toml").read_text())["project"]
+                members[project["name"]] = directory
+    return members
+
+
+def closure(package: str, members: dict[str, Path]) -> set[str]:
+    """The workspace members an image of ``package`` installs."""
+    seen: set[str] = set()
+    todo = [package]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        project = tomllib.loads((members[name] / "pyproject.toml").read_text())["project"]
+        for requirement in project.get("dependencies", []):
+            dependency = re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]
+            if dependency in members:
+                todo.append(dependency)
+    return seen
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dockerfile_builds_the_service_from_the_lock_as_a_non_root_user(service: str) -> None:
+    path = DEPLOY / "docker" / f"{service}.Dockerfile"
+    steps = instructions(path)
+    members = workspace_members()
+    package = f"samleng-{service}"
+    assert package in members
+    assert f'name = "{package}"' in (ROOT / "uv.lock").read_text()
+
+    stages = [i for i, (op, _) in enumerate(steps) if op == "FROM"]
+    assert len(stages) >= 3, "uv stage, build stage and a slim runtime stage"
+    runs = " ".join(args for op, args in steps if op == "RUN")
+    assert f"uv sync --locked --no-dev --no-install-workspace --package {package}" in runs
+    assert f"uv sync --locked --no-dev --no-editable --package {package}" in runs
+    for op, args in steps:
+        if op == "ARG" and "IMAGE=" in args:
+            assert not args.endswith(":latest") and ":" in args.split("=", 1)[1], args
+
+    runtime = steps[stages[-1] :]
+    [user] = [args for op, args in runtime if op == "USER"]
+    assert user.split(":")[0] not in ("root", "0")
+    [healthcheck] = [args for op, args in runtime if op == "HEALTHCHECK"]
+    assert "/healthz" in healthcheck
+    [entrypoint] = [args for op, args in runtime if op == "ENTRYPOINT"]
+    assert json.loads(entrypoint) == ["python", "-m", f"samleng.{service}"]
+    [expose] = [args for op, args in runtime if op == "EXPOSE"]
+    assert settings_of(service).model_fields["http_port"].default == int(expose)
+    assert f"SAMLENG_HTTP_PORT={expose}" in " ".join(args for op, args in runtime if op == "ENV")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dockerfile_copies_paths_that_exist_and_everything_uv_needs(service: str) -> None:
+    path = DEPLOY / "docker" / f"{service}.Dockerfile"
+    members = workspace_members()
+    sources: list[str] = []
+    for op, args in instructions(path):
+        if op != "COPY" or "--from=" in args:
+            continue
+        *copied, _destination = [a for a in shlex.split(args) if not a.startswith("--")]
+        sources.extend(copied)
+    for source in sources:
+        assert (ROOT / source).exists(), f"{path.name} copies missing {source}"
+    # --locked needs every member's manifest; the build needs the sources of what it installs
+    for directory in members.values():
+        manifest = str((directory / "pyproject.toml").relative_to(ROOT))
+        assert manifest in sources, f"{path.name} does not copy {manifest}"
+    for member in closure(f"samleng-{service}", members):
+        directory = members[member]
+        assert str((directory / "src").relative_to(ROOT)) in sources, member
+        readme = tomllib.loads((directory / "pyproject.toml").read_text())["project"].get("readme")
+        if readme:
+            assert str((directory / readme).relative_to(ROOT)) in sources, member
+    assert "pyproject.toml" in sources and "uv.lock" in sources
+
+    # the Dockerfile's own ignore file must let every copied path through
+    ignore = path.with_name(path.name + ".dockerignore").read_text(encoding="utf-8").split()
+    allowed = [p[1:] for p in ignore if p.startswith("!")]
+    for source in sources:
+        probe = source if (ROOT / source).is_file() else f"{source}/x.py"
+        assert any(fnmatch.fnmatch(probe, pattern) for pattern in allowed), source
