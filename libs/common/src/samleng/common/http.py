@@ -77,6 +77,19 @@ def problem_response(problem: Problem, request: Request) -> JSONResponse:
     )
 
 
+def validation_errors(exc: RequestValidationError) -> tuple[list[dict[str, str]], str]:
+    """Each invalid field (name, where, what is wrong) and the first five names, joined."""
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
+            "location": str(err.get("loc", ("body",))[0]),
+            "message": err.get("msg", "invalid"),
+        }
+        for err in exc.errors()
+    ]
+    return errors, ", ".join(e["field"] for e in errors[:5])
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error, including FastAPI's own, as problem+json."""
 
@@ -86,15 +99,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        errors = [
-            {
-                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
-                "location": str(err.get("loc", ("body",))[0]),
-                "message": err.get("msg", "invalid"),
-            }
-            for err in exc.errors()
-        ]
-        fields = ", ".join(e["field"] for e in errors[:5])
+        errors, fields = validation_errors(exc)
         problem = Problem(
             422,
             "validation-error",

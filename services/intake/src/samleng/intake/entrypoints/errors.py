@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samleng.common.http import PROBLEM_JSON, Problem, problem_response
+from samleng.common.http import PROBLEM_JSON, Problem, problem_response, validation_errors
 
 
 def language(accept_language: str | None) -> str:
@@ -84,15 +84,7 @@ def install_localised_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        errors = [
-            {
-                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
-                "location": str(err.get("loc", ("body",))[0]),
-                "message": err.get("msg", "invalid"),
-            }
-            for err in exc.errors()
-        ]
-        fields = ", ".join(e["field"] for e in errors[:5])
+        errors, fields = validation_errors(exc)
         problem = LocalisedProblem(
             422,
             "validation-error",
