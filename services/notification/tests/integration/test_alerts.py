@@ -217,8 +217,10 @@ async def test_a_gateway_failing_three_times_then_recovering_delivers_exactly_on
     tries = [body for kind, body in gateways.requests if body.get("to") == "+85510000009"]
     assert len(tries) == 4 and delivery["attempts"] == 4
     assert len(gateways.accepted_for("sms", "+85510000009")) == 1
-    # every try carried the same idempotency reference, so a gateway could dedupe too
+    # every try carried the same idempotency reference, so a gateway could dedupe too,
+    # and it does not name the complaint (whose id is public) to the provider
     assert len({body["reference"] for body in tries}) == 1
+    assert event.complaint_id not in tries[0]["reference"]
 
 
 async def test_a_permanently_failing_gateway_ends_failed_and_blocks_no_other_alert(

@@ -160,3 +160,36 @@ def test_requests_move_the_case_or_are_refused_with_a_reason() -> None:
     case.status = "withdrawn"
     with pytest.raises(CaseClosed):
         on_case_event(case, request(EscalationRequested, submitted), ctx(MONDAY))
+
+
+def test_a_conduct_complaint_can_never_be_sent_to_the_accused_office() -> None:
+    location = Location(province_code="17", district_code="1702", commune_code="170201")
+    data = SubmittedData(
+        kind=FeedbackKind.COMPLAINT,
+        category=Category.RUDE_CONDUCT,
+        location=location,
+        about_office_id="commune:170201",
+        about_office_conduct=True,
+    )
+    submitted = ComplaintSubmitted.first("c-2", producer="intake", data=data)
+    case, assigned = on_submitted(submitted, ctx(MONDAY))
+    assert case.accused_office_id == "commune:170201"
+    holder = case.office.office_id
+    assert holder != "commune:170201"
+    transfer = TransferRequested.caused_by(
+        assigned,
+        producer="intake",
+        data=MoveRequestData(
+            office_id=holder, reason="wrong office", to_office_id="commune:170201"
+        ),
+    )
+    with pytest.raises(MoveRefused, match="conduct"):
+        on_case_event(case, transfer, ctx(MONDAY))
+    # any other office is still a possible target
+    elsewhere = TransferRequested.caused_by(
+        assigned,
+        producer="intake",
+        data=MoveRequestData(office_id=holder, reason="wrong office", to_office_id="owsu:17"),
+    )
+    [moved] = on_case_event(case, elsewhere, ctx(MONDAY))
+    assert isinstance(moved, ComplaintTransferred) and moved.data.to_office.office_id == "owsu:17"

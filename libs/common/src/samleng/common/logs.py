@@ -118,3 +118,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logger.handlers[:] = []
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # at DEBUG, the driver logs whole command documents (descriptions included)
+    logging.getLogger("pymongo").setLevel(max(root.level, logging.INFO))

@@ -14,6 +14,9 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: What the example env file puts where a secret goes; never accepted in production.
+PLACEHOLDER = "change-me"
+
 
 class Environment(StrEnum):
     """Where the service runs; secrets must be real outside development and test."""
@@ -64,4 +67,9 @@ class ServiceSettings(BaseSettings):
         if self.is_production and len(raw) < min_length:
             raise ValueError(
                 f"SAMLENG_{name.upper()} must be at least {min_length} characters in production"
+            )
+        if self.is_production and PLACEHOLDER in raw.lower():
+            raise ValueError(
+                f"SAMLENG_{name.upper()} still holds the example placeholder; "
+                "generate a real secret (see deploy/.env.example)"
             )

@@ -168,6 +168,10 @@ async def read_case(principal: Principal, complaint_id: str, desk: OfficerDesk) 
     case = await _visible_case(desk, principal, complaint_id, "case.read")
     await _audit(desk, principal, "case.read", case=case)
     notes = await desk.notes.for_case(complaint_id)
+    # internal notes stay with the office that wrote them: a case that moves (to an
+    # ombudsman, about an office's own officials) must not carry its notes back
+    if not principal.has(Role.NATIONAL_ANALYST):
+        notes = [n for n in notes if n.office_id in principal.offices]
     return CaseFile(case=case, notes=tuple(notes))
 
 

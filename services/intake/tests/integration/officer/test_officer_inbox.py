@@ -95,6 +95,10 @@ async def test_escalated_filter_for_an_ombudsman(officer_env: Any, amqp: Any) ->
         conduct = {"about_office_id": OFFICE.office_id, "about_office_conduct": True}
         direct = await desk.routed_case(OMBUDSMAN, extra=conduct)
         climbed = await desk.routed_case()
+        commune_note = await desk.officer().call(
+            "POST", f"/v1/officer/cases/{climbed}/notes", json={"text": "commune's own"}
+        )
+        assert commune_note.status_code in (200, 201), commune_note.text
         await publish_event(desk.amqp, escalated(climbed, 2))
 
         async def moved() -> bool:
@@ -117,6 +121,14 @@ async def test_escalated_filter_for_an_ombudsman(officer_env: Any, amqp: Any) ->
         # the commune office no longer reaches the case it let slip
         gone = await desk.officer().call("GET", f"/v1/officer/cases/{climbed}")
         assert gone.status_code == 404
+        # internal notes stay with the office that wrote them
+        mine = await ombudsman.call(
+            "POST", f"/v1/officer/cases/{climbed}/notes", json={"text": "ombudsman's own"}
+        )
+        assert mine.status_code in (200, 201), mine.text
+        assert [n["text"] for n in (await ombudsman.case(climbed))["internal_notes"]] == [
+            "ombudsman's own"
+        ]
 
 
 def retimed(complaint_id: str, acknowledge_in: timedelta, resolve_in: timedelta) -> Any:

@@ -42,6 +42,7 @@ from samleng.routing.domain.rules import (
     forward_target,
     ombudsman_above,
     pick_office,
+    refuse_accused,
     transfer_target,
 )
 from samleng.routing.domain.sla import Timer, confirmation_clock, start_clocks
@@ -110,6 +111,7 @@ def on_submitted(event: ComplaintSubmitted, ctx: Context) -> tuple[Case, Complai
         commune_code=data.location.commune_code,
         office=decision.office,
         directory_version=decision.directory_version,
+        accused_office_id=data.about_office_id if data.about_office_conduct else None,
         timers=timers,
     )
     case.remember(str(event.event_id), event.sequence)
@@ -202,11 +204,13 @@ def _on_request(
         ]
     if isinstance(event, ForwardRequested):
         target = forward_target(ctx.directory, case.province_code, _ministry_of(request, ctx))
+        refuse_accused(target, case.accused_office_id)
         moved = _move(case, target, "forward-to-ministry", request.reason, actor, ctx)
         return [
             ComplaintForwarded.caused_by(event, producer=PRODUCER, data=moved, occurred_at=ctx.now)
         ]
     target = transfer_target(ctx.directory, request.to_office_id, case.office)
+    refuse_accused(target, case.accused_office_id)
     moved = _move(case, target, "transfer-on-request", request.reason, actor, ctx)
     return [
         ComplaintTransferred.caused_by(event, producer=PRODUCER, data=moved, occurred_at=ctx.now)

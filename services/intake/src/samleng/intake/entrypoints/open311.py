@@ -33,7 +33,7 @@ from samleng.common.reference import UnknownService, service_catalogue
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.domain.labels import CATEGORY_LABELS, KIND_LABELS
 from samleng.intake.domain.model import Case
-from samleng.intake.domain.status import OPEN, CaseStatus
+from samleng.intake.domain.status import OPEN, STATUS_LABELS, CaseStatus
 from samleng.intake.domain.tracking import InvalidTrackingCode, TrackingCode
 from samleng.intake.entrypoints.deps import (
     BudgetsDep,
@@ -315,19 +315,36 @@ async def request_id_from_token(
     return [{"service_request_id": case.complaint_id, "token": token}]
 
 
+def _listable(case: Case) -> bool:
+    """Whether a case may appear in the public listing at all.
+
+    A complaint about the conduct of an office's own officials is never listed: even its
+    existence and date would tell the accused office that someone complained.
+    """
+    return not case.submission.about_office_conduct
+
+
+def _day(moment: datetime) -> str:
+    """A date-time rounded down to its day (UTC): exact times help single people out."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+
+
 def _public(case: Case, lang: str) -> dict[str, Any]:
-    """A request as anyone may see it: no description, no location, no identities."""
+    """A request as anyone may see it: no description, no location, no identities, no notes.
+
+    ``status_notes`` is the fixed label of the status, never timeline text, which can carry
+    an officer's resolution note or the reason a case was moved.
+    """
     try:
         service_name = service_catalogue().service(case.submission.service_code or "").name_en
     except UnknownService:
         service_name = None
-    last = case.timeline[-1] if case.timeline else None
     updated = max((e.at for e in case.timeline), default=case.submitted_at)
     office = case.office
     return {
         "service_request_id": case.complaint_id,
         "status": "open" if case.status in OPEN else "closed",
-        "status_notes": (last.text_km if lang == "km" else last.text_en) if last else None,
+        "status_notes": STATUS_LABELS[case.status][lang],
         "service_name": service_name,
         "service_code": case.submission.service_code,
         "description": None,
@@ -335,8 +352,8 @@ def _public(case: Case, lang: str) -> dict[str, Any]:
         if office
         else None,
         "service_notice": None,
-        "requested_datetime": case.submitted_at.astimezone(UTC).isoformat(),
-        "updated_datetime": updated.astimezone(UTC).isoformat(),
+        "requested_datetime": _day(case.submitted_at),
+        "updated_datetime": _day(updated),
         "expected_datetime": None,
         "address": None,
         "address_id": None,
@@ -388,7 +405,7 @@ async def get_requests(
         limit=MAX_LISTED,
     )
     lang = request_language(request)
-    return [_public(case, lang) for case in found]
+    return [_public(case, lang) for case in found if _listable(case)]
 
 
 @router.get("/requests/{service_request_id}.{fmt}", summary="Open311: get one service request")
@@ -403,6 +420,6 @@ async def get_request(
 
 async def _by_id(cases: CaseRepository, service_request_id: str) -> Case:
     case = await cases.get(service_request_id) if len(service_request_id) <= 64 else None
-    if case is None:
+    if case is None or not _listable(case):
         raise Open311Error(404, f"no request has id {service_request_id!r}")
     return case

@@ -15,6 +15,19 @@ from pymongo.errors import DuplicateKeyError
 from samleng.common.events import Event, parse_event
 
 
+def archived_form(event: Event) -> dict[str, Any]:
+    """The event as reporting keeps it: without the sealed contacts, which it never needs.
+
+    Statistics never use a contact channel; keeping even the sealed form would hold a
+    citizen's phone number (under another service's key) forever in the public service.
+    """
+    body = event.model_dump(mode="json")
+    data = body.get("data")
+    if isinstance(data, dict) and "contacts" in data:
+        data["contacts"] = []
+    return body
+
+
 class EventArchive:
     """Reporting's copy of the event stream (``events`` collection)."""
 
@@ -31,7 +44,7 @@ class EventArchive:
             "_id": str(event.event_id),
             "complaint_id": event.complaint_id,
             "sequence": event.sequence,
-            "event": event.model_dump(mode="json"),
+            "event": archived_form(event),
         }
         try:
             await self._events.insert_one(document)

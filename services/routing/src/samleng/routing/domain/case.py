@@ -32,6 +32,8 @@ class Case:
     commune_code: str
     office: Office
     directory_version: str
+    # the office whose own officials the complaint is about: it must never get the case
+    accused_office_id: str | None = None
     status: str = "open"
     last_sequence: int = 1
     timers: list[Timer] = field(default_factory=list)

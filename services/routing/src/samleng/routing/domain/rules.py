@@ -167,6 +167,15 @@ def transfer_target(directory: Directory, office_id: str | None, current: Office
     return office
 
 
+def refuse_accused(target: Office, accused_office_id: str | None) -> None:
+    """Conflict of interest: a case about an office's own officials never goes to it."""
+    if accused_office_id is not None and target.office_id == accused_office_id:
+        raise MoveRefused(
+            f"the complaint is about the conduct of {accused_office_id!r}'s own officials; "
+            "it can never be handled by that office"
+        )
+
+
 def _service(catalogue: ServiceCatalogue, code: str | None) -> CatalogueService | None:
     if not code:
         return None

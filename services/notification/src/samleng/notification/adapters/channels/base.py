@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -25,6 +26,16 @@ class Outgoing:
     created_at: datetime
     title_en: str = ""
     title_km: str = ""
+
+    @property
+    def external_ref(self) -> str:
+        """What providers see as this message's id: stable across retries, but opaque.
+
+        The delivery id names the complaint, whose id is public (Open311); a mail or SMS
+        provider must not be able to link an address to a case, so it gets only a hash
+        that also covers the (never published) event id.
+        """
+        return hashlib.sha256(self.delivery_id.encode()).hexdigest()[:32]
 
 
 class ChannelAdapter(Protocol):

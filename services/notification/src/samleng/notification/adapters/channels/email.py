@@ -40,7 +40,7 @@ class EmailChannel:
         email["Subject"] = message.subject
         email["Date"] = format_datetime(message.created_at)
         domain = self._sender.rpartition("@")[2].strip("> ") or "samleng.invalid"
-        email["Message-ID"] = make_msgid(idstring=_safe_id(message.delivery_id), domain=domain)
+        email["Message-ID"] = make_msgid(idstring=message.external_ref, domain=domain)
         email["Content-Language"] = message.language
         email["Auto-Submitted"] = "auto-generated"
         email.set_content(message.text, charset="utf-8")
@@ -68,7 +68,3 @@ class EmailChannel:
             ) from None
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise SendFailed(f"mail server unreachable ({type(exc).__name__})") from None
-
-
-def _safe_id(delivery_id: str) -> str:
-    return "".join(ch if ch.isalnum() else "." for ch in delivery_id)[:120]

@@ -34,13 +34,13 @@ class SmsChannel:
             self._client,
             self._url,
             "the SMS gateway",
-            headers={**headers, "Idempotency-Key": message.delivery_id},
+            headers={**headers, "Idempotency-Key": message.external_ref},
             json={
                 "to": message.address,
                 "from": self._sender,
                 "text": message.text,
                 "encoding": size.encoding,
                 "segments": size.segments,
-                "reference": message.delivery_id,
+                "reference": message.external_ref,
             },
         )
