@@ -72,7 +72,7 @@ def case(intake_url: str, code: str) -> dict[str, Any]:
     return dict(httpx.get(f"{intake_url}/v1/complaints/{code}", timeout=10).json())
 
 
-def test_one_complaint_reaches_every_service(system: dict[str, Any]) -> None:
+def test_one_complaint_reaches_every_service(stack: Any, system: dict[str, Any]) -> None:
     services = system["services"]
     intake = services["intake"].url
     code = submit(intake)
@@ -91,7 +91,10 @@ def test_one_complaint_reaches_every_service(system: dict[str, Any]) -> None:
     assert summary["received"] >= 1
 
     feed_url = f"{services['notification'].url}/v1/offices/commune:170201/notifications"
-    alerts = poll(lambda: httpx.get(feed_url).json()["alerts"])
+    token = stack.issuer.token("officer-e2e", ["officer"], ["commune:170201"])
+    signed_in = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(feed_url).status_code == 401  # the feed is for the office's officers
+    alerts = poll(lambda: httpx.get(feed_url, headers=signed_in).json()["alerts"])
     assert alerts[0]["title"]["km"].startswith("ករណីថ្មី")
 
 

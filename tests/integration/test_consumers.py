@@ -159,7 +159,11 @@ async def test_notification_alerts_an_office_once(
         await publish_event(amqp, marker)
 
         async def feed() -> list[dict[str, Any]] | None:
-            alerts = (await http.get(f"/v1/offices/{office}/notifications")).json()["alerts"]
+            token = stack.issuer.token("officer-test", ["officer"], [office])
+            answer = await http.get(
+                f"/v1/offices/{office}/notifications", headers={"Authorization": f"Bearer {token}"}
+            )
+            alerts = answer.json()["alerts"]
             return alerts if any(a["complaint_id"] == marker.complaint_id for a in alerts) else None
 
         alerts = await eventually(feed)

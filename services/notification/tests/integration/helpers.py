@@ -330,3 +330,8 @@ def life_of_a_case(
     then(ComplaintTransferred, MovedData(**moved(first, c, d)))
     then(ComplaintResolved, OfficeActionData(office_id=d.office_id))
     return events
+
+
+def signed_in(stack: Any, *offices: str, subject: str = "officer-test") -> dict[str, str]:
+    """Headers of an officer of ``offices``, signed in with the session's identity provider."""
+    return {"Authorization": f"Bearer {stack.issuer.token(subject, ['officer'], list(offices))}"}

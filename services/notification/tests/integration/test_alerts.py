@@ -23,6 +23,7 @@ from services.notification.tests.integration.helpers import (
     provider_settings,
     providers,
     seal,
+    signed_in,
     submitted,
 )
 from tests.support import eventually, publish_event, running, settings_for
@@ -132,7 +133,11 @@ async def test_every_trigger_reaches_the_right_people_once_in_their_language(
                         f"deliveries so far: {sorted(states.items())}"
                     ) from missing
                 feeds = {
-                    o: (await http.get(f"/v1/offices/{o}/notifications")).json()
+                    o: (
+                        await http.get(
+                            f"/v1/offices/{o}/notifications", headers=signed_in(stack, o)
+                        )
+                    ).json()
                     for o in (a, b, c, d)
                 }
             # both replicas have stopped: what follows is everything that was ever sent

@@ -19,6 +19,7 @@ from services.notification.tests.integration.helpers import (
     provider_settings,
     providers,
     seal,
+    signed_in,
     submitted,
 )
 from tests.support import eventually, publish_event, running, settings_for
@@ -58,13 +59,14 @@ async def test_alerts_reach_everyone_even_when_events_overtake_each_other(
         answer = InformationProvided.caused_by(
             assignment, producer="test", data=CitizenActionData(office_id=None)
         )
+        me = signed_in(stack, office_id)
         async with running(create_app(settings)) as http:
             # the answer (naming no office) and routing's answer overtook intake's event
             await publish_event(amqp, answer)
             await publish_event(amqp, assignment)
 
             async def office_told() -> list[dict[str, Any]] | None:
-                feed = (await http.get(f"/v1/offices/{office_id}/notifications")).json()
+                feed = (await http.get(f"/v1/offices/{office_id}/notifications", headers=me)).json()
                 return feed["alerts"] if len(feed["alerts"]) == 2 else None
 
             alerts = await eventually(office_told)
@@ -79,11 +81,13 @@ async def test_alerts_reach_everyone_even_when_events_overtake_each_other(
             ]
             event_id = alerts[0]["event_id"]
             route = f"/v1/offices/{office_id}/notifications/{event_id}/read"
-            assert (await http.put(route, json={"read": True})).status_code == 204
-            feed = (await http.get(f"/v1/offices/{office_id}/notifications")).json()
+            assert (await http.put(route, json={"read": True}, headers=me)).status_code == 204
+            feed = (await http.get(f"/v1/offices/{office_id}/notifications", headers=me)).json()
             assert feed["unread"] == 1
             assert [a["read"] for a in feed["alerts"] if a["event_id"] == event_id] == [True]
-            missing = await http.put(f"/v1/offices/{office_id}/notifications/nope/read", json={})
+            missing = await http.put(
+                f"/v1/offices/{office_id}/notifications/nope/read", json={}, headers=me
+            )
             assert missing.status_code == 404
     mail = inbox.messages_to(address)
     assert len(mail) == 1

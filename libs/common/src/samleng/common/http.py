@@ -47,6 +47,7 @@ class Problem(Exception):
         detail: str,
         *,
         title: str | None = None,
+        headers: dict[str, str] | None = None,
         **extensions: Any,
     ) -> None:
         super().__init__(detail)
@@ -54,6 +55,7 @@ class Problem(Exception):
         self.slug = slug
         self.detail = detail
         self.title = title or HTTPStatus(status).phrase
+        self.headers = dict(headers or {})
         self.extensions = extensions
 
     def body(self, instance: str) -> dict[str, Any]:
@@ -74,6 +76,7 @@ def problem_response(problem: Problem, request: Request) -> JSONResponse:
         problem.body(_route_template(request)),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
+        headers=problem.headers or None,
     )
 
 

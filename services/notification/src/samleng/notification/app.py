@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from samleng.common.auth import TokenVerifier
 from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
 from samleng.common.runtime import ServiceRuntime
 from samleng.notification.adapters.cases import CaseMemory
@@ -131,10 +132,11 @@ def create_app(settings: NotificationSettings | None = None, **overrides: Any) -
     app = FastAPI(title="Samleng notification", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.workers = workers
+    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
     install_problem_handlers(app)
     app.add_middleware(RouteLogMiddleware)
     app.include_router(health_router(runtime.readiness))
-    app.include_router(make_router(feed))
+    app.include_router(make_router(feed, recipients))
     app.include_router(
         make_admin_router(recipients, outbox, workers, settings.admin_token.get_secret_value())
     )

@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m samleng.devstack.bench")
     parser.add_argument("--complaints", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--reporting-cases", type=int, default=200_000)
+    parser.add_argument("--reporting-cases", type=int, default=1_000_000)
     parser.add_argument("--output", type=Path, default=find_repo_root() / "docs/benchmarks.md")
     args = parser.parse_args(argv)
     infra.ensure_infra()

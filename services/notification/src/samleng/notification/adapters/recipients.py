@@ -1,7 +1,7 @@
-"""The officers who receive each office's alerts, kept in MongoDB, managed by admins.
+"""The officers who receive each office's alerts, kept in MongoDB.
 
-Until officers sign in (issue 5), admins keep this list with the CLI or the admin API;
-officers will then manage their own channels and digest choice.
+Officers set their own entry when signed in (``/v1/me/preferences``); admins can keep
+entries for others with the CLI or the admin API.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def make_admin_router(
     @router.get("/offices/{office_id}/recipients", response_model=list[RecipientView])
     async def list_recipients(office_id: str = office_path) -> list[RecipientView]:
         """Who receives this office's alerts, and how."""
-        return [_recipient_view(r) for r in await recipients.of_office(office_id)]
+        return [recipient_view(r) for r in await recipients.of_office(office_id)]
 
     @router.put("/offices/{office_id}/recipients/{recipient_id}", response_model=RecipientView)
     async def put_recipient(
@@ -120,7 +120,7 @@ def make_admin_router(
             digest=body.digest,
         )
         await recipients.put(recipient)
-        return _recipient_view(recipient)
+        return recipient_view(recipient)
 
     @router.delete("/offices/{office_id}/recipients/{recipient_id}", status_code=204)
     async def delete_recipient(
@@ -167,7 +167,8 @@ def make_admin_router(
     return router
 
 
-def _recipient_view(recipient: Recipient) -> RecipientView:
+def recipient_view(recipient: Recipient) -> RecipientView:
+    """A recipient as the API shows it (the in-app feed is implicit)."""
     return RecipientView(
         office_id=recipient.office_id,
         recipient_id=recipient.recipient_id,

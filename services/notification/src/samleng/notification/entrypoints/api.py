@@ -1,18 +1,26 @@
-"""Notification's HTTP API: an office's in-app feed, read and unread.
+"""Notification's HTTP API for signed-in officers: their office's in-app feed, and their
+own alert preferences (channels, language, daily digest).
 
-The feed is addressed by office until officers sign in (issue 5); then it is scoped to
-the officer's own office.
+Every route takes an OIDC bearer token (``samleng.common.officers``); an office's feed is
+reachable only with a token of that office — any other office answers 404, as if it did
+not exist.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
+from samleng.common.auth import Principal
 from samleng.common.http import Problem
+from samleng.common.officers import CurrentOfficer
 from samleng.notification.adapters.feed import AlertFeed
+from samleng.notification.adapters.recipients import RecipientDirectory
+from samleng.notification.domain.delivery import Endpoint, Recipient
+from samleng.notification.entrypoints.admin_api import RecipientBody, RecipientView, recipient_view
 
 
 class Bilingual(BaseModel):
@@ -48,15 +56,27 @@ class ReadMark(BaseModel):
 
 
 OfficeId = Path(max_length=64)
+RECIPIENT_ID = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 
 
-def make_router(feed: AlertFeed) -> APIRouter:
-    """Routes over the given feed."""
-    router = APIRouter(prefix="/v1", tags=["in-app feed"])
+def _member(officer: Principal, office_id: str) -> None:
+    """404 unless the signed-in user belongs to the office (existence is not revealed)."""
+    if office_id not in officer.offices:
+        raise Problem(
+            404,
+            "office-not-found",
+            f"You have no feed for office {office_id!r}; use one of the offices in your sign-in.",
+        )
+
+
+def make_router(feed: AlertFeed, recipients: RecipientDirectory) -> APIRouter:
+    """Routes over the given feed and recipient directory."""
+    router = APIRouter(prefix="/v1", tags=["officers"])
 
     @router.get("/offices/{office_id}/notifications", response_model=Feed)
-    async def office_feed(office_id: str = OfficeId) -> Feed:
-        """The newest in-app alerts of an office, and how many are unread."""
+    async def office_feed(officer: CurrentOfficer, office_id: str = OfficeId) -> Feed:
+        """The newest in-app alerts of your office, and how many are unread."""
+        _member(officer, office_id)
         recipient = f"office:{office_id}"
         docs = await feed.for_recipient(recipient)
         return Feed(
@@ -77,9 +97,13 @@ def make_router(feed: AlertFeed) -> APIRouter:
 
     @router.put("/offices/{office_id}/notifications/{event_id}/read", status_code=204)
     async def mark_read(
-        mark: ReadMark, office_id: str = OfficeId, event_id: str = Path(max_length=64)
+        mark: ReadMark,
+        officer: CurrentOfficer,
+        office_id: str = OfficeId,
+        event_id: str = Path(max_length=64),
     ) -> None:
         """Mark an alert read (``{"read": false}`` marks it unread again)."""
+        _member(officer, office_id)
         if not await feed.mark_read(f"office:{office_id}", event_id, mark.read):
             raise Problem(
                 404,
@@ -88,4 +112,41 @@ def make_router(feed: AlertFeed) -> APIRouter:
                 "take the event_id from the office's feed.",
             )
 
+    @router.get("/me/preferences", response_model=list[RecipientView])
+    async def my_preferences(officer: CurrentOfficer) -> list[RecipientView]:
+        """How you receive each of your offices' alerts (empty: the in-app feed only)."""
+        subject = _recipient_id(officer)
+        found = [await recipients.get(_key(office, subject)) for office in sorted(officer.offices)]
+        return [recipient_view(r) for r in found if r is not None]
+
+    @router.put("/me/preferences/{office_id}", response_model=RecipientView)
+    async def set_my_preferences(
+        body: RecipientBody, officer: CurrentOfficer, office_id: str = OfficeId
+    ) -> RecipientView:
+        """Choose your channels, language and daily digest for one of your offices."""
+        _member(officer, office_id)
+        recipient = Recipient(
+            office_id=office_id,
+            recipient_id=_recipient_id(officer),
+            language=body.language,
+            endpoints=tuple(Endpoint(e.channel, e.address) for e in body.endpoints),
+            digest=body.digest,
+        )
+        await recipients.put(recipient)
+        return recipient_view(recipient)
+
     return router
+
+
+def _recipient_id(officer: Principal) -> str:
+    if not RECIPIENT_ID.match(officer.subject):
+        raise Problem(
+            400,
+            "unusable-subject",
+            "Your sign-in's subject cannot name a recipient; ask an admin to register you.",
+        )
+    return officer.subject
+
+
+def _key(office_id: str, recipient_id: str) -> str:
+    return Recipient(office_id, recipient_id, "km", ()).key

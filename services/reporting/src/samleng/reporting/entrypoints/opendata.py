@@ -24,7 +24,9 @@ from samleng.reporting.domain.publication import breakdown_table, status_table, 
 from samleng.reporting.domain.suppression import SuppressedTable
 
 SUPPRESSED_MARK = "[c]"
-PUBLIC_BREAKDOWNS = tuple(d for d in BREAKDOWNS if d != "commune")  # down to district only
+# down to district only: commune rows, and office rows (a commune office is a commune),
+# stay with authenticated analysts
+PUBLIC_BREAKDOWNS = tuple(d for d in BREAKDOWNS if d not in ("commune", "office"))
 
 PeriodParam = Annotated[str, Query(description="YYYY, YYYY-Qn or YYYY-MM (Phnom Penh time)")]
 ProvinceParam = Annotated[str | None, Query(pattern=r"^\d{2}$")]

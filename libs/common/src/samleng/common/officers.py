@@ -1,0 +1,60 @@
+"""Officer sign-in for any service's HTTP API: a FastAPI dependency over the OIDC verifier.
+
+    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
+    @router.get("/v1/me")
+    async def me(officer: CurrentOfficer) -> ...
+
+A request without a valid bearer token gets a 401 problem (with ``WWW-Authenticate``)
+saying why, in English and Khmer; a service started without ``SAMLENG_OIDC_*`` settings
+answers 503 rather than letting anyone in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from samleng.common.auth import InvalidToken, Principal, TokenVerifier
+from samleng.common.http import Problem
+
+_bearer = HTTPBearer(auto_error=False, description="OIDC access token of an officer")
+
+
+async def current_officer(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The verified user behind the request's bearer token."""
+    verifier = getattr(request.app.state, "verifier", None)
+    if not isinstance(verifier, TokenVerifier):
+        raise Problem(
+            503,
+            "officer-sign-in-not-configured",
+            "Officer sign-in is not configured on this server (SAMLENG_OIDC_* settings).",
+            detail_km="ការចូលប្រើរបស់មន្ត្រីមិនទាន់បានកំណត់នៅលើម៉ាស៊ីនមេនេះទេ។",
+        )
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(
+            401,
+            "unauthenticated",
+            "Sign in: send an access token as 'Authorization: Bearer <token>'.",
+            title="Authentication required",
+            headers={"WWW-Authenticate": 'Bearer realm="samleng"'},
+            detail_km="សូមចូលប្រើ៖ ផ្ញើសញ្ញាសម្គាល់ចូលប្រើជា 'Authorization: Bearer <token>'។",
+        )
+    try:
+        return await verifier.verify(credentials.credentials)
+    except InvalidToken as exc:
+        raise Problem(
+            401,
+            "invalid-token",
+            f"The access token was refused: {exc}. Sign in again.",
+            title="Invalid token",
+            headers={"WWW-Authenticate": 'Bearer realm="samleng", error="invalid_token"'},
+            detail_km="សញ្ញាសម្គាល់ចូលប្រើត្រូវបានបដិសេធ។ សូមចូលប្រើម្តងទៀត។",
+        ) from None
+
+
+CurrentOfficer = Annotated[Principal, Depends(current_officer)]
