@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 async def trail(stack: Any) -> AsyncIterator[tuple[AuditTrail, Any]]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
     db = client[f"{stack.db_prefix}_audit_{uuid.uuid4().hex[:6]}"]
-    audit = AuditTrail(db)
+    audit = AuditTrail(db, b"audit-key-for-tests")
     await audit.create_indexes()
     yield audit, db
     await client.close()

@@ -37,6 +37,11 @@ def keys_from(settings: IntakeSettings) -> Keys:
     )
 
 
+def audit_key(settings: IntakeSettings) -> bytes:
+    """The key of the audit trail's hash chain (kept out of the database it protects)."""
+    return derive_key(settings.encryption_key.get_secret_value(), "audit-trail")
+
+
 def budgets_from(settings: IntakeSettings, runtime: ServiceRuntime) -> Budgets:
     """The shared abuse budgets, as configured."""
     return Budgets(
@@ -54,7 +59,7 @@ def create_app(settings: IntakeSettings | None = None, **overrides: Any) -> Fast
     settings = settings or IntakeSettings(**overrides)
     runtime = ServiceRuntime(settings)
     cases = CaseRepository(runtime.db)
-    desk = OfficerDesk.on(runtime.db, cases)
+    desk = OfficerDesk.on(runtime.db, cases, audit_key(settings))
     relay = OutboxRelay(runtime.db, runtime.publisher, poll_seconds=settings.relay_poll_seconds)
     budgets = budgets_from(settings, runtime)
     subscribers.subscribe(runtime.broker, cases)
@@ -105,7 +110,8 @@ async def migrate(settings: IntakeSettings) -> None:
     runtime = ServiceRuntime(settings)
     try:
         await CaseRepository(runtime.db).create_indexes()
-        await OfficerDesk.on(runtime.db, CaseRepository(runtime.db)).create_indexes()
+        desk = OfficerDesk.on(runtime.db, CaseRepository(runtime.db), audit_key(settings))
+        await desk.create_indexes()
         await budgets_from(settings, runtime).lookup_misses.create_indexes()
     finally:
         await runtime.mongo.close()

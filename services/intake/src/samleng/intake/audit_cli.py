@@ -16,6 +16,7 @@ from typing import Any
 
 from samleng.common.mongo import make_mongo_client
 from samleng.intake.adapters.audit import AuditTrail
+from samleng.intake.app import audit_key
 from samleng.intake.settings import IntakeSettings
 
 
@@ -34,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 async def _run(settings: IntakeSettings, args: argparse.Namespace) -> int:
     client = make_mongo_client(settings)
     try:
-        trail = AuditTrail(client[settings.mongo_database])
+        trail = AuditTrail(client[settings.mongo_database], audit_key(settings))
         if args.command == "verify":
             breaks = await trail.verify()
             for found in breaks:

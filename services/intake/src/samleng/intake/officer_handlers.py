@@ -65,9 +65,12 @@ class OfficerDesk:
     attachments: AttachmentStore
 
     @classmethod
-    def on(cls, db: AsyncDatabase[dict[str, Any]], cases: CaseRepository) -> OfficerDesk:
-        """The desk over intake's database."""
-        return cls(cases, Inbox(db), InternalNotes(db), AuditTrail(db), AttachmentStore(db))
+    def on(
+        cls, db: AsyncDatabase[dict[str, Any]], cases: CaseRepository, audit_key: bytes
+    ) -> OfficerDesk:
+        """The desk over intake's database (``audit_key`` keys the audit trail's hashes)."""
+        audit = AuditTrail(db, audit_key)
+        return cls(cases, Inbox(db), InternalNotes(db), audit, AttachmentStore(db))
 
     async def create_indexes(self) -> None:
         """Indexes of the inbox, internal notes and audit trail (idempotent)."""

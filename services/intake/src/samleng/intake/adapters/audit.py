@@ -32,8 +32,9 @@ HEAD_ID = "audit-trail"
 class AuditTrail:
     """Intake's hash-chained log of every officer read and action."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], key: bytes) -> None:
         self._db = db
+        self._key = key
         self._entries = db["audit_entries"]
         self._heads = db["audit_head"]
 
@@ -62,7 +63,7 @@ class AuditTrail:
     async def _append(self, session: AsyncClientSession, record: AuditRecord) -> AuditEntry:
         head = await self._heads.find_one({"_id": HEAD_ID}, session=session)
         seq, prev = (head["seq"], head["hash"]) if head else (0, GENESIS)
-        entry = chain(seq + 1, record, prev)
+        entry = chain(seq + 1, record, prev, self._key)
         # move the head first: a concurrent append then fails on it with a transient
         # write conflict (retried by the transaction) rather than a duplicate ``seq``
         await self._heads.update_one(
@@ -99,7 +100,7 @@ class AuditTrail:
         """Every break in the whole trail (empty if intact)."""
         head = await self._heads.find_one({"_id": HEAD_ID})
         entries = [entry async for entry in self.entries()]
-        return verify_chain(entries, (head["seq"], head["hash"]) if head else None)
+        return verify_chain(entries, (head["seq"], head["hash"]) if head else None, self._key)
 
 
 def _to_document(entry: AuditEntry) -> dict[str, Any]:

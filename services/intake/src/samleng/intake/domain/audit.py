@@ -5,11 +5,16 @@ hash over a canonical encoding of everything it says. Changing any entry breaks 
 hash; removing or reordering entries breaks the links; truncating the tail is caught by
 comparing with the chain head kept beside the log. :func:`verify_chain` reports every
 break it finds.
+
+The hashes are HMAC-SHA-256 under a key derived from intake's configured secret, which
+is not in the database: someone who can write to MongoDB cannot recompute a consistent
+chain after changing an entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -54,9 +59,9 @@ def canonical(seq: int, record: AuditRecord, prev_hash: str) -> bytes:
     ).encode()
 
 
-def chain(seq: int, record: AuditRecord, prev_hash: str) -> AuditEntry:
+def chain(seq: int, record: AuditRecord, prev_hash: str, key: bytes) -> AuditEntry:
     """The entry that appends ``record`` after an entry whose hash is ``prev_hash``."""
-    digest = hashlib.sha256(canonical(seq, record, prev_hash)).hexdigest()
+    digest = hmac.new(key, canonical(seq, record, prev_hash), hashlib.sha256).hexdigest()
     return AuditEntry(seq=seq, record=record, prev_hash=prev_hash, hash=digest)
 
 
@@ -68,7 +73,9 @@ class ChainBreak:
     problem: str
 
 
-def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> list[ChainBreak]:
+def verify_chain(
+    entries: Iterable[AuditEntry], head: tuple[int, str] | None, key: bytes
+) -> list[ChainBreak]:
     """Every break in a trail read in ``seq`` order; an empty list means it is intact."""
     breaks: list[ChainBreak] = []
     expected_seq, prev_hash = 1, GENESIS
@@ -79,7 +86,9 @@ def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) ->
             )
         if entry.prev_hash != prev_hash:
             breaks.append(ChainBreak(entry.seq, "does not link to the entry before it"))
-        if chain(entry.seq, entry.record, entry.prev_hash).hash != entry.hash:
+        if not hmac.compare_digest(
+            chain(entry.seq, entry.record, entry.prev_hash, key).hash, entry.hash
+        ):
             breaks.append(ChainBreak(entry.seq, "content changed after it was written"))
         expected_seq, prev_hash = entry.seq + 1, entry.hash
     last_seq = expected_seq - 1
