@@ -127,3 +127,51 @@ def test_routing_deadlines_and_escalation_are_kept() -> None:
     # the same facts arriving in the other order give the same case
     other = apply_change(apply_change(case, moved), change)
     assert other.escalated and other.deadlines == later and other.status == escalated.status
+
+
+def test_routing_moves_the_case_even_when_an_officer_acted_with_the_same_sequence() -> None:
+    from samleng.common.events import ComplaintAcknowledged, ComplaintEscalated, EscalatedData
+    from samleng.common.events import OfficeActionData as ActionData
+
+    case, submitted = new_case()
+    first = assigned(submitted)
+    change = change_for(first)
+    assert change is not None
+    routed = apply_change(case, change)
+    # the officer asked to escalate (seq 3), then acknowledged (seq 4) before routing
+    # answered the request with its own sequence 4
+    ack = ComplaintAcknowledged.after(
+        routed.complaint_id,
+        3,
+        producer="intake",
+        data=ActionData(office_id=OFFICE.office_id),
+        correlation_id=routed.complaint_id,
+    )
+    acked_change = change_for(ack)
+    assert acked_change is not None
+    acknowledged = apply_change(routed, acked_change)
+    assert acknowledged.status is CaseStatus.ACKNOWLEDGED and acknowledged.status_sequence == 4
+    ombudsman = OFFICE.model_copy(update={"office_id": "district-ombudsman:1702"})
+    climbed = ComplaintEscalated.after(
+        routed.complaint_id,
+        3,
+        producer="routing",
+        correlation_id=routed.complaint_id,
+        data=EscalatedData(
+            from_office=OFFICE,
+            to_office=ombudsman,
+            reason_en="asked",
+            reason_km="ស្នើ",
+            rule="escalation-ladder",
+            directory_version="v",
+            trigger="officer_request",
+        ),
+    )
+    moved_change = change_for(climbed)
+    assert moved_change is not None
+    moved = apply_change(acknowledged, moved_change)
+    assert moved.office == ombudsman
+    assert moved.status is CaseStatus.ASSIGNED  # the ombudsman has yet to acknowledge
+    # an older routing decision arriving late never moves it back
+    late = apply_change(moved, change)
+    assert late.office == ombudsman

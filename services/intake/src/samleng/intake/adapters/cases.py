@@ -253,6 +253,7 @@ def case_to_document(case: Case) -> Document:
         "answered_at": case.answered_at,
         "deadlines": case.deadlines.model_dump() if case.deadlines else None,
         "escalated": case.escalated,
+        "office_sequence": case.office_sequence,
         # derived, for inbox queries: the next deadline, and a sort key that puts none last
         "next_due": case.next_due,
         "due_order": case.next_due or NO_DEADLINE,
@@ -291,8 +292,16 @@ def case_from_document(doc: Document) -> Case:
         answered_at=doc.get("answered_at"),
         deadlines=Deadlines.model_validate(doc["deadlines"]) if doc.get("deadlines") else None,
         escalated=bool(doc.get("escalated", False)),
+        office_sequence=_office_sequence(doc),
         version=doc.get("version", 0),
     )
+
+
+def _office_sequence(doc: Document) -> int:
+    """The sequence of the decision that chose the office (older records: the status's)."""
+    if "office_sequence" in doc:
+        return int(doc["office_sequence"])
+    return int(doc["status_sequence"]) if doc.get("office") else 0
 
 
 def _entry_to_document(entry: TimelineEntry) -> Document:

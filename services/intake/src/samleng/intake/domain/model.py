@@ -35,7 +35,7 @@ from samleng.common.events import (
     SubmittedData,
 )
 from samleng.common.events.values import Channel
-from samleng.intake.domain.status import STATUS_LABELS, CaseStatus
+from samleng.intake.domain.status import OPEN, STATUS_LABELS, CaseStatus
 
 __all__ = [
     "PRODUCER",
@@ -151,6 +151,10 @@ class Case:
     answered_at: datetime | None = None  # when the office last resolved or rejected it
     deadlines: Deadlines | None = None  # the responsible office's, as routing set them
     escalated: bool = False  # the case climbed the escalation ladder at least once
+    # the sequence of the routing decision that chose ``office``: an officer's action and
+    # routing's answer to an earlier request can carry the same sequence, and the office
+    # must follow routing's decisions whatever the officers did meanwhile
+    office_sequence: int = 0
     version: int = 0
 
     @property
@@ -346,23 +350,37 @@ def apply_change(case: Case, change: CaseChange) -> Case:
         return case
     timeline = tuple(sorted((*case.timeline, change.entry), key=lambda e: (e.sequence, e.at)))
     escalated = case.escalated or change.escalated  # a fact, whatever the order
-    if change.entry.sequence <= case.status_sequence or case.status is CaseStatus.WITHDRAWN:
+    seq = change.entry.sequence
+    withdrawn = case.status is CaseStatus.WITHDRAWN
+    moves = change.office is not None and seq >= case.office_sequence and not withdrawn
+    office = change.office if moves else case.office or change.office
+    deadlines = (
+        (change.deadlines or case.deadlines) if moves else case.deadlines or change.deadlines
+    )
+    office_sequence = seq if moves else case.office_sequence
+    if seq <= case.status_sequence or withdrawn:
+        status = case.status
+        if moves and office != case.office and status in OPEN:
+            status = CaseStatus.ASSIGNED  # a new office has to acknowledge it afresh
         return replace(
             case,
             timeline=timeline,
-            office=case.office or change.office,
-            deadlines=case.deadlines or change.deadlines,
+            status=status,
+            office=office,
+            deadlines=deadlines,
             escalated=escalated,
+            office_sequence=office_sequence,
         )
     status = change.entry.status
     return replace(
         case,
         timeline=timeline,
         status=status,
-        status_sequence=change.entry.sequence,
-        office=change.office or case.office,
-        deadlines=change.deadlines or case.deadlines,
+        status_sequence=seq,
+        office=office,
+        deadlines=deadlines,
         escalated=escalated,
+        office_sequence=office_sequence,
         answered_at=(
             change.entry.at
             if status in (CaseStatus.RESOLVED, CaseStatus.REJECTED)
