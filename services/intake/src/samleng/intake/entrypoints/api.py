@@ -14,6 +14,8 @@ from samleng.intake.entrypoints.deps import (
     AttachmentsDep,
     BudgetsDep,
     CasesDep,
+    CitizenDesk,
+    DeskDep,
     HasherDep,
     KeysDep,
     RelayDep,
@@ -153,20 +155,13 @@ async def follow(
     return case_view(case, timedelta(days=settings.reopen_period_days))
 
 
-async def _act(
-    tracking_code: str,
-    command: Command,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
-) -> CaseView:
+async def _act(tracking_code: str, command: Command, desk: CitizenDesk) -> CaseView:
+    """Run a citizen command on the case a code opens, then let the relay publish."""
     with citizen_problems():
         code = TrackingCode.parse(tracking_code)
-        case = await act_on_case(code, cases, hasher, budgets.lookup_misses, command)
-    relay.wake()
-    return case_view(case, timedelta(days=settings.reopen_period_days))
+        case = await act_on_case(code, desk.cases, desk.hasher, desk.budgets.lookup_misses, command)
+    desk.relay.wake()
+    return case_view(case, timedelta(days=desk.settings.reopen_period_days))
 
 
 ACTION_PROBLEMS = problems(400, 404, 409, 422, 429)
@@ -193,23 +188,15 @@ def _limit(text: str, settings: SettingsDep) -> str:
 async def answer(
     tracking_code: str,
     body: AnswerBody,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
+    desk: DeskDep,
 ) -> CaseView:
     """Answer one of the questions the case view lists."""
-    text = _limit(body.text, settings)
+    text = _limit(body.text, desk.settings)
     now = datetime.now(UTC)
     return await _act(
         tracking_code,
         lambda c: citizen.answer_question(c, body.question_id, text, now),
-        cases,
-        hasher,
-        budgets,
-        relay,
-        settings,
+        desk,
     )
 
 
@@ -222,23 +209,15 @@ async def answer(
 async def add_information(
     tracking_code: str,
     body: TextBody,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
+    desk: DeskDep,
 ) -> CaseView:
     """Add information while the office is handling the case."""
-    text = _limit(body.text, settings)
+    text = _limit(body.text, desk.settings)
     now = datetime.now(UTC)
     return await _act(
         tracking_code,
         lambda c: citizen.add_information(c, text, now),
-        cases,
-        hasher,
-        budgets,
-        relay,
-        settings,
+        desk,
     )
 
 
@@ -296,22 +275,14 @@ async def attach(
 )
 async def confirm(
     tracking_code: str,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
+    desk: DeskDep,
 ) -> CaseView:
     """Confirm the resolution."""
     now = datetime.now(UTC)
     return await _act(
         tracking_code,
         lambda c: citizen.confirm_resolution(c, now),
-        cases,
-        hasher,
-        budgets,
-        relay,
-        settings,
+        desk,
     )
 
 
@@ -324,23 +295,15 @@ async def confirm(
 async def reopen(
     tracking_code: str,
     body: ReopenBody,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
+    desk: DeskDep,
 ) -> CaseView:
     """Reopen or appeal within the period after the office's answer."""
     now = datetime.now(UTC)
-    period = timedelta(days=settings.reopen_period_days)
+    period = timedelta(days=desk.settings.reopen_period_days)
     return await _act(
         tracking_code,
         lambda c: citizen.reopen(c, appeal=body.appeal, now=now, period=period),
-        cases,
-        hasher,
-        budgets,
-        relay,
-        settings,
+        desk,
     )
 
 
@@ -353,22 +316,14 @@ async def reopen(
 async def rate(
     tracking_code: str,
     body: RatingBody,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
+    desk: DeskDep,
 ) -> CaseView:
     """Rate the handling once the office has answered."""
     now = datetime.now(UTC)
     return await _act(
         tracking_code,
         lambda c: citizen.rate_handling(c, body.rating, now),
-        cases,
-        hasher,
-        budgets,
-        relay,
-        settings,
+        desk,
     )
 
 
@@ -380,20 +335,12 @@ async def rate(
 )
 async def withdraw(
     tracking_code: str,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
+    desk: DeskDep,
 ) -> CaseView:
     """Withdraw a case the office has not answered yet."""
     now = datetime.now(UTC)
     return await _act(
         tracking_code,
         lambda c: citizen.withdraw(c, now),
-        cases,
-        hasher,
-        budgets,
-        relay,
-        settings,
+        desk,
     )

@@ -74,3 +74,28 @@ SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
 KeysDep = Annotated[Keys, Depends(get_keys)]
 BudgetsDep = Annotated[Budgets, Depends(get_budgets)]
 AttachmentsDep = Annotated[AttachmentStore, Depends(get_attachments)]
+
+
+@dataclass(frozen=True)
+class CitizenDesk:
+    """What every citizen action needs: the cases, the code hasher, budgets and relay."""
+
+    cases: CaseRepository
+    hasher: TrackingCodeHasher
+    budgets: Budgets
+    relay: OutboxRelay
+    settings: IntakeSettings
+
+
+def get_desk(
+    cases: CasesDep,
+    hasher: HasherDep,
+    budgets: BudgetsDep,
+    relay: RelayDep,
+    settings: SettingsDep,
+) -> CitizenDesk:
+    """The citizen desk of this app."""
+    return CitizenDesk(cases, hasher, budgets, relay, settings)
+
+
+DeskDep = Annotated[CitizenDesk, Depends(get_desk)]
