@@ -27,12 +27,12 @@ from samleng.common.events import (
     ReopenedData,
 )
 from samleng.intake.domain.model import (
-    PRODUCER,
     Attachment,
     Case,
     CitizenNote,
     Question,
     TimelineEntry,
+    next_event,
     normalise_text,
 )
 from samleng.intake.domain.status import ANSWERED, OPEN, CaseStatus, can_move
@@ -92,14 +92,7 @@ def ask_question(case: Case, text: str, office_id: str, now: datetime) -> tuple[
     """An officer's question to the citizen (the officer API of issue 5 calls this)."""
     _require_open(case, "be asked questions", "ទទួលសំណួរ")
     question = Question(question_id=uuid.uuid4().hex[:12], asked_at=now, text=_text(text))
-    event = InformationRequested.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=OfficeActionData(office_id=office_id),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
-    )
+    event = next_event(InformationRequested, case, OfficeActionData(office_id=office_id), now)
     asked = replace(case, questions=(*case.questions, question))
     return (
         _step(
@@ -114,14 +107,7 @@ def ask_question(case: Case, text: str, office_id: str, now: datetime) -> tuple[
 
 
 def _provided(case: Case, now: datetime) -> Event:
-    return InformationProvided.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=CitizenActionData(office_id=_office_id(case)),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
-    )
+    return next_event(InformationProvided, case, CitizenActionData(office_id=_office_id(case)), now)
 
 
 def answer_question(case: Case, question_id: str, text: str, now: datetime) -> tuple[Case, Event]:
@@ -217,13 +203,11 @@ def confirm_resolution(case: Case, now: datetime) -> tuple[Case, Event]:
             f"Only a resolved case can be confirmed; this one is {case.status.value}.",
             f"មានតែករណីដែលបានដោះស្រាយទេដែលអាចបញ្ជាក់បាន ករណីនេះ {case.status.value}។",
         )
-    event = ComplaintClosed.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=ClosedData(how="confirmed_by_citizen", office_id=_office_id(case)),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+    event = next_event(
+        ComplaintClosed,
+        case,
+        ClosedData(how="confirmed_by_citizen", office_id=_office_id(case)),
+        now,
     )
     return (
         _step(
@@ -255,13 +239,11 @@ def reopen(case: Case, *, appeal: bool, now: datetime, period: timedelta) -> tup
             f"រយៈពេលបើកឡើងវិញ ឬប្តឹងឧទ្ធរណ៍ ({period.days} ថ្ងៃបន្ទាប់ពីចម្លើយការិយាល័យ) "
             "បានផុតហើយ សូមដាក់មតិថ្មីជំនួសវិញ។",
         )
-    event = ComplaintReopened.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=ReopenedData(by=ActorRef(role="citizen"), appeal=appeal, office_id=_office_id(case)),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+    event = next_event(
+        ComplaintReopened,
+        case,
+        ReopenedData(by=ActorRef(role="citizen"), appeal=appeal, office_id=_office_id(case)),
+        now,
     )
     en, km = (
         ("You appealed: the case goes one level up.", "អ្នកបានប្តឹងឧទ្ធរណ៍៖ ករណីនឹងឡើងមួយថ្នាក់។")
@@ -283,13 +265,8 @@ def rate_handling(case: Case, rating: int, now: datetime) -> tuple[Case, Event]:
         raise ActionRefused(
             "already-rated", "You already rated this case.", "អ្នកបានវាយតម្លៃករណីនេះរួចហើយ។"
         )
-    event = ComplaintRated.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=RatedData(rating=rating, office_id=_office_id(case)),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+    event = next_event(
+        ComplaintRated, case, RatedData(rating=rating, office_id=_office_id(case)), now
     )
     rated = replace(case, rating=rating)
     return (
@@ -308,14 +285,7 @@ def rate_handling(case: Case, rating: int, now: datetime) -> tuple[Case, Event]:
 def withdraw(case: Case, now: datetime) -> tuple[Case, Event]:
     """The citizen withdraws a case the office has not answered yet."""
     _require_open(case, "withdraw it", "ដកវាវិញ")
-    event = ComplaintWithdrawn.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=CitizenActionData(office_id=_office_id(case)),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
-    )
+    event = next_event(ComplaintWithdrawn, case, CitizenActionData(office_id=_office_id(case)), now)
     return (
         _step(case, event, CaseStatus.WITHDRAWN, "You withdrew the case.", "អ្នកបានដកករណីវិញ។"),
         event,

@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
 from samleng.common.events import (
     AgeBand,
@@ -182,6 +183,21 @@ class Case:
     def open_questions(self) -> tuple[Question, ...]:
         """Questions still waiting for the citizen's answer."""
         return tuple(q for q in self.questions if q.answer is None)
+
+
+E = TypeVar("E", bound=Event)
+
+
+def next_event(event_type: type[E], case: Case, data: Any, now: datetime) -> E:
+    """The event intake emits next in a case's history (last sequence seen + 1)."""
+    return event_type.after(
+        case.complaint_id,
+        case.last_sequence,
+        producer=PRODUCER,
+        data=data,
+        correlation_id=case.complaint_id,
+        occurred_at=now,
+    )
 
 
 def normalise_text(text: str) -> str:

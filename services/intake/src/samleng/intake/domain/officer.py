@@ -30,7 +30,7 @@ from samleng.common.events import (
     TransferRequested,
 )
 from samleng.intake.domain.citizen import ActionRefused
-from samleng.intake.domain.model import PRODUCER, Case, TimelineEntry, normalise_text
+from samleng.intake.domain.model import Case, TimelineEntry, next_event, normalise_text
 from samleng.intake.domain.status import OPEN, CaseStatus, can_move
 
 RejectionReason = Literal["spam", "duplicate", "out_of_scope"]
@@ -103,13 +103,11 @@ def acknowledge(case: Case, actor: Actor, now: datetime) -> tuple[Case, Event]:
             "ការិយាល័យបានទទួលស្គាល់ករណីនេះរួចហើយ។",
         )
     _refuse_move(case, CaseStatus.ACKNOWLEDGED, "acknowledged", "ទទួលស្គាល់")
-    event = ComplaintAcknowledged.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=OfficeActionData(office_id=actor.office_id, actor=actor.ref()),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+    event = next_event(
+        ComplaintAcknowledged,
+        case,
+        OfficeActionData(office_id=actor.office_id, actor=actor.ref()),
+        now,
     )
     updated = _step(
         case,
@@ -125,13 +123,8 @@ def resolve(case: Case, note: str, actor: Actor, now: datetime) -> tuple[Case, E
     """The office resolves the case; its note is what the citizen reads in the timeline."""
     text = _text(note, MAX_NOTE_LENGTH, "a resolution note", "កំណត់ចំណាំអំពីដំណោះស្រាយ")
     _refuse_move(case, CaseStatus.RESOLVED, "resolved", "ដោះស្រាយ")
-    event = ComplaintResolved.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=OfficeActionData(office_id=actor.office_id, actor=actor.ref()),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+    event = next_event(
+        ComplaintResolved, case, OfficeActionData(office_id=actor.office_id, actor=actor.ref()), now
     )
     updated = _step(
         case,
@@ -182,18 +175,16 @@ def reject(
             "ករណីមួយមិនអាចស្ទួននឹងខ្លួនឯងបានទេ សូមបញ្ជាក់ករណីផ្សេង។",
         )
     _refuse_move(case, CaseStatus.REJECTED, "rejected", "បដិសេធ")
-    event = ComplaintRejected.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=RejectedData(
+    event = next_event(
+        ComplaintRejected,
+        case,
+        RejectedData(
             office_id=actor.office_id,
             actor=actor.ref(),
             reason=reason,
             duplicate_of=duplicate_of,
         ),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+        now,
     )
     why_en, why_km = _REJECTIONS[reason]
     updated = _step(
@@ -256,19 +247,17 @@ def request_move(
             "សូមបញ្ជាក់ក្រសួងដែលត្រូវទទួលករណី (to_ministry)។",
         )
     event_type, en, km = _MOVES[kind]
-    event = event_type.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=MoveRequestData(
+    event = next_event(
+        event_type,
+        case,
+        MoveRequestData(
             office_id=actor.office_id,
             actor=actor.ref(),
             reason=why,
             to_office_id=to_office_id,
             to_ministry=to_ministry,
         ),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+        now,
     )
     # the case stays where it is until routing announces the move
     return _step(case, event, case.status, en, km), event
@@ -277,13 +266,11 @@ def request_move(
 def reopen(case: Case, actor: Actor, now: datetime) -> tuple[Case, Event]:
     """An office head reopens an answered case so the office handles it again."""
     _refuse_move(case, CaseStatus.REOPENED, "reopened", "បើកឡើងវិញ")
-    event = ComplaintReopened.after(
-        case.complaint_id,
-        case.last_sequence,
-        producer=PRODUCER,
-        data=ReopenedData(by=actor.ref(), appeal=False, office_id=actor.office_id),
-        correlation_id=case.complaint_id,
-        occurred_at=now,
+    event = next_event(
+        ComplaintReopened,
+        case,
+        ReopenedData(by=actor.ref(), appeal=False, office_id=actor.office_id),
+        now,
     )
     updated = _step(
         case,
