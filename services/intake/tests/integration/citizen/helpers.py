@@ -20,34 +20,12 @@ from samleng.common.events import (
     ComplaintResolved,
     Event,
     OfficeActionData,
-    OfficeRef,
     parse_event,
 )
 from samleng.common.logs import JsonFormatter
 from samleng.intake.settings import IntakeSettings
-from tests.support import next_message, settings_for
-
-VALID: dict[str, Any] = {
-    "kind": "complaint",
-    "category": "extra_fee",
-    "commune_code": "170201",
-    "description": "មន្ត្រីទារប្រាក់លើសពីតម្លៃផ្លូវការ ៥០០០០ រៀល",
-}
-
-OFFICE = OfficeRef(
-    office_id="commune:170201",
-    level="commune",
-    kind="commune_office",
-    name_en="Chub Ta Trav commune/sangkat office",
-    name_km="រដ្ឋបាលឃុំ/សង្កាត់ ជប់តាត្រាវ",
-)
-
-
-def intake_settings(env: Any, **overrides: Any) -> IntakeSettings:
-    """Settings of an in-process intake with its own database, vhost and a fast relay."""
-    overrides.setdefault("relay_poll_seconds", 0.2)
-    overrides.setdefault("amqp_url", env.amqp_url)
-    return settings_for(env.stack, IntakeSettings, "intake", **overrides)
+from services.intake.tests.integration.shared import OFFICE
+from tests.support import next_message
 
 
 async def database_dump(settings: IntakeSettings, exclude: tuple[str, ...] = ()) -> str:

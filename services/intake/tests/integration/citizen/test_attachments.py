@@ -9,7 +9,8 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from samleng.intake.app import create_app
-from services.intake.tests.integration.citizen.helpers import VALID, collection, intake_settings
+from services.intake.tests.integration.citizen.helpers import collection
+from services.intake.tests.integration.shared import VALID, intake_settings
 from tests.support import running
 
 pytestmark = pytest.mark.integration

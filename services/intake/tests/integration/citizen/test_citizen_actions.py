@@ -28,13 +28,11 @@ from samleng.intake.app import create_app
 from samleng.intake.domain.tracking import TrackingCode
 from samleng.intake.handlers import ask_citizen, on_case_event
 from services.intake.tests.integration.citizen.helpers import (
-    OFFICE,
-    VALID,
     assigned_after,
-    intake_settings,
     next_event,
     resolved_after,
 )
+from services.intake.tests.integration.shared import OFFICE, VALID, intake_settings
 from tests.support import eventually, publish_event, running, tap
 
 pytestmark = pytest.mark.integration

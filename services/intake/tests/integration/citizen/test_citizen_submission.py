@@ -10,13 +10,12 @@ from cryptography.fernet import Fernet
 from samleng.intake.app import create_app
 from samleng.intake.domain.tracking import TrackingCode
 from services.intake.tests.integration.citizen.helpers import (
-    VALID,
     collection,
     database_dump,
-    intake_settings,
     next_event,
     service_log_lines,
 )
+from services.intake.tests.integration.shared import VALID, intake_settings
 from tests.support import next_message, running, tap
 
 pytestmark = pytest.mark.integration

@@ -7,12 +7,8 @@ from typing import Any
 import pytest
 
 from samleng.intake.app import create_app
-from services.intake.tests.integration.citizen.helpers import (
-    assigned_after,
-    collection,
-    intake_settings,
-    next_event,
-)
+from services.intake.tests.integration.citizen.helpers import assigned_after, collection, next_event
+from services.intake.tests.integration.shared import intake_settings
 from tests.support import eventually, publish_event, running, tap
 
 pytestmark = pytest.mark.integration

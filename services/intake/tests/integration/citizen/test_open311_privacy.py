@@ -11,11 +11,8 @@ import pytest
 from samleng.intake.app import create_app
 from samleng.intake.domain import officer
 from samleng.intake.domain.tracking import TrackingCode
-from services.intake.tests.integration.citizen.helpers import (
-    VALID,
-    assigned_after,
-    intake_settings,
-)
+from services.intake.tests.integration.citizen.helpers import assigned_after
+from services.intake.tests.integration.shared import VALID, intake_settings
 from tests.support import eventually, publish_event, running
 
 pytestmark = pytest.mark.integration

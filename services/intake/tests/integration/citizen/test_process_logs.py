@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.intake.tests.integration.citizen.helpers import VALID
+from services.intake.tests.integration.shared import VALID
 
 pytestmark = pytest.mark.integration
 

@@ -9,12 +9,8 @@ import pytest
 
 from samleng.intake.app import create_app
 from samleng.intake.domain.tracking import TrackingCode
-from services.intake.tests.integration.citizen.helpers import (
-    VALID,
-    collection,
-    intake_settings,
-    service_log_lines,
-)
+from services.intake.tests.integration.citizen.helpers import collection, service_log_lines
+from services.intake.tests.integration.shared import VALID, intake_settings
 from tests.support import running
 
 pytestmark = pytest.mark.integration

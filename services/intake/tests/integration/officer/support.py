@@ -17,21 +17,13 @@ from samleng.common.events import AssignedData, ComplaintAssigned, OfficeRef
 from samleng.intake.app import create_app
 from samleng.intake.domain.tracking import TrackingCode
 from samleng.intake.settings import IntakeSettings
-from tests.support import eventually, publish_event, running, settings_for
-
-VALID: dict[str, Any] = {
-    "kind": "complaint",
-    "category": "extra_fee",
-    "commune_code": "170201",
-    "description": "មន្ត្រីទារប្រាក់លើសពីតម្លៃផ្លូវការ ៥០០០០ រៀល",
-}
-OFFICE = OfficeRef(
-    office_id="commune:170201",
-    level="commune",
-    kind="commune_office",
-    name_en="Chub Ta Trav commune/sangkat office",
-    name_km="រដ្ឋបាលឃុំ/សង្កាត់ ជប់តាត្រាវ",
+from services.intake.tests.integration.shared import (
+    OFFICE,
+    VALID,
+    IsolatedEnv,
+    intake_settings,
 )
+from tests.support import eventually, publish_event, running
 
 PHONE = "+85512345678"
 EMAIL = "reporter.secret@example.org"
@@ -159,23 +151,8 @@ def assigned_to(office: OfficeRef, complaint_id: str) -> ComplaintAssigned:
     )
 
 
-@dataclass(frozen=True)
-class OfficerEnv:
-    """The session's stack, and the vhost these tests use on it."""
-
-    stack: Any
-    amqp_url: str
-
-
-def intake_settings(env: OfficerEnv, **overrides: Any) -> IntakeSettings:
-    """Settings of an in-process intake on the officer vhost, in a database of its own."""
-    overrides.setdefault("relay_poll_seconds", 0.2)
-    overrides.setdefault("amqp_url", env.amqp_url)
-    return settings_for(env.stack, IntakeSettings, "intake", **overrides)
-
-
 @contextlib.asynccontextmanager
-async def officer_desk(env: OfficerEnv, amqp: Any, **overrides: Any) -> AsyncIterator[Desk]:
+async def officer_desk(env: IsolatedEnv, amqp: Any, **overrides: Any) -> AsyncIterator[Desk]:
     """A running intake (own database, own vhost) with its HTTP client."""
     settings = intake_settings(env, **overrides)
     app = create_app(settings)
