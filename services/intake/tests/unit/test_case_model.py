@@ -172,6 +172,15 @@ def test_routing_moves_the_case_even_when_an_officer_acted_with_the_same_sequenc
     moved = apply_change(acknowledged, moved_change)
     assert moved.office == ombudsman
     assert moved.status is CaseStatus.ASSIGNED  # the ombudsman has yet to acknowledge
-    # an older routing decision arriving late never moves it back
-    late = apply_change(moved, change)
-    assert late.office == ombudsman
+    # an older routing decision (sequence 2, a new event) arriving late never moves it back
+    stale = ComplaintAssigned.after(
+        routed.complaint_id,
+        1,
+        producer="routing",
+        data=first.data,
+        correlation_id=routed.complaint_id,
+    )
+    stale_change = change_for(stale)
+    assert stale_change is not None
+    late = apply_change(moved, stale_change)
+    assert late.office == ombudsman and len(late.timeline) == len(moved.timeline) + 1
