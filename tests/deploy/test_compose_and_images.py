@@ -122,6 +122,24 @@ def test_each_service_gets_only_settings_it_reads_and_only_its_own_secrets() -> 
         assert holders == {"intake", "intake-migrate"}
 
 
+def signs_officers_in(service: str) -> bool:
+    """Whether the service's app verifies officers' OIDC tokens (``app.state.verifier``)."""
+    app = ROOT / "services" / service / "src" / "samleng" / service / "app.py"
+    return "TokenVerifier.from_settings" in app.read_text(encoding="utf-8")
+
+
+def test_every_service_that_signs_officers_in_is_given_the_identity_provider() -> None:
+    signing = {name for name in SERVICES if signs_officers_in(name)}
+    assert {"intake", "notification", "reporting"} <= signing
+    services = compose()["services"]
+    oidc = {"SAMLENG_OIDC_ISSUER", "SAMLENG_OIDC_AUDIENCE", "SAMLENG_OIDC_JWKS_URL"}
+    for name in signing:
+        assert oidc <= set(services[name]["environment"]), f"{name} cannot verify tokens"
+    # no shared bearer token stands in for officer sign-in any more
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    assert "ANALYST_TOKEN" not in text + (DEPLOY / ".env.example").read_text(encoding="utf-8")
+
+
 # --- Dockerfiles ---------------------------------------------------------------------
 
 

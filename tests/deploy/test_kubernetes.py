@@ -179,6 +179,26 @@ def test_overlays_size_the_infrastructure() -> None:
     assert national_intake["containers"][0]["resources"]["limits"]["cpu"] == "2"
 
 
+def test_services_that_sign_officers_in_find_the_identity_provider() -> None:
+    """The issuer and JWKS URL are in each signing service's Secret (documented in
+    docs/operations.md, since Secrets are made outside git), the audience in the ConfigMap."""
+    config = of_kind(rendered("base"), "ConfigMap")["samleng-config"]["data"]
+    assert config["SAMLENG_OIDC_AUDIENCE"] == "samleng"
+    operations = (K8S.parents[1] / "docs" / "operations.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip(" `"): line.split("|")[2]
+        for line in operations.splitlines()
+        if line.startswith("| `samleng-")
+    }
+    root = K8S.parents[1] / "services"
+    for name in SERVICES:
+        app = (root / name / "src" / "samleng" / name / "app.py").read_text(encoding="utf-8")
+        if "TokenVerifier.from_settings" in app:
+            assert "SAMLENG_OIDC_ISSUER" in rows[f"samleng-{name}"], name
+            assert "SAMLENG_OIDC_JWKS_URL" in rows[f"samleng-{name}"], name
+    assert not any("ANALYST_TOKEN" in keys for keys in rows.values())
+
+
 def _yaml_files() -> list[Path]:
     return sorted(K8S.rglob("*.yaml"))
 

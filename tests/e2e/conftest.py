@@ -137,6 +137,8 @@ class LifeSystem:
             params={"period": str(year), "province": district[:2]},
             timeout=10,
         )
+        if answer.status_code == 503:  # nothing published yet
+            return {}
         assert answer.status_code == 200, answer.text
         rows = {row["key"]: row["values"] for row in answer.json()["rows"]}
         return dict(rows.get(district, {}))
@@ -213,7 +215,11 @@ def life(stack: Any, sms_gateway: tuple[str, list[dict[str, Any]]]) -> Iterator[
         "routing": {},
         "notification": {"outbox_poll_seconds": 0.2, "sms_gateway_url": sms_gateway[0]},
         # k = 1 suppresses nothing, so the open-data figures of a few cases can be checked
-        "reporting": {"small_cell_threshold": 1, "headline_ttl_seconds": 0.5},
+        "reporting": {
+            "small_cell_threshold": 1,
+            "headline_ttl_seconds": 0.5,
+            "publish_interval_seconds": 0.3,
+        },
     }
     settings = {
         name: {

@@ -13,7 +13,7 @@ from samleng.devstack import infra
 from samleng.reporting.app import create_app
 from samleng.reporting.settings import ReportingSettings
 from services.reporting.tests.integration import helpers
-from services.reporting.tests.integration.delivery import TOKEN, deliver, delivery, outputs
+from services.reporting.tests.integration.delivery import deliver, delivery, outputs
 from tests.support import running, settings_for
 
 
@@ -34,9 +34,25 @@ def reporting_vhost(stack: Any) -> Iterator[Callable[[], str]]:
 
 
 @pytest.fixture(scope="session")
-async def delivered(stack: Any, reporting_vhost: Callable[[], str]) -> dict[str, Any]:
-    """The history delivered twice (two orders, duplicates) to two databases."""
+def sign_in(stack: Any) -> Callable[..., dict[str, str]]:
+    """Headers of a signed-in user: ``sign_in(roles, offices)`` mints a token from the
+    session's issuer (extra keyword arguments go to ``stack.issuer.token``)."""
+
+    def headers(roles: list[str], offices: list[str] | None = None, **token: Any) -> dict[str, str]:
+        subject = f"user-{uuid.uuid4().hex[:8]}"
+        return {"Authorization": f"Bearer {stack.issuer.token(subject, roles, offices, **token)}"}
+
+    return headers
+
+
+@pytest.fixture(scope="session")
+async def delivered(
+    stack: Any, reporting_vhost: Callable[[], str], sign_in: Callable[..., dict[str, str]]
+) -> dict[str, Any]:
+    """The history delivered twice (two orders, duplicates) to two databases; full detail
+    is read, here and by the tests, as the national analyst ``delivered["analyst"]``."""
     events, truths = helpers.generate(240, seed=11)
+    analyst = sign_in(["national_analyst"], lifetime_seconds=4 * 3600)
     amqp_url = reporting_vhost()
     results = []
     for seed in (1, 2):
@@ -45,10 +61,16 @@ async def delivered(stack: Any, reporting_vhost: Callable[[], str]) -> dict[str,
             ReportingSettings,
             "reporting",
             amqp_url=amqp_url,
-            analyst_token=TOKEN,
             prefetch_count=32,
+            publish_interval_seconds=0.2,
         )
         async with running(create_app(settings)) as http:
             await deliver(settings, amqp_url, delivery(events, seed))
-            results.append((settings, await outputs(http)))
-    return {"events": events, "truths": truths, "runs": results, "amqp_url": amqp_url}
+            results.append((settings, await outputs(http, analyst)))
+    return {
+        "events": events,
+        "truths": truths,
+        "runs": results,
+        "amqp_url": amqp_url,
+        "analyst": analyst,
+    }

@@ -13,9 +13,7 @@ from samleng.reporting.settings import ReportingSettings
 from services.reporting.tests.integration.expected import bounds
 from tests.support import eventually, publish_event
 
-TOKEN = "analyst-token-for-tests-0123456789abcdef"  # noqa: S105 - a test-only token
 PERIODS = {"2026": bounds(2026), "2026-03": bounds(2026, 3), "2025": bounds(2025)}
-HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def delivery(events: list[Event], seed: int) -> list[Event]:
@@ -49,13 +47,33 @@ async def deliver(settings: ReportingSettings, amqp_url: str, stream: list[Event
     finally:
         await connection.close()
         await mongo.close()
+    await settled(settings)
 
 
-async def outputs(http: Any) -> dict[str, Any]:
-    """Everything reporting publishes for the test periods (without the 'as of' instant)."""
+async def settled(settings: ReportingSettings) -> None:
+    """Wait until the running app has published every year as of its latest change."""
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongo_url.get_secret_value()
+    )
+    db = mongo[settings.mongo_database]
+
+    async def published() -> bool:
+        changes = {d["_id"]: d["version"] async for d in db["publication_changes"].find({})}
+        editions = {d["_id"]: d["version"] async for d in db["publications"].find({})}
+        return bool(changes) and all(editions.get(y, -1) >= v for y, v in changes.items())
+
+    try:
+        await eventually(published, timeout=120, interval=0.3)
+    finally:
+        await mongo.close()
+
+
+async def outputs(http: Any, analyst: dict[str, str]) -> dict[str, Any]:
+    """Everything reporting publishes for the test periods (without the 'as of' instant);
+    full detail is read with the ``analyst`` headers (a national analyst's token)."""
     found: dict[str, Any] = {}
     for period in PERIODS:
-        detail = await http.get("/v1/stats/detail", params={"period": period}, headers=HEADERS)
+        detail = await http.get("/v1/stats/detail", params={"period": period}, headers=analyst)
         assert detail.status_code == 200, detail.text
         found[f"detail {period}"] = detail.json()["figures"]
         for area in ({}, {"province": "12"}, {"district": "1701"}):

@@ -36,6 +36,9 @@ SAFE_FIELDS = frozenset(
         "status",
         "duration_ms",
         "count",
+        "year",
+        "cells",
+        "suppressed",
         "trace_id",
         "span_id",
     }

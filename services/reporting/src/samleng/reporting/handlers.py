@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from samleng.common.events import Event
 from samleng.reporting.adapters.archive import EventArchive
 from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.reporting.adapters.publications import Publications
 from samleng.reporting.domain import figures
+from samleng.reporting.domain.calendar import local_date
 from samleng.reporting.domain.cases import fold
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import Period
 
 
-async def on_event(event: Event, archive: EventArchive, records: CaseRecords) -> None:
-    """Archive the event and refold its complaint (idempotent: the fold is of a set)."""
+async def on_event(
+    event: Event, archive: EventArchive, records: CaseRecords, publications: Publications
+) -> None:
+    """Archive the event, refold its complaint (idempotent: the fold is of a set) and note
+    which years' publications it can change: its own year's and every later one's."""
     await archive.keep(event)
     # Refold even for a duplicate: an earlier delivery may have crashed before saving.
     events = await archive.of_complaint(event.complaint_id)
     await records.save(fold(event.complaint_id, events))
+    since = local_date(event.occurred_at).year
+    await publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
 
 
-async def rebuild(archive: EventArchive, records: CaseRecords) -> int:
-    """Forget every record and fold them all again from the archive; returns how many."""
+async def rebuild(archive: EventArchive, records: CaseRecords, publications: Publications) -> int:
+    """Forget every record and publication and fold them all again from the archive;
+    returns how many records. The running services publish again from the new records."""
     await records.clear()
+    await publications.clear()
     rebuilt = 0
     async for complaint_id in archive.complaint_ids():
         await records.save(fold(complaint_id, await archive.of_complaint(complaint_id)))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
-
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field
 
 from samleng.common.settings import ServiceSettings
 
@@ -18,12 +16,8 @@ class ReportingSettings(ServiceSettings):
     small_cell_threshold: int = Field(default=5, ge=1, le=100)
     #: The national headline is recounted in the background at most this often.
     headline_ttl_seconds: float = Field(default=5.0, gt=0, le=3600)
-    #: Bearer token of the unsuppressed detail endpoint for analysts until officer sign-in
-    #: (OIDC) reaches reporting; empty turns the endpoint off.
-    analyst_token: SecretStr = SecretStr("")
-
-    @model_validator(mode="after")
-    def _strong_analyst_token(self) -> Self:
-        if self.analyst_token.get_secret_value():
-            self.require_secret("analyst_token", self.analyst_token)
-        return self
+    #: How often the publisher looks for years whose public tables are due.
+    publish_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    #: The running year is published again after this long even without new events
+    #: (its figures are as of now: service standards run out as time passes).
+    republish_after_seconds: float = Field(default=3600.0, gt=0, le=86400)

@@ -57,11 +57,21 @@ class CaseRecords:
                 {"status": {"$in": [s.value for s in UNFINISHED]}},
             ],
         }
-        if area.district is not None:
+        # the same test as Area.contains: the smallest area named decides
+        if area.commune is not None:
+            query["commune"] = area.commune
+        elif area.district is not None:
             query["district"] = area.district
         elif area.province is not None:
             query["province"] = area.province
         return [CaseRecord.from_document(doc) async for doc in self._cases.find(query)]
+
+    async def first_received(self) -> datetime | None:
+        """When the earliest case was received (None before any)."""
+        doc = await self._cases.find_one(
+            {"received_at": {"$ne": None}}, {"received_at": 1}, sort=[("received_at", 1)]
+        )
+        return None if doc is None else doc["received_at"]
 
     async def all(self) -> AsyncIterator[CaseRecord]:
         """Every record (for the headline counts and comparisons)."""

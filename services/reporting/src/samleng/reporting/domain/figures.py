@@ -63,13 +63,22 @@ BREAKDOWNS = (
 
 @dataclass(frozen=True)
 class Area:
-    """All of the country, a province (2 digits) or a district (4 digits)."""
+    """All of the country, a province (2 digits), a district (4) or a commune (6 digits);
+    a smaller area also names the larger ones it lies in."""
 
     province: str | None = None
     district: str | None = None
+    commune: str | None = None
+
+    @property
+    def code(self) -> str | None:
+        """The code of the smallest area named (None for the whole country)."""
+        return self.commune or self.district or self.province
 
     def contains(self, record: CaseRecord) -> bool:
         """True if the case happened in this area."""
+        if self.commune is not None:
+            return record.commune == self.commune
         if self.district is not None:
             return record.district == self.district
         if self.province is not None:
@@ -94,7 +103,7 @@ def status_row(records: Iterable[CaseRecord], period: Period, now: datetime) -> 
         if not _in_cohort(record, period, now):
             continue
         row["received"] += 1
-        row[_partition_of(record, end)] += 1
+        row[partition_of(record, end)] += 1
         row["forwarded"] += any(at < end for at, _ in record.forwards)
         row["escalated"] += any(at < end for at, _ in record.escalations)
         row["reopened"] += any(at < end for at in record.reopenings)
@@ -105,7 +114,7 @@ def status_row(records: Iterable[CaseRecord], period: Period, now: datetime) -> 
     return row
 
 
-def _partition_of(record: CaseRecord, end: datetime) -> str:
+def partition_of(record: CaseRecord, end: datetime) -> str:
     status = record.status_at(end)
     if status == CaseStatus.RESOLVED:
         return "resolved_awaiting_confirmation"

@@ -1,145 +1,433 @@
-"""Public tables: status figures by area and breakdowns, with small cells suppressed. Pure."""
+"""Public tables, built a calendar year at a time and suppressed together. Pure.
+
+Tables that share cells or are linked by sums can be played against each other: a quarter
+minus two of its months gives the third month, a province minus all but one of its
+districts gives that district. So the public tables are not suppressed one by one: every
+public cell of a calendar year (its months, quarters and the year; the country, its
+provinces and districts; breakdowns, trend, extra-fee reports, service-standard
+compliance and the backlog) is one *publication*, whose known sums are audited as one
+system (``suppression.suppress_cells``). Each table served is a slice of it.
+
+A publication's cells are named ``(row, column)`` with rows like
+``2026-Q2|12`` (period | area), ``2026-Q2|12|kind:complaint`` (a breakdown value),
+``2026-Q2|national|fees:BIRTH_CERT``, ``2026-Q2|12|sla`` and ``2026|national|backlog:2025``.
+
+Known sums (relations):
+- within a row: received = the seven statuses, open, resolved, ended otherwise
+  (breakdowns: received = open + resolved + ended otherwise; SLA: due = met + missed);
+- areas: the country = its provinces, a province = its districts (every column);
+- breakdowns: an area's received, open, resolved and ended otherwise = the sum over the
+  values of each dimension; the country = its provinces, per value;
+- time, for counts of what happened in a period (received, first resolved, extra-fee
+  reports): a quarter = its months, the year = its quarters.
+
+The backlog of a year repeats cells of the year before (the cases still open at its end);
+``previous`` carries that year's published values, so a value hidden there stays hidden
+and a value shown there is never used to hide another.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from samleng.reporting.domain.cases import CaseRecord
+from samleng.reporting.domain.calendar import PHNOM_PENH
+from samleng.reporting.domain.cases import (
+    RESOLVED_OR_CLOSED,
+    UNFINISHED,
+    CaseRecord,
+)
 from samleng.reporting.domain.figures import (
     STATUS_COLUMNS,
     STATUS_PARTITION,
-    Area,
-    backlog,
-    breakdown,
-    extra_fees,
-    sla_by,
-    status_row,
-    trend,
+    key_of,
+    partition_of,
+    sla_verdict,
 )
-from samleng.reporting.domain.periods import Period
+from samleng.reporting.domain.periods import Period, parse_period
 from samleng.reporting.domain.suppression import (
     TOTAL_ROW,
     Cell,
+    Relation,
     SuppressedTable,
-    additive_relations,
-    suppress,
+    Suppression,
+    suppress_cells,
+    table_of,
 )
 
-#: Columns that are sums of others, in every row of the status table.
-STATUS_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+NATIONAL = "national"
+#: Breakdowns published to everyone, for the country and each province. Commune and office
+#: stay with signed-in officials (a commune office is a commune); province and district are
+#: the status tables; month is the trend; weeks straddle months, so week counts could be
+#: subtracted from monthly ones.
+PUBLIC_DIMENSIONS = ("service", "category", "kind", "channel", "gender", "age_band")
+GROUP_COLUMNS = ("received", "open", "resolved", "ended_otherwise")
+TREND_COLUMNS = ("received", "resolved")
+SLA_COLUMNS = ("due", "met", "missed")
+FEE_COLUMNS = ("reports",)
+BACKLOG_COLUMNS = ("open_at_start", "resolved", "ended_otherwise", "still_open")
+#: Columns of an area row: the status table's, and two more the other tables show.
+AREA_COLUMNS = (*STATUS_COLUMNS, "ended_otherwise", "first_resolved")
+#: Columns that are sums of others, in every area row.
+AREA_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("received", STATUS_PARTITION),
     ("open", ("awaiting_routing", "in_progress")),
     ("resolved", ("resolved_awaiting_confirmation", "closed_confirmed", "closed_auto")),
+    ("ended_otherwise", ("rejected", "withdrawn")),
 )
-BREAKDOWN_COLUMNS = ("received", "open", "resolved", "ended_otherwise")
-BREAKDOWN_SUMS = (("received", ("open", "resolved", "ended_otherwise")),)
+#: Counts of what happened within a period, which add up over time.
+FLOW_COLUMNS = ("received", "first_resolved")
 
 
-def sub_area_of(record: CaseRecord, area: Area) -> str | None:
-    """The row of a case in an area's table: its province, its district, or none."""
-    if area.district is not None:
-        return None
-    if area.province is not None:
-        return record.district
-    return record.province
+@dataclass(frozen=True)
+class Publication:
+    """Every public table of one calendar year, suppressed as one."""
+
+    year: int
+    built_at: datetime
+    tables: dict[str, SuppressedTable]
+    #: the backlog cells that the next year's publication repeats, as published here
+    carried: dict[str, int | None]
+    suppressed: int = 0
+    cells: int = 0
 
 
-def status_table(
-    records: Sequence[CaseRecord], area: Area, period: Period, now: datetime, threshold: int
-) -> SuppressedTable:
-    """Status figures per sub-area (provinces, or districts of a province) and in total."""
-    mine = [r for r in records if area.contains(r)]
-    groups: dict[str, list[CaseRecord]] = defaultdict(list)
-    for record in mine:
-        key = sub_area_of(record, area)
-        if key is not None:
-            groups[key].append(record)
-    table = {key: status_row(group, period, now) for key, group in sorted(groups.items())}
-    table = {key: row for key, row in table.items() if row["received"]}
-    table[TOTAL_ROW] = status_row(mine, period, now)
-    return _publish(table, STATUS_COLUMNS, STATUS_SUMS, threshold)
+@dataclass
+class _Cells:
+    """The publication's cells while they are counted."""
+
+    values: defaultdict[Cell, int] = field(default_factory=lambda: defaultdict(int))
+    rows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # row -> its columns
+
+    def add(self, row: str, columns: tuple[str, ...], column: str, n: int = 1) -> None:
+        self.rows.setdefault(row, columns)
+        self.values[(row, column)] += n
+
+    def complete(self) -> dict[Cell, int]:
+        """Every cell of every row (zeros included)."""
+        return {(r, c): self.values.get((r, c), 0) for r, cols in self.rows.items() for c in cols}
 
 
-def breakdown_table(
-    records: Sequence[CaseRecord],
-    area: Area,
-    dimension: str,
-    period: Period,
+def periods_of(year: int, now: datetime) -> list[Period]:
+    """The months, quarters and the year itself that have begun by ``now``."""
+    labels = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    labels += [f"{year:04d}-Q{q}" for q in range(1, 5)]
+    labels.append(f"{year:04d}")
+    return [p for p in map(parse_period, labels) if p.start <= now]
+
+
+def table_id(kind: str, period: str, area: str = NATIONAL, dimension: str = "") -> str:
+    """The name of one published table, e.g. ``status/2026-Q1/12``."""
+    middle = f"/{dimension}" if dimension else ""
+    return f"{kind}{middle}/{period}/{area}"
+
+
+def build(
+    records: Iterable[CaseRecord],
+    year: int,
     now: datetime,
     threshold: int,
-) -> SuppressedTable:
-    """One breakdown (gender, service, month...) of the area's cohort, with a total row."""
-    mine = [r for r in records if area.contains(r)]
-    table = breakdown(mine, dimension, period, now)
-    total = dict.fromkeys(BREAKDOWN_COLUMNS, 0)
-    for row in table.values():
-        for column in BREAKDOWN_COLUMNS:
-            total[column] += row[column]
-    table[TOTAL_ROW] = total
-    return _publish(table, BREAKDOWN_COLUMNS, BREAKDOWN_SUMS, threshold)
-
-
-def trend_table(
-    records: Sequence[CaseRecord], area: Area, period: Period, now: datetime, threshold: int
-) -> SuppressedTable:
-    """Received and first resolved per month of the period, with a total row."""
-    mine = [r for r in records if area.contains(r)]
-    table = trend(mine, period, now)
-    table[TOTAL_ROW] = {
-        column: sum(row[column] for row in table.values()) for column in ("received", "resolved")
+    previous: Mapping[str, int | None] | None = None,
+) -> Publication:
+    """Count, suppress and cut into tables every public figure of ``year``."""
+    periods = periods_of(year, now)
+    cells = _Cells()
+    for record in records:
+        if record.received_at is not None:
+            _count(cells, record, periods, year, now)
+    for row, columns in cells.rows.items():
+        if columns == AREA_COLUMNS:
+            _derive_area_row(cells, row)
+        elif columns == SLA_COLUMNS:
+            cells.values[(row, "missed")] = cells.values[(row, "due")] - cells.values[(row, "met")]
+    values = cells.complete()
+    forced, pinned = _carried_over(values, year, previous or {})
+    relations = _relations(values, cells.rows, periods)
+    done = suppress_cells(values, relations, threshold, forced=forced, pinned=pinned, weight=_worth)
+    tables = _tables(cells.rows, values, done, periods, year)
+    carried = {
+        key: table.cells[(row, column)]
+        for key, (table, row, column) in _carry_cells(tables, year).items()
     }
-    return _publish(table, ("received", "resolved"), (), threshold)
+    return Publication(year, now, tables, carried, len(done.hidden), len(values))
 
 
-def backlog_table(
-    records: Sequence[CaseRecord], area: Area, period: Period, now: datetime, threshold: int
+# --- counting ---------------------------------------------------------------------------
+
+
+def _count(
+    cells: _Cells, record: CaseRecord, periods: list[Period], year: int, now: datetime
+) -> None:
+    received = record.received_at
+    assert received is not None
+    province, district = record.province or "unknown", record.district or "unknown"
+    areas = (NATIONAL, province, district)
+    first_resolved = record.resolutions[0] if record.resolutions else None
+    for period in periods:
+        end = min(period.end, now)
+        if first_resolved is not None and period.start <= first_resolved < end:
+            for area in areas:
+                cells.add(f"{period.label}|{area}", AREA_COLUMNS, "first_resolved")
+        if not period.start <= received < end:
+            continue
+        status = record.status_at(end)
+        part = partition_of(record, end)
+        group = (
+            "open"
+            if status is None or status in UNFINISHED
+            else "resolved"
+            if status in RESOLVED_OR_CLOSED
+            else "ended_otherwise"
+        )
+        flags = {
+            "forwarded": any(at < end for at, _ in record.forwards),
+            "escalated": any(at < end for at, _ in record.escalations),
+            "reopened": any(at < end for at in record.reopenings),
+        }
+        for area in areas:
+            row = f"{period.label}|{area}"
+            cells.add(row, AREA_COLUMNS, "received")
+            cells.add(row, AREA_COLUMNS, part)
+            for column, flag in flags.items():
+                if flag:
+                    cells.add(row, AREA_COLUMNS, column)
+        for area in (NATIONAL, province):
+            for dimension in PUBLIC_DIMENSIONS:
+                row = f"{period.label}|{area}|{dimension}:{key_of(record, dimension)}"
+                cells.add(row, GROUP_COLUMNS, "received")
+                cells.add(row, GROUP_COLUMNS, group)
+            verdict = sla_verdict(record, end)
+            if verdict is not None:
+                cells.add(f"{period.label}|{area}|sla", SLA_COLUMNS, "due")
+                cells.add(f"{period.label}|{area}|sla", SLA_COLUMNS, "met", int(verdict))
+        if record.extra_fee_riel is not None and record.extra_fee_riel > 0:
+            service = key_of(record, "service")
+            cells.add(f"{period.label}|{NATIONAL}|fees:{service}", FEE_COLUMNS, "reports")
+            cells.add(f"{period.label}|{NATIONAL}|fees", FEE_COLUMNS, "reports")
+    _count_backlog(cells, record, parse_period(f"{year:04d}"), now)
+
+
+def _count_backlog(cells: _Cells, record: CaseRecord, period: Period, now: datetime) -> None:
+    received = record.received_at
+    assert received is not None
+    if received >= period.start or period.start > now:
+        return
+    if record.status_at(period.start) not in UNFINISHED:
+        return
+    status = record.status_at(min(period.end, now))
+    outcome = (
+        "still_open"
+        if status in UNFINISHED
+        else "resolved"
+        if status in RESOLVED_OR_CLOSED
+        else "ended_otherwise"
+    )
+    since = received.astimezone(PHNOM_PENH).year
+    for row in (f"{period.label}|{NATIONAL}|backlog:{since}", f"{period.label}|{NATIONAL}|backlog"):
+        cells.add(row, BACKLOG_COLUMNS, "open_at_start")
+        cells.add(row, BACKLOG_COLUMNS, outcome)
+
+
+def _derive_area_row(cells: _Cells, row: str) -> None:
+    for total, parts in AREA_SUMS:
+        if total != "received":
+            cells.values[(row, total)] = sum(cells.values[(row, p)] for p in parts)
+
+
+def _worth(cell: Cell) -> int:
+    """How much a cell is worth showing: the wider its period, area and group, the more
+    (a complement is taken from a district's month before a country's year)."""
+    row, column = cell
+    period, area, *rest = row.split("|")
+    worth = 2 if len(period) == 4 else 1 if "Q" in period else 0
+    worth += 4 if area == NATIONAL else 2 if len(area) != 4 else 0
+    worth += 0 if rest and ":" in rest[0] else 1  # a breakdown value, or a total
+    worth += column in ("received", "open", "resolved", "due", "open_at_start", "reports")
+    return worth
+
+
+# --- relations --------------------------------------------------------------------------
+
+
+def _relations(
+    values: Mapping[Cell, int], rows: Mapping[str, tuple[str, ...]], periods: list[Period]
+) -> list[Relation]:
+    relations: list[Relation] = []
+    children: defaultdict[str, list[str]] = defaultdict(list)  # parent row -> child rows
+    for row, columns in rows.items():
+        period, area, *rest = row.split("|")
+        if columns == AREA_COLUMNS:
+            relations += [((row, t), tuple((row, p) for p in parts)) for t, parts in AREA_SUMS]
+            if area != NATIONAL:
+                parent = NATIONAL if len(area) != 4 else area[:2]
+                children[f"{period}|{parent}"].append(row)
+        elif columns == GROUP_COLUMNS:
+            relations.append(
+                ((row, "received"), ((row, "open"), (row, "resolved"), (row, "ended_otherwise")))
+            )
+            dimension, _ = rest[0].split(":", 1)
+            children[f"{period}|{area}|{dimension}"].append(row)  # values of one dimension
+            if area != NATIONAL:
+                children[f"{period}|{NATIONAL}|{rest[0]}"].append(row)  # a province's share
+        elif columns == SLA_COLUMNS:
+            relations.append(((row, "due"), ((row, "met"), (row, "missed"))))
+            if area != NATIONAL:
+                children[f"{period}|{NATIONAL}|sla"].append(row)
+        elif columns == FEE_COLUMNS and rest[0] != "fees":
+            children[f"{period}|{area}|fees"].append(row)
+        elif columns == BACKLOG_COLUMNS:
+            relations.append(((row, "open_at_start"), tuple((row, c) for c in BACKLOG_COLUMNS[1:])))
+            if rest[0] != "backlog":
+                children[f"{period}|{area}|backlog"].append(row)
+    for parent, parts in children.items():
+        if parent in rows:
+            parent_row, summed = parent, rows[parent]
+        else:  # the values of a dimension add up to the area row
+            parent_row, summed = parent.rsplit("|", 1)[0], GROUP_COLUMNS
+        for column in summed:
+            relations.append(((parent_row, column), tuple((p, column) for p in sorted(parts))))
+    relations += _over_time(values, rows, periods)
+    return relations
+
+
+def _over_time(
+    values: Mapping[Cell, int], rows: Mapping[str, tuple[str, ...]], periods: list[Period]
+) -> list[Relation]:
+    """A quarter's flows are its months', the year's are its quarters'."""
+    labels = {p.label for p in periods}
+    parts_of: dict[str, list[str]] = {}
+    for period in periods:
+        if len(period.label) == 4:
+            parts_of[period.label] = [f"{period.label}-Q{q}" for q in range(1, 5)]
+        elif "-Q" in period.label:
+            parts_of[period.label] = period.months()
+    relations: list[Relation] = []
+    for row, columns in rows.items():
+        label, rest = row.split("|", 1)
+        if label not in parts_of or columns in (SLA_COLUMNS, BACKLOG_COLUMNS):
+            continue  # due and backlog counts depend on the period's end: they do not add up
+        flows = (
+            ["received"]
+            if columns == GROUP_COLUMNS
+            else [c for c in columns if c in (*FLOW_COLUMNS, "reports")]
+        )
+        parts = [f"{p}|{rest}" for p in parts_of[label] if p in labels and f"{p}|{rest}" in rows]
+        for column in flows:
+            relations.append(((row, column), tuple((p, column) for p in parts)))
+    return relations
+
+
+def _carried_over(
+    values: Mapping[Cell, int], year: int, previous: Mapping[str, int | None]
+) -> tuple[set[Cell], set[Cell]]:
+    """Backlog cells already published last year: hidden there -> hidden; shown -> pinned."""
+    forced: set[Cell] = set()
+    pinned: set[Cell] = set()
+    for since in {r.rsplit(":", 1)[1] for r, _ in values if "|backlog:" in r}:
+        cell = (f"{year:04d}|{NATIONAL}|backlog:{since}", "open_at_start")
+        if since in previous:
+            (pinned if previous[since] is not None else forced).add(cell)
+    return {c for c in forced if values.get(c)}, pinned
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+def _tables(
+    rows: Mapping[str, tuple[str, ...]],
+    values: Mapping[Cell, int],
+    done: Suppression,
+    periods: list[Period],
+    year: int,
+) -> dict[str, SuppressedTable]:
+    """Cut the publication into the tables the API serves."""
+    slices: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)  # id -> (key, row)
+    columns_of: dict[str, tuple[str, ...]] = {}
+    renamed: dict[str, dict[str, str]] = {}  # id -> column renames
+    labels = {p.label: p for p in periods}
+    for row, columns in sorted(rows.items()):
+        period, area, *rest = row.split("|")
+        if columns == AREA_COLUMNS:
+            parent = NATIONAL if area == NATIONAL or len(area) != 4 else area[:2]
+            if area != NATIONAL:
+                slices[table_id("status", period, parent)].append((area, row))
+            own = area if len(area) == 4 else TOTAL_ROW  # a district's table is its own row
+            slices[table_id("status", period, area)].append((own, row))
+            columns_of[table_id("status", period, parent)] = STATUS_COLUMNS
+            columns_of[table_id("status", period, area)] = STATUS_COLUMNS
+            for outer in labels:
+                if period in labels[outer].months() or outer == period:
+                    key = TOTAL_ROW if outer == period and "-" not in outer[5:] else period
+                    key = period if len(outer) == 7 and "Q" not in outer else key
+                    slices[table_id("trend", outer, area)].append((key, row))
+                    columns_of[table_id("trend", outer, area)] = FLOW_COLUMNS
+                    renamed[table_id("trend", outer, area)] = {"first_resolved": "resolved"}
+            for dimension in PUBLIC_DIMENSIONS if len(area) != 4 else ():
+                slices[table_id("breakdown", period, area, dimension)].append((TOTAL_ROW, row))
+        elif columns == GROUP_COLUMNS:
+            dimension, key = rest[0].split(":", 1)
+            slices[table_id("breakdown", period, area, dimension)].append((key, row))
+            columns_of[table_id("breakdown", period, area, dimension)] = GROUP_COLUMNS
+        elif columns == SLA_COLUMNS:
+            key = TOTAL_ROW if area == NATIONAL else area
+            slices[table_id("sla", period)].append((key, row))
+            columns_of[table_id("sla", period)] = SLA_COLUMNS
+        elif columns == FEE_COLUMNS:
+            key = rest[0].split(":", 1)[1] if ":" in rest[0] else TOTAL_ROW
+            slices[table_id("fees", period)].append((key, row))
+            columns_of[table_id("fees", period)] = FEE_COLUMNS
+        elif columns == BACKLOG_COLUMNS:
+            key = rest[0].split(":", 1)[1] if ":" in rest[0] else TOTAL_ROW
+            slices[table_id("backlog", period)].append((key, row))
+            columns_of[table_id("backlog", period)] = BACKLOG_COLUMNS
+    tables = {}
+    for name, members in slices.items():
+        if name not in columns_of:
+            continue  # a breakdown total without any value rows
+        tables[name] = _slice(members, columns_of[name], renamed.get(name, {}), values, done)
+    return tables
+
+
+def _slice(
+    members: list[tuple[str, str]],
+    columns: tuple[str, ...],
+    renamed: Mapping[str, str],
+    values: Mapping[Cell, int],
+    done: Suppression,
 ) -> SuppressedTable:
-    """Cases open at the start of the period, by year received, and what became of them."""
-    mine = [r for r in records if area.contains(r)]
-    table = backlog(mine, period, now)
-    columns = ("open_at_start", "resolved", "ended_otherwise", "still_open")
-    table[TOTAL_ROW] = {c: sum(row[c] for row in table.values()) for c in columns}
-    sums = (("open_at_start", ("resolved", "ended_otherwise", "still_open")),)
-    return _publish(table, columns, sums, threshold)
+    body = sorted((k, r) for k, r in members if k != TOTAL_ROW)
+    total = [(k, r) for k, r in members if k == TOTAL_ROW]
+    chosen = body + total
+    keys = [k for k, _ in chosen]
+    shown_columns = tuple(renamed.get(c, c) for c in columns)
+    mine: dict[Cell, int] = {}
+    primary, complementary = set(), set()
+    for key, row in chosen:
+        for column, shown in zip(columns, shown_columns, strict=True):
+            mine[(key, shown)] = values[(row, column)]
+            if (row, column) in done.primary:
+                primary.add((key, shown))
+            elif (row, column) in done.complementary:
+                complementary.add((key, shown))
+    return table_of(
+        keys, shown_columns, mine, Suppression(frozenset(primary), frozenset(complementary))
+    )
 
 
-def extra_fee_table(
-    records: Sequence[CaseRecord], area: Area, period: Period, now: datetime, threshold: int
-) -> SuppressedTable:
-    """Reports of fees above the official fee, per service (counts only: sums of riel
-    of a suppressed cell could be recomputed too)."""
-    mine = [r for r in records if area.contains(r)]
-    fees = extra_fees(mine, period, now, "service")
-    table = {key: {"reports": row["reports"]} for key, row in fees.items()}
-    table[TOTAL_ROW] = {"reports": sum(row["reports"] for row in table.values())}
-    return _publish(table, ("reports",), (), threshold)
-
-
-def sla_table(
-    records: Sequence[CaseRecord], area: Area, period: Period, now: datetime, threshold: int
-) -> SuppressedTable:
-    """Cases due under their service standard and those that met it, per sub-area."""
-    mine = [r for r in records if area.contains(r)]
-    by_area = sla_by(mine, period, now, lambda r: sub_area_of(r, area) or "")
-    by_area.pop("", None)
-    overall = sla_by(mine, period, now, lambda r: TOTAL_ROW)
-    table = {**by_area, TOTAL_ROW: overall.get(TOTAL_ROW, {"due": 0, "met": 0})}
-    for row in table.values():
-        row["missed"] = row["due"] - row["met"]
-    return _publish(table, ("due", "met", "missed"), (("due", ("met", "missed")),), threshold)
-
-
-def _publish(
-    table: dict[str, dict[str, int]],
-    columns: Sequence[str],
-    sums: Sequence[tuple[str, Sequence[str]]],
-    threshold: int,
-) -> SuppressedTable:
-    if len(table) == 2:  # one row and its total: the same figures twice, publish them once
-        table = {key: row for key, row in table.items() if key != TOTAL_ROW}
-    rows = list(table)
-    values: dict[Cell, int] = {(r, c): table[r][c] for r in rows for c in columns}
-    relations = additive_relations(rows, columns, sums)
-    return suppress(rows, columns, values, relations, threshold)
+def _carry_cells(
+    tables: Mapping[str, SuppressedTable], year: int
+) -> dict[str, tuple[SuppressedTable, str, str]]:
+    """What next year's backlog repeats: this year's still open per year received, and
+    this year's own cases open at its end."""
+    carried: dict[str, tuple[SuppressedTable, str, str]] = {}
+    backlog = tables.get(table_id("backlog", f"{year:04d}"))
+    if backlog is not None:
+        for key in backlog.rows:
+            if key != TOTAL_ROW:
+                carried[key] = (backlog, key, "still_open")
+    status = tables.get(table_id("status", f"{year:04d}", NATIONAL))
+    if status is not None:
+        carried[f"{year:04d}"] = (status, TOTAL_ROW, "open")
+    return carried

@@ -1,26 +1,44 @@
-"""Reporting's headline and analyst HTTP API."""
+"""Reporting's headline and full-detail HTTP API.
+
+Full detail (every figure, unsuppressed) is for signed-in officers: national analysts see
+any area, officials the areas of their offices (``samleng.reporting.domain.scope``).
+"""
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
-from pydantic import BaseModel, SecretStr
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
+from samleng.common.auth import Principal
 from samleng.common.http import Problem
+from samleng.common.officers import CurrentOfficer
 from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.reporting.adapters.gazetteer import area_names
 from samleng.reporting.adapters.headline import HeadlineCache
+from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.labels import label
+from samleng.reporting.domain.scope import (
+    AreaRequired,
+    InvalidArea,
+    NoAreaToShow,
+    OutsideScope,
+    area_label,
+    query_of,
+    requested_area,
+    scope_of,
+)
 from samleng.reporting.entrypoints.opendata import (
     DistrictParam,
     PeriodParam,
     ProvinceParam,
-    area_of,
     period_of,
 )
 from samleng.reporting.handlers import detail
+
+CommuneParam = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 HEADLINE = (
     "received",
@@ -51,9 +69,7 @@ class SummaryView(BaseModel):
     labels: dict[str, dict[str, str]]
 
 
-def make_router(
-    records: CaseRecords, headline: HeadlineCache, analyst_token: SecretStr
-) -> APIRouter:
+def make_router(records: CaseRecords, headline: HeadlineCache) -> APIRouter:
     """Routes over the given case records."""
     router = APIRouter(prefix="/v1/stats", tags=["statistics"])
 
@@ -78,18 +94,20 @@ def make_router(
 
     @router.get("/detail")
     async def full_detail(
+        officer: CurrentOfficer,
         period: PeriodParam,
         province: ProvinceParam = None,
         district: DistrictParam = None,
-        authorization: Annotated[str | None, Header()] = None,
+        commune: CommuneParam = None,
     ) -> dict[str, Any]:
-        """Every figure, unsuppressed, for analysts holding the bearer token."""
-        _require_analyst(authorization, analyst_token)
-        p, area = period_of(period), area_of(province, district)
+        """Every figure, unsuppressed, for an area within the signed-in officer's scope
+        (their own area when they have one and ask for none)."""
+        p = period_of(period)
+        area = _area_for(officer, province, district, commune)
         now = datetime.now(UTC)
         return {
             "period": p.label,
-            "area": area.district or area.province,
+            "area": area.code,
             "as_of": now,
             "figures": await detail(records, area, p, now),
         }
@@ -97,14 +115,66 @@ def make_router(
     return router
 
 
-def _require_analyst(authorization: str | None, token: SecretStr) -> None:
-    expected = token.get_secret_value()
-    if not expected:
-        raise Problem(404, "detail-disabled", "Full detail is not enabled here; use /v1/open-data.")
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+def _area_for(
+    officer: Principal, province: str | None, district: str | None, commune: str | None
+) -> Area:
+    """The area to show this officer, or the problem that says what they may ask for."""
+    try:
+        return scope_of(officer).choose(requested_area(province, district, commune))
+    except InvalidArea as error:
+        (inner, inner_code), (outer, outer_code) = error.inner, error.outer
+        km_level = {"province": "ខេត្ត/រាជធានី", "district": "ស្រុក/ខណ្ឌ", "commune": "ឃុំ/សង្កាត់"}
         raise Problem(
-            401,
-            "analyst-token-required",
-            "Send the analyst token as 'Authorization: Bearer <token>'.",
-        )
+            400,
+            "invalid-area",
+            f"{inner} {inner_code} is not in {outer} {outer_code}; drop one of them.",
+            detail_km=(
+                f"{km_level[inner]} {inner_code} មិនស្ថិតនៅក្នុង{km_level[outer]} {outer_code} ទេ។"
+                " សូមដកមួយចេញ។"
+            ),
+        ) from None
+    except NoAreaToShow:
+        raise Problem(
+            403,
+            "detail-is-by-area",
+            "Full detail is given by area: to national analysts, and to officials of a "
+            "commune, district, provincial or national office for its area. Your roles and "
+            "offices have no area (a ministry, an administrator): use the public open data "
+            "(/v1/open-data) or ask a national analyst.",
+            detail_km=(
+                "ព័ត៌មានលម្អិតពេញលេញផ្ដល់ជូនតាមតំបន់៖ ដល់អ្នកវិភាគថ្នាក់ជាតិ និងដល់មន្ត្រីនៃការិយាល័យ"
+                "ឃុំ/សង្កាត់ ស្រុក/ខណ្ឌ ខេត្ត/រាជធានី ឬថ្នាក់ជាតិ សម្រាប់តំបន់របស់ការិយាល័យនោះ។ "
+                "តួនាទី និងការិយាល័យរបស់អ្នកមិនមានតំបន់ទេ (ក្រសួង ឬអ្នកគ្រប់គ្រងប្រព័ន្ធ)៖ "
+                "សូមប្រើទិន្នន័យបើកចំហ (/v1/open-data) ឬសួរអ្នកវិភាគថ្នាក់ជាតិ។"
+            ),
+            allowed=[],
+        ) from None
+    except AreaRequired as error:
+        en, km = _listed(error.allowed)
+        raise Problem(
+            400,
+            "area-required",
+            f"Your offices cover several areas; choose one with province=, district= or "
+            f"commune=: {en}.",
+            detail_km=(
+                f"ការិយាល័យរបស់អ្នកគ្របដណ្ដប់លើតំបន់ច្រើន។ សូមជ្រើសរើសតំបន់មួយ ដោយប្រើ "
+                f"province= district= ឬ commune=៖ {km}។"
+            ),
+            allowed=[query_of(area) for area in error.allowed],
+        ) from None
+    except OutsideScope as error:
+        en, km = _listed(error.allowed)
+        raise Problem(
+            403,
+            "outside-your-area",
+            f"You may see full detail only of {en}, and of anything inside "
+            f"{'it' if len(error.allowed) == 1 else 'them'}.",
+            detail_km=f"អ្នកអាចមើលព័ត៌មានលម្អិតពេញលេញបានតែរបស់ {km} និងតំបន់ទាំងឡាយដែលស្ថិតនៅក្នុងនោះប៉ុណ្ណោះ។",
+            allowed=[query_of(area) for area in error.allowed],
+        ) from None
+
+
+def _listed(areas: tuple[Area, ...]) -> tuple[str, str]:
+    names = area_names()
+    labels = [area_label(area, names) for area in areas]
+    return "; ".join(x["en"] for x in labels), "; ".join(x["km"] for x in labels)

@@ -15,21 +15,22 @@ from fastapi.responses import HTMLResponse
 
 from samleng.common.reference import service_catalogue
 from samleng.common.reference.catalogue import UnknownService
-from samleng.reporting.adapters.case_records import CaseRecords
 from samleng.reporting.adapters.gazetteer import area_names
+from samleng.reporting.adapters.publications import Publications
 from samleng.reporting.domain.calendar import PHNOM_PENH
-from samleng.reporting.domain.figures import Area
+from samleng.reporting.domain.figures import STATUS_COLUMNS
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
 from samleng.reporting.domain.publication import (
-    backlog_table,
-    extra_fee_table,
-    sla_table,
-    status_table,
-    trend_table,
+    BACKLOG_COLUMNS,
+    FEE_COLUMNS,
+    SLA_COLUMNS,
+    TREND_COLUMNS,
+    table_id,
 )
 from samleng.reporting.domain.suppression import TOTAL_ROW, SuppressedTable
 from samleng.reporting.entrypoints.charts import grouped_bars, horizontal_bars
-from samleng.reporting.entrypoints.opendata import period_of
+from samleng.reporting.entrypoints.opendata import period_of, published
+from samleng.reporting.settings import ReportingSettings
 
 Lang = Literal["km", "en"]
 
@@ -70,9 +71,10 @@ border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text
 """
 
 
-def make_dashboard_router(records: CaseRecords, threshold: int) -> APIRouter:
+def make_dashboard_router(publications: Publications, settings: ReportingSettings) -> APIRouter:
     """The dashboard page."""
     router = APIRouter(tags=["dashboard"])
+    threshold = settings.small_cell_threshold
 
     @router.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(
@@ -82,16 +84,18 @@ def make_dashboard_router(records: CaseRecords, threshold: int) -> APIRouter:
         """The public dashboard for a period (this year by default)."""
         now = datetime.now(UTC)
         chosen = period_of(period or str(now.astimezone(PHNOM_PENH).year))
-        area = Area()
-        cases = await records.relevant(area, chosen.start, chosen.end)
-        _, updated = await records.status_counts()
-        tables = {
-            "trend": trend_table(cases, area, chosen, now, threshold),
-            "backlog": backlog_table(cases, area, chosen, now, threshold),
-            "fees": extra_fee_table(cases, area, chosen, now, threshold),
-            "sla": sla_table(cases, area, chosen, now, threshold),
-            "provinces": status_table(cases, area, chosen, now, threshold),
+        year = f"{chosen.first_day.year:04d}"  # the backlog is published per year
+        wanted = {
+            "trend": (table_id("trend", chosen.label), TREND_COLUMNS),
+            "backlog": (table_id("backlog", year), BACKLOG_COLUMNS),
+            "fees": (table_id("fees", chosen.label), FEE_COLUMNS),
+            "sla": (table_id("sla", chosen.label), SLA_COLUMNS),
+            "provinces": (table_id("status", chosen.label), STATUS_COLUMNS),
         }
+        tables, updated = {}, None
+        for key, (name, columns) in wanted.items():
+            tables[key], edition = await published(publications, chosen, name, columns)
+            updated = edition.last_updated
         return HTMLResponse(_page(lang, chosen.label, updated, tables, threshold))
 
     return router

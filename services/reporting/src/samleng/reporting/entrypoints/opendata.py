@@ -1,13 +1,17 @@
 """Public open data (no login): status by area, breakdowns and trend, JSON or CSV.
 
-Every answer states its period, its area, the suppression rule and when the data was last
-updated. CSV is UTF-8 with a byte-order mark so spreadsheets show Khmer correctly.
+Every answer is a slice of the year's publication (``domain.publication``), built in the
+background, so a request reads one stored table and never counts cases. It states its
+period, its area, the suppression rule, when it was built (``as_of``) and the newest event
+it includes (``last_updated``). CSV is UTF-8 with a byte-order mark so spreadsheets show
+Khmer correctly.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -15,18 +19,22 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from samleng.common.http import Problem
-from samleng.reporting.adapters.case_records import CaseRecords
 from samleng.reporting.adapters.gazetteer import area_names
-from samleng.reporting.domain.figures import BREAKDOWNS, Area
+from samleng.reporting.adapters.publications import Edition, Publications
+from samleng.reporting.domain.figures import STATUS_COLUMNS, Area
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
 from samleng.reporting.domain.periods import InvalidPeriod, Period, parse_period
-from samleng.reporting.domain.publication import breakdown_table, status_table, trend_table
+from samleng.reporting.domain.publication import (
+    GROUP_COLUMNS,
+    NATIONAL,
+    PUBLIC_DIMENSIONS,
+    TREND_COLUMNS,
+    table_id,
+)
 from samleng.reporting.domain.suppression import SuppressedTable
+from samleng.reporting.settings import ReportingSettings
 
 SUPPRESSED_MARK = "[c]"
-# down to district only: commune rows, and office rows (a commune office is a commune),
-# stay with authenticated analysts
-PUBLIC_BREAKDOWNS = tuple(d for d in BREAKDOWNS if d not in ("commune", "office"))
 
 PeriodParam = Annotated[str, Query(description="YYYY, YYYY-Qn or YYYY-MM (Phnom Penh time)")]
 ProvinceParam = Annotated[str | None, Query(pattern=r"^\d{2}$")]
@@ -129,21 +137,62 @@ def as_csv(document: dict[str, Any]) -> Response:
     )
 
 
-def make_open_data_router(records: CaseRecords, threshold: int) -> APIRouter:
-    """The public open-data routes."""
-    router = APIRouter(prefix="/v1/open-data", tags=["open data"])
+async def published(
+    publications: Publications, period: Period, name: str, columns: Sequence[str]
+) -> tuple[SuppressedTable, Edition]:
+    """One published table and the edition it is from; a problem when there is none."""
+    now = datetime.now(UTC)
+    if period.start > now:
+        raise Problem(404, "period-not-begun", f"{period.label} has not begun; nothing to count.")
+    year = period.first_day.year
+    edition: Edition | None = None
+    for _ in range(3):  # a new build may replace the one just read: read again
+        edition = await publications.edition(year)
+        if edition is None:
+            raise await _unpublished(publications, year)
+        table = await publications.table(edition, name)
+        if table is not None:
+            return table, edition
+        if (await publications.edition(year)) == edition:
+            break
+    assert edition is not None
+    return SuppressedTable((), tuple(columns), {}, frozenset(), frozenset()), edition
 
-    async def answer(build: Any, period: Period, area: Area, fmt: str, names: bool) -> Response:
-        now = datetime.now(UTC)
-        cases = await records.relevant(area, period.start, period.end)
-        _, last_updated = await records.status_counts()
-        table = build(cases, period, now)
+
+async def _unpublished(publications: Publications, year: int) -> Problem:
+    years = await publications.years()
+    if not years:
+        return Problem(
+            503,
+            "not-yet-published",
+            "The public tables are being prepared; try again shortly.",
+            headers={"Retry-After": "10"},
+            detail_km="តារាងសាធារណៈកំពុងត្រូវបានរៀបចំ។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។",
+        )
+    listed = ", ".join(str(y) for y in years)
+    return Problem(
+        404,
+        "no-publication",
+        f"No figures are published for {year}; published years: {listed}.",
+        detail_km=f"មិនមានតួលេខសម្រាប់ឆ្នាំ {year} ទេ។ ឆ្នាំដែលមាន៖ {listed}។",
+    )
+
+
+def make_open_data_router(publications: Publications, settings: ReportingSettings) -> APIRouter:
+    """The public open-data routes, served from the published tables."""
+    router = APIRouter(prefix="/v1/open-data", tags=["open data"])
+    threshold = settings.small_cell_threshold
+
+    async def answer(
+        name: str, columns: Sequence[str], period: Period, area: Area, fmt: str, names: bool
+    ) -> Response:
+        table, edition = await published(publications, period, name, columns)
         document = describe(
             table,
             period=period,
             area=area,
-            now=now,
-            last_updated=last_updated,
+            now=edition.built_at,
+            last_updated=edition.last_updated,
             threshold=threshold,
             names=names,
         )
@@ -160,11 +209,8 @@ def make_open_data_router(records: CaseRecords, threshold: int) -> APIRouter:
     ) -> Response:
         """Status of the cases received in the period, per province (or district), suppressed."""
         p, area = period_of(period), area_of(province, district)
-
-        def build(cases: Any, per: Period, now: datetime) -> SuppressedTable:
-            return status_table(cases, area, per, now, threshold)
-
-        return await answer(build, p, area, fmt, names=True)
+        name = table_id("status", p.label, area.district or area.province or NATIONAL)
+        return await answer(name, STATUS_COLUMNS, p, area, fmt, names=True)
 
     @router.get("/breakdowns/{dimension}")
     async def breakdown_of(
@@ -175,19 +221,24 @@ def make_open_data_router(records: CaseRecords, threshold: int) -> APIRouter:
         fmt: FormatParam = "json",
     ) -> Response:
         """The period's cases by one dimension (gender, service, channel...), suppressed."""
-        if dimension not in PUBLIC_BREAKDOWNS:
+        if dimension not in PUBLIC_DIMENSIONS:
             raise Problem(
                 404,
                 "unknown-breakdown",
-                f"no public breakdown {dimension!r}; use one of {', '.join(PUBLIC_BREAKDOWNS)}",
+                f"no public breakdown {dimension!r}; use one of {', '.join(PUBLIC_DIMENSIONS)}"
+                " (by province or district: /v1/open-data/status; by month: /v1/open-data/trend)",
             )
-        p, area = period_of(period), area_of(province, district)
-
-        def build(cases: Any, per: Period, now: datetime) -> SuppressedTable:
-            return breakdown_table(cases, area, dimension, per, now, threshold)
-
-        names = dimension in ("province", "district")
-        return await answer(build, p, area, fmt, names=names)
+        if district is not None:
+            raise Problem(
+                400,
+                "breakdown-by-district",
+                "Public breakdowns go down to province; for a district use "
+                "/v1/open-data/status or /v1/open-data/trend.",
+                detail_km="ការបែងចែកសាធារណៈមានត្រឹមថ្នាក់ខេត្ត។ សម្រាប់ស្រុក សូមប្រើ /v1/open-data/status។",
+            )
+        p, area = period_of(period), area_of(province, None)
+        name = table_id("breakdown", p.label, area.province or NATIONAL, dimension)
+        return await answer(name, GROUP_COLUMNS, p, area, fmt, names=False)
 
     @router.get("/trend")
     async def monthly_trend(
@@ -198,11 +249,8 @@ def make_open_data_router(records: CaseRecords, threshold: int) -> APIRouter:
     ) -> Response:
         """Cases received and first resolved in each month of the period, suppressed."""
         p, area = period_of(period), area_of(province, district)
-
-        def build(cases: Any, per: Period, now: datetime) -> SuppressedTable:
-            return trend_table(cases, area, per, now, threshold)
-
-        return await answer(build, p, area, fmt, names=False)
+        name = table_id("trend", p.label, area.district or area.province or NATIONAL)
+        return await answer(name, TREND_COLUMNS, p, area, fmt, names=False)
 
     return router
 

@@ -1,0 +1,157 @@
+"""Published tables in MongoDB: one *build* per calendar year, swapped in whole.
+
+- ``published_tables``: one document per table of a build (``<build>:<table id>``).
+- ``publications``: per year, the build being served, when it was made, the newest event
+  it saw, the backlog cells the next year repeats and the change version it covers.
+- ``publication_changes``: per year, a counter raised by every event that can change the
+  year's figures; a year whose counter is ahead of its publication is due again.
+- ``publication_lease``: which replica builds publications now.
+
+A new build's tables are all written before the year's pointer moves to it, and the old
+build is deleted after, so a reader never mixes tables of two builds (which could be
+played against each other: their suppression was worked out separately).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from samleng.reporting.domain.publication import Publication
+from samleng.reporting.domain.suppression import SuppressedTable, Suppression, table_of
+
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What is being served for one year."""
+
+    year: int
+    build: str
+    built_at: datetime
+    last_updated: datetime | None
+    version: int
+
+
+class Publications:
+    """Store and read published tables."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._tables = db["published_tables"]
+        self._years = db["publications"]
+        self._changes = db["publication_changes"]
+        self._lease = db["publication_lease"]
+
+    async def create_indexes(self) -> None:
+        """Delete a build's tables quickly (idempotent)."""
+        await self._tables.create_index([("build", 1)])
+
+    async def changed(self, years: Iterable[int]) -> None:
+        """Note that figures of these years may have changed."""
+        for year in years:
+            await self._changes.update_one({"_id": year}, {"$inc": {"version": 1}}, upsert=True)
+
+    async def versions(self) -> dict[int, int]:
+        """The change counter of every year."""
+        return {doc["_id"]: doc["version"] async for doc in self._changes.find({})}
+
+    async def edition(self, year: int) -> Edition | None:
+        """The build served for a year, if any."""
+        doc = await self._years.find_one({"_id": year}, {"carried": 0})
+        if doc is None:
+            return None
+        return Edition(
+            year, doc["build"], doc["built_at"], doc.get("last_updated"), doc.get("version", 0)
+        )
+
+    async def years(self) -> list[int]:
+        """The years published."""
+        return sorted([doc["_id"] async for doc in self._years.find({}, {"_id": 1})])
+
+    async def carried(self, year: int) -> dict[str, int | None] | None:
+        """The backlog cells of a year that the next year repeats, as published."""
+        doc = await self._years.find_one({"_id": year}, {"carried": 1})
+        return None if doc is None else dict(doc["carried"])
+
+    async def store(
+        self, publication: Publication, last_updated: datetime | None, version: int
+    ) -> Edition:
+        """Write a year's tables, then serve them instead of the previous build."""
+        build = f"{publication.year}-{uuid.uuid4().hex[:12]}"
+        batch: list[dict[str, Any]] = []
+        for name, table in publication.tables.items():
+            batch.append(_document(build, name, table))
+            if len(batch) >= _BATCH:
+                await self._tables.insert_many(batch, ordered=False)
+                batch = []
+        if batch:
+            await self._tables.insert_many(batch, ordered=False)
+        previous = await self._years.find_one_and_replace(
+            {"_id": publication.year},
+            {
+                "_id": publication.year,
+                "build": build,
+                "built_at": publication.built_at,
+                "last_updated": last_updated,
+                "version": version,
+                "carried": publication.carried,
+                "cells": publication.cells,
+                "suppressed": publication.suppressed,
+            },
+            upsert=True,
+        )
+        if previous is not None:
+            await self._tables.delete_many({"build": previous["build"]})
+        return Edition(publication.year, build, publication.built_at, last_updated, version)
+
+    async def table(self, edition: Edition, name: str) -> SuppressedTable | None:
+        """One table of a build (None when the build has no such table: nothing to count)."""
+        doc = await self._tables.find_one({"_id": f"{edition.build}:{name}"})
+        return None if doc is None else _table(doc)
+
+    async def claim(self, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Become (or stay) the replica that builds publications until ``now + lease``."""
+        try:
+            doc = await self._lease.find_one_and_update(
+                {"_id": "builder", "$or": [{"owner": owner}, {"until": {"$lte": now}}]},
+                {"$set": {"owner": owner, "until": now + lease}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:  # another replica holds an unexpired lease
+            return False
+        return doc is not None and doc["owner"] == owner
+
+    async def clear(self) -> None:
+        """Forget every publication (before a rebuild); change counters stay."""
+        await self._tables.delete_many({})
+        await self._years.delete_many({})
+
+
+def _document(build: str, name: str, table: SuppressedTable) -> dict[str, Any]:
+    return {
+        "_id": f"{build}:{name}",
+        "build": build,
+        "columns": list(table.columns),
+        "rows": [{"key": key, "values": table.row(key)} for key in table.rows],
+        "primary": [list(cell) for cell in sorted(table.primary)],
+        "complementary": [list(cell) for cell in sorted(table.complementary)],
+    }
+
+
+def _table(doc: dict[str, Any]) -> SuppressedTable:
+    rows = [row["key"] for row in doc["rows"]]
+    values = {(row["key"], c): v or 0 for row in doc["rows"] for c, v in row["values"].items()}
+    done = Suppression(
+        frozenset((r, c) for r, c in doc["primary"]),
+        frozenset((r, c) for r, c in doc["complementary"]),
+    )
+    return table_of(rows, doc["columns"], values, done)

@@ -1,0 +1,101 @@
+"""Builds the public tables in the background: one calendar year at a time, whenever an
+event may have changed it, and the running year again after ``republish_after`` (its
+figures are "as of now": a service standard can run out without any event).
+
+One replica builds at a time (a lease in MongoDB); the counting and suppression run in a
+worker thread so requests keep being answered meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.reporting.adapters.publications import Edition, Publications
+from samleng.reporting.domain.calendar import local_date
+from samleng.reporting.domain.figures import Area
+from samleng.reporting.domain.periods import parse_period
+from samleng.reporting.domain.publication import build
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    """Keeps every year's publication up to date."""
+
+    def __init__(
+        self,
+        records: CaseRecords,
+        publications: Publications,
+        *,
+        threshold: int,
+        interval_seconds: float,
+        republish_after_seconds: float,
+    ) -> None:
+        self._records = records
+        self._publications = publications
+        self._threshold = threshold
+        self._interval = interval_seconds
+        self._republish_after = timedelta(seconds=republish_after_seconds)
+        self._lease = timedelta(seconds=max(60.0, 10 * interval_seconds))
+        self.owner = f"reporting-{uuid.uuid4().hex[:12]}"
+
+    async def run(self) -> None:
+        """Publish what is due, forever (a background task of the app's lifespan)."""
+        while True:
+            try:
+                if await self._publications.claim(self.owner, datetime.now(UTC), self._lease):
+                    await self.publish_due()
+            except Exception:
+                log.exception("publishing failed; retrying", extra={"service": "reporting"})
+            await asyncio.sleep(self._interval)
+
+    async def publish_due(self, now: datetime | None = None) -> list[Edition]:
+        """Build every year that is due, oldest first; the editions made."""
+        now = now or datetime.now(UTC)
+        first = await self._records.first_received()
+        if first is None:
+            return []
+        versions = await self._publications.versions()
+        made: list[Edition] = []
+        rebuilt_before = False
+        for year in range(local_date(first).year, local_date(now).year + 1):
+            edition = await self._publications.edition(year)
+            version = versions.get(year, 0)
+            running = year == local_date(now).year
+            due = (
+                edition is None
+                or rebuilt_before  # its backlog repeats last year's cells
+                or edition.version < version
+                or (running and now - edition.built_at >= self._republish_after)
+            )
+            if due:
+                made.append(await self.publish(year, now, version))
+            rebuilt_before = due
+        return made
+
+    async def publish(self, year: int, now: datetime, version: int) -> Edition:
+        """Count, suppress and store one year."""
+        started = time.monotonic()
+        span = parse_period(f"{year:04d}")
+        records = await self._records.relevant(Area(), span.start, span.end)
+        previous = await self._publications.carried(year - 1) or {}
+        _, last_updated = await self._records.status_counts()
+        publication = await asyncio.to_thread(build, records, year, now, self._threshold, previous)
+        edition = await self._publications.store(publication, last_updated, version)
+        log.info(
+            "published",
+            extra={
+                "service": "reporting",
+                "year": year,
+                "count": len(records),
+                "cells": publication.cells,
+                "suppressed": publication.suppressed,
+                "duration_ms": round(1000 * (time.monotonic() - started)),
+            },
+        )
+        return edition

@@ -1,0 +1,255 @@
+"""No hidden cell of the public tables can be worked out by playing tables against each other.
+
+The reader here knows every published table of two years (status by country, province and
+district; trend; breakdowns; service standards; extra-fee reports; backlog) and every sum
+that links them: a table's total row, the columns that add up within a row, a quarter as
+the sum of its months and a year of its quarters, the country as the sum of its provinces,
+the same figure in two tables, and last year's backlog carried into this year's. From
+those it solves for the hidden cells, by its own elimination (modulo a large prime, not
+the rational elimination reporting uses), and must not pin down any non-zero one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+
+import pytest
+
+from samleng.reporting.domain.cases import CaseRecord, fold
+from samleng.reporting.domain.publication import PUBLIC_DIMENSIONS, build
+from samleng.reporting.domain.suppression import SuppressedTable
+from services.reporting.tests.integration import helpers
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime(2026, 11, 23, 5, tzinfo=UTC)
+PRIME = 2**61 - 1
+Quantity = tuple[str, ...]
+STATUSES = (
+    "awaiting_routing",
+    "in_progress",
+    "resolved_awaiting_confirmation",
+    "closed_confirmed",
+    "closed_auto",
+    "rejected",
+    "withdrawn",
+)
+
+
+def _records(n: int, seed: int) -> list[CaseRecord]:
+    events, _ = helpers.generate(n, seed=seed)
+    mine = defaultdict(list)
+    for event in events:
+        mine[event.complaint_id].append(event)
+    return [fold(cid, evs) for cid, evs in mine.items()]
+
+
+def _publish(records: list[CaseRecord], threshold: int) -> dict[str, SuppressedTable]:
+    tables: dict[str, SuppressedTable] = {}
+    carried: dict[str, int | None] = {}
+    for year in (2025, 2026):
+        publication = build(records, year, NOW, threshold, carried)
+        carried = publication.carried
+        tables.update(publication.tables)
+    return tables
+
+
+# --- what the reader makes of the tables ---------------------------------------------------
+
+
+def quantity(name: str, key: str, column: str) -> Quantity:
+    """The figure behind one published cell, whichever table shows it."""
+    kind, *middle, period, area = name.split("/")
+    total = key == "total"
+    if kind == "status":
+        return ("area", period, area if total else key, column)
+    if kind == "trend":
+        flow = "first_resolved" if column == "resolved" else column
+        return ("area", period if total else key, area, flow)
+    if kind == "breakdown":
+        if total:
+            return ("area", period, area, column)
+        return ("group", period, area, middle[0], key, column)
+    if kind == "sla":
+        return ("sla", period, "national" if total else key, column)
+    if kind == "fees":
+        return ("fees", period, "total" if total else key)
+    assert kind == "backlog", name
+    return ("backlog", period, "total" if total else key, column)
+
+
+def published(tables: Mapping[str, SuppressedTable]) -> dict[Quantity, int | None]:
+    """Every figure the tables show (None: hidden); one figure shows the same everywhere."""
+    seen: dict[Quantity, int | None] = {}
+    for name, table in tables.items():
+        for (key, column), value in table.cells.items():
+            q = quantity(name, key, column)
+            assert seen.setdefault(q, value) == value, f"{q} shown as {seen[q]} and {value}"
+    for name, table in tables.items():
+        if len(table.rows) == 1:  # a table of one row is its own total
+            for (_, column), value in table.cells.items():
+                seen.setdefault(quantity(name, "total", column), value)
+    return seen
+
+
+def _sum(total: Quantity, parts: list[Quantity]) -> dict[Quantity, int]:
+    equation = {total: 1}
+    for part in parts:
+        equation[part] = equation.get(part, 0) - 1
+    return equation
+
+
+def equations(tables: Mapping[str, SuppressedTable], known: set[Quantity]) -> Iterator[dict]:
+    """Every sum the reader knows holds between the figures."""
+    for name, table in tables.items():
+        body = [k for k in table.rows if k != "total"]
+        if len(table.rows) == 1:  # a table of one row is its own total
+            for column in table.columns:
+                total = quantity(name, "total", column)
+                if total != quantity(name, body[0], column):
+                    yield _sum(total, [quantity(name, body[0], column)])
+        if "total" in table.rows:
+            for column in table.columns:
+                yield _sum(
+                    quantity(name, "total", column), [quantity(name, k, column) for k in body]
+                )
+    for q in known:
+        if q[0] == "area" and q[3] == "received":
+            yield _sum(q, [(*q[:3], s) for s in STATUSES])
+            yield _sum((*q[:3], "open"), [(*q[:3], s) for s in STATUSES[:2]])
+            yield _sum((*q[:3], "resolved"), [(*q[:3], s) for s in STATUSES[2:5]])
+            if (*q[:3], "ended_otherwise") in known:  # shown with breakdowns, not districts
+                yield _sum((*q[:3], "ended_otherwise"), [(*q[:3], s) for s in STATUSES[5:]])
+        if q[0] == "group" and q[5] == "received":
+            yield _sum(q, [(*q[:5], c) for c in ("open", "resolved", "ended_otherwise")])
+        if q[0] == "group" and q[2] != "national":  # a province's share of the country's
+            national = (q[0], q[1], "national", *q[3:])
+            provinces = [p for p in known if p[:2] == q[:2] and p[3:] == q[3:]]
+            yield _sum(national, [p for p in provinces if p[2] != "national"])
+        if q[0] == "sla" and q[3] == "due":
+            yield _sum(q, [(*q[:3], "met"), (*q[:3], "missed")])
+        if q[0] == "backlog" and q[3] == "open_at_start":
+            yield _sum(q, [(*q[:3], c) for c in ("resolved", "ended_otherwise", "still_open")])
+            since = q[2]
+            if since == "2025" and q[1] == "2026":
+                yield _sum(q, [("area", "2025", "national", "open")])
+            elif since != "total" and q[1] == "2026":
+                yield _sum(q, [("backlog", "2025", since, "still_open")])
+    yield from _over_time(known)
+
+
+def _over_time(known: set[Quantity]) -> Iterator[dict]:
+    """Counts of what happened in a period: a quarter is its months, a year its quarters."""
+    for q in known:
+        flow = (
+            (q[0] == "area" and q[3] in ("received", "first_resolved"))
+            or (q[0] == "group" and q[5] == "received")
+            or q[0] == "fees"
+        )
+        if not flow:
+            continue
+        period, rest = q[1], q[2:]
+        if len(period) == 4:
+            parts = [f"{period}-Q{n}" for n in range(1, 5)]
+        elif "Q" in period:
+            first = 3 * int(period[-1]) - 2
+            parts = [f"{period[:4]}-{m:02d}" for m in range(first, first + 3)]
+        else:
+            continue
+        cells = [(q[0], p, *rest) for p in parts]
+        yield _sum(q, [c for c in cells if c in known])
+
+
+def pinned_down(shown: dict[Quantity, int | None], eqs: Iterator[dict]) -> set[Quantity]:
+    """Hidden figures whose value the equations fix (Gauss-Jordan modulo a prime). A
+    figure no table shows is zero: its row is absent because nothing was counted."""
+    pivots: dict[Quantity, dict[Quantity, int]] = {}
+    for equation in eqs:
+        row = {q: c % PRIME for q, c in equation.items() if shown.get(q, 0) is None}
+        row = {q: c for q, c in row.items() if c}
+        for q in [q for q in row if q in pivots]:
+            if q in row:
+                factor = row[q]
+                for k, v in pivots[q].items():
+                    row[k] = (row.get(k, 0) - factor * v) % PRIME
+                    if not row[k]:
+                        del row[k]
+        if not row:
+            continue
+        lead = min(row)
+        inverse = pow(row[lead], PRIME - 2, PRIME)
+        row = {q: v * inverse % PRIME for q, v in row.items()}
+        for other in pivots.values():
+            if lead in other:
+                factor = other[lead]
+                for k, v in row.items():
+                    other[k] = (other.get(k, 0) - factor * v) % PRIME
+                    if not other[k]:
+                        del other[k]
+        pivots[lead] = row
+    return {lead for lead, row in pivots.items() if len(row) == 1}
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def records() -> list[CaseRecord]:
+    return _records(240, seed=11)
+
+
+@pytest.fixture(scope="module")
+def tables(records: list[CaseRecord]) -> dict[str, SuppressedTable]:
+    return _publish(records, threshold=5)
+
+
+def test_no_hidden_figure_follows_from_all_the_tables_together(
+    records: list[CaseRecord], tables: dict[str, SuppressedTable]
+) -> None:
+    truth = published(_publish(records, threshold=1))  # k = 1 hides nothing
+    shown = published(tables)
+    assert set(shown) == set(truth)
+    for q, value in shown.items():
+        assert value is None or value == truth[q], q
+        assert not 0 < (truth[q] or 0) < 5 or value is None, f"small figure shown: {q}"
+    hidden = {q for q, v in shown.items() if v is None}
+    assert len(hidden) > 100  # the data set has plenty to protect
+    leaked = {q for q in pinned_down(shown, equations(tables, set(shown))) if truth[q]}
+    assert not leaked, sorted(leaked)[:10]
+    # and what is worth most stays readable: the country's year
+    assert (
+        shown[("area", "2026", "national", "received")]
+        == truth[("area", "2026", "national", "received")]
+    )
+
+
+def test_the_reader_finds_a_month_left_alone_beside_its_quarter() -> None:
+    """The attack itself: the quarter and two months shown give the third month."""
+    months = {f"2026-0{m}": m + 6 for m in (1, 2, 3)}
+    tables = {
+        f"trend/2026-Q1/{area}": SuppressedTable(
+            (*months, "total"),
+            ("received",),
+            {**{(m, "received"): v for m, v in months.items()}, ("total", "received"): 24},
+            frozenset(),
+            frozenset(),
+        )
+        for area in ("national",)
+    }
+    hidden = {**published(tables), ("area", "2026-03", "national", "received"): None}
+    found = pinned_down(hidden, equations(tables, set(hidden)))
+    assert ("area", "2026-03", "national", "received") in found
+
+
+def test_public_dimensions_cover_every_breakdown_table(
+    tables: dict[str, SuppressedTable],
+) -> None:
+    dimensions = {name.split("/")[1] for name in tables if name.startswith("breakdown/")}
+    assert dimensions == set(PUBLIC_DIMENSIONS)
+    assert not any(
+        name.split("/")[-1].isdigit() and len(name.split("/")[-1]) == 4
+        for name in tables
+        if name.startswith("breakdown/")
+    )  # no district
