@@ -30,6 +30,7 @@ class CaseRecords:
         await self._cases.create_index([("received_at", 1)])
         await self._cases.create_index([("status", 1)])
         await self._cases.create_index([("last_event_at", -1)])
+        await self._cases.create_index([("commune", 1), ("received_at", 1)])
 
     async def save(self, record: CaseRecord) -> None:
         """Store the record unless a record folded from more events is already there."""
@@ -93,5 +94,9 @@ class CaseRecords:
                 confirmed = row["_id"].get("how") == "confirmed_by_citizen"
                 status = "closed_confirmed" if confirmed else "closed_auto"
             counts[status] = counts.get(status, 0) + row["n"]
+        return counts, await self.latest_event_at()
+
+    async def latest_event_at(self) -> datetime | None:
+        """The time of the newest event folded into any record."""
         latest = await self._cases.find_one({}, {"last_event_at": 1}, sort=[("last_event_at", -1)])
-        return counts, (latest or {}).get("last_event_at")
+        return (latest or {}).get("last_event_at")

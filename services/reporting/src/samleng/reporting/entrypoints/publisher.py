@@ -3,15 +3,18 @@ event may have changed it, and the running year again after ``republish_after`` 
 figures are "as of now": a service standard can run out without any event).
 
 One replica builds at a time (a lease in MongoDB); the counting and suppression run in a
-worker thread so requests keep being answered meanwhile.
+worker process (CPU-bound work in a thread would hold the interpreter lock and slow every
+request), so requests keep being answered meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from samleng.reporting.adapters.case_records import CaseRecords
@@ -43,16 +46,21 @@ class Publisher:
         self._republish_after = timedelta(seconds=republish_after_seconds)
         self._lease = timedelta(seconds=max(60.0, 10 * interval_seconds))
         self.owner = f"reporting-{uuid.uuid4().hex[:12]}"
+        self._workers: ProcessPoolExecutor | None = None
 
     async def run(self) -> None:
         """Publish what is due, forever (a background task of the app's lifespan)."""
-        while True:
-            try:
-                if await self._publications.claim(self.owner, datetime.now(UTC), self._lease):
-                    await self.publish_due()
-            except Exception:
-                log.exception("publishing failed; retrying", extra={"service": "reporting"})
-            await asyncio.sleep(self._interval)
+        try:
+            while True:
+                try:
+                    if await self._publications.claim(self.owner, datetime.now(UTC), self._lease):
+                        await self.publish_due()
+                except Exception:
+                    log.exception("publishing failed; retrying", extra={"service": "reporting"})
+                await asyncio.sleep(self._interval)
+        finally:
+            if self._workers is not None:
+                self._workers.shutdown(wait=False, cancel_futures=True)
 
     async def publish_due(self, now: datetime | None = None) -> list[Edition]:
         """Build every year that is due, oldest first; the editions made."""
@@ -82,10 +90,15 @@ class Publisher:
         """Count, suppress and store one year."""
         started = time.monotonic()
         span = parse_period(f"{year:04d}")
+        last_updated = await self._records.latest_event_at()  # before reading: never newer
         records = await self._records.relevant(Area(), span.start, span.end)
         previous = await self._publications.carried(year - 1) or {}
-        _, last_updated = await self._records.status_counts()
-        publication = await asyncio.to_thread(build, records, year, now, self._threshold, previous)
+        if self._workers is None:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+            self._workers = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        publication = await asyncio.get_running_loop().run_in_executor(
+            self._workers, build, records, year, now, self._threshold, previous
+        )
         edition = await self._publications.store(publication, last_updated, version)
         log.info(
             "published",
