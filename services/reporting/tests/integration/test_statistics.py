@@ -158,6 +158,10 @@ async def test_csv_opens_cleanly_with_khmer_names(delivered: dict[str, Any], sta
             "/v1/open-data/breakdowns/gender", params={"period": "2026", "format": "csv"}
         )
         refused = await http.get("/v1/open-data/breakdowns/commune", params={"period": "2026"})
+        by_month = await http.get("/v1/open-data/breakdowns/gender", params={"period": "2026-03"})
+        by_district = await http.get(
+            "/v1/open-data/breakdowns/gender", params={"period": "2026", "district": "1201"}
+        )
         no_token = await http.get("/v1/stats/detail", params={"period": "2026"})
         bad_period = await http.get("/v1/open-data/status", params={"period": "2026-13"})
     assert answer.status_code == 200
@@ -174,6 +178,8 @@ async def test_csv_opens_cleanly_with_khmer_names(delivered: dict[str, Any], sta
     gender_rows = list(csv.DictReader(io.StringIO(gender.content.decode("utf-8-sig"))))
     assert {r["name_km"] for r in gender_rows} >= {"ស្រី", "ប្រុស"}
     assert refused.status_code == 404 and "gender" in refused.json()["detail"]
+    assert by_month.status_code == 400 and "2026-Q1" in by_month.json()["detail"]
+    assert by_district.status_code == 400 and "/v1/open-data/status" in by_district.json()["detail"]
     assert no_token.status_code == 401
     assert no_token.headers["content-type"] == "application/problem+json"
     assert bad_period.status_code == 400 and "2026-Q2" in bad_period.json()["detail"]

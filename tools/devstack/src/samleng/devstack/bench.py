@@ -193,7 +193,7 @@ history. Timing goals are checked here, never in tests.
 |---|---|---|---|
 | {whole} |
 
-## Reporting: public summary on a long history ({args.reporting_cases:,} case records)
+## Reporting: summary and open data ({args.reporting_cases:,} case records)
 
 ```
 {extra}

@@ -193,8 +193,9 @@ def _count(
             for column, flag in flags.items():
                 if flag:
                     cells.add(row, AREA_COLUMNS, column)
+        monthly = len(period.label) == 7 and "Q" not in period.label
         for area in (NATIONAL, province):
-            for dimension in PUBLIC_DIMENSIONS:
+            for dimension in () if monthly else PUBLIC_DIMENSIONS:
                 row = f"{period.label}|{area}|{dimension}:{key_of(record, dimension)}"
                 cells.add(row, GROUP_COLUMNS, "received")
                 cells.add(row, GROUP_COLUMNS, group)
@@ -308,6 +309,8 @@ def _over_time(
         label, rest = row.split("|", 1)
         if label not in parts_of or columns in (SLA_COLUMNS, BACKLOG_COLUMNS):
             continue  # due and backlog counts depend on the period's end: they do not add up
+        if columns == GROUP_COLUMNS and "Q" in label:
+            continue  # breakdowns are not published by month
         flows = (
             ["received"]
             if columns == GROUP_COLUMNS

@@ -94,8 +94,9 @@ class _Links:
             for cell in cells:
                 self.of_cell[cell].append(index)
 
-    def equations(self, hidden: set[Cell]) -> list[Equation]:
-        """The relations as equations in the hidden cells (those without one left out)."""
+    def equations(self, hidden: set[Cell]) -> list[tuple[int, Equation]]:
+        """The relations as equations in the hidden cells (those without one left out),
+        each with the index of its relation."""
         touched = sorted({i for cell in hidden for i in self.of_cell.get(cell, ())})
         equations = []
         for index in touched:
@@ -105,7 +106,7 @@ class _Links:
                     equation[cell] = equation.get(cell, 0) + sign
             equation = {cell: v for cell, v in equation.items() if v}
             if equation:
-                equations.append(equation)
+                equations.append((index, equation))
         return equations
 
     def neighbours(self, cells: Iterable[Cell]) -> set[Cell]:
@@ -122,7 +123,7 @@ def recoverable(
     values: Mapping[Cell, int], hidden: set[Cell], relations: Sequence[Relation]
 ) -> set[Cell]:
     """The hidden cells whose exact value follows from the shown cells and the relations."""
-    return _Audit(_Links(relations)).recoverable(hidden)
+    return set(_Audit(_Links(relations)).recoverable(hidden))
 
 
 class _Audit:
@@ -131,18 +132,25 @@ class _Audit:
 
     def __init__(self, links: _Links) -> None:
         self._links = links
-        self._known: dict[frozenset[Cell], set[Cell]] = {}
+        self._known: dict[frozenset[Cell], dict[Cell, frozenset[int]]] = {}
 
-    def recoverable(self, hidden: set[Cell]) -> set[Cell]:
-        found: set[Cell] = set()
-        for group, equations in _groups(self._links.equations(hidden)):
+    def recoverable(self, hidden: set[Cell]) -> dict[Cell, frozenset[int]]:
+        """Each recoverable cell, with the relations whose combination gives it away."""
+        found: dict[Cell, frozenset[int]] = {}
+        for group, numbered in _groups(self._links.equations(hidden)):
             if group not in self._known:
-                self._known[group] = determined(equations)
-            found |= self._known[group]
+                indices = [index for index, _ in numbered]
+                fixed = determined_by([equation for _, equation in numbered])
+                self._known[group] = {
+                    cell: frozenset(indices[i] for i in used) for cell, used in fixed.items()
+                }
+            found.update(self._known[group])
         return found
 
 
-def _groups(equations: list[Equation]) -> list[tuple[frozenset[Cell], list[Equation]]]:
+def _groups(
+    equations: list[tuple[int, Equation]],
+) -> list[tuple[frozenset[Cell], list[tuple[int, Equation]]]]:
     """Split the equations into groups that share no unknown."""
     parent: dict[Cell, Cell] = {}
 
@@ -152,33 +160,42 @@ def _groups(equations: list[Equation]) -> list[tuple[frozenset[Cell], list[Equat
             cell = parent[cell]
         return cell
 
-    for equation in equations:
+    for _, equation in equations:
         first, *rest = equation
         for cell in rest:
             parent[root(cell)] = root(first)
     members: dict[Cell, set[Cell]] = defaultdict(set)
-    grouped: dict[Cell, list[Equation]] = defaultdict(list)
-    for equation in equations:
+    grouped: dict[Cell, list[tuple[int, Equation]]] = defaultdict(list)
+    for index, equation in equations:
         key = root(next(iter(equation)))
         members[key].update(equation)
-        grouped[key].append(equation)
+        grouped[key].append((index, equation))
     return [(frozenset(members[key]), grouped[key]) for key in sorted(grouped)]
 
 
 def determined(equations: Iterable[Equation]) -> set[Cell]:
-    """Unknowns fixed by a homogeneous sparse system with integer coefficients.
+    """Unknowns fixed by a homogeneous sparse system with integer coefficients."""
+    return set(determined_by(list(equations)))
+
+
+def determined_by(equations: Sequence[Equation]) -> dict[Cell, set[int]]:
+    """Unknowns fixed by a homogeneous sparse system with integer coefficients, each with
+    (a superset of) the equations, by position, whose combination fixes it.
 
     The rows are brought to reduced row echelon form (fraction-free: every step is exact
     integer arithmetic, rows kept divided by the gcd of their coefficients); an unknown is
     fixed exactly when some reduced row holds it alone (no pivot column occurs in another
     pivot row, so a combination giving a unit vector can only be that row itself)."""
     pivots: dict[Cell, Equation] = {}
+    sources: dict[Cell, set[int]] = {}  # pivot -> the equations its row combines
     holders: dict[Cell, set[Cell]] = defaultdict(set)  # non-pivot cell -> pivot rows with it
-    for equation in equations:
+    for position, equation in enumerate(equations):
         row = dict(equation)
+        used = {position}
         for cell in [c for c in row if c in pivots]:  # pivot rows hold no other pivot
             if cell in row:
                 _eliminate(row, pivots[cell], cell)
+                used |= sources[cell]
         if not row:
             continue
         pivot = min(row, key=lambda c: (len(holders.get(c, ())), c))
@@ -186,16 +203,18 @@ def determined(equations: Iterable[Equation]) -> set[Cell]:
             reduced = pivots[other]
             before = set(reduced)
             _eliminate(reduced, row, pivot)
+            sources[other] |= used
             for cell in before - set(reduced):
                 holders[cell].discard(other)
             for cell in set(reduced) - before:
                 holders[cell].add(other)
         holders.pop(pivot, None)
         pivots[pivot] = row
+        sources[pivot] = used
         for cell in row:
             if cell != pivot:
                 holders[cell].add(pivot)
-    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+    return {pivot: sources[pivot] for pivot, row in pivots.items() if len(row) == 1}
 
 
 def _eliminate(row: Equation, other: Equation, cell: Cell) -> None:
@@ -248,12 +267,19 @@ def suppress_cells(
     while True:
         _no_lone_hidden_cell(values, hidden, links, cost)  # the cheap, common case first
         # A hidden zero that the relations pin to zero discloses nobody: only non-zero counts.
-        exposed = {c for c in audit.recoverable(hidden) if values[c]}
+        exposed = {c: used for c, used in audit.recoverable(hidden).items() if values[c]}
         if not exposed:
             break
         chosen: set[Cell] = set()
         for cell in sorted(exposed):
-            candidates = _nearest_shown(cell, hidden, links)
+            # break the combination that gives it away: hide a shown cell of one of the
+            # relations it uses (the nearest cells when there is none)
+            candidates = {
+                other
+                for index in exposed[cell]
+                for other in links.relations[index]
+                if other not in hidden and other not in links.pinned
+            } or _nearest_shown(cell, hidden, links)
             if not candidates & chosen:  # one new hidden cell per exposed cell and round
                 chosen.add(min(candidates, key=cost))
         hidden |= chosen

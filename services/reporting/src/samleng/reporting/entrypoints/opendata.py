@@ -161,7 +161,7 @@ async def published(
 
 async def _unpublished(publications: Publications, year: int) -> Problem:
     years = await publications.years()
-    if not years:
+    if not years or year > min(years):  # the publisher builds years oldest first
         return Problem(
             503,
             "not-yet-published",
@@ -237,6 +237,15 @@ def make_open_data_router(publications: Publications, settings: ReportingSetting
                 detail_km="ការបែងចែកសាធារណៈមានត្រឹមថ្នាក់ខេត្ត។ សម្រាប់ស្រុក សូមប្រើ /v1/open-data/status។",
             )
         p, area = period_of(period), area_of(province, None)
+        if len(p.months()) == 1:
+            raise Problem(
+                400,
+                "breakdown-by-month",
+                f"Public breakdowns are by quarter or year; ask for {p.label[:4]}-Q"
+                f"{(int(p.label[5:]) - 1) // 3 + 1} or {p.label[:4]} (by month: "
+                "/v1/open-data/trend).",
+                detail_km="ការបែងចែកសាធារណៈមានតាមត្រីមាស ឬឆ្នាំ។ តាមខែ សូមប្រើ /v1/open-data/trend។",
+            )
         name = table_id("breakdown", p.label, area.province or NATIONAL, dimension)
         return await answer(name, GROUP_COLUMNS, p, area, fmt, names=False)
 
