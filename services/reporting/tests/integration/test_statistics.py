@@ -26,6 +26,8 @@ from tests.support import running
 
 pytestmark = pytest.mark.integration
 
+PROVINCE = {"province": "12"}
+
 
 async def test_every_figure_matches_an_independent_computation(delivered: dict[str, Any]) -> None:
     truths = delivered["truths"]
@@ -145,6 +147,11 @@ async def test_public_tables_suppress_small_cells_and_their_complements(
             if not area:  # the country's total is the detail's figure, or hidden
                 total = next(r for r in table["rows"] if r["key"] == "total")
                 assert total["values"]["received"] in (None, full["status"]["received"])
+        # one figure, two tables: the same value, or hidden in both (a province's row in the
+        # country's table is the total of the province's own table)
+        country = {r["key"]: r["values"] for r in outputs[f"status {period} {{}}"]["rows"]}
+        province = {r["key"]: r["values"] for r in outputs[f"status {period} {PROVINCE}"]["rows"]}
+        assert country["12"] == province["total"]
     assert hidden_somewhere > 0  # the data set has small cells to protect
 
 
