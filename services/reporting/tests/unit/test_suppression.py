@@ -6,7 +6,12 @@ import random
 
 import pytest
 
-from samleng.reporting.domain.suppression import TOTAL_ROW, additive_relations, suppress
+from samleng.reporting.domain.suppression import (
+    TOTAL_ROW,
+    additive_relations,
+    suppress,
+    suppress_cells,
+)
 from services.reporting.tests.integration.expected import recover, table_equations
 
 pytestmark = pytest.mark.unit
@@ -69,3 +74,15 @@ def test_threshold_is_configurable() -> None:
     relations = additive_relations(rows, ("n",))
     assert suppress(rows, ("n",), values, relations, threshold=5).cells[("x", "n")] == 7
     assert suppress(rows, ("n",), values, relations, threshold=10).cells[("x", "n")] is None
+
+
+def test_cells_published_before_stay_as_they_were() -> None:
+    """A cell hidden in an earlier publication is hidden again (forced); one shown there is
+    never taken as a complement (pinned), so the complement comes from elsewhere."""
+    rows = ["x", "y", "z", TOTAL_ROW]
+    values = {("x", "n"): 3, ("y", "n"): 20, ("z", "n"): 30, (TOTAL_ROW, "n"): 53}
+    relations = additive_relations(rows, ("n",))
+    done = suppress_cells(values, relations, 5, pinned=[("y", "n")])
+    assert done.primary == {("x", "n")} and done.complementary == {("z", "n")}
+    forced = suppress_cells(values, relations, 5, forced=[("y", "n")], pinned=[("z", "n")])
+    assert ("y", "n") in forced.hidden and ("z", "n") not in forced.hidden

@@ -119,13 +119,6 @@ class _Links:
         }
 
 
-def recoverable(
-    values: Mapping[Cell, int], hidden: set[Cell], relations: Sequence[Relation]
-) -> set[Cell]:
-    """The hidden cells whose exact value follows from the shown cells and the relations."""
-    return set(_Audit(_Links(relations)).recoverable(hidden))
-
-
 class _Audit:
     """Recoverable cells, worked out per connected group of hidden cells and remembered
     (hiding more cells leaves the groups it does not touch as they were)."""
@@ -171,11 +164,6 @@ def _groups(
         members[key].update(equation)
         grouped[key].append((index, equation))
     return [(frozenset(members[key]), grouped[key]) for key in sorted(grouped)]
-
-
-def determined(equations: Iterable[Equation]) -> set[Cell]:
-    """Unknowns fixed by a homogeneous sparse system with integer coefficients."""
-    return set(determined_by(list(equations)))
 
 
 def determined_by(equations: Sequence[Equation]) -> dict[Cell, set[int]]:
