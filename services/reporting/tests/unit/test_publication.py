@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -256,3 +256,47 @@ def test_public_dimensions_cover_every_breakdown_table(
         for name in tables
         if name.startswith("breakdown/")
     )  # no district
+
+
+def _backlog_records() -> list[CaseRecord]:
+    """12 cases of 2023 and 5 of 2024 still open on 1 January 2025, all ended in May."""
+
+    def case(n: int, received: datetime, end: str) -> CaseRecord:
+        ended = datetime(2025, 5, 15, 3, tzinfo=UTC)
+        timeline = [(received, "awaiting_routing"), (received + timedelta(hours=1), "in_progress")]
+        return CaseRecord(
+            f"c{n}",
+            received_at=received,
+            province="12",
+            district="1201",
+            transitions=[*timeline, (ended, end)],
+            resolutions=[ended] if end == "resolved" else [],
+            status=end,
+            last_event_at=ended,
+        )
+
+    old, last = datetime(2023, 6, 15, tzinfo=UTC), datetime(2024, 6, 15, tzinfo=UTC)
+    ends = [(old, "rejected")] * 12 + [(last, "resolved")] * 4 + [(last, "rejected")]
+    return [case(n, at, end) for n, (at, end) in enumerate(ends)]
+
+
+def test_a_backlog_shown_last_year_is_shown_again() -> None:
+    """Last year showed both carried cells: they are public, so this year's backlog shows
+    them (and the build does not try to hide their total, which they fix)."""
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    backlog = build(_backlog_records(), 2025, later, 5, {"2023": 12, "2024": 5}).tables[
+        "backlog/2025/national"
+    ]
+    assert backlog.cells[("2023", "open_at_start")] == 12
+    assert backlog.cells[("2024", "open_at_start")] == 5
+    assert backlog.cells[("total", "open_at_start")] == 17
+
+
+def test_a_backlog_hidden_last_year_stays_hidden() -> None:
+    """Last year hid one carried cell: this year's whole "open at start" column is hidden,
+    or its total minus last year's shown cells would give the hidden one."""
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    backlog = build(_backlog_records(), 2025, later, 5, {"2023": 12, "2024": None}).tables[
+        "backlog/2025/national"
+    ]
+    assert all(backlog.cells[(row, "open_at_start")] is None for row in backlog.rows)

@@ -130,6 +130,12 @@ class Publications:
             return False
         return doc is not None and doc["owner"] == owner
 
+    async def release(self, owner: str) -> None:
+        """Give the lease up (a stopping replica), so another may build at once."""
+        await self._lease.update_one(
+            {"_id": "builder", "owner": owner}, {"$set": {"until": datetime.min}}
+        )
+
     async def clear(self) -> None:
         """Forget every publication (before a rebuild); change counters stay."""
         await self._tables.delete_many({})

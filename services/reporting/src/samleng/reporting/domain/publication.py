@@ -162,7 +162,9 @@ def _count(
 ) -> None:
     received = record.received_at
     assert received is not None
-    province, district = record.province or "unknown", record.district or "unknown"
+    if record.province is None or record.district is None:
+        return  # the location is required at submission; a record without one counts nowhere
+    province, district = record.province, record.district
     areas = (NATIONAL, province, district)
     first_resolved = record.resolutions[0] if record.resolutions else None
     for period in periods:
@@ -325,14 +327,20 @@ def _over_time(
 def _carried_over(
     values: Mapping[Cell, int], year: int, previous: Mapping[str, int | None]
 ) -> tuple[set[Cell], set[Cell]]:
-    """Backlog cells already published last year: hidden there -> hidden; shown -> pinned."""
-    forced: set[Cell] = set()
-    pinned: set[Cell] = set()
-    for since in {r.rsplit(":", 1)[1] for r, _ in values if "|backlog:" in r}:
-        cell = (f"{year:04d}|{NATIONAL}|backlog:{since}", "open_at_start")
-        if since in previous:
-            (pinned if previous[since] is not None else forced).add(cell)
-    return {c for c in forced if values.get(c)}, pinned
+    """The backlog's "open at start" cells repeat last year's published cells.
+
+    When last year showed every one of them, they are public: pinned (never hidden as a
+    complement). When it hid any, all of them and their total are hidden here: shown, their
+    sums would be new equations on last year's hidden cells, which its audit never saw."""
+    repeated = {
+        (row, "open_at_start")
+        for row, _ in values
+        if row.startswith(f"{year:04d}|{NATIONAL}|backlog")
+    }
+    if all(value is not None for value in previous.values()):
+        rows = {c for c in repeated if ":" in c[0] and c[0].rsplit(":", 1)[1] in previous}
+        return set(), rows
+    return {c for c in repeated if values.get(c)}, set()
 
 
 # --- tables -----------------------------------------------------------------------------

@@ -241,7 +241,7 @@ def suppress_cells(
     as complements: both are cells published elsewhere before, hidden or shown there.
     ``weight`` ranks how much a cell is worth showing (totals more than their parts);
     complements are the lightest cells first, then the smallest counts."""
-    links = _Links(relations, frozenset(pinned))
+    links = _Links(relations, _public(relations, set(pinned)))
     worth = weight or _total_row_weight
 
     def cost(cell: Cell) -> tuple[bool, int, int, Cell]:
@@ -252,10 +252,15 @@ def suppress_cells(
     audit = _Audit(links)
     primary = {cell for cell, v in values.items() if 0 < v < threshold} | set(forced)
     hidden = set(primary)
+    conceded: set[Cell] = set()
     while True:
         _no_lone_hidden_cell(values, hidden, links, cost)  # the cheap, common case first
         # A hidden zero that the relations pin to zero discloses nobody: only non-zero counts.
-        exposed = {c: used for c, used in audit.recoverable(hidden).items() if values[c]}
+        exposed = {
+            c: used
+            for c, used in audit.recoverable(hidden).items()
+            if values[c] and c not in conceded
+        }
         if not exposed:
             break
         chosen: set[Cell] = set()
@@ -268,6 +273,9 @@ def suppress_cells(
                 for other in links.relations[index]
                 if other not in hidden and other not in links.pinned
             } or _nearest_shown(cell, hidden, links)
+            if not candidates:  # it follows from pinned cells alone: public already
+                conceded.add(cell)
+                continue
             if not candidates & chosen:  # one new hidden cell per exposed cell and round
                 chosen.add(min(candidates, key=cost))
         hidden |= chosen
@@ -332,7 +340,20 @@ def _nearest_shown(cell: Cell, hidden: set[Cell], links: _Links) -> set[Cell]:
             return shown
         seen |= linked
         frontier = sorted(linked)
-    raise AssertionError(f"no cell left to hide next to {cell}")  # everything is hidden
+    return set()  # every linked cell is hidden or pinned
+
+
+def _public(relations: Sequence[Relation], pinned: set[Cell]) -> frozenset[Cell]:
+    """The pinned cells and every cell they fix on their own (a total of pinned cells)."""
+    changed = bool(pinned)
+    while changed:
+        changed = False
+        for total, parts in relations:
+            loose = [c for c in (total, *parts) if c not in pinned]
+            if len(loose) == 1:
+                pinned.add(loose[0])
+                changed = True
+    return frozenset(pinned)
 
 
 def _total_row_weight(cell: Cell) -> int:

@@ -10,6 +10,7 @@ request), so requests keep being answered meanwhile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import time
@@ -44,7 +45,8 @@ class Publisher:
         self._threshold = threshold
         self._interval = interval_seconds
         self._republish_after = timedelta(seconds=republish_after_seconds)
-        self._lease = timedelta(seconds=max(60.0, 10 * interval_seconds))
+        # renewed before each year's build; a replica that dies hands over after this long
+        self._lease = timedelta(seconds=max(900.0, 10 * interval_seconds))
         self.owner = f"reporting-{uuid.uuid4().hex[:12]}"
         self._workers: ProcessPoolExecutor | None = None
 
@@ -61,6 +63,9 @@ class Publisher:
         finally:
             if self._workers is not None:
                 self._workers.shutdown(wait=False, cancel_futures=True)
+            # hand over at once on a graceful stop instead of when the lease runs out
+            with contextlib.suppress(Exception):
+                await self._publications.release(self.owner)
 
     async def publish_due(self, now: datetime | None = None) -> list[Edition]:
         """Build every year that is due, oldest first; the editions made."""
@@ -74,14 +79,17 @@ class Publisher:
         for year in range(local_date(first).year, local_date(now).year + 1):
             edition = await self._publications.edition(year)
             version = versions.get(year, 0)
-            running = year == local_date(now).year
+            end = parse_period(f"{year:04d}").end
             due = (
                 edition is None
                 or rebuilt_before  # its backlog repeats last year's cells
                 or edition.version < version
-                or (running and now - edition.built_at >= self._republish_after)
+                or (end > now and now - edition.built_at >= self._republish_after)
+                or (end <= now and edition.built_at < end)  # last built before its end
             )
             if due:
+                if not await self._publications.claim(self.owner, datetime.now(UTC), self._lease):
+                    return made  # another replica builds now
                 made.append(await self.publish(year, now, version))
             rebuilt_before = due
         return made
