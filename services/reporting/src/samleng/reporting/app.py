@@ -32,6 +32,7 @@ def create_app(settings: ReportingSettings | None = None, **overrides: Any) -> F
         records,
         publications,
         threshold=settings.small_cell_threshold,
+        monthly=settings.monthly_release,
         interval_seconds=settings.publish_interval_seconds,
         republish_after_seconds=settings.republish_after_seconds,
     )

@@ -36,9 +36,10 @@ class Edition:
 
     year: int
     build: str
-    built_at: datetime
+    built_at: datetime  # the instant its figures are as of
     last_updated: datetime | None
     version: int
+    made_at: datetime  # when it was built
 
 
 class Publications:
@@ -69,7 +70,12 @@ class Publications:
         if doc is None:
             return None
         return Edition(
-            year, doc["build"], doc["built_at"], doc.get("last_updated"), doc.get("version", 0)
+            year,
+            doc["build"],
+            doc["built_at"],
+            doc.get("last_updated"),
+            doc.get("version", 0),
+            doc.get("made_at", doc["built_at"]),
         )
 
     async def years(self) -> list[int]:
@@ -82,7 +88,11 @@ class Publications:
         return None if doc is None else dict(doc["carried"])
 
     async def store(
-        self, publication: Publication, last_updated: datetime | None, version: int
+        self,
+        publication: Publication,
+        last_updated: datetime | None,
+        version: int,
+        made_at: datetime,
     ) -> Edition:
         """Write a year's tables, then serve them instead of the previous build."""
         build = f"{publication.year}-{uuid.uuid4().hex[:12]}"
@@ -100,6 +110,7 @@ class Publications:
                 "_id": publication.year,
                 "build": build,
                 "built_at": publication.built_at,
+                "made_at": made_at,
                 "last_updated": last_updated,
                 "version": version,
                 "carried": publication.carried,
@@ -110,7 +121,9 @@ class Publications:
         )
         if previous is not None:
             await self._tables.delete_many({"build": previous["build"]})
-        return Edition(publication.year, build, publication.built_at, last_updated, version)
+        return Edition(
+            publication.year, build, publication.built_at, last_updated, version, made_at
+        )
 
     async def table(self, edition: Edition, name: str) -> SuppressedTable | None:
         """One table of a build (None when the build has no such table: nothing to count)."""

@@ -17,6 +17,11 @@ def local_date(instant: datetime) -> date:
     return instant.astimezone(PHNOM_PENH).date()
 
 
+def month_start(instant: datetime) -> datetime:
+    """The first instant of the Phnom Penh month this instant falls in."""
+    return datetime.combine(local_date(instant).replace(day=1), datetime.min.time(), PHNOM_PENH)
+
+
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("KH", years=[year]).keys())

@@ -111,11 +111,11 @@ class _Cells:
 
 
 def periods_of(year: int, now: datetime) -> list[Period]:
-    """The months, quarters and the year itself that have begun by ``now``."""
+    """The months, quarters and the year itself that began before ``now``."""
     labels = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
     labels += [f"{year:04d}-Q{q}" for q in range(1, 5)]
     labels.append(f"{year:04d}")
-    return [p for p in map(parse_period, labels) if p.start <= now]
+    return [p for p in map(parse_period, labels) if p.start < now]
 
 
 def table_id(kind: str, period: str, area: str = NATIONAL, dimension: str = "") -> str:

@@ -6,7 +6,7 @@ are SVG drawn here, so the page needs no script and nothing from the internet.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Annotated, Literal
 
@@ -17,7 +17,7 @@ from samleng.common.reference import service_catalogue
 from samleng.common.reference.catalogue import UnknownService
 from samleng.reporting.adapters.gazetteer import area_names
 from samleng.reporting.adapters.publications import Publications
-from samleng.reporting.domain.calendar import PHNOM_PENH
+from samleng.reporting.domain.calendar import PHNOM_PENH, month_start
 from samleng.reporting.domain.figures import STATUS_COLUMNS
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
 from samleng.reporting.domain.publication import (
@@ -82,8 +82,10 @@ def make_dashboard_router(publications: Publications, settings: ReportingSetting
         period: Annotated[str | None, Query(description="YYYY, YYYY-Qn or YYYY-MM")] = None,
     ) -> HTMLResponse:
         """The public dashboard for a period (this year by default)."""
-        now = datetime.now(UTC)
-        chosen = period_of(period or str(now.astimezone(PHNOM_PENH).year))
+        released = datetime.now(UTC)
+        if settings.monthly_release:  # figures as of this month's start: last month's year
+            released = month_start(released) - timedelta(microseconds=1)
+        chosen = period_of(period or str(released.astimezone(PHNOM_PENH).year))
         year = f"{chosen.first_day.year:04d}"  # the backlog is published per year
         wanted = {
             "trend": (table_id("trend", chosen.label), TREND_COLUMNS),

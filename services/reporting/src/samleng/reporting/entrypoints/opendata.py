@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from samleng.common.http import Problem
 from samleng.reporting.adapters.gazetteer import area_names
 from samleng.reporting.adapters.publications import Edition, Publications
+from samleng.reporting.domain.calendar import PHNOM_PENH
 from samleng.reporting.domain.figures import STATUS_COLUMNS, Area
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
 from samleng.reporting.domain.periods import InvalidPeriod, Period, parse_period
@@ -150,6 +151,16 @@ async def published(
         edition = await publications.edition(year)
         if edition is None:
             raise await _unpublished(publications, year)
+        if period.start >= edition.built_at:
+            as_of = edition.built_at.astimezone(PHNOM_PENH).strftime("%Y-%m-%d %H:%M")
+            raise Problem(
+                404,
+                "not-yet-released",
+                f"{period.label} is not in the published figures yet: they are as of {as_of} "
+                "(Phnom Penh time), and a period appears once figures are released after it "
+                "begins.",
+                detail_km=f"{period.label} មិនទាន់មានក្នុងតួលេខដែលបានផ្សព្វផ្សាយទេ (តួលេខគិតត្រឹម {as_of})។",
+            )
         table = await publications.table(edition, name)
         if table is not None:
             return table, edition

@@ -2,6 +2,12 @@
 event may have changed it, and the running year again after ``republish_after`` (its
 figures are "as of now": a service standard can run out without any event).
 
+With ``monthly`` (production's default) the tables are released once a month, as of the
+start of the month (the last complete month): two releases then differ by a month of
+cases, so comparing them does not single out a case received in between, as comparing
+two builds minutes apart could. Late events correct a release at most once per
+``republish_after``.
+
 One replica builds at a time (a lease in MongoDB); the counting and suppression run in a
 worker process (CPU-bound work in a thread would hold the interpreter lock and slow every
 request), so requests keep being answered meanwhile.
@@ -20,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from samleng.reporting.adapters.case_records import CaseRecords
 from samleng.reporting.adapters.publications import Edition, Publications
-from samleng.reporting.domain.calendar import local_date
+from samleng.reporting.domain.calendar import local_date, month_start
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
 from samleng.reporting.domain.publication import build
@@ -37,12 +43,14 @@ class Publisher:
         publications: Publications,
         *,
         threshold: int,
+        monthly: bool,
         interval_seconds: float,
         republish_after_seconds: float,
     ) -> None:
         self._records = records
         self._publications = publications
         self._threshold = threshold
+        self._monthly = monthly
         self._interval = interval_seconds
         self._republish_after = timedelta(seconds=republish_after_seconds)
         # renewed before each year's build; a replica that dies hands over after this long
@@ -73,29 +81,33 @@ class Publisher:
         first = await self._records.first_received()
         if first is None:
             return []
+        cutoff = month_start(now) if self._monthly else now
         versions = await self._publications.versions()
         made: list[Edition] = []
         rebuilt_before = False
         for year in range(local_date(first).year, local_date(now).year + 1):
             edition = await self._publications.edition(year)
-            version = versions.get(year, 0)
             end = parse_period(f"{year:04d}").end
-            due = (
-                edition is None
-                or rebuilt_before  # its backlog repeats last year's cells
-                or edition.version < version
-                or (end > now and now - edition.built_at >= self._republish_after)
-                or (end <= now and edition.built_at < end)  # last built before its end
-            )
+            as_of = min(cutoff, end)
+            version = versions.get(year, 0)
+            if edition is None or rebuilt_before:  # a year's backlog repeats the year before
+                due = True
+            elif edition.built_at < as_of and (self._monthly or end <= now):
+                due = True  # a new month to release, or a year last built before its end
+            else:
+                changed = edition.version < version
+                stale = now - edition.made_at >= self._republish_after
+                # monthly: only late events can change a release, so corrections wait
+                due = changed and stale if self._monthly else changed or (end > now and stale)
             if due:
                 if not await self._publications.claim(self.owner, datetime.now(UTC), self._lease):
                     return made  # another replica builds now
-                made.append(await self.publish(year, now, version))
+                made.append(await self.publish(year, as_of, version, now))
             rebuilt_before = due
         return made
 
-    async def publish(self, year: int, now: datetime, version: int) -> Edition:
-        """Count, suppress and store one year."""
+    async def publish(self, year: int, as_of: datetime, version: int, now: datetime) -> Edition:
+        """Count, suppress and store one year, with figures as of ``as_of``."""
         started = time.monotonic()
         span = parse_period(f"{year:04d}")
         last_updated = await self._records.latest_event_at()  # before reading: never newer
@@ -105,9 +117,9 @@ class Publisher:
             context = multiprocessing.get_context("spawn")  # no fork of a threaded process
             self._workers = ProcessPoolExecutor(max_workers=1, mp_context=context)
         publication = await asyncio.get_running_loop().run_in_executor(
-            self._workers, build, records, year, now, self._threshold, previous
+            self._workers, build, records, year, as_of, self._threshold, previous
         )
-        edition = await self._publications.store(publication, last_updated, version)
+        edition = await self._publications.store(publication, last_updated, version, now)
         log.info(
             "published",
             extra={
