@@ -3,18 +3,47 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 
 import pytest
 
 from samleng.reporting.domain.suppression import (
     TOTAL_ROW,
-    additive_relations,
-    suppress,
+    Cell,
+    Relation,
+    SuppressedTable,
     suppress_cells,
+    table_of,
 )
 from services.reporting.tests.integration.expected import recover, table_equations
 
 pytestmark = pytest.mark.unit
+
+
+def additive_relations(
+    rows: Sequence[str], columns: Sequence[str], sums: Sequence[tuple[str, Sequence[str]]] = ()
+) -> list[Relation]:
+    """One table's known sums: each column's total row, and the columns summing others."""
+    body = [r for r in rows if r != TOTAL_ROW]
+    relations: list[Relation] = []
+    if TOTAL_ROW in rows:
+        relations += [((TOTAL_ROW, c), tuple((r, c) for r in body)) for c in columns]
+    for row in rows:
+        relations += [((row, total), tuple((row, p) for p in parts)) for total, parts in sums]
+    return relations
+
+
+def suppress(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Mapping[Cell, int],
+    relations: Sequence[Relation],
+    threshold: int,
+) -> SuppressedTable:
+    """One table on its own, its total row worth more than the body."""
+    done = suppress_cells(values, relations, threshold, weight=lambda c: c[0] == TOTAL_ROW)
+    return table_of(rows, columns, values, done)
+
 
 COLUMNS = ("received", "a", "b", "c", "open")
 SUMS = (("received", ("a", "b", "c")), ("open", ("a", "b")))
@@ -82,7 +111,9 @@ def test_cells_published_before_stay_as_they_were() -> None:
     rows = ["x", "y", "z", TOTAL_ROW]
     values = {("x", "n"): 3, ("y", "n"): 20, ("z", "n"): 30, (TOTAL_ROW, "n"): 53}
     relations = additive_relations(rows, ("n",))
-    done = suppress_cells(values, relations, 5, pinned=[("y", "n")])
+    done = suppress_cells(values, relations, 5, pinned=[("y", "n")], weight=lambda c: 0)
     assert done.primary == {("x", "n")} and done.complementary == {("z", "n")}
-    forced = suppress_cells(values, relations, 5, forced=[("y", "n")], pinned=[("z", "n")])
+    forced = suppress_cells(
+        values, relations, 5, forced=[("y", "n")], pinned=[("z", "n")], weight=lambda c: 0
+    )
     assert ("y", "n") in forced.hidden and ("z", "n") not in forced.hidden

@@ -64,24 +64,6 @@ class Suppression:
         return self.primary | self.complementary
 
 
-def additive_relations(
-    rows: Sequence[str],
-    columns: Sequence[str],
-    column_sums: Sequence[tuple[str, Sequence[str]]] = (),
-) -> list[Relation]:
-    """Relations of a table with a total row: each column's total, and within every row,
-    each ``(column, parts)`` of ``column_sums`` (a column that is the sum of others)."""
-    body = [r for r in rows if r != TOTAL_ROW]
-    relations: list[Relation] = []
-    if TOTAL_ROW in rows:
-        for column in columns:
-            relations.append(((TOTAL_ROW, column), tuple((r, column) for r in body)))
-    for row in rows:
-        for total, parts in column_sums:
-            relations.append(((row, total), tuple((row, p) for p in parts)))
-    return relations
-
-
 class _Links:
     """The relations, indexed by the cells they contain."""
 
@@ -233,7 +215,7 @@ def suppress_cells(
     *,
     forced: Iterable[Cell] = (),
     pinned: Iterable[Cell] = (),
-    weight: Callable[[Cell], int] | None = None,
+    weight: Callable[[Cell], int],
 ) -> Suppression:
     """Hide small cells, then whatever would let them be recomputed from the relations.
 
@@ -242,7 +224,7 @@ def suppress_cells(
     ``weight`` ranks how much a cell is worth showing (totals more than their parts);
     complements are the lightest cells first, then the smallest counts."""
     links = _Links(relations, _public(relations, set(pinned)))
-    worth = weight or _total_row_weight
+    worth = weight
 
     def cost(cell: Cell) -> tuple[bool, int, int, Cell]:
         # Hide as little information as possible: non-zero cells of small worth first.
@@ -280,18 +262,6 @@ def suppress_cells(
                 chosen.add(min(candidates, key=cost))
         hidden |= chosen
     return Suppression(frozenset(primary), frozenset(hidden - primary))
-
-
-def suppress(
-    rows: Sequence[str],
-    columns: Sequence[str],
-    values: Mapping[Cell, int],
-    relations: Sequence[Relation],
-    threshold: int,
-) -> SuppressedTable:
-    """One table on its own: hide small cells and whatever would give them away."""
-    done = suppress_cells(values, relations, threshold)
-    return table_of(rows, columns, values, done)
 
 
 def table_of(
@@ -354,7 +324,3 @@ def _public(relations: Sequence[Relation], pinned: set[Cell]) -> frozenset[Cell]
                 pinned.add(loose[0])
                 changed = True
     return frozenset(pinned)
-
-
-def _total_row_weight(cell: Cell) -> int:
-    return int(cell[0] == TOTAL_ROW)

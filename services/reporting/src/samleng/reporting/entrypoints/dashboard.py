@@ -94,11 +94,9 @@ def make_dashboard_router(publications: Publications, settings: ReportingSetting
             "sla": (table_id("sla", chosen.label), SLA_COLUMNS),
             "provinces": (table_id("status", chosen.label), STATUS_COLUMNS),
         }
-        tables, updated = {}, None
-        for key, (name, columns) in wanted.items():
-            tables[key], edition = await published(publications, chosen, name, columns)
-            updated = edition.last_updated
-        return HTMLResponse(_page(lang, chosen.label, updated, tables, threshold))
+        found, edition = await published(publications, chosen, dict(wanted.values()))
+        tables = {key: found[name] for key, (name, _) in wanted.items()}
+        return HTMLResponse(_page(lang, chosen.label, edition.last_updated, tables, threshold))
 
     return router
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -139,14 +139,14 @@ def as_csv(document: dict[str, Any]) -> Response:
 
 
 async def published(
-    publications: Publications, period: Period, name: str, columns: Sequence[str]
-) -> tuple[SuppressedTable, Edition]:
-    """One published table and the edition it is from; a problem when there is none."""
+    publications: Publications, period: Period, wanted: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, SuppressedTable], Edition]:
+    """Published tables (name -> its columns) of one edition, never of two builds; a
+    problem when there is none. A table absent from the build counted nothing: empty."""
     now = datetime.now(UTC)
     if period.start > now:
         raise Problem(404, "period-not-begun", f"{period.label} has not begun; nothing to count.")
     year = period.first_day.year
-    edition: Edition | None = None
     for _ in range(3):  # a new build may replace the one just read: read again
         edition = await publications.edition(year)
         if edition is None:
@@ -161,13 +161,21 @@ async def published(
                 "begins.",
                 detail_km=f"{period.label} មិនទាន់មានក្នុងតួលេខដែលបានផ្សព្វផ្សាយទេ (តួលេខគិតត្រឹម {as_of})។",
             )
-        table = await publications.table(edition, name)
-        if table is not None:
-            return table, edition
-        if (await publications.edition(year)) == edition:
-            break
-    assert edition is not None
-    return SuppressedTable((), tuple(columns), {}, frozenset(), frozenset()), edition
+        found = {name: await publications.table(edition, name) for name in wanted}
+        complete = all(table is not None for table in found.values())
+        if complete or await publications.edition(year) == edition:
+            empty = frozenset[tuple[str, str]]()
+            return {
+                name: table or SuppressedTable((), tuple(wanted[name]), {}, empty, empty)
+                for name, table in found.items()
+            }, edition
+    raise Problem(
+        503,
+        "publishing",
+        "New tables are being published just now; try again.",
+        headers={"Retry-After": "2"},
+        detail_km="តារាងថ្មីកំពុងត្រូវបានផ្សព្វផ្សាយ។ សូមព្យាយាមម្តងទៀត។",
+    )
 
 
 async def _unpublished(publications: Publications, year: int) -> Problem:
@@ -197,9 +205,9 @@ def make_open_data_router(publications: Publications, settings: ReportingSetting
     async def answer(
         name: str, columns: Sequence[str], period: Period, area: Area, fmt: str, names: bool
     ) -> Response:
-        table, edition = await published(publications, period, name, columns)
+        tables, edition = await published(publications, period, {name: columns})
         document = describe(
-            table,
+            tables[name],
             period=period,
             area=area,
             now=edition.built_at,
