@@ -3,14 +3,20 @@
 Publishing is never silent: publisher confirms are on, messages are persistent and
 mandatory, and a returned (unroutable) or nacked message raises :class:`PublishFailed`.
 
-Consuming goes through :func:`subscribe_inbox`, which decodes and validates each message,
-hands the event to the service's ``dispatch`` coroutine and
+Consuming goes through :func:`subscribe_table`, which binds a service's handler table
+(:mod:`samleng.common.handling`) to its queue. The inbox reads the raw body itself (no
+decoding by FastStream, so bad JSON takes the poison path too), validates the event,
+hands it to the table's handler and
 
-- acks after ``dispatch`` returns (the service wrote what it had to, durably);
+- acks after the handler returns (the service wrote what it had to, durably);
 - dead-letters, with the reason in a header, a message that is not a valid event or that
-  ``dispatch`` refuses with :class:`PoisonMessage`, then acks it: poison never loops;
-- nacks (requeue) on any other error after a short back-off; the quorum queue's delivery
-  limit then dead-letters a message that never succeeds.
+  the handler refuses with :class:`PoisonMessage`, then acks it: poison never loops;
+- holds a message whose handler failed because a dependency is down (MongoDB, the
+  broker; see :func:`samleng.common.health.transient_dependency`): it is retried in place,
+  with back-off, until the dependency answers, and meanwhile ``/readyz`` reports the
+  dependency down. Holding uses up no delivery attempt: the message is not at fault;
+- nacks (requeue) on any other error after a short back-off, and on the queue's last
+  allowed delivery dead-letters the message itself with the last error as its reason.
 
 Both sides are observed: the publisher injects the W3C ``traceparent`` of a producer span
 into the message headers and the inbox continues that trace in a consumer span
@@ -22,9 +28,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aiormq.exceptions import DeliveryError
 from faststream import AckPolicy
@@ -33,8 +40,11 @@ from faststream.rabbit import Channel, RabbitBroker, RabbitMessage
 from samleng.common import metrics as service_metrics
 from samleng.common import telemetry
 from samleng.common.events import Event, InvalidEvent, parse_event
+from samleng.common.handling import Dispatch, HandlerTable, PoisonMessage
+from samleng.common.health import DependencyHealth, DependencyUnavailable, transient_dependency
 from samleng.common.settings import ServiceSettings
 from samleng.common.topology import (
+    CONSUMERS,
     DEAD_LETTER_EXCHANGE,
     EVENTS_EXCHANGE,
     ORIGINAL_ROUTING_KEY_HEADER,
@@ -43,24 +53,53 @@ from samleng.common.topology import (
     ConsumerQueue,
 )
 
+__all__ = [
+    "EventPublisher",
+    "PoisonMessage",
+    "PublishFailed",
+    "TopologyDrift",
+    "dead_letter",
+    "make_broker",
+    "subscribe_inbox",
+    "subscribe_table",
+]
+
 log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 5.0
+#: Longest wait between two tries of a message held while a dependency is down.
+MAX_HOLD_SECONDS = 10.0
 
 
-class PublishFailed(RuntimeError):
+class PublishFailed(DependencyUnavailable):
     """The broker did not take responsibility for a message (returned, nacked, timed out)."""
 
+    def __init__(self, reason: str) -> None:
+        super().__init__("broker", reason)
 
-class PoisonMessage(Exception):
-    """Raised by a dispatcher for a message that can never be handled; goes to the DLQ."""
+
+class TopologyDrift(RuntimeError):
+    """A handler table and the generated topology disagree; regenerate the contracts."""
+
+
+def with_heartbeat(url: str, seconds: int) -> str:
+    """The AMQP URL with a ``heartbeat`` query parameter, unless it already sets one.
+
+    Heartbeats make a silently dead link (a stalled network, a frozen broker) fail within
+    about two intervals, so readiness goes down and the client reconnects.
+    """
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("heartbeat", str(seconds))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def make_broker(settings: ServiceSettings) -> RabbitBroker:
-    """A RabbitBroker with confirms, raising returns, bounded prefetch and graceful stop."""
+    """A RabbitBroker with confirms, raising returns, heartbeats, bounded prefetch and
+    graceful stop."""
     return RabbitBroker(
-        settings.amqp_url.get_secret_value(),
+        with_heartbeat(settings.amqp_url.get_secret_value(), settings.amqp_heartbeat_seconds),
         default_channel=Channel(
             prefetch_count=settings.prefetch_count,
             publisher_confirms=True,
@@ -170,15 +209,47 @@ async def dead_letter(
     )
 
 
-Dispatch = Callable[[Event], Awaitable[None]]
+async def _raw_body(message: RabbitMessage) -> bytes:
+    """FastStream's decoder hook: hand over the body undecoded (the inbox validates it)."""
+    return message.body
 
 
-def subscribe_inbox(broker: RabbitBroker, consumer: ConsumerQueue, dispatch: Dispatch) -> None:
-    """Register the one subscriber of a service's queue (see the module docstring)."""
+def subscribe_table(
+    broker: RabbitBroker,
+    table: HandlerTable[Any],
+    ports: Any,
+    *,
+    health: DependencyHealth | None = None,
+) -> None:
+    """Register a service's one subscriber: its queue, driven by its handler table.
+
+    Raises :class:`TopologyDrift` when the table names events the generated topology does
+    not bind to the service's queue (``python -m samleng.devstack contracts`` fixes it).
+    """
+    declared = CONSUMERS.get(table.service)
+    wanted = table.consumer_queue()
+    if declared != wanted:
+        raise TopologyDrift(
+            f"{table.service}: handler table wants {wanted}, topology.json has {declared}; "
+            "run `python -m samleng.devstack contracts`"
+        )
+    subscribe_inbox(broker, declared, table.bind(ports), health=health)
+
+
+def subscribe_inbox(
+    broker: RabbitBroker,
+    consumer: ConsumerQueue,
+    dispatch: Dispatch,
+    *,
+    health: DependencyHealth | None = None,
+) -> None:
+    """Register a subscriber of ``consumer`` that hands each event to ``dispatch``."""
+    health = health or DependencyHealth()
 
     @broker.subscriber(
         consumer.rabbit_queue(),
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_body,
         title=f"{consumer.name}:consume",
         description=f"Consumes {', '.join(consumer.bindings)}",
     )
@@ -204,7 +275,7 @@ def subscribe_inbox(broker: RabbitBroker, consumer: ConsumerQueue, dispatch: Dis
                 event_type = event.type
                 if current is not None:
                     current.set_attribute("samleng.complaint_id", event.complaint_id)
-                await dispatch(event)
+                await _hold_while_unavailable(dispatch, event, consumer, health)
                 outcome = "handled"
             except (InvalidEvent, PoisonMessage) as exc:
                 log.warning(
@@ -213,8 +284,17 @@ def subscribe_inbox(broker: RabbitBroker, consumer: ConsumerQueue, dispatch: Dis
                 )
                 await dead_letter(broker, consumer, message, str(exc))
                 outcome = "dead_lettered"
-            except Exception:
-                attempt = _delivery_count(message)
+            except Exception as exc:
+                attempt = _delivery_count(message) + 1
+                if attempt >= consumer.delivery_limit:
+                    reason = f"failed {attempt} deliveries; last error {type(exc).__name__}: {exc}"
+                    log.error(
+                        "dead-lettering a message that keeps failing",
+                        extra={"queue": consumer.name, "attempt": attempt},
+                    )
+                    await dead_letter(broker, consumer, message, reason)
+                    outcome = "dead_lettered"
+                    return
                 log.exception(
                     "handler failed; message will be redelivered",
                     extra={"queue": consumer.name, "attempt": attempt},
@@ -223,6 +303,34 @@ def subscribe_inbox(broker: RabbitBroker, consumer: ConsumerQueue, dispatch: Dis
                 raise
             finally:
                 _count_consumed(metrics, consumer, event_type, outcome, started)
+
+
+async def _hold_while_unavailable(
+    dispatch: Dispatch, event: Event, consumer: ConsumerQueue, health: DependencyHealth
+) -> None:
+    """Dispatch; while a dependency is down, wait and try again (no delivery is used up)."""
+    delay = 0.2
+    held_for: set[str] = set()
+    while True:
+        try:
+            await dispatch(event)
+        except Exception as exc:
+            dependency = transient_dependency(exc)
+            if dependency is None:
+                raise
+            if dependency not in held_for:
+                log.warning(
+                    "dependency unavailable; holding the message until it answers",
+                    extra={"queue": consumer.name, "dependency": dependency},
+                )
+            held_for.add(dependency)
+            health.down(dependency, f"{type(exc).__name__} while handling {event.type}")
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 (jitter)
+            delay = min(MAX_HOLD_SECONDS, delay * 2)
+            continue
+        for dependency in held_for:
+            health.up(dependency)
+        return
 
 
 def _count_consumed(

@@ -21,18 +21,22 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 from starlette.routing import Match
 
 from samleng.common import telemetry
+from samleng.common.health import DependencyUnavailable, transient_dependency
 from samleng.common.metrics import CONTENT_TYPE, ServiceMetrics
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://samleng.org/problems/"
 #: Probe and scrape routes: neither logged, traced nor counted.
 UNOBSERVED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+#: What a 503 asks the caller to wait while MongoDB or the broker cannot be reached.
+RETRY_AFTER_UNAVAILABLE_SECONDS = 5
 
 log = logging.getLogger("samleng.http")
 
@@ -117,7 +121,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
         return problem_response(Problem(exc.status_code, slug, str(exc.detail)), request)
 
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
+        dependency = transient_dependency(exc) or "a dependency"
+        log.warning(
+            "dependency unavailable",
+            extra={"route": _route_template(request), "dependency": dependency},
+        )
+        problem = Problem(
+            503,
+            "service-unavailable",
+            "We cannot store or read cases right now; nothing you sent was kept. "
+            "Try again in a few seconds.",
+            headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE_SECONDS)},
+        )
+        return problem_response(problem, request)
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
+        if transient_dependency(exc) is not None:
+            return await on_unavailable(request, exc)
         log.exception("unhandled error", extra={"route": _route_template(request)})
         problem = Problem(
             500,
@@ -129,6 +150,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for unavailable in (ConnectionFailure, DependencyUnavailable):
+        app.add_exception_handler(unavailable, on_unavailable)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -28,7 +28,7 @@ def make_mongo_client(settings: ServiceSettings) -> DocumentClient:
         uuidRepresentation="standard",
         appname=f"samleng-{settings.service_name}",
         w="majority",
-        serverSelectionTimeoutMS=10_000,
+        serverSelectionTimeoutMS=settings.mongo_timeout_ms,
         event_listeners=[MongoCommandSpans(settings.service_name)],
     )
 

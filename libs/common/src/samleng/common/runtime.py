@@ -4,7 +4,7 @@ Every service is a FastAPI app whose lifespan starts a FastStream RabbitBroker (
 subscribers) and a PyMongo async client, and stops them gracefully on SIGTERM::
 
     runtime = ServiceRuntime(settings)
-    subscribe_inbox(runtime.broker, CONSUMERS["routing"], dispatch)
+    subscribe_table(runtime.broker, HANDLERS, ports, health=runtime.health)
     app = FastAPI(lifespan=runtime.lifespan(on_start=[...], background=[...]))
     serve(app, settings)        # uvicorn, JSON logs, no access log
 
@@ -29,6 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from samleng.common import metrics as service_metrics
 from samleng.common import telemetry
 from samleng.common.broker import EventPublisher, make_broker
+from samleng.common.health import DependencyHealth
 from samleng.common.logs import configure_logging
 from samleng.common.mongo import make_mongo_client, ping
 from samleng.common.settings import ServiceSettings
@@ -52,14 +53,18 @@ class ServiceRuntime:
         self.mongo = make_mongo_client(settings)
         self.db: AsyncDatabase[dict[str, Any]] = self.mongo[settings.mongo_database]
         self.publisher = EventPublisher(self.broker, self.metrics)
+        #: dependencies the service's own work found down (a held message, a failed write)
+        self.health = DependencyHealth()
         self._started = False
 
     async def readiness(self) -> dict[str, bool]:
-        """Whether the broker and MongoDB answer right now."""
+        """Whether the broker and MongoDB answer right now, and nothing else was found down."""
         broker_ok, mongo_ok = await asyncio.gather(
             self._broker_ready(), ping(self.mongo), return_exceptions=False
         )
-        return {"broker": broker_ok, "mongodb": mongo_ok}
+        if mongo_ok:
+            self.health.up("mongodb")
+        return {**self.health.snapshot(), "broker": broker_ok, "mongodb": mongo_ok}
 
     async def _broker_ready(self) -> bool:
         if not self._started:

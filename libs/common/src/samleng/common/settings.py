@@ -40,6 +40,11 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     prefetch_count: int = Field(default=16, ge=1, le=1000)
+    #: AMQP heartbeat: a silently dead broker link is noticed within about twice this.
+    amqp_heartbeat_seconds: int = Field(default=15, ge=0, le=600)
+    #: How long a MongoDB operation waits for a usable server before failing fast (a
+    #: request then answers 503 with Retry-After; a consumer holds its message).
+    mongo_timeout_ms: int = Field(default=2_000, ge=100, le=60_000)
     shutdown_timeout_seconds: float = Field(default=15.0, gt=0)
     otel_exporter_otlp_endpoint: str = ""
     oidc_issuer: str = ""

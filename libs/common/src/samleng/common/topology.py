@@ -1,46 +1,28 @@
-"""The RabbitMQ topology, declared in one place.
+"""The RabbitMQ topology: one exchange, and one quorum queue per consuming service.
 
 One durable topic exchange carries every event under keys like ``complaint.submitted.v1``.
 Each consuming service has one quorum queue with a delivery limit; a message that keeps
 failing, or that a consumer rejects as poison, goes to that queue's dead-letter queue
 (``<queue>.dlq``) through one direct dead-letter exchange. Nothing is auto-deleted.
 
-Services ask for their queue by name::
+What each queue is bound to is not kept by hand: it is generated from the services'
+handler tables (:mod:`samleng.common.handling`) into ``topology.json`` beside this file
+by ``python -m samleng.devstack contracts``, and a test fails when the file and the tables
+disagree. Every service declares the whole topology at start, so an event published before
+its consumer ever ran is kept, and mandatory publishing never fails for lack of a queue::
 
-    queue = CONSUMERS["routing"]
-    queue.rabbit_queue()        # what the FastStream subscriber consumes
-    await declare_topology(broker)  # exchanges, queues, DLQs and bindings (idempotent)
+    CONSUMERS["routing"].rabbit_queue()   # what routing's subscriber consumes
+    await declare_topology(broker)        # exchanges, queues, DLQs and bindings (idempotent)
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
-
-from samleng.common.events import (
-    ComplaintAcknowledged,
-    ComplaintAssigned,
-    ComplaintClosed,
-    ComplaintEscalated,
-    ComplaintForwarded,
-    ComplaintRejected,
-    ComplaintReopened,
-    ComplaintResolved,
-    ComplaintSubmitted,
-    ComplaintTransferred,
-    ComplaintWithdrawn,
-    DeadlineApproaching,
-    DeadlinePassed,
-    EscalationRequested,
-    Event,
-    ForwardRequested,
-    InformationProvided,
-    InformationRequested,
-    TransferRequested,
-    routing_key_of,
-)
 
 if TYPE_CHECKING:
     from faststream.rabbit import RabbitBroker
@@ -53,8 +35,6 @@ REASON_HEADER = "x-samleng-dead-letter-reason"
 SOURCE_QUEUE_HEADER = "x-samleng-source-queue"
 ORIGINAL_ROUTING_KEY_HEADER = "x-samleng-original-routing-key"
 
-DEFAULT_DELIVERY_LIMIT = 5
-
 
 @dataclass(frozen=True)
 class ConsumerQueue:
@@ -62,7 +42,7 @@ class ConsumerQueue:
 
     name: str
     bindings: tuple[str, ...]
-    delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+    delivery_limit: int
 
     @property
     def dead_letter_queue_name(self) -> str:
@@ -92,55 +72,43 @@ class ConsumerQueue:
         )
 
 
-def _keys(*classes: type[Event]) -> tuple[str, ...]:
-    return tuple(routing_key_of(cls) for cls in classes)
+TOPOLOGY_FILE = "topology.json"
 
 
-#: What each service consumes. A service adds a binding here when it starts handling a
-#: new event type; it never declares queues of its own.
-CONSUMERS: dict[str, ConsumerQueue] = {
-    "intake": ConsumerQueue(
-        "intake.case-updates",
-        bindings=_keys(
-            ComplaintAssigned,
-            ComplaintForwarded,
-            ComplaintTransferred,
-            ComplaintEscalated,
-            ComplaintClosed,
-        ),
-    ),
-    "routing": ConsumerQueue(
-        "routing.case-events",
-        bindings=_keys(
-            ComplaintSubmitted,
-            ComplaintAcknowledged,
-            ComplaintResolved,
-            ComplaintRejected,
-            ComplaintReopened,
-            ComplaintWithdrawn,
-            TransferRequested,
-            ForwardRequested,
-            EscalationRequested,
-            ComplaintClosed,
-        ),
-    ),
-    "notification": ConsumerQueue(
-        "notification.alerts",
-        bindings=_keys(
-            ComplaintSubmitted,
-            ComplaintAssigned,
-            ComplaintForwarded,
-            ComplaintTransferred,
-            ComplaintEscalated,
-            DeadlineApproaching,
-            DeadlinePassed,
-            InformationRequested,
-            InformationProvided,
-            ComplaintResolved,
-        ),
-    ),
-    "reporting": ConsumerQueue("reporting.statistics", bindings=("complaint.#",)),
-}
+def consumers_from(document: dict[str, Any]) -> dict[str, ConsumerQueue]:
+    """The consumer queues described by a topology document (see :func:`topology_document`)."""
+    return {
+        entry["service"]: ConsumerQueue(
+            entry["queue"], tuple(entry["bindings"]), int(entry["delivery_limit"])
+        )
+        for entry in document["consumers"]
+    }
+
+
+def topology_document(consumers: dict[str, ConsumerQueue]) -> dict[str, Any]:
+    """The JSON form of the consumer queues, as ``topology.json`` keeps it."""
+    return {
+        "generated_by": "python -m samleng.devstack contracts (from the handler tables)",
+        "consumers": [
+            {
+                "service": service,
+                "queue": queue.name,
+                "bindings": list(queue.bindings),
+                "delivery_limit": queue.delivery_limit,
+            }
+            for service, queue in sorted(consumers.items())
+        ],
+    }
+
+
+def load_consumers() -> dict[str, ConsumerQueue]:
+    """The consumer queues of every service, from the generated ``topology.json``."""
+    text = resources.files("samleng.common").joinpath(TOPOLOGY_FILE).read_text("utf-8")
+    return consumers_from(json.loads(text))
+
+
+#: What each service consumes, generated from the handler tables (read-only).
+CONSUMERS: dict[str, ConsumerQueue] = load_consumers()
 
 
 async def declare_topology(broker: RabbitBroker) -> None:

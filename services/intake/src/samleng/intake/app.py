@@ -8,12 +8,12 @@ from fastapi import FastAPI
 
 from samleng.common.auth import TokenVerifier
 from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
+from samleng.common.outbox import Outbox, OutboxRelay
 from samleng.common.runtime import ServiceRuntime
 from samleng.intake.adapters.attachments import AttachmentStore
 from samleng.intake.adapters.budgets import Budget
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
-from samleng.intake.adapters.outbox import OutboxRelay
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import api, officer_api, open311, reference, subscribers
 from samleng.intake.entrypoints.deps import Budgets
@@ -60,9 +60,11 @@ def create_app(settings: IntakeSettings | None = None, **overrides: Any) -> Fast
     runtime = ServiceRuntime(settings)
     cases = CaseRepository(runtime.db)
     desk = OfficerDesk.on(runtime.db, cases, audit_key(settings))
-    relay = OutboxRelay(runtime.db, runtime.publisher, poll_seconds=settings.relay_poll_seconds)
+    relay = OutboxRelay(
+        Outbox(runtime.db), runtime.publisher, poll_seconds=settings.relay_poll_seconds
+    )
     budgets = budgets_from(settings, runtime)
-    subscribers.subscribe(runtime.broker, cases)
+    subscribers.subscribe(runtime.broker, cases, runtime.health)
 
     app = FastAPI(
         title="Samleng intake",

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from samleng.common.broker import PoisonMessage
-from samleng.common.events import Event
+from samleng.common.events import (
+    ComplaintAssigned,
+    ComplaintClosed,
+    ComplaintEscalated,
+    ComplaintForwarded,
+    ComplaintTransferred,
+    Event,
+)
+from samleng.common.handling import HandlerTable
 from samleng.intake.adapters.attachments import AttachmentStore, clean_upload
 from samleng.intake.adapters.budgets import Budget
 from samleng.intake.adapters.cases import (
@@ -266,3 +274,28 @@ async def on_case_event(event: Event, cases: CaseRepository) -> None:
             continue
         return
     raise StaleCase(event.complaint_id)
+
+
+@dataclass(frozen=True)
+class CaseUpdatePorts:
+    """What following other services' events needs: the case store."""
+
+    cases: CaseRepository
+
+
+async def on_routing_decision(event: Event, ports: CaseUpdatePorts) -> None:
+    """A routing decision about a case: where it now is, or that it is closed."""
+    await on_case_event(event, ports.cases)
+
+
+HANDLERS: HandlerTable[CaseUpdatePorts] = HandlerTable(
+    service="intake",
+    queue="intake.case-updates",
+    handlers={
+        ComplaintAssigned: on_routing_decision,
+        ComplaintForwarded: on_routing_decision,
+        ComplaintTransferred: on_routing_decision,
+        ComplaintEscalated: on_routing_decision,
+        ComplaintClosed: on_routing_decision,
+    },
+)

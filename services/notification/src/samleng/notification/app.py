@@ -116,7 +116,7 @@ def create_app(settings: NotificationSettings | None = None, **overrides: Any) -
         enabled=settings.channels,
         now=_now,
     )
-    subscribers.subscribe(runtime.broker, alerting, workers)
+    subscribers.subscribe(runtime.broker, alerting, workers, runtime.health)
     service_lifespan = runtime.lifespan(
         on_start=[lambda: create_indexes(runtime.db)], background=workers.jobs()
     )

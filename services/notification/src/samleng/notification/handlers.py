@@ -12,7 +12,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from samleng.common.events import ComplaintSubmitted, Event, SealedContact
+from samleng.common.events import (
+    ComplaintAssigned,
+    ComplaintEscalated,
+    ComplaintForwarded,
+    ComplaintResolved,
+    ComplaintSubmitted,
+    ComplaintTransferred,
+    DeadlineApproaching,
+    DeadlinePassed,
+    Event,
+    InformationProvided,
+    InformationRequested,
+    SealedContact,
+)
+from samleng.common.handling import HandlerTable
 from samleng.notification.adapters.cases import CaseContacts, CaseMemory
 from samleng.notification.adapters.outbox import DeliveryOutbox, delivery_id
 from samleng.notification.adapters.recipients import RecipientDirectory
@@ -200,3 +214,35 @@ async def send_digests(
             await outbox.mark_digested(stored["items"], digest_id)
             made += 1
     return made
+
+
+@dataclass(frozen=True)
+class AlertPorts:
+    """What planning alerts needs, and how to wake the couriers when there is work."""
+
+    alerting: Alerting
+    wake_couriers: Callable[[], None]
+
+
+async def plan_alerts(event: Event, ports: AlertPorts) -> None:
+    """Plan the deliveries an event causes, then wake the couriers if any are new."""
+    if await on_event(event, ports.alerting):
+        ports.wake_couriers()
+
+
+HANDLERS: HandlerTable[AlertPorts] = HandlerTable(
+    service="notification",
+    queue="notification.alerts",
+    handlers={
+        ComplaintSubmitted: plan_alerts,
+        ComplaintAssigned: plan_alerts,
+        ComplaintForwarded: plan_alerts,
+        ComplaintTransferred: plan_alerts,
+        ComplaintEscalated: plan_alerts,
+        DeadlineApproaching: plan_alerts,
+        DeadlinePassed: plan_alerts,
+        InformationRequested: plan_alerts,
+        InformationProvided: plan_alerts,
+        ComplaintResolved: plan_alerts,
+    },
+)

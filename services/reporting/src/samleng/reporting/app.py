@@ -18,6 +18,7 @@ from samleng.reporting.entrypoints.api import make_router
 from samleng.reporting.entrypoints.dashboard import make_dashboard_router
 from samleng.reporting.entrypoints.opendata import make_open_data_router
 from samleng.reporting.entrypoints.publisher import Publisher
+from samleng.reporting.handlers import StatisticsPorts
 from samleng.reporting.settings import ReportingSettings
 
 
@@ -27,7 +28,9 @@ def create_app(settings: ReportingSettings | None = None, **overrides: Any) -> F
     runtime = ServiceRuntime(settings)
     archive, records = EventArchive(runtime.db), CaseRecords(runtime.db)
     publications = Publications(runtime.db)
-    subscribers.subscribe(runtime.broker, archive, records, publications)
+    subscribers.subscribe(
+        runtime.broker, StatisticsPorts(archive, records, publications), runtime.health
+    )
     publisher = Publisher(
         records,
         publications,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from samleng.common.events import Event
+from samleng.common.events import Event, registered_events
+from samleng.common.handling import HandlerTable
 from samleng.reporting.adapters.archive import EventArchive
 from samleng.reporting.adapters.case_records import CaseRecords
 from samleng.reporting.adapters.publications import Publications
@@ -60,3 +62,25 @@ async def detail(records: CaseRecords, area: Area, period: Period, now: datetime
             dim: figures.breakdown(cases, dim, period, now) for dim in figures.BREAKDOWNS
         },
     }
+
+
+@dataclass(frozen=True)
+class StatisticsPorts:
+    """Where reporting keeps what it learns: the archive, case records, publications."""
+
+    archive: EventArchive
+    records: CaseRecords
+    publications: Publications
+
+
+async def on_any_event(event: Event, ports: StatisticsPorts) -> None:
+    """Every complaint event counts: archive it and refold its case."""
+    await on_event(event, ports.archive, ports.records, ports.publications)
+
+
+#: Reporting counts every registered event type.
+HANDLERS: HandlerTable[StatisticsPorts] = HandlerTable(
+    service="reporting",
+    queue="reporting.statistics",
+    handlers=dict.fromkeys(registered_events(), on_any_event),
+)

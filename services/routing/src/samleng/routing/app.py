@@ -53,7 +53,7 @@ def create_app(
     async def context() -> Context:
         return Context(await store.active(), catalogue, calendar, clock.now())
 
-    subscribers.subscribe(runtime.broker, runtime.publisher, cases, context)
+    subscribers.subscribe(runtime.broker, runtime.publisher, cases, context, runtime.health)
     clocks = ClockLoop(
         cases,
         runtime.publisher,

@@ -3,6 +3,7 @@ publish nor store (the entrypoints do, atomically with the case)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -33,6 +34,7 @@ from samleng.common.events import (
     MoveRequestData,
     TransferRequested,
 )
+from samleng.common.handling import HandlerTable
 from samleng.common.reference import ServiceCatalogue
 from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case
@@ -323,3 +325,39 @@ def _after(case: Case, cls: type[Event], data: object, ctx: Context) -> Event:
     )
     case.remember(str(event.event_id), event.sequence)
     return event
+
+
+@dataclass(frozen=True)
+class RoutingPorts:
+    """How the inbox stores a decision with its events and publishes them."""
+
+    route_new: Callable[[ComplaintSubmitted], Awaitable[None]]
+    apply: Callable[[Event], Awaitable[None]]
+
+
+async def route_new_case(event: ComplaintSubmitted, ports: RoutingPorts) -> None:
+    """A new complaint: decide its office and start its clocks."""
+    await ports.route_new(event)
+
+
+async def apply_to_case(event: Event, ports: RoutingPorts) -> None:
+    """An action on a routed case: move it, time it or stop its clocks."""
+    await ports.apply(event)
+
+
+HANDLERS: HandlerTable[RoutingPorts] = HandlerTable(
+    service="routing",
+    queue="routing.case-events",
+    handlers={
+        ComplaintSubmitted: route_new_case,
+        ComplaintAcknowledged: apply_to_case,
+        ComplaintResolved: apply_to_case,
+        ComplaintRejected: apply_to_case,
+        ComplaintReopened: apply_to_case,
+        ComplaintWithdrawn: apply_to_case,
+        TransferRequested: apply_to_case,
+        ForwardRequested: apply_to_case,
+        EscalationRequested: apply_to_case,
+        ComplaintClosed: apply_to_case,
+    },
+)

@@ -9,7 +9,7 @@ import sys
 import time
 from types import FrameType
 
-from samleng.devstack import infra, stack
+from samleng.devstack import contracts, infra, stack
 from samleng.devstack.infra import StartedProcess
 from samleng.devstack.issuer import DevIssuer
 from samleng.devstack.mongodb import MongoDBError
@@ -119,19 +119,36 @@ def cmd_token(paths: LocalPaths, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contracts(check: bool) -> int:
+    """Regenerate (or, with --check, verify) what the handler tables generate."""
+    if check:
+        out_of_date = contracts.stale()
+        for path in out_of_date:
+            say(f"out of date: {path} (run `python -m samleng.devstack contracts`)")
+        return 1 if out_of_date else 0
+    for path in contracts.write():
+        say(f"wrote {path}")
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "up": cmd_up, "down": cmd_down, "infra": cmd_infra}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(prog="python -m samleng.devstack", description=__doc__)
-    parser.add_argument("command", choices=[*sorted(COMMANDS), "token"], help="what to do")
+    parser.add_argument(
+        "command", choices=[*sorted(COMMANDS), "contracts", "token"], help="what to do"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log infra details")
     parser.add_argument("--subject", default="dev-officer", help="token: the user's id")
     parser.add_argument("--role", action="append", default=[], help="token: a role (repeat)")
     parser.add_argument("--office", action="append", default=[], help="token: an office id")
     parser.add_argument("--hours", type=int, default=8, help="token: lifetime in hours")
+    parser.add_argument("--check", action="store_true", help="contracts: only verify")
     args = parser.parse_args(argv)
+    if args.command == "contracts":
+        return cmd_contracts(args.check)
     if args.command == "token":
         return cmd_token(LocalPaths.default(), args)
     logging.basicConfig(

@@ -10,7 +10,8 @@ Every event is a frozen pydantic model inside one envelope (``event_id``, ``type
 
 - ``envelope``: the envelope, the registry (``@register``) and parsing;
 - ``values``: kinds, categories, locations, offices, actors, deadlines, sealed contacts;
-- ``complaint``: the complaint life cycle, version 1.
+- ``complaint``: the complaint life cycle, version 1;
+- ``status``: the one vocabulary of case statuses every service speaks.
 """
 
 from samleng.common.events.complaint import (
@@ -51,10 +52,21 @@ from samleng.common.events.envelope import (
     InvalidEvent,
     Payload,
     event_class,
+    older_versions_of,
     parse_event,
     register,
+    register_upcaster,
     registered_events,
     routing_key_of,
+    upcast,
+)
+from samleng.common.events.status import (
+    ANSWERED,
+    FINAL,
+    OPEN,
+    STATUS_GROUP,
+    CaseStatus,
+    StatusGroup,
 )
 from samleng.common.events.values import (
     ActorRef,
@@ -71,9 +83,14 @@ from samleng.common.events.values import (
 )
 
 __all__ = [
+    "ANSWERED",
+    "FINAL",
+    "OPEN",
+    "STATUS_GROUP",
     "ActorRef",
     "AgeBand",
     "AssignedData",
+    "CaseStatus",
     "Category",
     "CitizenActionData",
     "ClosedData",
@@ -114,11 +131,15 @@ __all__ = [
     "RejectedData",
     "ReopenedData",
     "SealedContact",
+    "StatusGroup",
     "SubmittedData",
     "TransferRequested",
     "event_class",
+    "older_versions_of",
     "parse_event",
     "register",
+    "register_upcaster",
     "registered_events",
     "routing_key_of",
+    "upcast",
 ]

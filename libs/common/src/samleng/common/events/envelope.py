@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -160,6 +161,50 @@ def register(cls: E) -> E:
     return cls
 
 
+Upcaster = Callable[[Event], Event]
+
+#: older class -> (newer class, function that turns an older event into a newer one)
+_UPCASTERS: dict[type[Event], tuple[type[Event], Upcaster]] = {}
+
+
+def register_upcaster(older: type[Event], newer: type[Event], upcast: Upcaster) -> None:
+    """Teach :func:`parse_event` to read ``older`` events as ``newer`` ones.
+
+    When a breaking change gives an event type version 2, the version-1 class stays
+    registered (old messages and archives still parse) and an upcaster maps v1 to v2, so
+    consumers and replays handle one shape: ``HANDLERS = {ComplaintRatedV2: on_rated}``
+    also binds ``complaint.rated.v1``.
+    """
+    if older.event_type != newer.event_type or older.event_version >= newer.event_version:
+        raise ValueError(f"cannot upcast {older.__name__} to {newer.__name__}")
+    if older in _UPCASTERS:
+        raise ValueError(f"{older.__name__} already has an upcaster")
+    _UPCASTERS[older] = (newer, upcast)
+
+
+def upcast(event: Event) -> Event:
+    """The newest version of ``event`` that upcasters reach (the event itself if none)."""
+    while (step := _UPCASTERS.get(type(event))) is not None:
+        newer, function = step
+        event = function(event)
+        if type(event) is not newer:
+            raise InvalidEvent(f"upcaster to {newer.__name__} returned {type(event).__name__}")
+    return event
+
+
+def older_versions_of(cls: type[Event]) -> tuple[type[Event], ...]:
+    """Every registered class that upcasts, directly or not, into ``cls``."""
+    found: list[type[Event]] = []
+    frontier = [cls]
+    while frontier:
+        target = frontier.pop()
+        for older, (newer, _) in _UPCASTERS.items():
+            if newer is target and older not in found:
+                found.append(older)
+                frontier.append(older)
+    return tuple(found)
+
+
 def registered_events() -> tuple[type[Event], ...]:
     """Every registered event class, in registration order."""
     return tuple(_REGISTRY.values())
@@ -178,8 +223,11 @@ def event_class(event_type: str, version: int) -> type[Event]:
         raise InvalidEvent(f"unknown event type {event_type!r} version {version!r}") from None
 
 
-def parse_event(body: bytes | str | dict[str, Any]) -> Event:
-    """Decode and validate one event from the wire; InvalidEvent says exactly what is wrong."""
+def parse_event(body: bytes | str | dict[str, Any], *, upcasted: bool = True) -> Event:
+    """Decode and validate one event from the wire; InvalidEvent says exactly what is wrong.
+
+    The event comes upcast to its newest registered version unless ``upcasted=False``.
+    """
     if isinstance(body, dict):
         raw = body
     else:
@@ -194,9 +242,10 @@ def parse_event(body: bytes | str | dict[str, Any]) -> Event:
         raise InvalidEvent("envelope needs a string 'type' and an integer 'version'")
     cls = event_class(event_type, version)
     try:
-        return cls.model_validate(raw)
+        event = cls.model_validate(raw)
     except ValidationError as exc:
         raise InvalidEvent(_describe(exc)) from None
+    return upcast(event) if upcasted else event
 
 
 def _describe(exc: ValidationError) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -27,7 +27,7 @@ from samleng.common.events import (
     Location,
     OfficeRef,
 )
-from samleng.common.telemetry import trace_headers
+from samleng.common.outbox import Outbox
 from samleng.intake.domain.model import (
     Attachment,
     Case,
@@ -42,8 +42,6 @@ Document = dict[str, Any]
 
 #: Where cases without a deadline sort when an inbox is ordered by deadline: last.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
-
-PUBLISHED_EVENTS_KEPT_SECONDS = 24 * 3600
 
 
 class StaleCase(Exception):
@@ -64,7 +62,7 @@ class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._db = db
         self._cases = db["cases"]
-        self._outbox = db["outbox"]
+        self._outbox = Outbox(db)
         self._reporters = db["reporters"]
         self._idempotency = db["idempotency"]
 
@@ -72,13 +70,10 @@ class CaseRepository:
         """Indexes the queries below rely on (idempotent)."""
         await self._cases.create_index("code_hash", unique=True)
         await self._cases.create_index([("submitted_at", DESCENDING)])
-        await self._outbox.create_index([("published_at", ASCENDING), ("created_at", ASCENDING)])
         await self._idempotency.create_index("expires_at", expireAfterSeconds=0)
-        # Published events carry the self-declared gender/age band for statistics: keep
-        # them only a day after the broker confirmed them (unpublished ones never expire).
-        await self._outbox.create_index(
-            "published_at", expireAfterSeconds=PUBLISHED_EVENTS_KEPT_SECONDS
-        )
+        # Published events carry the self-declared gender/age band for statistics: the
+        # outbox keeps them only a day after the broker confirmed them.
+        await self._outbox.create_indexes()
 
     async def add(
         self,
@@ -115,7 +110,7 @@ class CaseRepository:
             await self._reporters.insert_one(
                 {"_id": case.complaint_id, "sealed": sealed_reporter}, session=session
             )
-        await self._outbox.insert_one(outbox_document(event), session=session)
+        await self._outbox.add([event], session=session)
 
     async def idempotency_record(self, key_hash: str) -> Document | None:
         """The record a former submission with this key left, if it has not expired."""
@@ -178,7 +173,7 @@ class CaseRepository:
             )
             if result.matched_count != 1:
                 raise StaleCase(case.complaint_id)
-            await self._outbox.insert_one(outbox_document(event), session=session)
+            await self._outbox.add([event], session=session)
 
         async with self._db.client.start_session() as session:
             await session.with_transaction(write)
@@ -200,27 +195,11 @@ class CaseRepository:
             )
             if result.matched_count != 1:
                 raise StaleCase(case.complaint_id)
-            await self._outbox.insert_one(outbox_document(event), session=session)
+            await self._outbox.add([event], session=session)
             await also(session)
 
         async with self._db.client.start_session() as session:
             await session.with_transaction(write)
-
-
-def outbox_document(event: Event) -> Document:
-    """An outbox entry: the event as it will go on the wire, not yet published."""
-    return {
-        "_id": str(event.event_id),
-        "routing_key": event.routing_key,
-        "complaint_id": event.complaint_id,
-        "body": event.model_dump(mode="json"),
-        # The writer's trace context, so the relay's publish joins the request's trace.
-        "trace": trace_headers(),
-        "created_at": event.occurred_at,
-        "published_at": None,
-        "claimed_until": None,
-        "attempts": 0,
-    }
 
 
 def case_to_document(case: Case) -> Document:

@@ -7,10 +7,10 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
+from samleng.common.outbox import OutboxRelay
 from samleng.intake.adapters.attachments import AttachmentStore
 from samleng.intake.adapters.budgets import Budget
 from samleng.intake.adapters.cases import CaseRepository
-from samleng.intake.adapters.outbox import OutboxRelay
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.handlers import Keys
 from samleng.intake.settings import IntakeSettings

@@ -1,20 +1,15 @@
-"""Intake's inbox: events from routing (and later others) that change a case."""
+"""Intake's inbox: routing's decisions about its cases, driven by the handler table."""
 
 from __future__ import annotations
 
 from faststream.rabbit import RabbitBroker
 
-from samleng.common.broker import subscribe_inbox
-from samleng.common.events import Event
-from samleng.common.topology import CONSUMERS
+from samleng.common.broker import subscribe_table
+from samleng.common.health import DependencyHealth
 from samleng.intake.adapters.cases import CaseRepository
-from samleng.intake.handlers import on_case_event
+from samleng.intake.handlers import HANDLERS, CaseUpdatePorts
 
 
-def subscribe(broker: RabbitBroker, cases: CaseRepository) -> None:
+def subscribe(broker: RabbitBroker, cases: CaseRepository, health: DependencyHealth) -> None:
     """Register intake's one subscriber."""
-
-    async def dispatch(event: Event) -> None:
-        await on_case_event(event, cases)
-
-    subscribe_inbox(broker, CONSUMERS["intake"], dispatch)
+    subscribe_table(broker, HANDLERS, CaseUpdatePorts(cases), health=health)

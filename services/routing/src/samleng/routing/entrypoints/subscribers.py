@@ -1,4 +1,4 @@
-"""Routing's inbox: decode -> handler -> store the case and its events -> publish.
+"""Routing's inbox: decode -> table -> handler -> store the case and its events -> publish.
 
 Submissions create the case (the first decision wins; a redelivered submission
 re-announces the same assignment). Every other event is applied to the stored case
@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 
 from faststream.rabbit import RabbitBroker
 
-from samleng.common.broker import EventPublisher, PoisonMessage, subscribe_inbox
+from samleng.common.broker import EventPublisher, PoisonMessage, subscribe_table
 from samleng.common.events import ComplaintSubmitted, Event
-from samleng.common.topology import CONSUMERS
+from samleng.common.health import DependencyHealth
 from samleng.routing.adapters.cases import CaseRepository, StoredCase
 from samleng.routing.domain.case import CaseClosed
 from samleng.routing.domain.rules import MoveRefused
-from samleng.routing.handlers import Context, on_case_event, on_submitted
+from samleng.routing.handlers import HANDLERS, Context, RoutingPorts, on_case_event, on_submitted
 
 MAX_ATTEMPTS = 10
 
@@ -34,6 +34,7 @@ def subscribe(
     publisher: EventPublisher,
     cases: CaseRepository,
     context: Callable[[], Awaitable[Context]],
+    health: DependencyHealth,
 ) -> None:
     """Register routing's one subscriber."""
 
@@ -43,10 +44,7 @@ def subscribe(
         if events:
             await cases.published(stored.case.complaint_id, events)
 
-    async def dispatch(event: Event) -> None:
-        if isinstance(event, ComplaintSubmitted):
-            await on_new_case(event)
-            return
+    async def on_case_change(event: Event) -> None:
         for _ in range(MAX_ATTEMPTS):
             stored = await cases.get(event.complaint_id)
             if stored is None:
@@ -77,4 +75,4 @@ def subscribe(
         )
         await cases.published(existing.case.complaint_id, [existing.assigned])
 
-    subscribe_inbox(broker, CONSUMERS["routing"], dispatch)
+    subscribe_table(broker, HANDLERS, RoutingPorts(on_new_case, on_case_change), health=health)

@@ -1,0 +1,79 @@
+"""One assembled service: ``bootstrap(settings, **ports) -> Service``, the same in all four.
+
+Every service's ``app.py`` reads alike (after cosmicpython's ``bootstrap.py``)::
+
+    def bootstrap(settings: RoutingSettings | None = None, **ports: Any) -> Service[RoutingPorts]:
+        settings = settings or RoutingSettings()
+        runtime = ServiceRuntime(settings)
+        wired = RoutingPorts.real(runtime, settings).replace(**ports)   # fakes win
+        app = web_app(runtime, title="Samleng routing", on_start=[...], background=[...])
+        subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
+        app.include_router(directory_router)
+        return Service(settings, runtime, wired, app).installed()
+
+    def create_app(settings=None, **overrides) -> FastAPI:
+        return bootstrap(settings, **overrides).app
+
+Requests reach the ports through one dependency, :func:`service_of`, which each service's
+``entrypoints/deps.py`` narrows into ``Annotated`` aliases (``CasesDep``, ``SettingsDep``);
+tests swap any of them with ``app.dependency_overrides``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from fastapi import FastAPI, Request
+
+from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
+from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
+from samleng.common.settings import ServiceSettings
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Service(Generic[P]):
+    """A service as ``bootstrap`` assembled it: settings, connections, ports and app."""
+
+    settings: ServiceSettings
+    runtime: ServiceRuntime
+    ports: P
+    app: FastAPI
+
+    def installed(self) -> Service[P]:
+        """Make this service what :func:`service_of` finds for the app's requests."""
+        self.app.state.service = self
+        return self
+
+
+def service_of(request: Request) -> Service[Any]:
+    """The service whose app serves this request (the root of every dependency)."""
+    service = getattr(request.app.state, "service", None)
+    if not isinstance(service, Service):
+        raise RuntimeError("the app was not assembled by bootstrap(): no service installed")
+    return service
+
+
+def web_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    version: str = "0.2.0",
+    summary: str | None = None,
+    on_start: Sequence[StartHook] = (),
+    background: Sequence[BackgroundTask] = (),
+) -> FastAPI:
+    """The service's FastAPI app with the shared edge: lifespan, problems, logs, probes."""
+    app = FastAPI(
+        title=title,
+        version=version,
+        summary=summary,
+        lifespan=runtime.lifespan(on_start=on_start, background=background),
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RouteLogMiddleware)
+    app.include_router(health_router(runtime.readiness))
+    return app

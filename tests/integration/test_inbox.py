@@ -1,0 +1,127 @@
+"""The inbox on the real broker: a dependency outage holds a message without using up its
+deliveries, bad JSON takes the poison path, and a message that keeps failing is
+dead-lettered by the inbox with its last error as the reason."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import aio_pika
+import pytest
+from faststream.rabbit import RabbitBroker
+
+from samleng.common.broker import subscribe_inbox
+from samleng.common.events import Event
+from samleng.common.health import DependencyHealth, DependencyUnavailable
+from samleng.common.topology import DEAD_LETTER_EXCHANGE, REASON_HEADER, ConsumerQueue
+from tests.support import EventFactory, eventually, take_from_queue
+
+pytestmark = pytest.mark.integration
+
+
+async def _declare(broker: RabbitBroker, consumer: ConsumerQueue) -> None:
+    dead_letters = await broker.declare_exchange(DEAD_LETTER_EXCHANGE)
+    await broker.declare_queue(consumer.rabbit_queue())
+    dlq = await broker.declare_queue(consumer.dead_letter_queue())
+    await dlq.bind(dead_letters, routing_key=consumer.name)
+
+
+async def _send(channel: Any, queue: str, body: bytes, message_id: str) -> None:
+    message = aio_pika.Message(
+        body,
+        message_id=message_id,
+        content_type="application/json",  # FastStream would json-decode this body itself
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )
+    await channel.default_exchange.publish(message, routing_key=queue, mandatory=True)
+
+
+def _when(condition: Any) -> Any:
+    """An async probe for ``eventually`` from a plain condition."""
+
+    async def probe() -> bool:
+        return bool(condition())
+
+    return probe
+
+
+class _Inbox:
+    """A bare broker with one inbox on a queue of the test's own."""
+
+    def __init__(self, stack: Any, dispatch: Any, *, delivery_limit: int = 20) -> None:
+        self.consumer = ConsumerQueue(f"inbox-test-{uuid.uuid4().hex[:8]}", (), delivery_limit)
+        self.health = DependencyHealth()
+        self.broker = RabbitBroker(stack.amqp_url)
+        subscribe_inbox(self.broker, self.consumer, dispatch, health=self.health)
+
+    async def __aenter__(self) -> _Inbox:
+        await self.broker.connect()
+        await _declare(self.broker, self.consumer)
+        await self.broker.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.broker.stop()
+
+
+async def test_a_message_waits_out_a_dependency_outage_without_using_deliveries(
+    stack: Any, amqp: Any, events: EventFactory
+) -> None:
+    attempts: list[Event] = []
+    outage = asyncio.Event()
+
+    async def dispatch(event: Event) -> None:
+        attempts.append(event)
+        if not outage.is_set():
+            raise DependencyUnavailable("mongodb", "server selection timed out")
+
+    async with _Inbox(stack, dispatch, delivery_limit=2) as inbox:
+        event = events.submitted()
+        await _send(amqp, inbox.consumer.name, event.to_json_bytes(), str(event.event_id))
+        # far more tries than the delivery limit allows: none of them counts
+        await eventually(_when(lambda: len(attempts) >= 4), timeout=20)
+        assert inbox.health.snapshot() == {"mongodb": False}
+        outage.set()
+        await eventually(_when(lambda: inbox.health.snapshot() == {}), timeout=20)
+    assert {a.event_id for a in attempts} == {event.event_id}
+    queue = await amqp.get_queue(inbox.consumer.dead_letter_queue_name, ensure=True)
+    assert await queue.get(fail=False) is None  # nothing dead-lettered
+    source = await amqp.get_queue(inbox.consumer.name, ensure=True)
+    assert await source.get(fail=False) is None  # and nothing left: it was acked
+
+
+async def test_bad_json_with_a_json_content_type_is_dead_lettered_with_its_reason(
+    stack: Any, amqp: Any, events: EventFactory
+) -> None:
+    handled: list[Event] = []
+
+    async def dispatch(event: Event) -> None:
+        handled.append(event)
+
+    async with _Inbox(stack, dispatch) as inbox:
+        await _send(amqp, inbox.consumer.name, b"{not json", "bad-json")
+        dead = await take_from_queue(amqp, inbox.consumer.dead_letter_queue_name, "bad-json")
+        assert "not UTF-8 JSON" in str(dead.headers[REASON_HEADER])
+        assert (dead.headers or {}).get("x-delivery-count", 0) == 0  # first delivery, no loop
+        ok = events.submitted()
+        await _send(amqp, inbox.consumer.name, ok.to_json_bytes(), str(ok.event_id))
+        await eventually(_when(lambda: len(handled) == 1), timeout=20)
+
+
+async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_last_error(
+    stack: Any, amqp: Any, events: EventFactory
+) -> None:
+    async def dispatch(event: Event) -> None:
+        raise KeyError("a bug, not an outage")
+
+    async with _Inbox(stack, dispatch, delivery_limit=3) as inbox:
+        event = events.submitted()
+        await _send(amqp, inbox.consumer.name, event.to_json_bytes(), str(event.event_id))
+        dead = await take_from_queue(
+            amqp, inbox.consumer.dead_letter_queue_name, str(event.event_id)
+        )
+    reason = str(dead.headers[REASON_HEADER])
+    assert "failed 3 deliveries" in reason
+    assert "KeyError" in reason
