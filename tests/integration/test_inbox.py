@@ -125,3 +125,36 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_last_error
     reason = str(dead.headers[REASON_HEADER])
     assert "failed 3 deliveries" in reason
     assert "KeyError" in reason
+
+
+async def test_events_of_one_complaint_are_handled_in_order_and_complaints_side_by_side(
+    stack: Any, amqp: Any, events: EventFactory
+) -> None:
+    handled: list[tuple[str, int]] = []
+    running_now = 0
+    most_at_once = 0
+
+    async def dispatch(event: Event) -> None:
+        nonlocal running_now, most_at_once
+        running_now += 1
+        most_at_once = max(most_at_once, running_now)
+        await asyncio.sleep(0.02 if event.sequence % 2 else 0.001)  # uneven work
+        handled.append((event.complaint_id, event.sequence))
+        running_now -= 1
+
+    histories: list[list[Event]] = []
+    for _ in range(4):
+        history: list[Event] = [events.submitted()]
+        for _ in range(5):
+            history.append(events.assigned(history[-1]))
+        histories.append(history)
+    async with _Inbox(stack, dispatch) as inbox:
+        for step in range(6):  # interleaved: complaint by complaint, step by step
+            for history in histories:
+                event = history[step]
+                await _send(amqp, inbox.consumer.name, event.to_json_bytes(), str(event.event_id))
+        await eventually(_when(lambda: len(handled) == 24), timeout=20)
+    for history in histories:
+        mine = [seq for cid, seq in handled if cid == history[0].complaint_id]
+        assert mine == [e.sequence for e in history]
+    assert most_at_once > 1  # different complaints did not wait for each other

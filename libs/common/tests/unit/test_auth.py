@@ -40,6 +40,7 @@ async def test_a_valid_token_names_roles_and_offices(
             "signature",
         ),
         (lambda i: i.token("u", []), "no Samleng role"),
+        (lambda i: i.token("u", ["officer"], lifetime_seconds=10 * 365 * 86400), "at most"),
         (lambda i: "not-a-jwt", "not a JWT"),
         (
             lambda i: jwt.encode(

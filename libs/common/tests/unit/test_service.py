@@ -7,7 +7,9 @@ from typing import Annotated, Any
 import httpx
 import pytest
 from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from samleng.common.http import Problem
 from samleng.common.runtime import ServiceRuntime
 from samleng.common.service import Service, service_of, web_app
 from samleng.common.settings import Environment, ServiceSettings
@@ -51,3 +53,62 @@ async def test_an_app_without_an_installed_service_says_so() -> None:
         response = await client.get("/hello")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_every_response_carries_the_security_headers() -> None:
+    service = _service({"greeting": "hi"})
+
+    @service.app.get("/page")
+    async def page() -> Response:
+        return HTMLResponse("<p>hi</p>")
+
+    @service.app.get("/cached")
+    async def cached() -> Response:
+        return JSONResponse({}, headers={"Cache-Control": "public, max-age=60"})
+
+    transport = httpx.ASGITransport(app=service.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        api = await client.get("/hello")
+        html = await client.get("/page")
+        open_data = await client.get("/cached")
+    for response in (api, html, open_data):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "strict-transport-security" not in response.headers  # not production
+    assert api.headers["cache-control"] == "no-store"
+    assert open_data.headers["cache-control"] == "public, max-age=60"  # the route's choice
+    assert "content-security-policy" not in api.headers
+    csp = html.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+async def test_production_adds_hsts(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = ServiceSettings(service_name="demo", environment=Environment.TEST)
+    runtime = ServiceRuntime(settings)
+    monkeypatch.setattr(
+        runtime, "settings", settings.model_copy(update={"environment": "production"})
+    )
+    app = web_app(runtime, title="demo")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/healthz")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_route_log_names_the_template_and_status_never_the_path(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    service = _service({"greeting": "hi"})
+
+    @service.app.get("/cases/{code}")
+    async def case(code: str) -> dict[str, str]:
+        raise Problem(404, "not-found", "No such case.")
+
+    transport = httpx.ASGITransport(app=service.app)
+    with caplog.at_level("INFO", logger="samleng.http"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.get("/cases/ABCD-EFGH-SECRET")
+    assert response.status_code == 404
+    [line] = [r for r in caplog.records if r.getMessage() == "request"]
+    assert (line.__dict__["route"], line.__dict__["status"]) == ("/cases/{code}", 404)
+    assert "SECRET" not in caplog.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 from cryptography.fernet import Fernet
@@ -14,13 +15,16 @@ pytestmark = pytest.mark.unit
 KEYS = json.dumps({"dev": Fernet.generate_key().decode()})
 
 
+ADMIN_TOKEN = secrets.token_urlsafe(32)
+
+
 def test_production_needs_an_admin_token_and_sealing_keys() -> None:
     with pytest.raises(ValueError, match="SAMLENG_ADMIN_TOKEN"):
         NotificationSettings(environment="production", contact_sealing_keys=KEYS)
     with pytest.raises(ValueError, match="CONTACT_SEALING_KEYS"):
-        NotificationSettings(environment="production", admin_token="x" * 40)
+        NotificationSettings(environment="production", admin_token=ADMIN_TOKEN)
     ready = NotificationSettings(
-        environment="production", admin_token="x" * 40, contact_sealing_keys=KEYS
+        environment="production", admin_token=ADMIN_TOKEN, contact_sealing_keys=KEYS
     )
     assert ready.channels == {"in_app"}
 

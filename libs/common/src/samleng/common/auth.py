@@ -117,11 +117,21 @@ class JwksSource:
             return dict(response.json())
 
 
+#: The longest sign-in a token may carry (exp - iat): one working day and a margin.
+MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600
+
+
 class TokenVerifier:
     """Checks signature, issuer, audience, expiry and not-before; maps claims to roles."""
 
     def __init__(
-        self, keys: JwksSource, *, issuer: str, audience: str, leeway_seconds: int = 30
+        self,
+        keys: JwksSource,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_seconds: int = 30,
+        max_lifetime_seconds: int = MAX_TOKEN_LIFETIME_SECONDS,
     ) -> None:
         if not issuer or not audience:
             raise ValueError("an OIDC issuer and audience are required to verify tokens")
@@ -129,6 +139,7 @@ class TokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        self._max_lifetime = max_lifetime_seconds
 
     @classmethod
     def from_settings(cls, settings: Any) -> TokenVerifier:
@@ -138,7 +149,12 @@ class TokenVerifier:
             path=settings.oidc_jwks_file,
             document=settings.oidc_jwks,
         )
-        return cls(keys, issuer=settings.oidc_issuer, audience=settings.oidc_audience)
+        return cls(
+            keys,
+            issuer=settings.oidc_issuer,
+            audience=settings.oidc_audience,
+            max_lifetime_seconds=settings.oidc_max_token_lifetime_seconds,
+        )
 
     async def verify(self, token: str) -> Principal:
         """The principal a valid token names; InvalidToken otherwise."""
@@ -169,7 +185,20 @@ class TokenVerifier:
             raise InvalidToken("the token's signature is not valid") from None
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"the token is not valid: {exc}") from None
+        lifetime = _seconds(claims["exp"]) - _seconds(claims["iat"])
+        if lifetime > self._max_lifetime:
+            # a stolen long-lived token would open every case of the office for years
+            raise InvalidToken(
+                f"the token lives {lifetime} s; at most {self._max_lifetime} s is accepted"
+            )
         return principal_from_claims(claims)
+
+
+def _seconds(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidToken("the token's exp and iat must be numbers") from None
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

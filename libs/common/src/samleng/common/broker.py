@@ -6,7 +6,8 @@ mandatory, and a returned (unroutable) or nacked message raises :class:`PublishF
 Consuming goes through :func:`subscribe_table`, which binds a service's handler table
 (:mod:`samleng.common.handling`) to its queue. The inbox reads the raw body itself (no
 decoding by FastStream, so bad JSON takes the poison path too), validates the event,
-hands it to the table's handler and
+hands it to the table's handler (events of one complaint one at a time, in delivery
+order; different complaints side by side, up to the prefetch count) and
 
 - acks after the handler returns (the service wrote what it had to, durably);
 - dead-letters, with the reason in a header, a message that is not a valid event or that
@@ -27,9 +28,11 @@ into the message headers and the inbox continues that trace in a consumer span
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -245,6 +248,7 @@ def subscribe_inbox(
 ) -> None:
     """Register a subscriber of ``consumer`` that hands each event to ``dispatch``."""
     health = health or DependencyHealth()
+    lanes = CaseLanes()
 
     @broker.subscriber(
         consumer.rabbit_queue(),
@@ -275,7 +279,8 @@ def subscribe_inbox(
                 event_type = event.type
                 if current is not None:
                     current.set_attribute("samleng.complaint_id", event.complaint_id)
-                await _hold_while_unavailable(dispatch, event, consumer, health)
+                async with lanes.of(event.complaint_id):
+                    await _hold_while_unavailable(dispatch, event, consumer, health)
                 outcome = "handled"
             except (InvalidEvent, PoisonMessage) as exc:
                 log.warning(
@@ -303,6 +308,36 @@ def subscribe_inbox(
                 raise
             finally:
                 _count_consumed(metrics, consumer, event_type, outcome, started)
+
+
+class CaseLanes:
+    """One lane per complaint: its events are handled one at a time, in delivery order.
+
+    The broker hands a consumer up to ``prefetch_count`` messages at once and each runs in
+    its own task, so events of different complaints are handled side by side. Events of
+    one complaint queue on that complaint's lock, which asyncio grants in the order the
+    tasks asked for it: the order the queue delivered them.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def of(self, complaint_id: str) -> AsyncIterator[None]:
+        """Hold the complaint's lane while the body runs."""
+        lock = self._locks.setdefault(complaint_id, asyncio.Lock())
+        self._waiting[complaint_id] = self._waiting.get(complaint_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiting[complaint_id] -= 1
+            if not self._waiting[complaint_id]:
+                del self._waiting[complaint_id], self._locks[complaint_id]
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 async def _hold_while_unavailable(

@@ -4,6 +4,7 @@ app = FastAPI(lifespan=...)
 install_problem_handlers(app)
 app.include_router(health_router(runtime.readiness))
 app.add_middleware(RouteLogMiddleware)
+app.add_middleware(SecurityHeaders, hsts=production)   # nosniff, no-store, CSP on HTML
 
 ``health_router`` also serves ``/metrics`` (Prometheus text) and ``RouteLogMiddleware``
 opens the server span of each request and counts it; both use the metrics that
@@ -22,10 +23,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samleng.common import telemetry
 from samleng.common.health import DependencyUnavailable, transient_dependency
@@ -189,46 +191,114 @@ def _metrics_of(request: Request) -> ServiceMetrics | None:
     return found if isinstance(found, ServiceMetrics) else None
 
 
-class RouteLogMiddleware(BaseHTTPMiddleware):
-    """Traces, counts and logs each request by route template; never the path, IP or agent."""
+class RouteLogMiddleware:
+    """Traces, counts and logs each request by route template; never the path, IP or agent.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    A pure ASGI middleware (no per-request task or body streaming through a queue, as
+    Starlette's ``BaseHTTPMiddleware`` would add).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Time the request in a server span, count it and log one line about it."""
-        if request.url.path in UNOBSERVED_ROUTES:
-            return await call_next(request)
+        if scope["type"] != "http" or scope.get("path") in UNOBSERVED_ROUTES:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        method = request.method
         metrics = _metrics_of(request)
         started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before it answers
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
         with telemetry.span(
             metrics.service if metrics is not None else "http",
-            f"HTTP {request.method}",
+            f"HTTP {method}",
             kind=telemetry.SpanKind.SERVER,
             # a new trace per request: a client's traceparent/tracestate could carry a
             # device id into every log line and service that handles the complaint
             parent=None,
-            attributes={"http.request.method": request.method},
+            attributes={"http.request.method": method},
         ) as current:
-            response = await call_next(request)
-            route = _route_template(request)
-            elapsed = time.perf_counter() - started
-            with telemetry.guarded("http-observe"):
-                if current is not None:
-                    current.update_name(f"{request.method} {route}")
-                    current.set_attribute("http.route", route)
-                    current.set_attribute("http.response.status_code", response.status_code)
-                if metrics is not None:
-                    labels = {"method": request.method, "route": route}
-                    metrics.http_requests.labels(status=str(response.status_code), **labels).inc()
-                    metrics.http_duration.labels(**labels).observe(elapsed)
-            log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "route": route,
-                    "status": response.status_code,
-                    "duration_ms": round(elapsed * 1000, 1),
-                },
-            )
-        return response
+            try:
+                await self.app(scope, receive, send_observed)
+            finally:
+                route = _route_template(request)
+                elapsed = time.perf_counter() - started
+                with telemetry.guarded("http-observe"):
+                    if current is not None:
+                        current.update_name(f"{method} {route}")
+                        current.set_attribute("http.route", route)
+                        current.set_attribute("http.response.status_code", status)
+                    if metrics is not None:
+                        labels = {"method": method, "route": route}
+                        metrics.http_requests.labels(status=str(status), **labels).inc()
+                        metrics.http_duration.labels(**labels).observe(elapsed)
+                log.info(
+                    "request",
+                    extra={
+                        "method": method,
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 1),
+                    },
+                )
+
+
+#: The content security policy of HTML that a service (not the web front end) serves:
+#: nothing from another origin, no framing, no plugins, forms only back to us.
+HTML_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+#: FastAPI's own API explorer pages load Swagger UI and ReDoc from their CDN.
+_EXPLORER_ROUTES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+
+
+class SecurityHeaders:
+    """Headers every response carries, and what HTML and case-bearing responses add.
+
+    - ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer`` everywhere;
+    - ``Cache-Control: no-store`` unless the route chose its own caching (public open
+      data may), so no proxy or shared phone keeps a case;
+    - on HTML, a strict ``Content-Security-Policy`` with ``frame-ancestors 'none'``;
+    - ``Strict-Transport-Security`` when ``hsts`` (production, behind TLS).
+    """
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to the response start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        explorer = scope.get("path") in _EXPLORER_ROUTES
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("Cache-Control", "no-store")
+                if headers.get("content-type", "").startswith("text/html") and not explorer:
+                    headers.setdefault("Content-Security-Policy", HTML_CSP)
+                    headers.setdefault("X-Frame-Options", "DENY")
+                if self.hsts:
+                    headers.setdefault(
+                        "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
 
 
 def _route_template(request: Request) -> str:

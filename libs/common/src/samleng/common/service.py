@@ -27,9 +27,14 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 
-from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
+from samleng.common.http import (
+    RouteLogMiddleware,
+    SecurityHeaders,
+    health_router,
+    install_problem_handlers,
+)
 from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
-from samleng.common.settings import ServiceSettings
+from samleng.common.settings import Environment, ServiceSettings
 
 P = TypeVar("P")
 
@@ -66,7 +71,8 @@ def web_app(
     on_start: Sequence[StartHook] = (),
     background: Sequence[BackgroundTask] = (),
 ) -> FastAPI:
-    """The service's FastAPI app with the shared edge: lifespan, problems, logs, probes."""
+    """The service's FastAPI app with the shared edge: lifespan, problems, logs, security
+    headers (:class:`~samleng.common.http.SecurityHeaders`), probes."""
     app = FastAPI(
         title=title,
         version=version,
@@ -75,5 +81,7 @@ def web_app(
     )
     install_problem_handlers(app)
     app.add_middleware(RouteLogMiddleware)
+    production = runtime.settings.environment == Environment.PRODUCTION
+    app.add_middleware(SecurityHeaders, hsts=production)
     app.include_router(health_router(runtime.readiness))
     return app

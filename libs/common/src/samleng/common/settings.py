@@ -8,6 +8,8 @@ Each service subclasses :class:`ServiceSettings`; values come from the environme
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from enum import StrEnum
 from typing import Self
 
@@ -16,6 +18,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: What the example env file puts where a secret goes; never accepted in production.
 PLACEHOLDER = "change-me"
+#: The least entropy a production secret must show (a 32-byte random key has ~190).
+MIN_SECRET_BITS = 128
+#: Connection strings are SecretStr (they hold passwords) but are not keys.
+_CONNECTION_URLS = frozenset({"amqp_url", "mongo_url"})
+
+
+def estimated_bits(secret: str) -> float:
+    """A generous upper bound of a secret's entropy: its length times the Shannon entropy
+    of its own characters. ``"a" * 32`` gives 0; a random URL-safe token of 43 characters
+    about 220."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
 
 
 class Environment(StrEnum):
@@ -52,11 +69,34 @@ class ServiceSettings(BaseSettings):
     oidc_jwks_url: str = ""
     oidc_jwks_file: str = ""
     oidc_jwks: str = ""
+    #: Officer tokens that live longer than this (exp - iat) are refused.
+    oidc_max_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60, le=7 * 24 * 3600)
 
     @model_validator(mode="after")
     def _default_database(self) -> Self:
         if not self.mongo_database:
             object.__setattr__(self, "mongo_database", f"samleng_{self.service_name}")
+        return self
+
+    @model_validator(mode="after")
+    def _secrets_not_shared(self) -> Self:
+        if not self.is_production:
+            return self
+        seen: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if not isinstance(value, SecretStr) or name in _CONNECTION_URLS:
+                continue
+            raw = value.get_secret_value()
+            if len(raw) < 16:  # empty or a short token checked by require_secret
+                continue
+            if raw in seen:
+                raise ValueError(
+                    f"SAMLENG_{name.upper()} and SAMLENG_{seen[raw].upper()} hold the same "
+                    "secret; give each key its own random value (a leak of one must not "
+                    "open the others)"
+                )
+            seen[raw] = name
         return self
 
     @property
@@ -77,4 +117,10 @@ class ServiceSettings(BaseSettings):
             raise ValueError(
                 f"SAMLENG_{name.upper()} still holds the example placeholder; "
                 "generate a real secret (see deploy/.env.example)"
+            )
+        if self.is_production and estimated_bits(raw) < MIN_SECRET_BITS:
+            raise ValueError(
+                f"SAMLENG_{name.upper()} is too predictable (about {estimated_bits(raw):.0f} "
+                f"bits; at least {MIN_SECRET_BITS} needed): generate it with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
