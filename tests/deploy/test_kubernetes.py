@@ -178,17 +178,10 @@ def test_only_web_intake_and_reporting_are_reachable_from_outside(target: str) -
     assert backends == PUBLIC  # which paths: tests/deploy/test_ingress.py
     # web reaches the APIs it calls; nothing but the four back-end services reaches the
     # broker and the database
-    [web_peers] = [
-        p
-        for p in policies.values()
-        if {"app.kubernetes.io/name": "web", "app.kubernetes.io/component": "server"}
-        in [
-            peer.get("podSelector", {}).get("matchLabels")
-            for r in p["spec"].get("ingress", [])
-            for peer in r.get("from", [])
-        ]
-    ]
-    [reached] = web_peers["spec"]["podSelector"]["matchExpressions"]
+    web_to_apis = policies["web-to-apis"]["spec"]
+    [[web]] = [rule["from"] for rule in web_to_apis["ingress"]]
+    assert web["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "web"
+    [reached] = web_to_apis["podSelector"]["matchExpressions"]
     assert set(reached["values"]) == {"intake", "reporting", "notification"}
     for name in ("rabbitmq-clients", "mongodb-clients"):
         [clients, *_] = policies[name]["spec"]["ingress"]
