@@ -107,6 +107,11 @@ def test_publishing_is_persistent_and_mandatory_and_consuming_acks() -> None:
         assert operation["bindings"]["amqp"]["mandatory"] is True
     for operation in receives:
         assert operation["bindings"]["amqp"]["ack"] is True
+    # the AMQP `type` property EventPublisher sets is the event's type, not its routing key
+    messages = build()["components"]["messages"]
+    for cls in registered_events():
+        message = messages[cls.__name__]
+        assert message["bindings"]["amqp"]["messageType"] == cls.event_type
 
 
 def test_the_consumers_are_an_input_of_the_generator() -> None:

@@ -92,7 +92,10 @@ def build(consumers: Mapping[str, ConsumerQueue] | None = None) -> dict[str, Any
             "correlationId": {"location": "$message.payload#/correlation_id"},
             "headers": {"$ref": "#/components/schemas/MessageHeaders"},
             "payload": {"$ref": f"#/components/schemas/{name}"},
-            "bindings": {"amqp": {"messageType": key, "bindingVersion": _AMQP_BINDING_VERSION}},
+            # the AMQP `type` property the publisher sets (EventPublisher: the event's type)
+            "bindings": {
+                "amqp": {"messageType": cls.event_type, "bindingVersion": _AMQP_BINDING_VERSION}
+            },
         }
         channels[key] = {
             "address": key,
