@@ -15,11 +15,17 @@ PYTEST_ARGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-bootstrap: ## install uv if missing and sync the workspace from uv.lock
+bootstrap: ## install uv if missing, sync the workspace from uv.lock, install the contract validators
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		python3 -m pip install --quiet uv || \
 		python3 -m pip install --quiet --break-system-packages uv
 	$(UV) sync --locked
+	@# the official AsyncAPI parser (npm), pinned by tools/contracts/package-lock.json, into
+	@# tools/contracts/node_modules (gitignored); skipped while it is newer than the lock
+	@if [ tools/contracts/node_modules/.package-lock.json -nt tools/contracts/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tools/contracts --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm not found: tests/observability/test_asyncapi.py needs Node.js and npm" >&2; fi
 
 infra: bootstrap ## start RabbitMQ and MongoDB on loopback if they are not running
 	$(DEVSTACK) infra

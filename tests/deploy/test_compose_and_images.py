@@ -1,6 +1,7 @@
 """The compose file and the Dockerfiles, checked without a Docker engine: the compose file
 against the compose specification's JSON schema, and both against the repository (paths
-that exist, workspace members, settings the services really read)."""
+that exist, workspace members, settings the services really read), and the observability
+stack (collector, Jaeger, Prometheus) wired end to end."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from opentelemetry.sdk import environment_variables
 
 from samleng.common.settings import ServiceSettings
 
@@ -26,6 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SERVICES = ("intake", "routing", "notification", "reporting")
 PUBLIC_PORTS = {"intake": ["8000:8000"], "reporting": ["8003:8003"]}
+#: The web front end: published on 8080, listening on 8000 in its container.
+WEB_PORTS = ["8080:8000"]
+#: Operators' UIs, on the host's loopback only.
+LOOPBACK_UIS = {"rabbitmq": 15672, "jaeger": 16686, "prometheus": 9090}
+#: The environment variables the OpenTelemetry SDK reads.
+OTEL_VARIABLES = {name for name in dir(environment_variables) if name.startswith("OTEL_")}
 
 
 def compose() -> dict[str, Any]:
@@ -66,7 +74,7 @@ def test_the_schema_check_catches_a_broken_compose_file() -> None:
     assert len(list(validator.iter_errors(broken))) >= 2
 
 
-def test_compose_runs_every_service_after_its_migration_and_publishes_only_two() -> None:
+def test_compose_runs_every_service_after_its_migration_and_publishes_only_three() -> None:
     services = compose()["services"]
     assert {"rabbitmq", "mongodb", "mongo-init", "otel-collector"} <= set(services)
     for name in SERVICES:
@@ -84,8 +92,10 @@ def test_compose_runs_every_service_after_its_migration_and_publishes_only_two()
         assert (DEPLOY / build["context"]).resolve() == ROOT
         assert (ROOT / build["dockerfile"]).is_file()
     published = {name for name, s in services.items() if s.get("ports")}
-    assert published == {"intake", "reporting", "rabbitmq"}
-    assert all(p.startswith("127.0.0.1:") for p in services["rabbitmq"]["ports"])
+    assert published == {"intake", "reporting", "web", *LOOPBACK_UIS}
+    assert services["web"]["ports"] == WEB_PORTS
+    for name, port in LOOPBACK_UIS.items():
+        assert services[name]["ports"] == [f"127.0.0.1:{port}:{port}"], name
     plugins = (DEPLOY / "rabbitmq" / "enabled_plugins").read_text()
     assert "rabbitmq_management" in plugins and "rabbitmq_prometheus" in plugins
     assert "default_queue_type = quorum" in (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
@@ -115,11 +125,93 @@ def test_each_service_gets_only_settings_it_reads_and_only_its_own_secrets() -> 
     for name in SERVICES:
         fields = {f"SAMLENG_{field.upper()}" for field in settings_of(name).model_fields}
         env = services[name]["environment"]
-        assert set(env) <= fields, f"{name} is given settings it lacks: {set(env) - fields}"
+        unread = set(env) - fields - OTEL_VARIABLES
+        assert not unread, f"{name} is given settings it lacks: {unread}"
         assert services[f"{name}-migrate"]["environment"] == env
     for secret in ("SAMLENG_TRACKING_CODE_KEY", "SAMLENG_ENCRYPTION_KEY"):
         holders = {n for n, s in services.items() if secret in s.get("environment", {})}
         assert holders == {"intake", "intake-migrate"}
+    holders = {
+        n for n, s in services.items() if "SAMLENG_WEB_SESSION_KEY" in s.get("environment", {})
+    }
+    assert holders == {"web"}
+
+
+def test_web_calls_the_apis_on_the_compose_network_and_holds_no_data() -> None:
+    services = compose()["services"]
+    web = services["web"]
+    env = web["environment"]
+    for api in ("intake", "reporting", "notification"):
+        url = env[f"SAMLENG_WEB_{api.upper()}_URL"]
+        port = settings_of(api).model_fields["http_port"].default
+        assert url == f"http://{api}:{port}", url
+        assert api in web["depends_on"]
+    assert "SAMLENG_OIDC_ISSUER" in env
+    assert not {"SAMLENG_AMQP_URL", "SAMLENG_MONGO_URL"} & set(env)  # no broker, no database
+    assert web["command"] == ["serve"] and web["read_only"] is True
+    assert web["build"] == {"context": "..", "dockerfile": "deploy/docker/web.Dockerfile"}
+    assert web["image"].startswith("samleng/web:")
+
+
+def test_every_service_exports_traces_to_the_collector_with_standard_variables() -> None:
+    services = compose()["services"]
+    receiver = collector()["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    expected = f"http://otel-collector:{receiver.rsplit(':', 1)[1]}"
+    for name in (*SERVICES, "web"):
+        env = services[name]["environment"]
+        otel = {k for k in env if k.startswith("OTEL_")}
+        assert {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL"} <= otel, name
+        assert otel <= OTEL_VARIABLES, f"{name}: not read by the SDK: {otel - OTEL_VARIABLES}"
+        assert env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+        for variable in ("SAMLENG_OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"):
+            # the same ${...} default: what Samleng reads and the standard name agree
+            assert env[variable].endswith(f"-{expected}}}"), (name, env[variable])
+
+
+def collector() -> dict[str, Any]:
+    loaded = yaml.safe_load((DEPLOY / "otel" / "collector.yaml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_the_collector_sends_traces_to_jaeger_and_metrics_to_prometheus() -> None:
+    config = collector()
+    services = compose()["services"]
+    pipelines = config["service"]["pipelines"]
+    # every component a pipeline names is configured (the collector refuses to start otherwise)
+    for pipeline in pipelines.values():
+        for kind in ("receivers", "processors", "exporters"):
+            for component in pipeline.get(kind, []):
+                assert component in config[kind], f"{component} is not configured"
+    for extension in config["service"].get("extensions", []):
+        assert extension in config["extensions"]
+    # traces -> Jaeger (OTLP/gRPC), a compose service with the Jaeger image
+    [traces_out] = pipelines["traces"]["exporters"]
+    host, port = config["exporters"][traces_out]["endpoint"].split(":")
+    assert traces_out.startswith("otlp") and port == "4317"
+    assert services[host]["image"].startswith("jaegertracing/jaeger:")
+    # metrics: the collector scrapes every service's /metrics and RabbitMQ's
+    assert "prometheus" in pipelines["metrics"]["receivers"]
+    jobs = config["receivers"]["prometheus"]["config"]["scrape_configs"]
+    targets = {t for job in jobs for c in job["static_configs"] for t in c["targets"]}
+    for name in SERVICES:
+        assert f"{name}:{settings_of(name).model_fields['http_port'].default}" in targets
+    assert {"web:8000", "rabbitmq:15692"} <= targets
+    # ... and serves them to Prometheus, which scrapes exactly that port
+    [metrics_out] = pipelines["metrics"]["exporters"]
+    exposed = config["exporters"][metrics_out]["endpoint"].rsplit(":", 1)[1]
+    prometheus = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    scraped = {
+        t
+        for job in prometheus["scrape_configs"]
+        for c in job["static_configs"]
+        for t in c["targets"]
+    }
+    assert f"otel-collector:{exposed}" in scraped
+    assert services["prometheus"]["image"].startswith("prom/prometheus:")
+    assert any("prometheus.yml" in v for v in services["prometheus"]["volumes"])
+    # nothing only prints to the collector's log any more
+    assert "debug" not in config["exporters"]
 
 
 def signs_officers_in(service: str) -> bool:
