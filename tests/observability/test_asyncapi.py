@@ -116,7 +116,7 @@ def test_publishing_is_persistent_and_mandatory_and_consuming_acks() -> None:
 
 def test_the_consumers_are_an_input_of_the_generator() -> None:
     """Whatever lists the consumers (today topology.CONSUMERS) can feed the generator."""
-    audit = ConsumerQueue("audit.everything", bindings=("complaint.#",))
+    audit = ConsumerQueue("audit.everything", bindings=("complaint.#",), delivery_limit=20)
     document = build({"audit": audit})
     assert "audit.everything" in document["channels"]
     assert document["operations"]["audit.receive"]["messages"]
