@@ -115,3 +115,18 @@ def test_each_service_counts_in_its_own_registry() -> None:
         'samleng_notification_failures_total{channel="sms",reason="gateway-timeout"} 2.0' in exposed
     )
     assert "gateway-timeout" not in reporting.exposition().decode()
+
+
+def test_the_standard_otlp_variables_name_the_exporter_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+    assert telemetry._standard_endpoint() == "http://collector:4318"
+    assert telemetry.exporter_url("http://collector:4318") == "http://collector:4318/v1/traces"
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://tempo:4318/otlp/traces")
+    assert telemetry._standard_endpoint() == "http://tempo:4318/otlp/traces"
+    # a signal-specific endpoint is the full URL, taken as given
+    assert telemetry.exporter_url("http://tempo:4318/otlp/traces") == (
+        "http://tempo:4318/otlp/traces"
+    )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -82,25 +83,37 @@ def configure(settings: ServiceSettings) -> None:
     with guarded("configure"), _lock:
         provider = trace.get_tracer_provider()
         if not isinstance(provider, TracerProvider):
-            provider = TracerProvider(
-                resource=Resource.create({"service.name": f"samleng-{settings.service_name}"})
-            )
+            name = os.environ.get("OTEL_SERVICE_NAME") or f"samleng-{settings.service_name}"
+            provider = TracerProvider(resource=Resource.create({"service.name": name}))
             trace.set_tracer_provider(provider)
-        endpoint = settings.otel_exporter_otlp_endpoint.strip()
+        endpoint = settings.otel_exporter_otlp_endpoint.strip() or _standard_endpoint()
         if endpoint and endpoint not in _exporting_to:
             provider.add_span_processor(BatchSpanProcessor(_otlp_exporter(endpoint)))
             _exporting_to.add(endpoint)
             log.info("exporting traces by OTLP", extra={"service": settings.service_name})
 
 
+def _standard_endpoint() -> str:
+    """The OpenTelemetry standard variables, when SAMLENG_OTEL_EXPORTER_OTLP_ENDPOINT is unset."""
+    traces = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    if traces:
+        return traces  # a signal-specific endpoint is used as given
+    return os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+
+
 def _otlp_exporter(endpoint: str) -> Any:
     # Imported here so a process that never exports never loads protobuf.
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
+    return OTLPSpanExporter(endpoint=exporter_url(endpoint))
+
+
+def exporter_url(endpoint: str) -> str:
+    """The traces URL of an OTLP/HTTP endpoint (``/v1/traces`` added to a base address)."""
+    if endpoint == os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip():
+        return endpoint
     url = endpoint.rstrip("/")
-    if not url.endswith("/v1/traces"):
-        url += "/v1/traces"
-    return OTLPSpanExporter(endpoint=url)
+    return url if url.endswith("/v1/traces") else url + "/v1/traces"
 
 
 def disable_native_http_telemetry(app: Any) -> None:
