@@ -1,7 +1,12 @@
 """The command line every service shares: ``python -m samleng.<service> serve|migrate``.
 
 ``serve`` runs the HTTP app and its consumers; ``migrate`` creates indexes and loads
-reference data, idempotently, so it can run as a one-time job before ``serve``.
+reference data, idempotently, so it can run before ``serve`` (an init container).
+
+Arguments are parsed before any setting is read, so ``--help`` needs no configuration and
+runs nothing. A bad setting, or a broker or database that cannot be reached, ends the
+command with one line that says what to fix (exit 2 for configuration, 1 for a
+dependency), never a traceback.
 """
 
 from __future__ import annotations
@@ -11,14 +16,79 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
+import aio_pika
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from samleng.common.logs import configure_logging
+from samleng.common.mongo import make_mongo_client, ping
 from samleng.common.runtime import serve
 from samleng.common.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
+
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+class CommandFailed(Exception):
+    """A command cannot run; the message is the one line the operator reads."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def service_name_of(settings_type: type[ServiceSettings]) -> str:
+    """The service a settings class configures, without reading the environment."""
+    return str(settings_type.model_fields["service_name"].default)
+
+
+def load_settings(settings_type: type[S]) -> S:
+    """The settings from the environment; CommandFailed names each bad variable."""
+    try:
+        return settings_type()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False, include_input=False):
+            where = ".".join(str(p) for p in error["loc"])
+            name = f"SAMLENG_{where.upper()}: " if where else ""
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}{message}")
+        raise CommandFailed("configuration: " + "; ".join(problems), exit_code=2) from None
+
+
+def without_password(url: str) -> str:
+    """A connection URL safe to print (the password replaced by ***)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+async def check_dependencies(settings: ServiceSettings) -> None:
+    """Reach the broker and MongoDB once; CommandFailed says which one and where to look."""
+    amqp = settings.amqp_url.get_secret_value()
+    try:
+        connection = await asyncio.wait_for(aio_pika.connect(amqp), timeout=CONNECT_TIMEOUT_SECONDS)
+    except Exception as exc:
+        raise CommandFailed(
+            f"broker unreachable at {without_password(amqp)} ({type(exc).__name__}): "
+            "check SAMLENG_AMQP_URL and that RabbitMQ runs"
+        ) from None
+    await connection.close()
+    client = make_mongo_client(settings)
+    try:
+        if not await ping(client):
+            mongo = without_password(settings.mongo_url.get_secret_value())
+            raise CommandFailed(
+                f"MongoDB unreachable at {mongo}: check SAMLENG_MONGO_URL and that the "
+                "replica set has a primary"
+            )
+    finally:
+        await client.close()
 
 
 def run_service_cli(
@@ -27,11 +97,26 @@ def run_service_cli(
     migrate: Callable[[S], Coroutine[Any, Any, None]],
     argv: list[str] | None = None,
 ) -> None:
-    """Parse the command line and run ``serve`` (default) or ``migrate``."""
-    settings = settings_type()
-    parser = argparse.ArgumentParser(prog=f"python -m samleng.{settings.service_name}")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    """Parse the command line, then run ``serve`` (default) or ``migrate``."""
+    name = service_name_of(settings_type)
+    parser = argparse.ArgumentParser(
+        prog=f"python -m samleng.{name}",
+        description=f"Run the Samleng {name} service, or prepare its database.",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate"],
+        help="serve: HTTP API and consumers (default); migrate: indexes and reference data",
+    )
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    try:
+        settings = load_settings(settings_type)
+        asyncio.run(check_dependencies(settings))
+    except CommandFailed as failed:
+        print(f"samleng {name}: {failed}", file=sys.stderr)
+        raise SystemExit(failed.exit_code) from None
     if args.command == "migrate":
         configure_logging(settings.service_name, settings.log_level)
         asyncio.run(migrate(settings))
