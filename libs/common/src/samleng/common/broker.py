@@ -16,8 +16,9 @@ order; different complaints side by side, up to the prefetch count) and
   broker; see :func:`samleng.common.health.transient_dependency`): it is retried in place,
   with back-off, until the dependency answers, and meanwhile ``/readyz`` reports the
   dependency down. Holding uses up no delivery attempt: the message is not at fault;
-- nacks (requeue) on any other error after a short back-off, and on the queue's last
-  allowed delivery dead-letters the message itself with the last error as its reason.
+- returns the message to the queue (``basic.reject`` with requeue, which every RabbitMQ
+  version counts as a failed delivery) on any other error after a short back-off, and on
+  the queue's last allowed delivery dead-letters it itself with the last error as reason.
 
 Both sides are observed: the publisher injects the W3C ``traceparent`` of a producer span
 into the message headers and the inbox continues that trace in a consumer span
@@ -305,7 +306,9 @@ def subscribe_inbox(
                     extra={"queue": consumer.name, "attempt": attempt},
                 )
                 await asyncio.sleep(min(MAX_BACKOFF_SECONDS, 0.2 * 2**attempt))
-                raise
+                # basic.reject with requeue: every RabbitMQ version counts it as a failed
+                # delivery (4.3+ no longer counts basic.nack), so the limit always applies
+                await message.reject(requeue=True)
             finally:
                 _count_consumed(metrics, consumer, event_type, outcome, started)
 

@@ -4,6 +4,7 @@
     samleng reporting rebuild         # = python -m samleng.reporting rebuild
     samleng routing directory list    # = python -m samleng.routing directory list
     samleng intake serve | migrate
+    samleng dlq list | replay ...     # dead letters: see samleng.common.dead_letters
 
 Each service's image installs only its own package, so a command runs where its service
 is installed; the service is looked up by name at run time, never imported here.
@@ -27,12 +28,16 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0 if args else 2
     first = args[0]
+    if first == "dlq":
+        from samleng.common import dead_letters  # needs only the broker and MongoDB
+
+        return dead_letters.main(args[1:])
     if first in SHORTCUTS:
         service, rest = SHORTCUTS[first], args
     elif first in SERVICES:
         service, rest = first, args[1:]
     else:
-        print(f"samleng: unknown command {first!r}; use one of {', '.join(SERVICES)}, audit")
+        print(f"samleng: unknown command {first!r}; use one of {', '.join(SERVICES)}, audit, dlq")
         return 2
     module = f"samleng.{service}"
     if importlib.util.find_spec(module) is None:
