@@ -112,3 +112,34 @@ async def test_route_log_names_the_template_and_status_never_the_path(
     [line] = [r for r in caplog.records if r.getMessage() == "request"]
     assert (line.__dict__["route"], line.__dict__["status"]) == ("/cases/{code}", 404)
     assert "SECRET" not in caplog.text
+
+
+async def test_the_openapi_document_says_errors_are_problem_json_and_names_operations() -> None:
+    service = _service({"greeting": "hi"})
+
+    @service.app.post("/things/{thing_id}")
+    async def rename_thing(thing_id: int, name: str) -> dict[str, str]:
+        return {"name": name}
+
+    transport = httpx.ASGITransport(app=service.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        document = (await client.get("/openapi.json")).json()
+        wrong_method = await client.get("/things/1")
+        docs = await client.get("/docs")
+        swagger = await client.get("/docs/static/swagger-ui-bundle.js")
+    operation = document["paths"]["/things/{thing_id}"]["post"]
+    assert operation["operationId"] == "rename_thing"
+    invalid = operation["responses"]["422"]["content"]
+    assert invalid == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+    }
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert set(schemas["ProblemDetails"]["required"]) >= {"type", "title", "status", "detail"}
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "POST"
+    assert wrong_method.headers["content-type"] == "application/problem+json"
+    # the API explorer works offline: its script comes from this origin
+    assert docs.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+    assert swagger.status_code == 200

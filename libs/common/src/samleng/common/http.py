@@ -21,7 +21,9 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -41,6 +43,19 @@ UNOBSERVED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 RETRY_AFTER_UNAVAILABLE_SECONDS = 5
 
 log = logging.getLogger("samleng.http")
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every Samleng error answers (``application/problem+json``)."""
+
+    type: str = Field(examples=[PROBLEM_TYPE_BASE + "validation-error"])
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description="What went wrong and what to change to succeed.")
+    instance: str = Field(description="The route template that answered (never the path).")
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="For invalid requests: each field, where it is and what is wrong."
+    )
 
 
 class Problem(Exception):
@@ -121,7 +136,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
-        return problem_response(Problem(exc.status_code, slug, str(exc.detail)), request)
+        # keep what the exception says about the response (Allow on 405, WWW-Authenticate)
+        problem = Problem(exc.status_code, slug, str(exc.detail), headers=dict(exc.headers or {}))
+        return problem_response(problem, request)
 
     async def on_unavailable(request: Request, exc: Exception) -> Response:
         dependency = transient_dependency(exc) or "a dependency"
@@ -310,3 +327,42 @@ def _route_template(request: Request) -> str:
         if match is Match.FULL and hasattr(candidate, "path"):
             return str(candidate.path)
     return "(unmatched)"
+
+
+def describe_problems_in_openapi(app: FastAPI) -> None:
+    """Make ``app``'s OpenAPI document say what the service really answers on errors.
+
+    FastAPI declares its own ``HTTPValidationError`` (``application/json``) for 422; every
+    Samleng error is ``application/problem+json`` with :class:`ProblemDetails`. The
+    document is rewritten once, when it is first asked for.
+    """
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        components["ProblemDetails"] = ProblemDetails.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        problem = {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.get("responses", {})
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")) or status == "default":
+                        response["content"] = {PROBLEM_JSON: problem}
+                if "422" in responses:
+                    responses["422"]["description"] = "The request is not valid"
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

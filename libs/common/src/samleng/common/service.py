@@ -26,10 +26,12 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 
 from samleng.common.http import (
     RouteLogMiddleware,
     SecurityHeaders,
+    describe_problems_in_openapi,
     health_router,
     install_problem_handlers,
 )
@@ -73,13 +75,17 @@ def web_app(
 ) -> FastAPI:
     """The service's FastAPI app with the shared edge: lifespan, problems, logs, security
     headers (:class:`~samleng.common.http.SecurityHeaders`), probes."""
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc served from our own origin, not a CDN
         title=title,
         version=version,
         summary=summary,
         lifespan=runtime.lifespan(on_start=on_start, background=background),
+        # operationIds are the handlers' own names (submit_complaint), not generated ones
+        generate_unique_id_function=lambda route: route.name,
+        static_url="/docs/static",
     )
     install_problem_handlers(app)
+    describe_problems_in_openapi(app)
     app.add_middleware(RouteLogMiddleware)
     production = runtime.settings.environment == Environment.PRODUCTION
     app.add_middleware(SecurityHeaders, hsts=production)
