@@ -113,6 +113,9 @@ def make_broker(settings: ServiceSettings) -> RabbitBroker:
         app_id=f"samleng-{settings.service_name}",
         logger=logging.getLogger(f"samleng.{settings.service_name}.broker"),
         fail_fast=True,
+        # no dependency injection per message: the inbox takes the raw body and reads the
+        # message from the context itself (FastDepends resolved it in a thread each time)
+        apply_types=False,
     )
 
 
@@ -153,7 +156,7 @@ class EventPublisher:
             await _confirmed_publish(
                 self._broker,
                 event.to_json_bytes(),
-                exchange=EVENTS_EXCHANGE.name,
+                exchange=EVENTS_EXCHANGE,  # the object: FastStream builds one per call from a name
                 routing_key=event.routing_key,
                 message_id=str(event.event_id),
                 correlation_id=event.correlation_id,
@@ -205,7 +208,7 @@ async def dead_letter(
     await _confirmed_publish(
         broker,
         message.body,
-        exchange=DEAD_LETTER_EXCHANGE.name,
+        exchange=DEAD_LETTER_EXCHANGE,
         routing_key=consumer.name,
         message_id=raw.message_id,
         correlation_id=raw.correlation_id,
@@ -258,7 +261,8 @@ def subscribe_inbox(
         title=f"{consumer.name}:consume",
         description=f"Consumes {', '.join(consumer.bindings)}",
     )
-    async def on_message(message: RabbitMessage) -> None:
+    async def on_message(body: bytes) -> None:
+        message: RabbitMessage = broker.context.get_local("message")
         metrics = service_metrics.of(broker)
         raw = message.raw_message
         event_type, outcome = "invalid", "retried"
@@ -276,7 +280,7 @@ def subscribe_inbox(
             },
         ) as current:
             try:
-                event = parse_event(message.body)
+                event = parse_event(body)
                 event_type = event.type
                 if current is not None:
                     current.set_attribute("samleng.complaint_id", event.complaint_id)
