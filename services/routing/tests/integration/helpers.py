@@ -88,10 +88,22 @@ async def tap_all(channel: aio_pika.abc.AbstractChannel) -> Feed:
 
 async def case_record(settings: RoutingSettings, complaint_id: str) -> dict[str, Any] | None:
     """Routing's stored record of a case."""
+    found = await _find(settings, "assignments", {"_id": complaint_id})
+    return found[0] if found else None
+
+
+async def all_published(settings: RoutingSettings, complaint_id: str) -> bool:
+    """Whether routing's outbox holds no unpublished event of a case."""
+    return not await _find(settings, "outbox", {"complaint_id": complaint_id, "published_at": None})
+
+
+async def _find(
+    settings: RoutingSettings, collection: str, query: dict[str, Any]
+) -> list[dict[str, Any]]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongo_url.get_secret_value(), tz_aware=True
     )
     try:
-        return await client[settings.mongo_database]["assignments"].find_one({"_id": complaint_id})
+        return await client[settings.mongo_database][collection].find(query).to_list()
     finally:
         await client.close()

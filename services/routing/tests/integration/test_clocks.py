@@ -16,8 +16,8 @@ from samleng.common.events import (
     ComplaintResolved,
     OfficeActionData,
 )
+from samleng.routing.adapters.clock import ManualClock
 from samleng.routing.app import create_app
-from samleng.routing.clock import ManualClock
 from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.settings import RoutingSettings
 from services.routing.tests.integration.helpers import MONDAY, case_record, submitted, tap_all

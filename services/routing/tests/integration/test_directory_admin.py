@@ -16,7 +16,7 @@ import pytest
 
 from samleng.routing.adapters.directory import bundled_spec
 from samleng.routing.app import create_app
-from samleng.routing.cli import run_directory_cli
+from samleng.routing.entrypoints.cli import run_directory_cli
 from samleng.routing.settings import RoutingSettings
 from services.routing.tests.integration.helpers import case_record, submitted, tap_all
 from tests.support import publish_event, running, settings_for

@@ -1,22 +1,27 @@
-"""Clocks and moves of one case, without I/O: warnings, the ladder, requests, auto-close."""
+"""Every handler of routing's table, on in-memory fakes: a case and the events it causes
+are stored together, exactly once, and refusals are poison."""
 
-from datetime import UTC, datetime, timedelta
+from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from samleng.common.events import (
     ActorRef,
+    CaseStatus,
     Category,
+    CitizenActionData,
+    ClosedData,
     ComplaintAcknowledged,
+    ComplaintAssigned,
     ComplaintClosed,
     ComplaintEscalated,
-    ComplaintForwarded,
+    ComplaintRejected,
     ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
-    ComplaintTransferred,
-    DeadlineApproaching,
-    DeadlinePassed,
+    ComplaintWithdrawn,
     EscalationRequested,
     Event,
     FeedbackKind,
@@ -24,172 +29,196 @@ from samleng.common.events import (
     Location,
     MoveRequestData,
     OfficeActionData,
+    RejectedData,
     ReopenedData,
     SubmittedData,
     TransferRequested,
 )
-from samleng.common.reference import service_catalogue
-from samleng.routing.adapters.directory import bundled_directory
-from samleng.routing.domain.calendar import WorkingCalendar
-from samleng.routing.domain.case import Case, CaseClosed
-from samleng.routing.domain.rules import MoveRefused
-from samleng.routing.handlers import Context, on_case_event, on_clock, on_submitted
+from samleng.common.handling import PoisonMessage
+from samleng.routing.entrypoints.clocks import ClockLoop
+from samleng.routing.handlers import (
+    HANDLERS,
+    CaseNotYetRouted,
+    apply_to_case,
+    fire_clocks,
+    route_new_case,
+)
+from samleng.routing.ports import RoutingPorts
+from services.routing.tests.unit.fakes import FakeCases, fake_ports
 
 pytestmark = pytest.mark.unit
 
-MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Phnom Penh
+OFFICE = "commune:170201"
 
 
-def ctx(at: datetime) -> Context:
-    return Context(bundled_directory(), service_catalogue(), WorkingCalendar(holidays=set()), at)
-
-
-def new_case() -> tuple[Case, ComplaintSubmitted]:
+def submitted(complaint_id: str = "c-1") -> ComplaintSubmitted:
     location = Location(province_code="17", district_code="1702", commune_code="170201")
     data = SubmittedData(kind=FeedbackKind.COMPLAINT, category=Category.DELAY, location=location)
-    submitted = ComplaintSubmitted.first("c-1", producer="intake", data=data)
-    case, _ = on_submitted(submitted, ctx(MONDAY))
-    return case, submitted
+    return ComplaintSubmitted.first(complaint_id, producer="intake", data=data)
 
 
-def test_a_warning_comes_before_the_deadline_then_the_ladder_climbs() -> None:
-    case, _ = new_case()
-    ack_due = next(t.due_at for t in case.timers if t.deadline == "acknowledge")
-    warned = on_clock(case, ctx(ack_due - timedelta(hours=1)))
-    assert [type(e) for e in warned] == [DeadlineApproaching]
-    assert on_clock(case, ctx(ack_due - timedelta(minutes=30))) == []  # warns once
-
-    offices = []
-    at = ack_due
-    for _ in range(4):
-        at += timedelta(days=1)
-        events = on_clock(case, ctx(at))
-        if any(isinstance(e, ComplaintEscalated) for e in events):
-            offices.append(case.office.office_id)
-            at = case.next_due_at or at
-    assert offices == ["district-ombudsman:1702", "provincial-ombudsman:17", "national:moi-team"]
-    # at the top the deadline passes without a further escalation
-    events = on_clock(case, ctx(at + timedelta(days=60)))
-    assert DeadlinePassed in {type(e) for e in events}
-    assert ComplaintEscalated not in {type(e) for e in events}
+async def routed(ports: RoutingPorts, cases: FakeCases) -> ComplaintAssigned:
+    """Route a new case; its assignment."""
+    await route_new_case(submitted(), ports)
+    [assigned] = cases.published("complaint.assigned")
+    assert isinstance(assigned, ComplaintAssigned)
+    return assigned
 
 
-def test_sequences_continue_from_the_last_event_seen() -> None:
-    case, _ = new_case()
-    events = on_clock(case, ctx(MONDAY + timedelta(days=10)))
-    assert [e.sequence for e in events] == [3, 4]
-    assert isinstance(events[1], ComplaintEscalated)
-    assert events[1].data.trigger == "acknowledgement_overdue"
-
-
-def test_acknowledging_stops_only_the_acknowledge_clock() -> None:
-    case, submitted = new_case()
-    ack = ComplaintAcknowledged.caused_by(
-        submitted, producer="intake", data=OfficeActionData(office_id="commune:170201")
-    )
-    on_case_event(case, ack, ctx(MONDAY))
-    assert [t.deadline for t in case.timers] == ["resolve"]
-    assert case.has_seen(str(ack.event_id))
-    # an action of another office changes nothing
-    other = ComplaintAcknowledged.caused_by(
-        ack, producer="intake", data=OfficeActionData(office_id="commune:170202")
-    )
-    case2, _ = new_case()
-    on_case_event(case2, other, ctx(MONDAY))
-    assert {t.deadline for t in case2.timers} == {"acknowledge", "resolve"}
-
-
-def test_a_resolved_case_auto_closes_unless_appealed() -> None:
-    case, submitted = new_case()
-    resolved = ComplaintResolved.caused_by(
-        submitted, producer="intake", data=OfficeActionData(office_id="commune:170201")
-    )
-    on_case_event(case, resolved, ctx(MONDAY))
-    assert [t.deadline for t in case.timers] == ["confirm"]
-    [closed] = on_clock(case, ctx(MONDAY + timedelta(days=30)))
-    assert isinstance(closed, ComplaintClosed) and closed.data.how == "auto_closed"
-    assert case.status == "closed" and case.timers == []
-
-    appealed, submitted = new_case()
-    on_case_event(appealed, resolved, ctx(MONDAY))
-    reopen = ComplaintReopened.caused_by(
-        resolved, producer="intake", data=ReopenedData(by=ActorRef(role="citizen"), appeal=True)
-    )
-    [escalated] = on_case_event(appealed, reopen, ctx(MONDAY + timedelta(days=1)))
-    assert isinstance(escalated, ComplaintEscalated) and escalated.data.trigger == "appeal"
-    assert appealed.office.office_id == "district-ombudsman:1702"
-    assert {t.deadline for t in appealed.timers} == {"acknowledge", "resolve"}
-
-
-def request(cls: type[Event], cause: ComplaintSubmitted, **fields: object) -> Event:
-    data = MoveRequestData.model_validate({"office_id": "commune:170201", "reason": "x", **fields})
+def action(cls: type[Event], cause: Event) -> Event:
+    """An office's or citizen's action of type ``cls`` following ``cause``."""
+    data: object = OfficeActionData(office_id=OFFICE)
+    if cls is ComplaintRejected:
+        data = RejectedData(office_id=OFFICE, reason="out_of_scope")
+    elif cls is ComplaintWithdrawn:
+        data = CitizenActionData()
+    elif cls is ComplaintReopened:
+        data = ReopenedData(by=ActorRef(role="citizen"), appeal=True)
+    elif cls is ComplaintClosed:
+        data = ClosedData(how="confirmed_by_citizen", office_id=OFFICE)
+    elif cls in (TransferRequested, ForwardRequested, EscalationRequested):
+        data = MoveRequestData(
+            office_id=OFFICE, reason="x", to_office_id="owso:1702", to_ministry="moh"
+        )
     return cls.caused_by(cause, producer="intake", data=data)
 
 
-def test_requests_move_the_case_or_are_refused_with_a_reason() -> None:
-    case, submitted = new_case()
-    [moved] = on_case_event(
-        case, request(TransferRequested, submitted, to_office_id="owso:1702"), ctx(MONDAY)
-    )
-    assert isinstance(moved, ComplaintTransferred) and moved.data.to_office.office_id == "owso:1702"
-    assert moved.data.reason_km and moved.data.deadlines is not None
+async def test_a_new_case_is_stored_with_its_assignment_once() -> None:
+    ports, cases, _ = fake_ports()
+    assigned = await routed(ports, cases)
+    assert assigned.data.office.office_id == OFFICE and assigned.sequence == 2
+    case = cases.case("c-1")
+    assert case.status == CaseStatus.ASSIGNED
+    assert {t.deadline for t in case.timers} == {"acknowledge", "resolve"}
 
-    case, submitted = new_case()
-    [forwarded] = on_case_event(
-        case, request(ForwardRequested, submitted, to_ministry="moh"), ctx(MONDAY)
-    )
-    assert isinstance(forwarded, ComplaintForwarded)
-    assert forwarded.data.to_office.office_id == "department:17:moh"
+
+async def test_a_redelivered_submission_re_announces_the_same_assignment() -> None:
+    ports, cases, clock = fake_ports()
+    first = await routed(ports, cases)
+    clock.advance(timedelta(hours=1))
+    await route_new_case(submitted(), ports)
+    assert [e.event_id for e in cases.published("complaint.assigned")] == [first.event_id] * 2
+    assert len(cases.records) == 1
+
+
+@pytest.mark.parametrize(
+    ("cls", "status", "emitted"),
+    [
+        (ComplaintAcknowledged, CaseStatus.ACKNOWLEDGED, []),
+        (ComplaintResolved, CaseStatus.RESOLVED, []),
+        (ComplaintRejected, CaseStatus.REJECTED, []),
+        (ComplaintWithdrawn, CaseStatus.WITHDRAWN, []),
+        (ComplaintClosed, CaseStatus.CLOSED, []),
+        (TransferRequested, CaseStatus.ASSIGNED, ["complaint.transferred"]),
+        (ForwardRequested, CaseStatus.ASSIGNED, ["complaint.forwarded"]),
+        (EscalationRequested, CaseStatus.ASSIGNED, ["complaint.escalated"]),
+    ],
+)
+async def test_each_action_changes_the_case_and_stores_what_it_causes(
+    cls: type[Event], status: CaseStatus, emitted: list[str]
+) -> None:
+    ports, cases, _ = fake_ports()
+    assigned = await routed(ports, cases)
+    event = action(cls, assigned)
+    await apply_to_case(event, ports)
+    case = cases.case("c-1")
+    assert case.status == status and case.has_seen(str(event.event_id))
+    assert [e.type for e in cases.outbox[1:]] == emitted
+    # handled once: a redelivery changes nothing and stores nothing
+    version = cases.records["c-1"].version
+    await apply_to_case(event, ports)
+    assert cases.records["c-1"].version == version and len(cases.outbox) == 1 + len(emitted)
+
+
+async def test_an_appeal_of_a_resolution_escalates() -> None:
+    ports, cases, _ = fake_ports()
+    resolved = action(ComplaintResolved, await routed(ports, cases))
+    await apply_to_case(resolved, ports)
+    await apply_to_case(action(ComplaintReopened, resolved), ports)
+    [escalated] = cases.published("complaint.escalated")
+    assert isinstance(escalated, ComplaintEscalated) and escalated.data.trigger == "appeal"
+    assert cases.case("c-1").office.office_id == "district-ombudsman:1702"
+
+
+def test_the_table_names_every_event_routing_acts_on() -> None:
+    assert set(HANDLERS.handlers) == {
+        ComplaintSubmitted,
+        ComplaintAcknowledged,
+        ComplaintResolved,
+        ComplaintRejected,
+        ComplaintReopened,
+        ComplaintWithdrawn,
+        ComplaintClosed,
+        TransferRequested,
+        ForwardRequested,
+        EscalationRequested,
+    }
+
+
+async def test_an_action_before_the_case_is_routed_is_retried() -> None:
+    ports, _, _ = fake_ports()
+    with pytest.raises(CaseNotYetRouted):
+        await apply_to_case(action(ComplaintAcknowledged, submitted()), ports)
+
+
+async def test_a_request_that_can_never_be_carried_out_is_poison() -> None:
+    ports, cases, _ = fake_ports()
+    assigned = await routed(ports, cases)
+    wrong = MoveRequestData(office_id="owsu:17", reason="x", to_office_id="owso:1702")
+    with pytest.raises(PoisonMessage, match="only the responsible office"):
+        await apply_to_case(TransferRequested.caused_by(assigned, producer="t", data=wrong), ports)
+    withdrawn = action(ComplaintWithdrawn, assigned)
+    await apply_to_case(withdrawn, ports)
+    with pytest.raises(PoisonMessage, match="withdrawn"):
+        await apply_to_case(action(EscalationRequested, withdrawn), ports)
+    assert cases.published("complaint.escalated") == []
+
+
+async def test_a_decision_lost_to_a_concurrent_change_is_taken_again_on_the_new_case() -> None:
+    ports, cases, _ = fake_ports()
+    assigned = await routed(ports, cases)
+    acknowledged = action(ComplaintAcknowledged, assigned)
+
+    def another_replica_escalates(record: object) -> None:
+        record.case.status = CaseStatus.WITHDRAWN  # type: ignore[attr-defined]
+        record.version += 1  # type: ignore[attr-defined]
+
+    cases.meanwhile = another_replica_escalates
+    await apply_to_case(acknowledged, ports)
+    # decided again on what the other replica stored: a withdrawn case stays withdrawn
+    assert cases.case("c-1").status == CaseStatus.WITHDRAWN
+    assert cases.case("c-1").has_seen(str(acknowledged.event_id))
+
+
+async def test_clocks_fire_once_and_give_the_case_back() -> None:
+    ports, cases, clock = fake_ports()
+    await routed(ports, cases)
+    clock.advance(timedelta(days=10))
+    loop = ClockLoop(ports, poll_seconds=1, lease_seconds=60)
+    assert await loop.sweep() == 1
+    assert [e.type for e in cases.outbox[1:]] == [
+        "complaint.deadline_passed",
+        "complaint.escalated",
+    ]
+    assert cases.records["c-1"].lease_owner == ""
+    assert cases.case("c-1").office.office_id == "district-ombudsman:1702"
+    # the ombudsman's fresh clocks are not due: a second pass fires nothing
+    assert await loop.sweep() == 0
+
+
+async def test_a_clock_that_lost_a_race_stores_nothing() -> None:
+    ports, cases, clock = fake_ports()
+    await routed(ports, cases)
+    clock.advance(timedelta(days=10))
+    claimed = await cases.claim_due(clock.now(), clock.now(), "replica-a", timedelta(minutes=1))
+    assert claimed is not None
     assert (
-        forwarded.data.to_office.ministry == "moh" and forwarded.data.rule == "forward-to-ministry"
+        await cases.claim_due(clock.now(), clock.now(), "replica-b", timedelta(minutes=1)) is None
     )
 
-    case, submitted = new_case()
-    [up] = on_case_event(case, request(EscalationRequested, submitted), ctx(MONDAY))
-    assert isinstance(up, ComplaintEscalated) and up.data.trigger == "officer_request"
+    def a_message_changed_it(record: object) -> None:
+        record.version += 1  # type: ignore[attr-defined]
 
-    case, submitted = new_case()
-    with pytest.raises(MoveRefused, match="only the responsible office"):
-        on_case_event(
-            case,
-            request(TransferRequested, submitted, office_id="owso:1702", to_office_id="owsu:17"),
-            ctx(MONDAY),
-        )
-    with pytest.raises(MoveRefused, match="to_ministry"):
-        on_case_event(case, request(ForwardRequested, submitted), ctx(MONDAY))
-    case.status = "withdrawn"
-    with pytest.raises(CaseClosed):
-        on_case_event(case, request(EscalationRequested, submitted), ctx(MONDAY))
-
-
-def test_a_conduct_complaint_can_never_be_sent_to_the_accused_office() -> None:
-    location = Location(province_code="17", district_code="1702", commune_code="170201")
-    data = SubmittedData(
-        kind=FeedbackKind.COMPLAINT,
-        category=Category.RUDE_CONDUCT,
-        location=location,
-        about_office_id="commune:170201",
-        about_office_conduct=True,
-    )
-    submitted = ComplaintSubmitted.first("c-2", producer="intake", data=data)
-    case, assigned = on_submitted(submitted, ctx(MONDAY))
-    assert case.accused_office_id == "commune:170201"
-    holder = case.office.office_id
-    assert holder != "commune:170201"
-    transfer = TransferRequested.caused_by(
-        assigned,
-        producer="intake",
-        data=MoveRequestData(
-            office_id=holder, reason="wrong office", to_office_id="commune:170201"
-        ),
-    )
-    with pytest.raises(MoveRefused, match="conduct"):
-        on_case_event(case, transfer, ctx(MONDAY))
-    # any other office is still a possible target
-    elsewhere = TransferRequested.caused_by(
-        assigned,
-        producer="intake",
-        data=MoveRequestData(office_id=holder, reason="wrong office", to_office_id="owsu:17"),
-    )
-    [moved] = on_case_event(case, elsewhere, ctx(MONDAY))
-    assert isinstance(moved, ComplaintTransferred) and moved.data.to_office.office_id == "owsu:17"
+    cases.meanwhile = a_message_changed_it
+    assert await fire_clocks(claimed, ports) is False
+    assert cases.published("complaint.escalated") == []

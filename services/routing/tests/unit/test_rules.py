@@ -14,6 +14,7 @@ from samleng.common.events import (
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.directory import bundled_directory
 from samleng.routing.domain.calendar import WorkingCalendar
+from samleng.routing.domain.decisions import Context, on_submitted
 from samleng.routing.domain.rules import (
     MoveRefused,
     forward_target,
@@ -21,7 +22,6 @@ from samleng.routing.domain.rules import (
     pick_office,
     transfer_target,
 )
-from samleng.routing.handlers import Context, on_submitted
 
 pytestmark = pytest.mark.unit
 

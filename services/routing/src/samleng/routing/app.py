@@ -1,6 +1,12 @@
-"""Assemble the routing app: ``create_app(settings=None, **overrides)``.
+"""Assemble routing: ``bootstrap(settings=None, **ports) -> Service[RoutingPorts]``.
 
-app = create_app(settings, clock=ManualClock(start))  # tests move time themselves
+    service = bootstrap(settings, clock=ManualClock(start))   # tests move time themselves
+    app = create_app(settings)                                 # = bootstrap(settings).app
+
+Real adapters are built unless a port is passed in. The app's lifespan creates the
+indexes, loads the pilot directory if none is active, moves events out of old per-case
+outboxes, then runs the inbox, the outbox relay and the clock loop. The clock loop is
+``app.state.clocks`` (tests and operators read its ``passes``).
 """
 
 from __future__ import annotations
@@ -11,17 +17,17 @@ from typing import Any
 import holidays
 from fastapi import FastAPI
 
-from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
+from samleng.common.outbox import Outbox, OutboxRelay
 from samleng.common.reference import service_catalogue
 from samleng.common.runtime import ServiceRuntime
+from samleng.common.service import Service, web_app
 from samleng.routing.adapters.cases import CaseRepository
+from samleng.routing.adapters.clock import SystemClock
 from samleng.routing.adapters.directory import DirectoryStore
-from samleng.routing.clock import Clock, SystemClock
 from samleng.routing.domain.calendar import WorkingCalendar
-from samleng.routing.entrypoints import subscribers
-from samleng.routing.entrypoints.api import directory_router
+from samleng.routing.entrypoints import api, subscribers
 from samleng.routing.entrypoints.clocks import ClockLoop
-from samleng.routing.handlers import Context
+from samleng.routing.ports import RoutingPorts
 from samleng.routing.settings import RoutingSettings
 
 
@@ -35,58 +41,52 @@ def working_calendar(settings: RoutingSettings) -> WorkingCalendar:
     )
 
 
-def create_app(
-    settings: RoutingSettings | None = None,
-    *,
-    clock: Clock | None = None,
-    **overrides: Any,
-) -> FastAPI:
-    """The routing app; nothing connects until its lifespan starts."""
-    settings = settings or RoutingSettings(**overrides)
-    clock = clock or SystemClock()
+def bootstrap(settings: RoutingSettings | None = None, **ports: Any) -> Service[RoutingPorts]:
+    """The routing service; nothing connects until its app's lifespan starts."""
+    settings = settings or RoutingSettings()
     runtime = ServiceRuntime(settings)
-    cases = CaseRepository(runtime.db)
-    store = DirectoryStore(runtime.db)
-    calendar = working_calendar(settings)
-    catalogue = service_catalogue()
-
-    async def context() -> Context:
-        return Context(await store.active(), catalogue, calendar, clock.now())
-
-    subscribers.subscribe(runtime.broker, runtime.publisher, cases, context, runtime.health)
+    relay = OutboxRelay(
+        Outbox(runtime.db), runtime.publisher, poll_seconds=settings.relay_poll_seconds
+    )
+    cases = CaseRepository(runtime.db, Outbox(runtime.db), on_stored=relay.wake)
+    store = DirectoryStore(runtime.db, refresh_seconds=settings.directory_refresh_seconds)
+    wired = RoutingPorts(
+        cases=cases,
+        directories=store,
+        clock=SystemClock(),
+        catalogue=service_catalogue(),
+        calendar=working_calendar(settings),
+    ).replace(**ports)
     clocks = ClockLoop(
-        cases,
-        runtime.publisher,
-        context,
-        clock,
+        wired,
         poll_seconds=settings.clock_poll_seconds,
         lease_seconds=settings.clock_lease_seconds,
     )
-
-    async def clock_loop() -> None:
-        await clocks.run()
-
-    app = FastAPI(
+    app = web_app(
+        runtime,
         title="Samleng routing",
-        version="0.2.0",
-        lifespan=runtime.lifespan(
-            on_start=[cases.create_indexes, store.ensure_bundled], background=[clock_loop]
-        ),
+        on_start=[cases.create_indexes, store.ensure_bundled, cases.adopt_old_outboxes],
+        background=[relay.run, clocks.run],
     )
-    app.state.runtime = runtime
     app.state.clocks = clocks
-    install_problem_handlers(app)
-    app.add_middleware(RouteLogMiddleware)
-    app.include_router(health_router(runtime.readiness))
-    app.include_router(directory_router(store, settings))
-    return app
+    subscribers.subscribe(runtime.broker, wired, runtime.health)
+    app.include_router(api.router)
+    return Service(settings, runtime, wired, app).installed()
+
+
+def create_app(settings: RoutingSettings | None = None, **overrides: Any) -> FastAPI:
+    """The routing app: ``bootstrap(settings, **overrides).app``."""
+    return bootstrap(settings, **overrides).app
 
 
 async def migrate(settings: RoutingSettings) -> None:
-    """Create routing's indexes and load and activate the pilot directory (idempotent)."""
+    """Create routing's indexes, load and activate the pilot directory if none is active,
+    and move events out of old per-case outboxes (idempotent)."""
     runtime = ServiceRuntime(settings)
     try:
-        await CaseRepository(runtime.db).create_indexes()
+        cases = CaseRepository(runtime.db, Outbox(runtime.db))
+        await cases.create_indexes()
         await DirectoryStore(runtime.db).ensure_bundled()
+        await cases.adopt_old_outboxes()
     finally:
         await runtime.mongo.close()

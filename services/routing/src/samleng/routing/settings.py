@@ -22,6 +22,11 @@ class RoutingSettings(ServiceSettings):
     clock_poll_seconds: float = Field(default=5.0, gt=0)
     #: How long a replica holds a claimed case before another may take it over.
     clock_lease_seconds: float = Field(default=60.0, gt=0)
+    #: How often the outbox relay looks for events to publish when nothing woke it.
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+    #: How long a replica routes with the active directory it read before reading it
+    #: again (an activation on this replica takes effect at once).
+    directory_refresh_seconds: float = Field(default=5.0, ge=0)
     #: Office hours, local time, and the offices' offset from UTC (Cambodia: UTC+7).
     office_opens_at: time = time(7, 30)
     office_closes_at: time = time(17, 0)

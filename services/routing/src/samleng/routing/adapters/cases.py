@@ -1,139 +1,185 @@
 """Routing's case records in MongoDB (collection ``assignments``, ``_id`` = complaint id).
 
 Each document holds where the case is, its clocks (``timers`` and ``next_due_at``), the
-events routing decided but has not yet seen confirmed by the broker (``outbox``), and a
-``version`` for optimistic concurrency. Every change to a case and the events it causes
-are written in ONE document update, so a decision is taken exactly once:
+assignment that announced it (``event``) and a ``version`` for optimistic concurrency.
+The events a change causes go to the service's one outbox (:mod:`samleng.common.outbox`)
+in the SAME transaction as the change, so a decision is taken exactly once and never
+lost, and the outbox relay publishes them:
 
 - a message handler loads the case, decides, and saves only if ``version`` is unchanged
   (otherwise it reloads and decides again);
 - a clock fires only on the replica that claimed the case with a lease
   (:meth:`CaseRepository.claim_due`), and its save also checks ``version``.
 
-Events leave the outbox after the broker confirmed them; a crash in between leaves them
-to be published again (same ``event_id``, so consumers dedupe).
+A change that causes no event is one plain update (no transaction needed).
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from samleng.common.events import Category, ComplaintAssigned, Event, FeedbackKind, parse_event
+from samleng.common.events import (
+    CaseStatus,
+    Category,
+    ComplaintAssigned,
+    Event,
+    FeedbackKind,
+    parse_event,
+)
+from samleng.common.outbox import Outbox, outbox_entry
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Office
 from samleng.routing.domain.sla import Timer
+from samleng.routing.ports import StoredCase
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+#: Cases stored before the common CaseStatus vocabulary said "open" for "assigned".
+_OLD_STATUSES = {"open": CaseStatus.ASSIGNED}
+_LEASE = {"lease_until": "", "lease_owner": ""}
 
 
-class StoredCase:
-    """A case as loaded: the record, its version and the events still to publish."""
-
-    def __init__(self, case: Case, version: int, outbox: list[Event], assigned: Event) -> None:
-        self.case = case
-        self.version = version
-        self.outbox = outbox
-        self.assigned = assigned
+class _Stale(Exception):
+    """The case changed since it was loaded: the transaction is abandoned."""
 
 
 class CaseRepository:
-    """Cases, their clocks and their outbox in routing's database."""
+    """Cases and their clocks in routing's database, their events in its outbox."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        outbox: Outbox,
+        *,
+        on_stored: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = db
         self._cases = db["assignments"]
+        self._outbox = outbox
+        self._on_stored = on_stored  # wakes the relay: events are waiting
 
     async def create_indexes(self) -> None:
-        """Indexes for office inboxes, due clocks and stale outboxes (idempotent)."""
+        """Indexes for office inboxes and due clocks, and the outbox's (idempotent)."""
         await self._cases.create_index("office_id")
         await self._cases.create_index([("next_due_at", ASCENDING)], sparse=True)
-        await self._cases.create_index([("outbox_since", ASCENDING)], sparse=True)
+        await self._outbox.create_indexes()
 
-    async def create(self, case: Case, assigned: ComplaintAssigned, now: datetime) -> StoredCase:
-        """Store a new case with its assignment unless it exists; return what is stored."""
+    async def add(self, case: Case, assigned: ComplaintAssigned) -> bool:
+        """Store a new case and its assignment unless the case exists (the first wins)."""
         doc = _to_doc(case)
-        doc.update(
-            _id=case.complaint_id,
-            version=1,
-            rule=assigned.data.rule,
-            event=assigned.model_dump(mode="json"),
-            outbox=[assigned.model_dump(mode="json")],
-            outbox_since=now,
-        )
-        with contextlib.suppress(DuplicateKeyError):  # a redelivery: keep the first
-            await self._cases.insert_one(doc)
-        stored = await self.get(case.complaint_id)
-        assert stored is not None
-        return stored
+        doc.update(_id=case.complaint_id, version=1, rule=assigned.data.rule,
+                   event=assigned.model_dump(mode="json"))  # fmt: skip
+
+        async def write(session: AsyncClientSession) -> None:
+            await self._cases.insert_one(doc, session=session)
+            await self._outbox.add([assigned], session=session)
+
+        try:
+            await self._in_transaction(write)
+        except DuplicateKeyError:
+            return False
+        self._on_stored()
+        return True
 
     async def get(self, complaint_id: str) -> StoredCase | None:
         """The case with this complaint id, if routing has it."""
         doc = await self._cases.find_one({"_id": complaint_id})
         return _from_doc(doc) if doc else None
 
-    async def save(
-        self, stored: StoredCase, events: list[Event], now: datetime, *, release: str = ""
-    ) -> bool:
-        """Write the case and its new events if nobody changed it since it was loaded."""
-        update: dict[str, Any] = {"$set": {**_to_doc(stored.case), "version": stored.version + 1}}
-        if events:
-            update["$push"] = {"outbox": {"$each": [e.model_dump(mode="json") for e in events]}}
-            if not stored.outbox:
-                update["$set"]["outbox_since"] = now
-        if release:
-            update["$unset"] = {"lease_until": "", "lease_owner": ""}
-        result = await self._cases.update_one(
-            {"_id": stored.case.complaint_id, "version": stored.version}, update
-        )
-        return result.modified_count == 1
+    async def save(self, stored: StoredCase, events: list[Event]) -> bool:
+        """Write the case and its events if nobody changed it since it was loaded."""
+        where = {"_id": stored.case.complaint_id, "version": stored.version}
+        update: Document = {"$set": {**_to_doc(stored.case), "version": stored.version + 1}}
+        if stored.lease_owner:
+            update["$unset"] = _LEASE
+        if not events:
+            return (await self._cases.update_one(where, update)).matched_count == 1
 
-    async def published(self, complaint_id: str, events: list[Event]) -> None:
-        """Take confirmed events out of the outbox."""
-        ids = [str(e.event_id) for e in events]
-        await self._cases.update_one(
-            {"_id": complaint_id}, {"$pull": {"outbox": {"event_id": {"$in": ids}}}}
-        )
-        await self._cases.update_one(
-            {"_id": complaint_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_since": ""}}
-        )
+        async def write(session: AsyncClientSession) -> None:
+            if (await self._cases.update_one(where, update, session=session)).matched_count != 1:
+                raise _Stale
+            await self._outbox.add(events, session=session)
+
+        try:
+            await self._in_transaction(write)
+        except _Stale:
+            return False
+        self._on_stored()
+        return True
+
+    async def announce_again(self, event: Event) -> None:
+        """Put a stored event back in the outbox as not yet published."""
+        entry = outbox_entry(event)
+        await self._outbox.collection.replace_one({"_id": entry["_id"]}, entry, upsert=True)
+        self._on_stored()
 
     async def claim_due(
-        self, due_by: datetime, stale_before: datetime, now: datetime, owner: str, lease: timedelta
+        self, due_by: datetime, now: datetime, owner: str, lease: timedelta
     ) -> StoredCase | None:
-        """Claim one case whose clock is due (or whose outbox is stale) for ``lease``.
+        """Claim one case whose clock is due by ``due_by`` for ``lease``.
 
         Only one replica gets a given case until the lease ends: the claim is a single
         atomic find-and-modify on an unleased (or expired) case.
         """
         doc = await self._cases.find_one_and_update(
             {
-                "$and": [
-                    {
-                        "$or": [
-                            {"next_due_at": {"$lte": due_by}},
-                            {"outbox_since": {"$lte": stale_before}},
-                        ]
-                    },
-                    {"$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
-                ]
+                "next_due_at": {"$lte": due_by},
+                "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
             },
             {"$set": {"lease_until": now + lease, "lease_owner": owner}},
         )
-        return _from_doc(doc) if doc else None
+        if doc is None:
+            return None
+        claimed = _from_doc(doc)
+        claimed.lease_owner = owner
+        return claimed
 
     async def release(self, complaint_id: str, owner: str) -> None:
-        """Give a claimed case back (nothing was due after all, or the save lost a race)."""
-        await self._cases.update_one(
-            {"_id": complaint_id, "lease_owner": owner},
-            {"$unset": {"lease_until": "", "lease_owner": ""}},
+        """Give a claimed case back (the save lost a race with a message)."""
+        await self._cases.update_one({"_id": complaint_id, "lease_owner": owner},
+                                     {"$unset": _LEASE})  # fmt: skip
+
+    async def adopt_old_outboxes(self) -> None:
+        """Move events left in cases' own outbox lists (before the common outbox) to it.
+
+        They were decided but perhaps never confirmed by the broker, so they are published
+        (again: same ``event_id``, consumers dedupe).
+        """
+        moved = 0
+        async for doc in self._cases.find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
+            for body in doc["outbox"]:
+                entry = outbox_entry(parse_event(body))
+                await self._outbox.collection.update_one(
+                    {"_id": entry["_id"]}, {"$setOnInsert": entry}, upsert=True
+                )
+            ids = [body["event_id"] for body in doc["outbox"]]
+            await self._cases.update_one(
+                {"_id": doc["_id"]}, {"$pull": {"outbox": {"event_id": {"$in": ids}}}}
+            )
+            moved += len(ids)
+        await self._cases.update_many(
+            {"outbox": {"$size": 0}}, {"$unset": {"outbox": "", "outbox_since": ""}}
         )
+        if moved:
+            log.info("moved events of old case outboxes to the outbox", extra={"count": moved})
+            self._on_stored()
+
+    async def _in_transaction(self, write: Callable[[AsyncClientSession], Any]) -> None:
+        async with self._db.client.start_session() as session:
+            await session.with_transaction(write)
 
 
-def _to_doc(case: Case) -> dict[str, Any]:
+def _to_doc(case: Case) -> Document:
     return {
         "correlation_id": case.correlation_id,
         "kind": case.kind.value,
@@ -147,7 +193,7 @@ def _to_doc(case: Case) -> dict[str, Any]:
         "office": asdict(case.office),
         "directory_version": case.directory_version,
         "accused_office_id": case.accused_office_id,
-        "status": case.status,
+        "status": case.status.value,
         "last_sequence": case.last_sequence,
         "timers": [asdict(t) for t in case.timers],
         "next_due_at": case.next_due_at,
@@ -156,8 +202,9 @@ def _to_doc(case: Case) -> dict[str, Any]:
     }
 
 
-def _from_doc(doc: dict[str, Any]) -> StoredCase:
+def _from_doc(doc: Document) -> StoredCase:
     location = doc["location"]
+    status = doc["status"]
     case = Case(
         complaint_id=doc["_id"],
         correlation_id=doc["correlation_id"],
@@ -169,11 +216,12 @@ def _from_doc(doc: dict[str, Any]) -> StoredCase:
         office=Office(**doc["office"]),
         directory_version=doc["directory_version"],
         accused_office_id=doc.get("accused_office_id"),
-        status=doc["status"],
+        status=_OLD_STATUSES.get(status) or CaseStatus(status),
         last_sequence=doc["last_sequence"],
         timers=[Timer(**t) for t in doc["timers"]],
         moves=list(doc.get("moves", [])),
         seen=list(doc.get("seen", [])),
     )
-    outbox = [parse_event(e) for e in doc.get("outbox", [])]
-    return StoredCase(case, doc["version"], outbox, parse_event(doc["event"]))
+    assigned = parse_event(doc["event"])
+    assert isinstance(assigned, ComplaintAssigned)
+    return StoredCase(case, doc["version"], assigned)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
@@ -66,10 +67,12 @@ def bundled_directory() -> Directory:
 class DirectoryStore:
     """Stored directory versions and the active one."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, refresh_seconds: float = 0) -> None:
         self._versions = db["directory_versions"]
         self._state = db["directory_state"]
         self._compiled: dict[str, Directory] = {}  # versions are immutable
+        self._refresh = refresh_seconds
+        self._active: tuple[float, Directory] | None = None  # (read at, directory)
 
     async def load(self, spec: DirectorySpec) -> bool:
         """Validate and store a version; False if that exact version was stored already."""
@@ -110,6 +113,7 @@ class DirectoryStore:
             {"$set": {"version": version, "activated_at": datetime.now(UTC)}},
             upsert=True,
         )
+        self._active = None
 
     async def active_version(self) -> str | None:
         """The active version's name, if one was activated."""
@@ -117,9 +121,15 @@ class DirectoryStore:
         return str(doc["version"]) if doc else None
 
     async def active(self) -> Directory:
-        """The active directory; the bundled pilot if none was ever activated."""
+        """The active directory (read again after ``refresh_seconds``); the bundled pilot
+        if none was ever activated."""
+        now = time.monotonic()
+        if self._active is not None and now - self._active[0] < self._refresh:
+            return self._active[1]
         version = await self.active_version()
-        return await self.directory(version) if version else bundled_directory()
+        directory = await self.directory(version) if version else bundled_directory()
+        self._active = (now, directory)
+        return directory
 
     async def ensure_bundled(self) -> None:
         """Load the bundled pilot and activate it if nothing is active yet (idempotent)."""
@@ -132,6 +142,7 @@ class DirectoryStore:
             {"$setOnInsert": {"version": spec.version, "activated_at": datetime.now(UTC)}},
             upsert=True,
         )
+        self._active = None
 
     async def versions(self) -> list[dict[str, Any]]:
         """Every stored version, with which one is active."""

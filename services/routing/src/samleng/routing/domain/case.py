@@ -1,16 +1,26 @@
-"""A case as routing sees it: where it is, its status and its running clocks. Pure."""
+"""A case as routing sees it: where it is, its status and its running clocks. Pure.
+
+Statuses are the common :class:`~samleng.common.events.CaseStatus` words. Routing's own
+moves between them (in :mod:`samleng.routing.domain.decisions`):
+
+- ``assigned`` when routed or moved to another office; ``acknowledged`` when that office
+  acknowledges; ``resolved`` when it resolves;
+- ``rejected``, ``withdrawn``, ``closed`` (``FINAL``): no clock runs, no move is possible;
+- a reopening or appeal of a case in ``REOPENABLE`` starts a new round (``acknowledged``
+  at the same office, or ``assigned`` one level up on appeal).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from samleng.common.events import Category, FeedbackKind
+from samleng.common.events import FINAL, CaseStatus, Category, FeedbackKind
 from samleng.routing.domain.model import Office
 from samleng.routing.domain.sla import Timer
 
-#: Statuses after which no clock runs and no move is possible.
-FINAL = frozenset({"closed", "rejected", "withdrawn"})
+#: Statuses a reopening or an appeal starts a new round from.
+REOPENABLE = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
 #: How many processed event ids a case remembers for deduplication.
 SEEN_LIMIT = 500
 
@@ -34,7 +44,7 @@ class Case:
     directory_version: str
     # the office whose own officials the complaint is about: it must never get the case
     accused_office_id: str | None = None
-    status: str = "open"
+    status: CaseStatus = CaseStatus.ASSIGNED
     last_sequence: int = 1
     timers: list[Timer] = field(default_factory=list)
     moves: list[dict[str, str]] = field(default_factory=list)

@@ -6,7 +6,7 @@
     python -m samleng.routing directory activate VERSION
     python -m samleng.routing directory list
 
-``serve`` and ``migrate`` are the commands every service shares (``samleng.common.cli``).
+``serve`` and ``migrate`` are in ``samleng.routing.__main__``.
 Output is JSON; the exit status is 0 on success, 1 when the directory or version is refused.
 """
 

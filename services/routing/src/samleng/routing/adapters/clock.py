@@ -1,21 +1,12 @@
-"""Time, injectable: routing's deadlines and timers read the time only through a Clock.
+"""Clocks: routing's deadlines and timers read the time only through the ``Clock`` port.
 
 Production uses :class:`SystemClock`; tests pass a :class:`ManualClock` to
-``create_app(clock=...)`` and move it forward instead of sleeping.
+``bootstrap(settings, clock=...)`` and move it forward instead of sleeping.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
-
-
-class Clock(Protocol):
-    """Something that tells the time (timezone-aware, UTC)."""
-
-    def now(self) -> datetime:
-        """The current instant."""
-        ...
 
 
 class SystemClock:
