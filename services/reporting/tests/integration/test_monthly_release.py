@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from samleng.common.mongo import make_mongo_client
-from samleng.reporting.adapters.case_records import CaseRecords
-from samleng.reporting.adapters.publications import Publications
+from samleng.reporting.adapters.case_records import MongoCaseRecords
+from samleng.reporting.adapters.publications import MongoPublications
 from samleng.reporting.domain.calendar import PHNOM_PENH
 from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.entrypoints.publisher import Publisher
@@ -42,7 +42,7 @@ async def test_tables_are_released_as_of_each_month_start(stack: Any) -> None:
     client = make_mongo_client(settings)
     try:
         db = client[settings.mongo_database]
-        records, publications = CaseRecords(db), Publications(db)
+        records, publications = MongoCaseRecords(db), MongoPublications(db)
         await records.create_indexes()
         publisher = Publisher(
             records,

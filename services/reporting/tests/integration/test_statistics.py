@@ -93,7 +93,7 @@ async def test_rebuild_from_the_archive_gives_identical_figures(
         }
     )
     done = subprocess.run(  # noqa: ASYNC221 - nothing else runs on the loop meanwhile
-        [sys.executable, "-m", "samleng.reporting", "rebuild"],
+        [sys.executable, "-m", "samleng.reporting", "rebuild", "--yes"],
         env=env,
         capture_output=True,
         text=True,

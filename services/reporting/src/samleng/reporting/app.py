@@ -1,39 +1,51 @@
-"""Assemble the reporting app: ``create_app(settings=None, **overrides)``."""
+"""Assemble reporting: ``bootstrap(settings=None, **ports) -> Service[ReportingPorts]``.
+
+service = bootstrap(settings)                          # the MongoDB adapters
+service = bootstrap(settings, records=FakeCaseRecords())  # any port replaced
+app = create_app(settings)                             # = bootstrap(settings).app
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI
 
 from samleng.common.auth import TokenVerifier
-from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
+from samleng.common.broker import subscribe_table
 from samleng.common.runtime import ServiceRuntime
-from samleng.reporting.adapters.archive import EventArchive
-from samleng.reporting.adapters.case_records import CaseRecords
+from samleng.common.service import Service, web_app
+from samleng.reporting.adapters.archive import MongoEventArchive
+from samleng.reporting.adapters.case_records import MongoCaseRecords
 from samleng.reporting.adapters.headline import HeadlineCache
-from samleng.reporting.adapters.publications import Publications
-from samleng.reporting.entrypoints import subscribers
-from samleng.reporting.entrypoints.api import make_router
-from samleng.reporting.entrypoints.dashboard import make_dashboard_router
-from samleng.reporting.entrypoints.opendata import make_open_data_router
+from samleng.reporting.adapters.publications import MongoPublications
+from samleng.reporting.entrypoints import api, dashboard, opendata
 from samleng.reporting.entrypoints.publisher import Publisher
-from samleng.reporting.handlers import StatisticsPorts
+from samleng.reporting.handlers import HANDLERS, rebuild
+from samleng.reporting.ports import ReportingPorts
 from samleng.reporting.settings import ReportingSettings
 
 
-def create_app(settings: ReportingSettings | None = None, **overrides: Any) -> FastAPI:
-    """The reporting app; nothing connects until its lifespan starts."""
-    settings = settings or ReportingSettings(**overrides)
-    runtime = ServiceRuntime(settings)
-    archive, records = EventArchive(runtime.db), CaseRecords(runtime.db)
-    publications = Publications(runtime.db)
-    subscribers.subscribe(
-        runtime.broker, StatisticsPorts(archive, records, publications), runtime.health
+def real_ports(runtime: ServiceRuntime, settings: ReportingSettings) -> ReportingPorts:
+    """The MongoDB adapters of every port."""
+    records = MongoCaseRecords(runtime.db)
+    return ReportingPorts(
+        archive=MongoEventArchive(runtime.db),
+        records=records,
+        publications=MongoPublications(runtime.db),
+        headline=HeadlineCache(records, settings.headline_ttl_seconds),
     )
+
+
+def bootstrap(settings: ReportingSettings | None = None, **ports: Any) -> Service[ReportingPorts]:
+    """The reporting service: real adapters unless a port is given; nothing connects yet."""
+    settings = settings or ReportingSettings()
+    runtime = ServiceRuntime(settings)
+    wired = replace(real_ports(runtime, settings), **ports)
     publisher = Publisher(
-        records,
-        publications,
+        wired.records,
+        wired.publications,
         threshold=settings.small_cell_threshold,
         monthly=settings.monthly_release,
         interval_seconds=settings.publish_interval_seconds,
@@ -41,51 +53,52 @@ def create_app(settings: ReportingSettings | None = None, **overrides: Any) -> F
     )
 
     async def create_indexes() -> None:
-        await archive.create_indexes()
-        await records.create_indexes()
-        await publications.create_indexes()
+        await _create_indexes(runtime)
 
     async def publishing() -> None:
         await publisher.run()
 
-    app = FastAPI(
+    app = web_app(
+        runtime,
         title="Samleng reporting",
-        version="0.1.0",
-        lifespan=runtime.lifespan(on_start=[create_indexes], background=[publishing]),
+        on_start=[create_indexes],
+        background=[publishing],
     )
-    app.state.runtime = runtime
-    # without OIDC settings full detail answers 503; public statistics are unaffected
+    # samleng.common.officers reads the verifier here; without OIDC settings full detail
+    # answers 503 and public statistics are unaffected
     app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
-    install_problem_handlers(app)
-    app.add_middleware(RouteLogMiddleware)
-    app.include_router(health_router(runtime.readiness))
-    headline = HeadlineCache(records, settings.headline_ttl_seconds)
-    app.include_router(make_router(records, headline))
-    app.include_router(make_open_data_router(publications, settings))
-    app.include_router(make_dashboard_router(publications, settings))
-    return app
+    subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
+    for module in (api, opendata, dashboard):
+        app.include_router(module.router)
+    return Service(settings, runtime, wired, app).installed()
+
+
+def create_app(settings: ReportingSettings | None = None, **overrides: Any) -> FastAPI:
+    """The reporting app; ``overrides`` replace ports, as in :func:`bootstrap`."""
+    return bootstrap(settings, **overrides).app
+
+
+async def _create_indexes(runtime: ServiceRuntime) -> None:
+    await MongoEventArchive(runtime.db).create_indexes()
+    await MongoCaseRecords(runtime.db).create_indexes()
+    await MongoPublications(runtime.db).create_indexes()
 
 
 async def migrate(settings: ReportingSettings) -> None:
     """Create reporting's indexes (idempotent)."""
     runtime = ServiceRuntime(settings)
     try:
-        await EventArchive(runtime.db).create_indexes()
-        await CaseRecords(runtime.db).create_indexes()
-        await Publications(runtime.db).create_indexes()
+        await _create_indexes(runtime)
     finally:
         await runtime.mongo.close()
 
 
 async def rebuild_statistics(settings: ReportingSettings) -> int:
     """Fold every case record again from the event archive; returns how many."""
-    from samleng.reporting.handlers import rebuild
-
     runtime = ServiceRuntime(settings)
     try:
-        archive, records = EventArchive(runtime.db), CaseRecords(runtime.db)
-        await archive.create_indexes()
-        await records.create_indexes()
-        return await rebuild(archive, records, Publications(runtime.db))
+        await _create_indexes(runtime)
+        ports = real_ports(runtime, settings)
+        return await rebuild(ports.archive, ports.records, ports.publications)
     finally:
         await runtime.mongo.close()

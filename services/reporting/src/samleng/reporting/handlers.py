@@ -1,34 +1,33 @@
-"""Reporting's use cases: fold an event into its case record; read figures and tables."""
+"""Reporting's use cases: fold an event into its case record; rebuild; read full detail.
+
+Every handler takes events or domain objects and the ports (``ports.py``): no broker, no
+HTTP, no MongoDB, so each one runs in a unit test with the fakes of ``tests/unit``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from samleng.common.events import Event, registered_events
 from samleng.common.handling import HandlerTable
-from samleng.reporting.adapters.archive import EventArchive
-from samleng.reporting.adapters.case_records import CaseRecords
-from samleng.reporting.adapters.publications import Publications
 from samleng.reporting.domain import figures
 from samleng.reporting.domain.calendar import local_date
 from samleng.reporting.domain.cases import fold
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import Period
+from samleng.reporting.ports import CaseRecords, EventArchive, Publications, ReportingPorts
 
 
-async def on_event(
-    event: Event, archive: EventArchive, records: CaseRecords, publications: Publications
-) -> None:
+async def on_event(event: Event, ports: ReportingPorts) -> None:
     """Archive the event, refold its complaint (idempotent: the fold is of a set) and note
     which years' publications it can change: its own year's and every later one's."""
-    await archive.keep(event)
+    await ports.archive.keep(event)
     # Refold even for a duplicate: an earlier delivery may have crashed before saving.
-    events = await archive.of_complaint(event.complaint_id)
-    await records.save(fold(event.complaint_id, events))
+    events = await ports.archive.of_complaint(event.complaint_id)
+    await ports.records.save(fold(event.complaint_id, events))
     since = local_date(event.occurred_at).year
-    await publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
+    await ports.publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
 
 
 async def rebuild(archive: EventArchive, records: CaseRecords, publications: Publications) -> int:
@@ -64,23 +63,9 @@ async def detail(records: CaseRecords, area: Area, period: Period, now: datetime
     }
 
 
-@dataclass(frozen=True)
-class StatisticsPorts:
-    """Where reporting keeps what it learns: the archive, case records, publications."""
-
-    archive: EventArchive
-    records: CaseRecords
-    publications: Publications
-
-
-async def on_any_event(event: Event, ports: StatisticsPorts) -> None:
-    """Every complaint event counts: archive it and refold its case."""
-    await on_event(event, ports.archive, ports.records, ports.publications)
-
-
 #: Reporting counts every registered event type.
-HANDLERS: HandlerTable[StatisticsPorts] = HandlerTable(
+HANDLERS: HandlerTable[ReportingPorts] = HandlerTable(
     service="reporting",
     queue="reporting.statistics",
-    handlers=dict.fromkeys(registered_events(), on_any_event),
+    handlers=dict.fromkeys(registered_events(), on_event),
 )

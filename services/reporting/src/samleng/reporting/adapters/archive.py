@@ -28,7 +28,7 @@ def archived_form(event: Event) -> dict[str, Any]:
     return body
 
 
-class EventArchive:
+class MongoEventArchive:
     """Reporting's copy of the event stream (``events`` collection)."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
@@ -64,7 +64,3 @@ class EventArchive:
         )
         async for row in cursor:
             yield str(row["_id"])
-
-    async def count(self) -> int:
-        """How many distinct events are archived."""
-        return await self._events.count_documents({})

@@ -7,7 +7,6 @@ since the archive only grows, the record with more events is the fresher one.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import Area
 
 
-class CaseRecords:
+class MongoCaseRecords:
     """Read and write case records."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
@@ -31,6 +30,11 @@ class CaseRecords:
         await self._cases.create_index([("status", 1)])
         await self._cases.create_index([("last_event_at", -1)])
         await self._cases.create_index([("commune", 1), ("received_at", 1)])
+
+    async def get(self, complaint_id: str) -> CaseRecord | None:
+        """The stored record of a complaint, if any."""
+        doc = await self._cases.find_one({"_id": complaint_id})
+        return None if doc is None else CaseRecord.from_document(doc)
 
     async def save(self, record: CaseRecord) -> None:
         """Store the record unless a record folded from more events is already there."""
@@ -73,11 +77,6 @@ class CaseRecords:
             {"received_at": {"$ne": None}}, {"received_at": 1}, sort=[("received_at", 1)]
         )
         return None if doc is None else doc["received_at"]
-
-    async def all(self) -> AsyncIterator[CaseRecord]:
-        """Every record (for the headline counts and comparisons)."""
-        async for doc in self._cases.find({}).sort("_id", 1):
-            yield CaseRecord.from_document(doc)
 
     async def status_counts(self) -> tuple[dict[str, int], datetime | None]:
         """Received cases per current status, and the time of the newest event."""

@@ -10,11 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime
 
-from samleng.reporting.adapters.case_records import CaseRecords
-
-Headline = tuple[dict[str, int], datetime | None]
+from samleng.reporting.ports import CaseRecords, Headline
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,25 +23,13 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from samleng.reporting.domain.publication import Publication
+from samleng.reporting.domain.publication import Edition, Publication
 from samleng.reporting.domain.suppression import SuppressedTable, Suppression, table_of
 
 _BATCH = 2000
 
 
-@dataclass(frozen=True)
-class Edition:
-    """What is being served for one year."""
-
-    year: int
-    build: str
-    built_at: datetime  # the instant its figures are as of
-    last_updated: datetime | None
-    version: int
-    made_at: datetime  # when it was built
-
-
-class Publications:
+class MongoPublications:
     """Store and read published tables."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:

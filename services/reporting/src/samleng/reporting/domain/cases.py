@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from samleng.common.events import (
@@ -30,35 +29,33 @@ from samleng.common.events import (
     InformationProvided,
     InformationRequested,
 )
+from samleng.common.events.status import STATUS_GROUP, CaseStatus, StatusGroup
 from samleng.common.reference import service_catalogue
 from samleng.common.reference.catalogue import UnknownService
 
+#: The stages a case is counted in while an office still works on it, and once answered.
+UNFINISHED = frozenset({StatusGroup.AWAITING_ROUTING, StatusGroup.IN_PROGRESS})
+RESOLVED_OR_CLOSED = frozenset({StatusGroup.RESOLVED, StatusGroup.CLOSED})
 
-class CaseStatus(StrEnum):
-    """Where a case stands; exactly one at any time."""
-
-    AWAITING_ROUTING = "awaiting_routing"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"  # resolved by the office, not yet confirmed or auto-closed
-    CLOSED = "closed"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-
-UNFINISHED = frozenset({CaseStatus.AWAITING_ROUTING, CaseStatus.IN_PROGRESS})
-RESOLVED_OR_CLOSED = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
-
-# Office actions and routing moves that put a case (back) in an office's hands.
-_IN_HANDS = (
-    ComplaintAssigned,
-    ComplaintForwarded,
-    ComplaintTransferred,
-    ComplaintEscalated,
-    ComplaintAcknowledged,
-    InformationRequested,
-    InformationProvided,
-    ComplaintReopened,
-)
+#: Reporting's fold rules: the status each event puts a case in (in the shared vocabulary;
+#: the record keeps its stage, ``STATUS_GROUP[status]``). Events not named here (a rating,
+#: a deadline warning, a request to routing) leave the status as it was.
+STATUS_AFTER: dict[type[Event], CaseStatus] = {
+    ComplaintSubmitted: CaseStatus.SUBMITTED,
+    # routing's moves and the office's actions put the case (back) in an office's hands
+    ComplaintAssigned: CaseStatus.ASSIGNED,
+    ComplaintForwarded: CaseStatus.ASSIGNED,
+    ComplaintTransferred: CaseStatus.ASSIGNED,
+    ComplaintEscalated: CaseStatus.ASSIGNED,
+    ComplaintAcknowledged: CaseStatus.ACKNOWLEDGED,
+    InformationRequested: CaseStatus.INFORMATION_REQUESTED,
+    InformationProvided: CaseStatus.ACKNOWLEDGED,
+    ComplaintReopened: CaseStatus.REOPENED,
+    ComplaintResolved: CaseStatus.RESOLVED,
+    ComplaintClosed: CaseStatus.CLOSED,
+    ComplaintRejected: CaseStatus.REJECTED,
+    ComplaintWithdrawn: CaseStatus.WITHDRAWN,
+}
 
 
 @dataclass
@@ -137,8 +134,9 @@ def fold(complaint_id: str, events: Iterable[Event]) -> CaseRecord:
 
 
 def _set_status(record: CaseRecord, event: Event, status: CaseStatus) -> None:
-    record.status = status.value
-    record.transitions.append((event.occurred_at, status.value))
+    stage = STATUS_GROUP[status].value
+    record.status = stage
+    record.transitions.append((event.occurred_at, stage))
 
 
 def _apply(record: CaseRecord, event: Event) -> None:
@@ -148,9 +146,9 @@ def _apply(record: CaseRecord, event: Event) -> None:
         _apply_submitted(record, event)
         # A submission seen after later events must not undo them.
         if record.status is None:
-            _set_status(record, event, CaseStatus.AWAITING_ROUTING)
+            _set_status(record, event, CaseStatus.SUBMITTED)
         else:
-            record.transitions.insert(0, (at, CaseStatus.AWAITING_ROUTING.value))
+            record.transitions.insert(0, (at, STATUS_GROUP[CaseStatus.SUBMITTED].value))
         return
     if isinstance(event, ComplaintAssigned):
         _take_office(record, event.data.office)
@@ -168,20 +166,15 @@ def _apply(record: CaseRecord, event: Event) -> None:
         record.acknowledged_at = at
     if isinstance(event, ComplaintReopened):
         record.reopenings.append(at)
-    if isinstance(event, _IN_HANDS):
-        _set_status(record, event, CaseStatus.IN_PROGRESS)
-    elif isinstance(event, ComplaintResolved):
+    if isinstance(event, ComplaintResolved):
         record.resolutions.append(at)
-        _set_status(record, event, CaseStatus.RESOLVED)
     elif isinstance(event, ComplaintClosed):
         record.closed_how = event.data.how
-        _set_status(record, event, CaseStatus.CLOSED)
-    elif isinstance(event, ComplaintRejected):
-        _set_status(record, event, CaseStatus.REJECTED)
-    elif isinstance(event, ComplaintWithdrawn):
-        _set_status(record, event, CaseStatus.WITHDRAWN)
     elif isinstance(event, ComplaintRated):
         record.ratings.append((at, event.data.rating))
+    status = STATUS_AFTER.get(type(event))
+    if status is not None:
+        _set_status(record, event, status)
 
 
 def _apply_submitted(record: CaseRecord, event: ComplaintSubmitted) -> None:

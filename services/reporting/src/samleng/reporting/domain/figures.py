@@ -16,13 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from samleng.common.events.status import StatusGroup
 from samleng.reporting.domain.calendar import PHNOM_PENH, local_date, working_days_between
-from samleng.reporting.domain.cases import (
-    RESOLVED_OR_CLOSED,
-    UNFINISHED,
-    CaseRecord,
-    CaseStatus,
-)
+from samleng.reporting.domain.cases import RESOLVED_OR_CLOSED, UNFINISHED, CaseRecord
 from samleng.reporting.domain.periods import Period
 
 #: The columns of the status table; the partition columns add up to ``received``.
@@ -116,12 +112,12 @@ def status_row(records: Iterable[CaseRecord], period: Period, now: datetime) -> 
 
 def partition_of(record: CaseRecord, end: datetime) -> str:
     status = record.status_at(end)
-    if status == CaseStatus.RESOLVED:
+    if status == StatusGroup.RESOLVED:
         return "resolved_awaiting_confirmation"
-    if status == CaseStatus.CLOSED:
+    if status == StatusGroup.CLOSED:
         confirmed = record.closed_how == "confirmed_by_citizen"
         return "closed_confirmed" if confirmed else "closed_auto"
-    return status or CaseStatus.AWAITING_ROUTING.value
+    return status or StatusGroup.AWAITING_ROUTING.value
 
 
 def key_of(record: CaseRecord, dimension: str) -> str:
@@ -243,7 +239,7 @@ def _latest_resolution(record: CaseRecord, end: datetime) -> datetime | None:
 def sla_verdict(record: CaseRecord, end: datetime) -> bool | None:
     """True if resolved within the standard, False if not (or overdue), None if not yet due."""
     assert record.received_at is not None
-    if record.status_at(end) in (CaseStatus.REJECTED, CaseStatus.WITHDRAWN):
+    if record.status_at(end) in (StatusGroup.REJECTED, StatusGroup.WITHDRAWN):
         return None
     resolved = _latest_resolution(record, end)
     if record.standard_working_days is not None:

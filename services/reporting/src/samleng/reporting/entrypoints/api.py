@@ -15,9 +15,7 @@ from pydantic import BaseModel
 from samleng.common.auth import Principal
 from samleng.common.http import Problem
 from samleng.common.officers import CurrentOfficer
-from samleng.reporting.adapters.case_records import CaseRecords
 from samleng.reporting.adapters.gazetteer import area_names
-from samleng.reporting.adapters.headline import HeadlineCache
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.labels import label
 from samleng.reporting.domain.scope import (
@@ -30,6 +28,7 @@ from samleng.reporting.domain.scope import (
     requested_area,
     scope_of,
 )
+from samleng.reporting.entrypoints.deps import HeadlineDep, RecordsDep
 from samleng.reporting.entrypoints.opendata import (
     DistrictParam,
     PeriodParam,
@@ -69,50 +68,49 @@ class SummaryView(BaseModel):
     labels: dict[str, dict[str, str]]
 
 
-def make_router(records: CaseRecords, headline: HeadlineCache) -> APIRouter:
-    """Routes over the given case records."""
-    router = APIRouter(prefix="/v1/stats", tags=["statistics"])
+router = APIRouter(prefix="/v1/stats", tags=["statistics"])
 
-    @router.get("/summary", response_model=SummaryView)
-    async def stats_summary() -> SummaryView:
-        """National totals, all time: received, open, in progress, resolved, closed..."""
-        counts, latest = await headline.get()
-        closed = counts.get("closed_confirmed", 0) + counts.get("closed_auto", 0)
-        return SummaryView(
-            received=sum(counts.values()),
-            open=counts.get("awaiting_routing", 0) + counts.get("in_progress", 0),
-            awaiting_routing=counts.get("awaiting_routing", 0),
-            in_progress=counts.get("in_progress", 0),
-            resolved=counts.get("resolved", 0) + closed,
-            closed_confirmed=counts.get("closed_confirmed", 0),
-            closed_auto=counts.get("closed_auto", 0),
-            rejected=counts.get("rejected", 0),
-            withdrawn=counts.get("withdrawn", 0),
-            last_updated=latest,
-            labels={key: label(key) for key in HEADLINE},
-        )
 
-    @router.get("/detail")
-    async def full_detail(
-        officer: CurrentOfficer,
-        period: PeriodParam,
-        province: ProvinceParam = None,
-        district: DistrictParam = None,
-        commune: CommuneParam = None,
-    ) -> dict[str, Any]:
-        """Every figure, unsuppressed, for an area within the signed-in officer's scope
-        (their own area when they have one and ask for none)."""
-        p = period_of(period)
-        area = _area_for(officer, province, district, commune)
-        now = datetime.now(UTC)
-        return {
-            "period": p.label,
-            "area": area.code,
-            "as_of": now,
-            "figures": await detail(records, area, p, now),
-        }
+@router.get("/summary", response_model=SummaryView)
+async def stats_summary(headline: HeadlineDep) -> SummaryView:
+    """National totals, all time: received, open, in progress, resolved, closed..."""
+    counts, latest = await headline.get()
+    closed = counts.get("closed_confirmed", 0) + counts.get("closed_auto", 0)
+    return SummaryView(
+        received=sum(counts.values()),
+        open=counts.get("awaiting_routing", 0) + counts.get("in_progress", 0),
+        awaiting_routing=counts.get("awaiting_routing", 0),
+        in_progress=counts.get("in_progress", 0),
+        resolved=counts.get("resolved", 0) + closed,
+        closed_confirmed=counts.get("closed_confirmed", 0),
+        closed_auto=counts.get("closed_auto", 0),
+        rejected=counts.get("rejected", 0),
+        withdrawn=counts.get("withdrawn", 0),
+        last_updated=latest,
+        labels={key: label(key) for key in HEADLINE},
+    )
 
-    return router
+
+@router.get("/detail")
+async def full_detail(
+    officer: CurrentOfficer,
+    records: RecordsDep,
+    period: PeriodParam,
+    province: ProvinceParam = None,
+    district: DistrictParam = None,
+    commune: CommuneParam = None,
+) -> dict[str, Any]:
+    """Every figure, unsuppressed, for an area within the signed-in officer's scope
+    (their own area when they have one and ask for none)."""
+    p = period_of(period)
+    area = _area_for(officer, province, district, commune)
+    now = datetime.now(UTC)
+    return {
+        "period": p.label,
+        "area": area.code,
+        "as_of": now,
+        "figures": await detail(records, area, p, now),
+    }
 
 
 def _area_for(

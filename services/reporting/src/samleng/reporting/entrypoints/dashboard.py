@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse
 from samleng.common.reference import service_catalogue
 from samleng.common.reference.catalogue import UnknownService
 from samleng.reporting.adapters.gazetteer import area_names
-from samleng.reporting.adapters.publications import Publications
 from samleng.reporting.domain.calendar import PHNOM_PENH, month_start
 from samleng.reporting.domain.figures import STATUS_COLUMNS
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
@@ -29,8 +28,8 @@ from samleng.reporting.domain.publication import (
 )
 from samleng.reporting.domain.suppression import TOTAL_ROW, SuppressedTable
 from samleng.reporting.entrypoints.charts import grouped_bars, horizontal_bars
+from samleng.reporting.entrypoints.deps import PublicationsDep, SettingsDep
 from samleng.reporting.entrypoints.opendata import period_of, published
-from samleng.reporting.settings import ReportingSettings
 
 Lang = Literal["km", "en"]
 
@@ -71,34 +70,34 @@ border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text
 """
 
 
-def make_dashboard_router(publications: Publications, settings: ReportingSettings) -> APIRouter:
-    """The dashboard page."""
-    router = APIRouter(tags=["dashboard"])
-    threshold = settings.small_cell_threshold
+router = APIRouter(tags=["dashboard"])
 
-    @router.get("/dashboard", response_class=HTMLResponse)
-    async def dashboard(
-        lang: Lang = "km",
-        period: Annotated[str | None, Query(description="YYYY, YYYY-Qn or YYYY-MM")] = None,
-    ) -> HTMLResponse:
-        """The public dashboard for a period (this year by default)."""
-        released = datetime.now(UTC)
-        if settings.monthly_release:  # figures as of this month's start: last month's year
-            released = month_start(released) - timedelta(microseconds=1)
-        chosen = period_of(period or str(released.astimezone(PHNOM_PENH).year))
-        year = f"{chosen.first_day.year:04d}"  # the backlog is published per year
-        wanted = {
-            "trend": (table_id("trend", chosen.label), TREND_COLUMNS),
-            "backlog": (table_id("backlog", year), BACKLOG_COLUMNS),
-            "fees": (table_id("fees", chosen.label), FEE_COLUMNS),
-            "sla": (table_id("sla", chosen.label), SLA_COLUMNS),
-            "provinces": (table_id("status", chosen.label), STATUS_COLUMNS),
-        }
-        found, edition = await published(publications, chosen, dict(wanted.values()))
-        tables = {key: found[name] for key, (name, _) in wanted.items()}
-        return HTMLResponse(_page(lang, chosen.label, edition.last_updated, tables, threshold))
 
-    return router
+@router.get("/dashboard", response_class=HTMLResponse)
+async def dashboard(
+    publications: PublicationsDep,
+    settings: SettingsDep,
+    lang: Lang = "km",
+    period: Annotated[str | None, Query(description="YYYY, YYYY-Qn or YYYY-MM")] = None,
+) -> HTMLResponse:
+    """The public dashboard for a period (this year by default)."""
+    released = datetime.now(UTC)
+    if settings.monthly_release:  # figures as of this month's start: last month's year
+        released = month_start(released) - timedelta(microseconds=1)
+    chosen = period_of(period or str(released.astimezone(PHNOM_PENH).year))
+    year = f"{chosen.first_day.year:04d}"  # the backlog is published per year
+    wanted = {
+        "trend": (table_id("trend", chosen.label), TREND_COLUMNS),
+        "backlog": (table_id("backlog", year), BACKLOG_COLUMNS),
+        "fees": (table_id("fees", chosen.label), FEE_COLUMNS),
+        "sla": (table_id("sla", chosen.label), SLA_COLUMNS),
+        "provinces": (table_id("status", chosen.label), STATUS_COLUMNS),
+    }
+    found, edition = await published(publications, chosen, dict(wanted.values()))
+    tables = {key: found[name] for key, (name, _) in wanted.items()}
+    return HTMLResponse(
+        _page(lang, chosen.label, edition.last_updated, tables, settings.small_cell_threshold)
+    )
 
 
 def _t(key: str, lang: Lang) -> str:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from samleng.common.http import Problem
 from samleng.reporting.adapters.gazetteer import area_names
-from samleng.reporting.adapters.publications import Edition, Publications
 from samleng.reporting.domain.calendar import PHNOM_PENH
 from samleng.reporting.domain.figures import STATUS_COLUMNS, Area
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
@@ -30,10 +30,12 @@ from samleng.reporting.domain.publication import (
     NATIONAL,
     PUBLIC_DIMENSIONS,
     TREND_COLUMNS,
+    Edition,
     table_id,
 )
 from samleng.reporting.domain.suppression import SuppressedTable
-from samleng.reporting.settings import ReportingSettings
+from samleng.reporting.entrypoints.deps import PublicationsDep, SettingsDep
+from samleng.reporting.ports import Publications
 
 SUPPRESSED_MARK = "[c]"
 
@@ -197,90 +199,106 @@ async def _unpublished(publications: Publications, year: int) -> Problem:
     )
 
 
-def make_open_data_router(publications: Publications, settings: ReportingSettings) -> APIRouter:
-    """The public open-data routes, served from the published tables."""
-    router = APIRouter(prefix="/v1/open-data", tags=["open data"])
-    threshold = settings.small_cell_threshold
+@dataclass(frozen=True)
+class OpenData:
+    """What an open-data answer is read from: the published tables and the rule."""
+
+    publications: Publications
+    threshold: int
 
     async def answer(
-        name: str, columns: Sequence[str], period: Period, area: Area, fmt: str, names: bool
+        self, name: str, columns: Sequence[str], period: Period, area: Area, fmt: str, names: bool
     ) -> Response:
-        tables, edition = await published(publications, period, {name: columns})
+        """One published table of the period, as JSON or CSV."""
+        tables, edition = await published(self.publications, period, {name: columns})
         document = describe(
             tables[name],
             period=period,
             area=area,
             now=edition.built_at,
             last_updated=edition.last_updated,
-            threshold=threshold,
+            threshold=self.threshold,
             names=names,
         )
         if fmt == "csv":
             return as_csv(document)
         return JSONResponse(_jsonable(document))
 
-    @router.get("/status")
-    async def status_by_area(
-        period: PeriodParam,
-        province: ProvinceParam = None,
-        district: DistrictParam = None,
-        fmt: FormatParam = "json",
-    ) -> Response:
-        """Status of the cases received in the period, per province (or district), suppressed."""
-        p, area = period_of(period), area_of(province, district)
-        name = table_id("status", p.label, area.district or area.province or NATIONAL)
-        return await answer(name, STATUS_COLUMNS, p, area, fmt, names=True)
 
-    @router.get("/breakdowns/{dimension}")
-    async def breakdown_of(
-        dimension: str,
-        period: PeriodParam,
-        province: ProvinceParam = None,
-        district: DistrictParam = None,
-        fmt: FormatParam = "json",
-    ) -> Response:
-        """The period's cases by one dimension (gender, service, channel...), suppressed."""
-        if dimension not in PUBLIC_DIMENSIONS:
-            raise Problem(
-                404,
-                "unknown-breakdown",
-                f"no public breakdown {dimension!r}; use one of {', '.join(PUBLIC_DIMENSIONS)}"
-                " (by province or district: /v1/open-data/status; by month: /v1/open-data/trend)",
-            )
-        if district is not None:
-            raise Problem(
-                400,
-                "breakdown-by-district",
-                "Public breakdowns go down to province; for a district use "
-                "/v1/open-data/status or /v1/open-data/trend.",
-                detail_km="ការបែងចែកសាធារណៈមានត្រឹមថ្នាក់ខេត្ត។ សម្រាប់ស្រុក សូមប្រើ /v1/open-data/status។",
-            )
-        p, area = period_of(period), area_of(province, None)
-        if len(p.months()) == 1:
-            raise Problem(
-                400,
-                "breakdown-by-month",
-                f"Public breakdowns are by quarter or year; ask for {p.label[:4]}-Q"
-                f"{(int(p.label[5:]) - 1) // 3 + 1} or {p.label[:4]} (by month: "
-                "/v1/open-data/trend).",
-                detail_km="ការបែងចែកសាធារណៈមានតាមត្រីមាស ឬឆ្នាំ។ តាមខែ សូមប្រើ /v1/open-data/trend។",
-            )
-        name = table_id("breakdown", p.label, area.province or NATIONAL, dimension)
-        return await answer(name, GROUP_COLUMNS, p, area, fmt, names=False)
+async def open_data(publications: PublicationsDep, settings: SettingsDep) -> OpenData:
+    """The open data of this service."""
+    return OpenData(publications, settings.small_cell_threshold)
 
-    @router.get("/trend")
-    async def monthly_trend(
-        period: PeriodParam,
-        province: ProvinceParam = None,
-        district: DistrictParam = None,
-        fmt: FormatParam = "json",
-    ) -> Response:
-        """Cases received and first resolved in each month of the period, suppressed."""
-        p, area = period_of(period), area_of(province, district)
-        name = table_id("trend", p.label, area.district or area.province or NATIONAL)
-        return await answer(name, TREND_COLUMNS, p, area, fmt, names=False)
 
-    return router
+OpenDataDep = Annotated[OpenData, Depends(open_data)]
+router = APIRouter(prefix="/v1/open-data", tags=["open data"])
+
+
+@router.get("/status")
+async def status_by_area(
+    period: PeriodParam,
+    source: OpenDataDep,
+    province: ProvinceParam = None,
+    district: DistrictParam = None,
+    fmt: FormatParam = "json",
+) -> Response:
+    """Status of the cases received in the period, per province (or district), suppressed."""
+    p, area = period_of(period), area_of(province, district)
+    name = table_id("status", p.label, area.district or area.province or NATIONAL)
+    return await source.answer(name, STATUS_COLUMNS, p, area, fmt, names=True)
+
+
+@router.get("/breakdowns/{dimension}")
+async def breakdown_of(
+    dimension: str,
+    period: PeriodParam,
+    source: OpenDataDep,
+    province: ProvinceParam = None,
+    district: DistrictParam = None,
+    fmt: FormatParam = "json",
+) -> Response:
+    """The period's cases by one dimension (gender, service, channel...), suppressed."""
+    if dimension not in PUBLIC_DIMENSIONS:
+        raise Problem(
+            404,
+            "unknown-breakdown",
+            f"no public breakdown {dimension!r}; use one of {', '.join(PUBLIC_DIMENSIONS)}"
+            " (by province or district: /v1/open-data/status; by month: /v1/open-data/trend)",
+        )
+    if district is not None:
+        raise Problem(
+            400,
+            "breakdown-by-district",
+            "Public breakdowns go down to province; for a district use "
+            "/v1/open-data/status or /v1/open-data/trend.",
+            detail_km="ការបែងចែកសាធារណៈមានត្រឹមថ្នាក់ខេត្ត។ សម្រាប់ស្រុក សូមប្រើ /v1/open-data/status។",
+        )
+    p, area = period_of(period), area_of(province, None)
+    if len(p.months()) == 1:
+        raise Problem(
+            400,
+            "breakdown-by-month",
+            f"Public breakdowns are by quarter or year; ask for {p.label[:4]}-Q"
+            f"{(int(p.label[5:]) - 1) // 3 + 1} or {p.label[:4]} (by month: "
+            "/v1/open-data/trend).",
+            detail_km="ការបែងចែកសាធារណៈមានតាមត្រីមាស ឬឆ្នាំ។ តាមខែ សូមប្រើ /v1/open-data/trend។",
+        )
+    name = table_id("breakdown", p.label, area.province or NATIONAL, dimension)
+    return await source.answer(name, GROUP_COLUMNS, p, area, fmt, names=False)
+
+
+@router.get("/trend")
+async def monthly_trend(
+    period: PeriodParam,
+    source: OpenDataDep,
+    province: ProvinceParam = None,
+    district: DistrictParam = None,
+    fmt: FormatParam = "json",
+) -> Response:
+    """Cases received and first resolved in each month of the period, suppressed."""
+    p, area = period_of(period), area_of(province, district)
+    name = table_id("trend", p.label, area.district or area.province or NATIONAL)
+    return await source.answer(name, TREND_COLUMNS, p, area, fmt, names=False)
 
 
 def _jsonable(value: Any) -> Any:

@@ -24,12 +24,11 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from samleng.reporting.adapters.case_records import CaseRecords
-from samleng.reporting.adapters.publications import Edition, Publications
 from samleng.reporting.domain.calendar import local_date, month_start
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
-from samleng.reporting.domain.publication import build
+from samleng.reporting.domain.publication import Edition, build
+from samleng.reporting.ports import CaseRecords, Publications
 
 log = logging.getLogger(__name__)
 
