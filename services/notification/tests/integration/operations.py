@@ -23,15 +23,19 @@ WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
 
 @dataclass
 class OperationCount(monitoring.CommandListener):
-    """Commands by name sent to one database while counting is on."""
+    """Commands by name sent to one database while counting is on (and by collection)."""
 
     database: str = ""
     commands: Counter[str] = field(default_factory=Counter)
+    by_collection: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         """Count a command to the watched database."""
         if self.database and event.database_name == self.database and not _unseen.get():
             self.commands[event.command_name] += 1
+            collection = event.command.get(event.command_name)
+            if isinstance(collection, str):
+                self.by_collection[(event.command_name, collection)] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         """Nothing to do."""
@@ -58,6 +62,7 @@ monitoring.register(_listener)
 def counting(database: str) -> Iterator[OperationCount]:
     """Count the commands clients made from now on send to ``database`` inside the block."""
     _listener.database, _listener.commands = database, Counter()
+    _listener.by_collection = Counter()
     try:
         yield _listener
     finally:

@@ -75,8 +75,10 @@ class FakeCaseMemory:
     async def remember(
         self, complaint_id: str, *, move: Move | None, notices: Sequence[Notice]
     ) -> CaseRecord:
-        self.writes += 1
         case = self.cases.get(complaint_id, CaseRecord())
+        if not move and case.contacts_known and all(n.audience == "citizen" for n in notices):
+            return case  # kept only for contacts that come late
+        self.writes += 1
         moves = _added(case.moves, [move] if move else [])
         citizen = _added(case.notices, [n for n in notices if n.audience == "citizen"])
         office = _added(case.office_notices, [n for n in notices if n.audience == "office"])
@@ -310,12 +312,14 @@ class FakeKeyring:
 
 @dataclass
 class FakeBell:
-    """Counts how often the couriers were woken."""
+    """Counts how often the couriers were woken, and for which channels."""
 
     rings: int = 0
+    channels: set[str] = field(default_factory=set)
 
-    def wake(self) -> None:
+    def wake(self, channels: Iterable[Channel] | None = None) -> None:
         self.rings += 1
+        self.channels |= set(channels) if channels is not None else {"*"}
 
 
 def fake_ports(**given: Any) -> NotificationPorts:

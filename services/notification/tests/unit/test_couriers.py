@@ -162,3 +162,47 @@ async def test_waking_the_couriers_makes_a_running_courier_look_now() -> None:
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_batch_is_sent_concurrently_and_recorded_in_one_write() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    gate = asyncio.Event()
+    sms = FakeChannel(gate=gate)
+    await queue.plan([delivery(n) for n in range(1, 8)])
+    crew = courier(queue, sms, clock, batch=5)
+    writes = queue.writes
+    sending = asyncio.create_task(crew.deliver_due())
+    for _ in range(100):
+        if sms.in_flight == 5:
+            break
+        await asyncio.sleep(0)
+    assert sms.in_flight == 5  # all five under way together, no more
+    gate.set()
+    assert await sending == 5
+    assert queue.writes - writes == 2  # one lease, one settlement
+    assert len(queue.in_state(DeliveryState.SENT)) == 5
+    assert await crew.deliver_due() == 2
+    assert sms.most_in_flight == 5 and len(sms.sent) == 7
+
+
+async def test_one_slow_failure_in_a_batch_does_not_hold_back_the_others_outcomes() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    sms = FakeChannel(failures=[SendFailed("busy")])
+    await queue.plan([delivery(n) for n in range(1, 4)])
+    await courier(queue, sms, clock, batch=3).deliver_due()
+    states = sorted(d.state for d in queue.deliveries.values())
+    assert states == [DeliveryState.PENDING, DeliveryState.SENT, DeliveryState.SENT]
+
+
+async def test_waking_some_channels_wakes_only_their_couriers() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    sms, email = (
+        courier(queue, FakeChannel("sms"), clock),
+        courier(queue, FakeChannel("email"), clock),
+    )
+    crew = Couriers()
+    crew.members = [sms, email]
+    crew.wake({"email"})
+    assert email._wake.is_set() and not sms._wake.is_set()
+    crew.wake()
+    assert sms._wake.is_set()

@@ -105,6 +105,25 @@ async def test_assigned_tells_the_office_feed_each_officer_channel_and_the_citiz
     feed = queue.deliveries[f"{assignment.event_id}|office:commune:a|in_app"]
     assert feed.title_en == "A new case was assigned to Office commune:a."
     assert rings(ports) == 1
+    assert isinstance(ports.couriers, FakeBell) and ports.couriers.channels == {
+        "in_app",
+        "email",
+        "sms",
+    }
+
+
+async def test_one_case_write_per_event_and_none_for_a_citizen_notice_once_contacts_are_known() -> (
+    None
+):
+    ports = ports_with(DARA)
+    first = case()
+    assignment = assigned(first, A)
+    question = then(assignment, InformationRequested, OfficeActionData(office_id=A.office_id))
+    await handle(ports, first, assignment)
+    assert isinstance(ports.cases, FakeCaseMemory) and ports.cases.writes == 2
+    await handle(ports, question)
+    assert ports.cases.writes == 2
+    assert len(planned(ports)) == 5
 
 
 async def test_a_duplicated_event_plans_nothing_new_and_wakes_no_courier() -> None:

@@ -124,6 +124,7 @@ def bootstrap(
             lease=lease,
             poll_seconds=settings.outbox_poll_seconds,
             clock=wired.clock,
+            batch=settings.courier_batch,
         )
         for adapter in wired.channels
     ]

@@ -3,6 +3,10 @@
 Each channel has its own courier (and each replica its own couriers), so an outage of
 one channel delays only that channel; a failed attempt is rescheduled in the delivery
 queue with backoff, never slept on, so the next due delivery goes out meanwhile.
+
+A courier leases up to ``batch`` due deliveries at once (one read, one update), sends
+them concurrently, and records every outcome in one bulk write: a slow provider costs a
+batch the time of its slowest send, not the sum of them.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 from samleng.notification.domain.delivery import (
+    Channel,
     Failed,
     Lease,
     Outcome,
@@ -50,7 +56,7 @@ class Courier:
         self._wake = asyncio.Event()
 
     @property
-    def channel(self) -> str:
+    def channel(self) -> Channel:
         """The channel this courier sends on."""
         return self._adapter.channel
 
@@ -133,10 +139,12 @@ class Couriers:
     def __init__(self) -> None:
         self.members: list[Courier] = []
 
-    def wake(self) -> None:
-        """Every courier looks for due deliveries now."""
+    def wake(self, channels: Iterable[Channel] | None = None) -> None:
+        """The couriers of these channels (all when None) look for due deliveries now."""
+        wanted = None if channels is None else set(channels)
         for courier in self.members:
-            courier.wake()
+            if wanted is None or courier.channel in wanted:
+                courier.wake()
 
 
 def _context(lease: Lease, **extra: object) -> dict[str, object]:

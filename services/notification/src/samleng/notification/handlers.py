@@ -25,7 +25,7 @@ from samleng.common.events import (
 )
 from samleng.common.handling import HandlerTable
 from samleng.notification.domain.cases import CaseRecord, move_of
-from samleng.notification.domain.delivery import Delivery
+from samleng.notification.domain.delivery import Delivery, DeliveryState
 from samleng.notification.domain.notices import notices_for
 from samleng.notification.ports import NotificationPorts
 
@@ -73,7 +73,7 @@ async def plan_alerts(event: Event, ports: NotificationPorts) -> None:
 
 async def _plan(ports: NotificationPorts, deliveries: list[Delivery]) -> None:
     if await ports.deliveries.plan(deliveries):
-        ports.couriers.wake()
+        ports.couriers.wake({d.channel for d in deliveries if d.state == DeliveryState.PENDING})
 
 
 async def send_digests(ports: NotificationPorts, now: datetime) -> int:

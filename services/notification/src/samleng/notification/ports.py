@@ -43,7 +43,9 @@ class CaseMemory(Protocol):
         self, complaint_id: str, *, move: Move | None, notices: Sequence[Notice]
     ) -> CaseRecord:
         """Keep a move and notices (citizen ones, office ones naming no office) in one
-        atomic write; returns the case as it is right after."""
+        atomic write; returns the case as it is right after. Citizen notices alone need
+        no write once the contacts are known (they are kept only for contacts that come
+        late)."""
         ...
 
     async def forget_office_notices(self, complaint_id: str, event_ids: list[str]) -> None:
@@ -169,8 +171,9 @@ class ContactOpener(Protocol):
 class CourierBell(Protocol):
     """Tells the couriers there are new deliveries to send."""
 
-    def wake(self) -> None:
-        """Every courier looks for due deliveries now rather than at its next poll."""
+    def wake(self, channels: Iterable[Channel] | None = None) -> None:
+        """The couriers of these channels (all when None) look for due deliveries now
+        rather than at their next poll."""
         ...
 
 

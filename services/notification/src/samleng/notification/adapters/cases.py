@@ -2,7 +2,9 @@
 
 The citizen's contacts stay sealed at rest. Every change is one atomic update that
 returns the document as it is right after, so a notice racing with complaint.submitted
-on another replica is seen by one of the two, never neither.
+on another replica is seen by one of the two, never neither. A citizen notice for a case
+whose contacts are known already is not kept (a read instead of a write): contacts never
+become unknown again, so nothing can miss it.
 """
 
 from __future__ import annotations
@@ -68,6 +70,11 @@ class MongoCaseMemory:
             kept["office_notices"] = {"$each": waiting}
         if not kept:
             return _from_document(await self._cases.find_one({"_id": complaint_id}))
+        if set(kept) == {"notices"}:
+            # contacts, once known, stay known: a read then spares the write
+            known = _from_document(await self._cases.find_one({"_id": complaint_id}))
+            if known.contacts_known:
+                return known
         return await self._update(complaint_id, {"$addToSet": kept})
 
     async def forget_office_notices(self, complaint_id: str, event_ids: list[str]) -> None:

@@ -172,33 +172,28 @@ class MongoDeliveryQueue:
     async def lease_due(
         self, channel: str, owner: str, now: datetime, lease: timedelta, limit: int
     ) -> list[Lease]:
-        """Lease up to ``limit`` due pending deliveries of a channel, most overdue first."""
+        """Lease up to ``limit`` due pending deliveries of a channel, most overdue first.
+
+        One read finds them and one update leases them; only when another courier won
+        some of them meanwhile is a second read needed to see which this one holds.
+        """
         due = {"channel": channel, "state": DeliveryState.PENDING, "due_at": {"$lte": now}}
         until = now + lease
-
-        def taken(lease_owner: str) -> dict[str, Any]:
-            leased = {"state": DeliveryState.SENDING, "lease_owner": lease_owner}
-            return {"$set": {**leased, "lease_until": until}, "$inc": {"attempts": 1}}
-
-        if limit == 1:
-            doc = await self._deliveries.find_one_and_update(
-                due,
-                taken(owner),
-                sort=[("due_at", ASCENDING)],
-                return_document=ReturnDocument.AFTER,
-            )
-            return [Lease(_from_document(doc), owner, until)] if doc else []
-        candidates = await self._deliveries.find(due).sort("due_at", ASCENDING).to_list(limit)
+        cursor = self._deliveries.find(due).sort("due_at", ASCENDING).limit(limit)
+        candidates = await cursor.to_list()
         if not candidates:
             return []
         # a token of this lease names the documents this courier won (another may race it)
         token = f"{owner}:{uuid.uuid4().hex}"
         ids = [doc["_id"] for doc in candidates]
-        result = await self._deliveries.update_many({**due, "_id": {"$in": ids}}, taken(token))
+        taken = {"state": DeliveryState.SENDING, "lease_owner": token, "lease_until": until}
+        result = await self._deliveries.update_many(
+            {**due, "_id": {"$in": ids}}, {"$set": taken, "$inc": {"attempts": 1}}
+        )
         if result.modified_count == len(ids):
             won = [{**doc, "attempts": doc.get("attempts", 0) + 1} for doc in candidates]
         else:
-            won = await self._deliveries.find({"lease_owner": token}).to_list()
+            won = await self._deliveries.find({"_id": {"$in": ids}, "lease_owner": token}).to_list()
             won.sort(key=lambda doc: doc["due_at"])
         return [Lease(_from_document(doc), token, until) for doc in won]
 
