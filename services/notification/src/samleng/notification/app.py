@@ -1,4 +1,10 @@
-"""Assemble the notification app: ``create_app(settings=None, **overrides)``."""
+"""Assemble notification: ``bootstrap(settings=None, **ports) -> Service[NotificationPorts]``.
+
+Real adapters are built for every port not passed in, so a test can swap any of them::
+
+    service = bootstrap(settings, channels=(FakeSms(),))
+    app = create_app(settings)          # = bootstrap(settings).app
+"""
 
 from __future__ import annotations
 
@@ -12,24 +18,22 @@ import httpx
 from fastapi import FastAPI
 
 from samleng.common.auth import TokenVerifier
-from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
 from samleng.common.runtime import ServiceRuntime
-from samleng.notification.adapters.cases import CaseMemory
-from samleng.notification.adapters.channels import ChannelAdapter
+from samleng.common.service import Service, web_app
+from samleng.notification.adapters.cases import MongoCaseMemory
 from samleng.notification.adapters.channels.email import EmailChannel
 from samleng.notification.adapters.channels.in_app import InAppChannel
 from samleng.notification.adapters.channels.sms import SmsChannel
 from samleng.notification.adapters.channels.telegram import TelegramChannel
-from samleng.notification.adapters.feed import AlertFeed
-from samleng.notification.adapters.outbox import DeliveryOutbox
-from samleng.notification.adapters.recipients import RecipientDirectory
-from samleng.notification.delivering import Courier
+from samleng.notification.adapters.deliveries import MongoDeliveryQueue
+from samleng.notification.adapters.feed import MongoAlertFeed
+from samleng.notification.adapters.recipients import MongoRecipientDirectory
+from samleng.notification.delivering import Courier, Couriers
 from samleng.notification.domain.delivery import RetryPolicy
-from samleng.notification.entrypoints import subscribers
-from samleng.notification.entrypoints.admin_api import make_admin_router
-from samleng.notification.entrypoints.api import make_router
+from samleng.notification.domain.planning import DeliveryPlanner
+from samleng.notification.entrypoints import admin_api, api, subscribers
 from samleng.notification.entrypoints.workers import Workers
-from samleng.notification.handlers import Alerting
+from samleng.notification.ports import AlertFeed, ChannelAdapter, NotificationPorts
 from samleng.notification.settings import NotificationSettings
 
 
@@ -39,7 +43,7 @@ def _now() -> datetime:
 
 def channel_adapters(
     settings: NotificationSettings, feed: AlertFeed, http: httpx.AsyncClient
-) -> list[ChannelAdapter]:
+) -> tuple[ChannelAdapter, ...]:
     """One adapter per channel this deployment configured."""
     adapters: list[ChannelAdapter] = [InAppChannel(feed)]
     if settings.smtp_host:
@@ -69,57 +73,87 @@ def channel_adapters(
                 http, settings.telegram_api_url, settings.telegram_bot_token.get_secret_value()
             )
         )
-    return adapters
+    return tuple(adapters)
 
 
-def create_app(settings: NotificationSettings | None = None, **overrides: Any) -> FastAPI:
-    """The notification app; nothing connects until its lifespan starts."""
-    settings = settings or NotificationSettings(**overrides)
+def _ports(
+    settings: NotificationSettings,
+    runtime: ServiceRuntime,
+    http: httpx.AsyncClient,
+    given: dict[str, Any],
+) -> NotificationPorts:
+    """The given ports, and real ones for the rest."""
+    feed = given.get("feed") or MongoAlertFeed(runtime.db)
+    real: dict[str, Any] = {
+        "cases": lambda: MongoCaseMemory(runtime.db),
+        "recipients": lambda: MongoRecipientDirectory(runtime.db),
+        "deliveries": lambda: MongoDeliveryQueue(runtime.db),
+        "channels": lambda: channel_adapters(settings, feed, http),
+        "keyring": settings.keyring,
+        "couriers": Couriers,
+        "planner": lambda: DeliveryPlanner(settings.tracking_url, settings.channels),
+        "clock": lambda: _now,
+    }
+    unknown = set(given) - set(real) - {"feed"}
+    if unknown:
+        raise TypeError(f"bootstrap() got unknown ports: {sorted(unknown)}")
+    built = {name: given[name] if name in given else make() for name, make in real.items()}
+    return NotificationPorts(feed=feed, **built)
+
+
+def bootstrap(
+    settings: NotificationSettings | None = None, **ports: Any
+) -> Service[NotificationPorts]:
+    """Notification assembled: real adapters for every port not given; nothing connects yet."""
+    settings = settings or NotificationSettings()
     runtime = ServiceRuntime(settings)
-    feed = AlertFeed(runtime.db)
-    outbox = DeliveryOutbox(runtime.db)
-    recipients = RecipientDirectory(runtime.db)
-    cases = CaseMemory(runtime.db)
     # httpx logs each request URL at INFO; the Telegram URL holds the bot token
     logging.getLogger("httpx").setLevel(logging.WARNING)
     http = httpx.AsyncClient(timeout=settings.send_timeout_seconds, follow_redirects=False)
+    wired = _ports(settings, runtime, http, ports)
+    lease = timedelta(seconds=settings.lease_seconds)
     policy = RetryPolicy(
         settings.retry_base_seconds, settings.retry_max_seconds, settings.max_attempts
     )
-    lease = timedelta(seconds=settings.lease_seconds)
-    keyring = settings.keyring()
     couriers = [
         Courier(
-            outbox,
+            wired.deliveries,
             adapter,
-            keyring,
+            wired.keyring,
             policy,
             lease=lease,
             poll_seconds=settings.outbox_poll_seconds,
-            now=_now,
+            clock=wired.clock,
+            batch=settings.courier_batch,
         )
-        for adapter in channel_adapters(settings, feed, http)
+        for adapter in wired.channels
     ]
-    workers = Workers(
-        couriers,
-        outbox,
-        recipients,
-        lease=lease,
-        digest_hour_utc=settings.digest_hour_utc,
-        now=_now,
+    if isinstance(wired.couriers, Couriers):
+        wired.couriers.members = couriers
+    workers = Workers(wired, couriers, lease=lease, digest_hour_utc=settings.digest_hour_utc)
+    subscribers.subscribe(runtime.broker, wired, runtime.health)
+
+    async def close_http() -> None:
+        await http.aclose()
+
+    app = web_app(
+        runtime,
+        title="Samleng notification",
+        summary="Alerts to officers and to citizens who left a contact",
+        on_start=[lambda: create_indexes(runtime.db)],
+        background=workers.jobs(),
     )
-    alerting = Alerting(
-        outbox=outbox,
-        cases=cases,
-        recipients=recipients,
-        tracking_url=settings.tracking_url,
-        enabled=settings.channels,
-        now=_now,
-    )
-    subscribers.subscribe(runtime.broker, alerting, workers, runtime.health)
-    service_lifespan = runtime.lifespan(
-        on_start=[lambda: create_indexes(runtime.db)], background=workers.jobs()
-    )
+    _close_on_shutdown(app, http)
+    # without OIDC settings the officer routes answer 503 (samleng.common.officers)
+    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
+    app.include_router(api.router)
+    app.include_router(admin_api.router)
+    return Service(settings, runtime, wired, app).installed()
+
+
+def _close_on_shutdown(app: FastAPI, http: httpx.AsyncClient) -> None:
+    """Close the providers' HTTP client after the service's own lifespan ends."""
+    service_lifespan = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -129,25 +163,19 @@ def create_app(settings: NotificationSettings | None = None, **overrides: Any) -
         finally:
             await http.aclose()
 
-    app = FastAPI(title="Samleng notification", version="0.1.0", lifespan=lifespan)
-    app.state.runtime = runtime
-    app.state.workers = workers
-    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
-    install_problem_handlers(app)
-    app.add_middleware(RouteLogMiddleware)
-    app.include_router(health_router(runtime.readiness))
-    app.include_router(make_router(feed, recipients))
-    app.include_router(
-        make_admin_router(recipients, outbox, workers, settings.admin_token.get_secret_value())
-    )
-    return app
+    app.router.lifespan_context = lifespan
+
+
+def create_app(settings: NotificationSettings | None = None, **overrides: Any) -> FastAPI:
+    """The notification app; nothing connects until its lifespan starts."""
+    return bootstrap(settings, **overrides).app
 
 
 async def create_indexes(db: Any) -> None:
     """Every index notification relies on (idempotent)."""
-    await AlertFeed(db).create_indexes()
-    await DeliveryOutbox(db).create_indexes()
-    await RecipientDirectory(db).create_indexes()
+    await MongoAlertFeed(db).create_indexes()
+    await MongoDeliveryQueue(db).create_indexes()
+    await MongoRecipientDirectory(db).create_indexes()
 
 
 async def migrate(settings: NotificationSettings) -> None:

@@ -1,8 +1,12 @@
-"""The courier of one channel: claim a due delivery, open its address, send, record.
+"""The courier of one channel: lease due deliveries, open their addresses, send, record.
 
 Each channel has its own courier (and each replica its own couriers), so an outage of
-one channel delays only that channel; a failed attempt is rescheduled in MongoDB with
-backoff, never slept on, so the next due delivery goes out meanwhile.
+one channel delays only that channel; a failed attempt is rescheduled in the delivery
+queue with backoff, never slept on, so the next due delivery goes out meanwhile.
+
+A courier leases up to ``batch`` due deliveries at once (one read, one update), sends
+them concurrently, and records every outcome in one bulk write: a slow provider costs a
+batch the time of its slowest send, not the sum of them.
 """
 
 from __future__ import annotations
@@ -11,13 +15,21 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 
-from samleng.notification.adapters.channels.base import ChannelAdapter, Outgoing
-from samleng.notification.adapters.outbox import Claim, DeliveryOutbox
-from samleng.notification.adapters.sealing import ContactKeyring
-from samleng.notification.domain.delivery import RetryPolicy, SendFailed
+from samleng.notification.domain.delivery import (
+    Channel,
+    Failed,
+    Lease,
+    Outcome,
+    Outgoing,
+    Retry,
+    RetryPolicy,
+    SendFailed,
+    Sent,
+)
+from samleng.notification.ports import ChannelAdapter, Clock, ContactOpener, DeliveryQueue
 
 log = logging.getLogger(__name__)
 
@@ -27,22 +39,24 @@ class Courier:
 
     def __init__(
         self,
-        outbox: DeliveryOutbox,
+        deliveries: DeliveryQueue,
         adapter: ChannelAdapter,
-        keyring: ContactKeyring,
+        keyring: ContactOpener,
         policy: RetryPolicy,
         *,
         lease: timedelta,
         poll_seconds: float,
-        now: Callable[[], datetime],
+        clock: Clock,
+        batch: int = 1,
     ) -> None:
-        self._outbox, self._adapter, self._keyring = outbox, adapter, keyring
-        self._policy, self._lease, self._poll, self._now = policy, lease, poll_seconds, now
+        self._deliveries, self._adapter, self._keyring = deliveries, adapter, keyring
+        self._policy, self._lease, self._poll, self._clock = policy, lease, poll_seconds, clock
+        self._batch = batch
         self._owner = f"{adapter.channel}-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
 
     @property
-    def channel(self) -> str:
+    def channel(self) -> Channel:
         """The channel this courier sends on."""
         return self._adapter.channel
 
@@ -50,82 +64,96 @@ class Courier:
         """Look for due deliveries now rather than at the next poll."""
         self._wake.set()
 
-    async def deliver_next(self) -> bool:
-        """Send one due delivery, if there is one; True if there was."""
-        claim = await self._outbox.claim(self.channel, self._owner, self._now(), self._lease)
-        if claim is None:
-            return False
-        try:
-            await self._adapter.send(self._outgoing(claim))
-        except SendFailed as failure:
-            await self._record_failure(claim, failure)
-        except Exception as exc:  # an adapter bug must not stop the courier
-            await self._record_failure(claim, SendFailed(f"unexpected {type(exc).__name__}"))
-        else:
-            await self._outbox.sent(claim, self._now())
-            log.info(
-                f"{self.channel} delivery sent",
-                extra=_context(claim, status="sent"),
-            )
-        return True
+    async def deliver_due(self) -> int:
+        """Send the due deliveries one lease takes (several at once); returns how many."""
+        leases = await self._deliveries.lease_due(
+            self.channel, self._owner, self._clock(), self._lease, self._batch
+        )
+        if leases:
+            outcomes = await asyncio.gather(*(self._send(lease) for lease in leases))
+            await self._deliveries.settle(outcomes)
+        return len(leases)
 
-    def _outgoing(self, claim: Claim) -> Outgoing:
-        doc = claim.doc
-        target = doc["target"]
-        if "sealed" in target:
+    async def _send(self, lease: Lease) -> Outcome:
+        try:
+            await self._adapter.send(self._outgoing(lease))
+        except SendFailed as failure:
+            return self._failure(lease, failure)
+        except Exception as exc:  # an adapter bug must not stop the courier
+            return self._failure(lease, SendFailed(f"unexpected {type(exc).__name__}"))
+        log.info(f"{self.channel} delivery sent", extra=_context(lease, status="sent"))
+        return Sent(lease, self._clock())
+
+    def _outgoing(self, lease: Lease) -> Outgoing:
+        delivery = lease.delivery
+        target = delivery.target
+        if target.sealed:
             # the only place a citizen's contact exists in clear: this call's memory
-            address = self._keyring.open(target["sealed"]["ciphertext"], target["sealed"]["key_id"])
+            address = self._keyring.open(target.ciphertext, target.key_id)
         else:
-            address = target["address"]
+            address = target.address
         return Outgoing(
-            delivery_id=claim.id,
-            event_id=doc["event_id"],
-            complaint_id=doc.get("complaint_id") or "",
+            delivery_id=delivery.id,
+            event_id=delivery.event_id,
+            complaint_id=delivery.complaint_id or "",
             address=address,
-            language=doc["language"],
-            subject=doc["subject"],
-            text=doc["text"],
-            created_at=doc["occurred_at"],
-            title_en=doc.get("title_en", ""),
-            title_km=doc.get("title_km", ""),
+            language=delivery.language,
+            subject=delivery.subject,
+            text=delivery.text,
+            created_at=delivery.occurred_at,
+            title_en=delivery.title_en,
+            title_km=delivery.title_km,
         )
 
-    async def _record_failure(self, claim: Claim, failure: SendFailed) -> None:
-        now = self._now()
-        due = self._policy.next_due(claim.attempt, failure, now)
+    def _failure(self, lease: Lease, failure: SendFailed) -> Outcome:
+        now = self._clock()
+        due = self._policy.next_due(lease.attempt, failure, now)
         if due is None:
-            await self._outbox.failed(claim, now, failure.reason)
             log.warning(
                 f"{self.channel} delivery failed for good",
-                extra=_context(claim, status="failed", reason=failure.reason),
+                extra=_context(lease, status="failed", reason=failure.reason),
             )
-        else:
-            await self._outbox.retry_at(claim, due, failure.reason)
-            log.info(
-                f"{self.channel} delivery will be retried",
-                extra=_context(claim, status="retrying", reason=failure.reason),
-            )
+            return Failed(lease, now, failure.reason)
+        log.info(
+            f"{self.channel} delivery will be retried",
+            extra=_context(lease, status="retrying", reason=failure.reason),
+        )
+        return Retry(lease, due, failure.reason)
 
     async def run(self) -> None:
-        """Send due deliveries until cancelled; errors of MongoDB itself are waited out."""
+        """Send due deliveries until cancelled; errors of the queue itself are waited out."""
         while True:
             self._wake.clear()
             try:
-                if await self.deliver_next():
+                if await self.deliver_due():
                     continue
             except Exception:
-                log.exception(f"{self.channel} courier could not reach the outbox")
+                log.exception(f"{self.channel} courier could not reach the delivery queue")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
 
 
-def _context(claim: Claim, **extra: object) -> dict[str, object]:
-    doc = claim.doc
+class Couriers:
+    """The couriers of this process; ``wake()`` tells every one there is work."""
+
+    def __init__(self) -> None:
+        self.members: list[Courier] = []
+
+    def wake(self, channels: Iterable[Channel] | None = None) -> None:
+        """The couriers of these channels (all when None) look for due deliveries now."""
+        wanted = None if channels is None else set(channels)
+        for courier in self.members:
+            if wanted is None or courier.channel in wanted:
+                courier.wake()
+
+
+def _context(lease: Lease, **extra: object) -> dict[str, object]:
+    delivery = lease.delivery
     return {
-        "event_id": doc["event_id"],
-        "event_type": doc.get("event_type"),
-        "complaint_id": doc.get("complaint_id"),
-        "office_id": doc.get("office_id"),
-        "attempt": claim.attempt,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "complaint_id": delivery.complaint_id,
+        "office_id": delivery.office_id,
+        "attempt": lease.attempt,
         **extra,
     }

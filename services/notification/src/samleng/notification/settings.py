@@ -46,6 +46,8 @@ class NotificationSettings(ServiceSettings):
     max_attempts: int = Field(default=8, ge=1, le=50)
     lease_seconds: float = Field(default=120.0, gt=0)
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    # deliveries one courier leases and sends at once (per channel and replica)
+    courier_batch: int = Field(default=16, ge=1, le=500)
     digest_hour_utc: int = Field(default=1, ge=0, le=23)  # 08:00 in Phnom Penh
 
     @model_validator(mode="after")

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from samleng.notification.domain.feed import FeedAlert
 
-@dataclass(frozen=True)
-class FeedAlert:
-    """One alert in a feed, titled in both languages (officers read either)."""
-
-    event_id: str
-    complaint_id: str
-    recipient: str
-    channel: str
-    title_en: str
-    title_km: str
-    created_at: datetime
+_FIELDS = ("event_id", "complaint_id", "recipient", "channel", "title_en", "title_km")
 
 
-class AlertFeed:
+class MongoAlertFeed:
     """Stored alerts, newest first per recipient, read or unread."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
@@ -41,15 +31,22 @@ class AlertFeed:
     async def add(self, alert: FeedAlert) -> bool:
         """Store an alert; False if this (event, recipient, channel) was already stored."""
         try:
-            await self._alerts.insert_one({**asdict(alert), "read": False})
+            await self._alerts.insert_one(asdict(alert))
         except DuplicateKeyError:
             return False
         return True
 
-    async def for_recipient(self, recipient: str, limit: int = 50) -> list[dict[str, Any]]:
+    async def for_recipient(self, recipient: str, limit: int = 50) -> list[FeedAlert]:
         """The newest alerts of one recipient."""
         cursor = self._alerts.find({"recipient": recipient}, {"_id": 0}).sort("created_at", -1)
-        return await cursor.limit(limit).to_list()
+        return [
+            FeedAlert(
+                **{name: doc[name] for name in _FIELDS},
+                created_at=doc["created_at"],
+                read=doc["read"],
+            )
+            for doc in await cursor.limit(limit).to_list()
+        ]
 
     async def unread(self, recipient: str) -> int:
         """How many alerts of a recipient are unread."""

@@ -6,6 +6,7 @@ entries for others with the CLI or the admin API.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo import ASCENDING
@@ -35,8 +36,8 @@ def _from_document(doc: dict[str, Any]) -> Recipient:
     )
 
 
-class RecipientDirectory:
-    """Recipients per office."""
+class MongoRecipientDirectory:
+    """Recipients per office in MongoDB (collection ``recipients``)."""
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._recipients = db["recipients"]
@@ -62,6 +63,17 @@ class RecipientDirectory:
         """Everyone who receives this office's alerts."""
         cursor = self._recipients.find({"office_id": office_id}).sort("recipient_id", 1)
         return [_from_document(doc) for doc in await cursor.to_list()]
+
+    async def of_offices(self, office_ids: Iterable[str]) -> dict[str, list[Recipient]]:
+        """Everyone who receives the alerts of each of these offices, by office (one read)."""
+        ids = sorted(set(office_ids))
+        found: dict[str, list[Recipient]] = {office_id: [] for office_id in ids}
+        if not ids:
+            return found
+        query = {"office_id": ids[0]} if len(ids) == 1 else {"office_id": {"$in": ids}}
+        for doc in await self._recipients.find(query).sort("recipient_id", 1).to_list():
+            found[doc["office_id"]].append(_from_document(doc))
+        return found
 
     async def get(self, key: str) -> Recipient | None:
         """One recipient by the key deliveries name it with."""

@@ -1,18 +1,22 @@
 """Deliveries: one message to one recipient on one channel, and how a failure is retried.
 
-Pure: no I/O. The outbox in MongoDB stores these states; the sender moves them::
+Pure: no I/O. The delivery queue (``ports.DeliveryQueue``) stores these states; the
+couriers move them::
 
     held ──(daily digest)──> digested
-    pending ──claim──> sending ──ok──> sent
-                          │ temporary failure, attempts left ──> pending (due later)
-                          └ permanent failure, or no attempts left ──> failed (reason kept)
+    planned: pending ──lease──> sending ──ok──> sent
+                                  │ temporary failure, attempts left ──> pending (due later)
+                                  │ permanent failure, or no attempts left ──> failed (reason kept)
+                                  └ the courier stopped or died mid-send ──> pending (same id, so
+                                    the provider sees the same idempotency key)
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -92,3 +96,138 @@ class Recipient:
     def key(self) -> str:
         """How deliveries name this recipient."""
         return f"officer:{self.office_id}:{self.recipient_id}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a delivery goes: an address in clear (an office feed, an officer's address) or
+    a citizen's contact still sealed (``ciphertext`` under the key ``key_id``)."""
+
+    address: str = ""
+    ciphertext: str = ""
+    key_id: str = ""
+
+    @property
+    def sealed(self) -> bool:
+        """True when the address must be opened with the contact keyring first."""
+        return bool(self.ciphertext)
+
+
+def delivery_id(event_id: str, recipient: str, channel: str) -> str:
+    """The id that makes a delivery unique per (event, recipient, channel)."""
+    return f"{event_id}|{recipient}|{channel}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to one recipient on one channel, with where it is in its life."""
+
+    id: str
+    event_id: str
+    event_type: str
+    kind: str
+    complaint_id: str | None
+    office_id: str | None
+    audience: str
+    recipient: str
+    channel: Channel
+    language: Literal["km", "en"]
+    subject: str
+    text: str
+    target: Target
+    state: DeliveryState
+    occurred_at: datetime
+    created_at: datetime
+    due_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+    title_en: str = ""  # officer notices: the feed and digests show the title
+    title_km: str = ""
+    items: tuple[str, ...] = ()  # a digest: the held deliveries it gathers
+    digest_id: str | None = None  # a held delivery: the digest that gathered it
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+
+    def title(self, language: str) -> str:
+        """The one-line title in a language (the subject when there is none)."""
+        return (self.title_en if language == "en" else self.title_km) or self.subject
+
+    def failed_because(self, reason: str, now: datetime) -> Delivery:
+        """This delivery, failed for good with a reason."""
+        return replace(self, state=DeliveryState.FAILED, failed_at=now, last_error=reason)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A delivery a courier holds the lease of while it sends it."""
+
+    delivery: Delivery
+    owner: str
+    until: datetime = field(compare=False)
+
+    @property
+    def id(self) -> str:
+        """The delivery's id."""
+        return self.delivery.id
+
+    @property
+    def attempt(self) -> int:
+        """Which attempt this is (1-based)."""
+        return self.delivery.attempts
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A leased delivery went out."""
+
+    lease: Lease
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A leased delivery failed for now and is due again at ``due_at``."""
+
+    lease: Lease
+    due_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A leased delivery failed for good."""
+
+    lease: Lease
+    at: datetime
+    reason: str
+
+
+#: What became of one leased delivery.
+Outcome = Sent | Retry | Failed
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message ready to leave, with its address opened just now."""
+
+    delivery_id: str
+    event_id: str
+    complaint_id: str
+    address: str
+    language: str
+    subject: str
+    text: str
+    created_at: datetime
+    title_en: str = ""
+    title_km: str = ""
+
+    @property
+    def external_ref(self) -> str:
+        """What providers see as this message's id: stable across retries, but opaque.
+
+        The delivery id names the complaint, whose id is public (Open311); a mail or SMS
+        provider must not be able to link an address to a case, so it gets only a hash
+        that also covers the (never published) event id. A send retried after a crash
+        carries the same reference, so a provider that dedupes sends it once.
+        """
+        return hashlib.sha256(self.delivery_id.encode()).hexdigest()[:32]

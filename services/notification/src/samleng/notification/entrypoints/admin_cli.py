@@ -17,7 +17,7 @@ import sys
 from dataclasses import asdict
 
 from samleng.common.mongo import make_mongo_client
-from samleng.notification.adapters.recipients import RecipientDirectory
+from samleng.notification.adapters.recipients import MongoRecipientDirectory
 from samleng.notification.domain.delivery import Channel, Endpoint, Recipient
 from samleng.notification.settings import NotificationSettings
 
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 async def run(args: argparse.Namespace, settings: NotificationSettings) -> int:
     """Carry out one recipients command; returns the exit status."""
     client = make_mongo_client(settings)
-    directory = RecipientDirectory(client[settings.mongo_database])
+    directory = MongoRecipientDirectory(client[settings.mongo_database])
     try:
         if args.command == "list":
             for r in await directory.of_office(args.office):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
@@ -17,10 +18,9 @@ from pydantic import BaseModel
 from samleng.common.auth import Principal
 from samleng.common.http import Problem
 from samleng.common.officers import CurrentOfficer
-from samleng.notification.adapters.feed import AlertFeed
-from samleng.notification.adapters.recipients import RecipientDirectory
-from samleng.notification.domain.delivery import Endpoint, Recipient
+from samleng.notification.domain.delivery import Recipient
 from samleng.notification.entrypoints.admin_api import RecipientBody, RecipientView, recipient_view
+from samleng.notification.entrypoints.deps import FeedDep, RecipientsDep
 
 
 class Bilingual(BaseModel):
@@ -55,8 +55,10 @@ class ReadMark(BaseModel):
     read: bool = True
 
 
-OfficeId = Path(max_length=64)
+OfficePath = Annotated[str, Path(max_length=64)]
 RECIPIENT_ID = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+
+router = APIRouter(prefix="/v1", tags=["officers"])
 
 
 def _member(officer: Principal, office_id: str) -> None:
@@ -69,73 +71,65 @@ def _member(officer: Principal, office_id: str) -> None:
         )
 
 
-def make_router(feed: AlertFeed, recipients: RecipientDirectory) -> APIRouter:
-    """Routes over the given feed and recipient directory."""
-    router = APIRouter(prefix="/v1", tags=["officers"])
-
-    @router.get("/offices/{office_id}/notifications", response_model=Feed)
-    async def office_feed(officer: CurrentOfficer, office_id: str = OfficeId) -> Feed:
-        """The newest in-app alerts of your office, and how many are unread."""
-        _member(officer, office_id)
-        recipient = f"office:{office_id}"
-        docs = await feed.for_recipient(recipient)
-        return Feed(
-            office_id=office_id,
-            unread=await feed.unread(recipient),
-            alerts=[
-                AlertView(
-                    event_id=d["event_id"],
-                    complaint_id=d["complaint_id"],
-                    channel=d["channel"],
-                    title=Bilingual(en=d["title_en"], km=d["title_km"]),
-                    created_at=d["created_at"],
-                    read=d["read"],
-                )
-                for d in docs
-            ],
-        )
-
-    @router.put("/offices/{office_id}/notifications/{event_id}/read", status_code=204)
-    async def mark_read(
-        mark: ReadMark,
-        officer: CurrentOfficer,
-        office_id: str = OfficeId,
-        event_id: str = Path(max_length=64),
-    ) -> None:
-        """Mark an alert read (``{"read": false}`` marks it unread again)."""
-        _member(officer, office_id)
-        if not await feed.mark_read(f"office:{office_id}", event_id, mark.read):
-            raise Problem(
-                404,
-                "alert-not-found",
-                f"Office {office_id} has no alert for event {event_id}; "
-                "take the event_id from the office's feed.",
+@router.get("/offices/{office_id}/notifications", response_model=Feed)
+async def office_feed(officer: CurrentOfficer, office_id: OfficePath, feed: FeedDep) -> Feed:
+    """The newest in-app alerts of your office, and how many are unread."""
+    _member(officer, office_id)
+    recipient = f"office:{office_id}"
+    alerts = await feed.for_recipient(recipient)
+    return Feed(
+        office_id=office_id,
+        unread=await feed.unread(recipient),
+        alerts=[
+            AlertView(
+                event_id=a.event_id,
+                complaint_id=a.complaint_id,
+                channel=a.channel,
+                title=Bilingual(en=a.title_en, km=a.title_km),
+                created_at=a.created_at,
+                read=a.read,
             )
+            for a in alerts
+        ],
+    )
 
-    @router.get("/me/preferences", response_model=list[RecipientView])
-    async def my_preferences(officer: CurrentOfficer) -> list[RecipientView]:
-        """How you receive each of your offices' alerts (empty: the in-app feed only)."""
-        subject = _recipient_id(officer)
-        found = [await recipients.get(_key(office, subject)) for office in sorted(officer.offices)]
-        return [recipient_view(r) for r in found if r is not None]
 
-    @router.put("/me/preferences/{office_id}", response_model=RecipientView)
-    async def set_my_preferences(
-        body: RecipientBody, officer: CurrentOfficer, office_id: str = OfficeId
-    ) -> RecipientView:
-        """Choose your channels, language and daily digest for one of your offices."""
-        _member(officer, office_id)
-        recipient = Recipient(
-            office_id=office_id,
-            recipient_id=_recipient_id(officer),
-            language=body.language,
-            endpoints=tuple(Endpoint(e.channel, e.address) for e in body.endpoints),
-            digest=body.digest,
+@router.put("/offices/{office_id}/notifications/{event_id}/read", status_code=204)
+async def mark_read(
+    mark: ReadMark,
+    officer: CurrentOfficer,
+    office_id: OfficePath,
+    event_id: Annotated[str, Path(max_length=64)],
+    feed: FeedDep,
+) -> None:
+    """Mark an alert read (``{"read": false}`` marks it unread again)."""
+    _member(officer, office_id)
+    if not await feed.mark_read(f"office:{office_id}", event_id, mark.read):
+        raise Problem(
+            404,
+            "alert-not-found",
+            f"Office {office_id} has no alert for event {event_id}; "
+            "take the event_id from the office's feed.",
         )
-        await recipients.put(recipient)
-        return recipient_view(recipient)
 
-    return router
+
+@router.get("/me/preferences", response_model=list[RecipientView])
+async def my_preferences(officer: CurrentOfficer, recipients: RecipientsDep) -> list[RecipientView]:
+    """How you receive each of your offices' alerts (empty: the in-app feed only)."""
+    subject = _recipient_id(officer)
+    found = [await recipients.get(_key(office, subject)) for office in sorted(officer.offices)]
+    return [recipient_view(r) for r in found if r is not None]
+
+
+@router.put("/me/preferences/{office_id}", response_model=RecipientView)
+async def set_my_preferences(
+    body: RecipientBody, officer: CurrentOfficer, office_id: OfficePath, recipients: RecipientsDep
+) -> RecipientView:
+    """Choose your channels, language and daily digest for one of your offices."""
+    _member(officer, office_id)
+    recipient = body.recipient(office_id, _recipient_id(officer))
+    await recipients.put(recipient)
+    return recipient_view(recipient)
 
 
 def _recipient_id(officer: Principal) -> str:

@@ -6,12 +6,10 @@ from faststream.rabbit import RabbitBroker
 
 from samleng.common.broker import subscribe_table
 from samleng.common.health import DependencyHealth
-from samleng.notification.entrypoints.workers import Workers
-from samleng.notification.handlers import HANDLERS, Alerting, AlertPorts
+from samleng.notification.handlers import HANDLERS
+from samleng.notification.ports import NotificationPorts
 
 
-def subscribe(
-    broker: RabbitBroker, alerting: Alerting, workers: Workers, health: DependencyHealth
-) -> None:
+def subscribe(broker: RabbitBroker, ports: NotificationPorts, health: DependencyHealth) -> None:
     """Register notification's one subscriber: plan deliveries, then wake the couriers."""
-    subscribe_table(broker, HANDLERS, AlertPorts(alerting, workers.wake), health=health)
+    subscribe_table(broker, HANDLERS, ports, health=health)

@@ -1,5 +1,1 @@
-"""Channel adapters: one interface (:class:`ChannelAdapter`), one module per channel."""
-
-from samleng.notification.adapters.channels.base import ChannelAdapter, Outgoing
-
-__all__ = ["ChannelAdapter", "Outgoing"]
+"""Channel adapters: one module per channel, each implementing ``ports.ChannelAdapter``."""

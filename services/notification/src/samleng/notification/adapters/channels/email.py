@@ -7,8 +7,7 @@ from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
 
-from samleng.notification.adapters.channels.base import Outgoing
-from samleng.notification.domain.delivery import Channel, SendFailed
+from samleng.notification.domain.delivery import Channel, Outgoing, SendFailed
 
 
 class EmailChannel:

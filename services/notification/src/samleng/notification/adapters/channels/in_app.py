@@ -1,10 +1,10 @@
-"""The in-app channel: the office's feed in MongoDB."""
+"""The in-app channel: the office's feed."""
 
 from __future__ import annotations
 
-from samleng.notification.adapters.channels.base import Outgoing
-from samleng.notification.adapters.feed import AlertFeed, FeedAlert
-from samleng.notification.domain.delivery import Channel
+from samleng.notification.domain.delivery import Channel, Outgoing
+from samleng.notification.domain.feed import FeedAlert
+from samleng.notification.ports import AlertFeed
 
 
 class InAppChannel:

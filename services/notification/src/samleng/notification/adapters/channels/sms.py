@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import httpx
 
-from samleng.notification.adapters.channels.base import Outgoing, post_json
-from samleng.notification.domain.delivery import Channel
+from samleng.notification.adapters.channels.base import post_json
+from samleng.notification.domain.delivery import Channel, Outgoing
 from samleng.notification.domain.sms import sms_size
 
 

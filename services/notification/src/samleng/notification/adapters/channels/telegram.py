@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from samleng.notification.adapters.channels.base import Outgoing, post_json
-from samleng.notification.domain.delivery import Channel, SendFailed
+from samleng.notification.adapters.channels.base import post_json
+from samleng.notification.domain.delivery import Channel, Outgoing, SendFailed
 
 
 class TelegramChannel:

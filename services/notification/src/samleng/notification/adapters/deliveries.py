@@ -1,0 +1,276 @@
+"""The delivery queue in MongoDB: every message to send, its state, attempts and reason.
+
+A delivery's id is ``<event id>|<recipient>|<channel>``, so a duplicated event, or the
+same event handled by two replicas, creates it once. Couriers lease due deliveries (the
+lease is taken by a conditional update, so only one replica sends each); retries wait in
+``due_at``, not in memory, so a restart loses none and a slow channel blocks no queue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from samleng.notification.domain.delivery import (
+    Delivery,
+    DeliveryState,
+    Lease,
+    Outcome,
+    Retry,
+    Sent,
+    Target,
+)
+
+DUPLICATE_KEY = 11000
+AFTER = ReturnDocument.AFTER
+
+#: What the delivery log shows; never the address or the sealed contact.
+LOG_FIELDS = {
+    name: 1
+    for name in (
+        "_id", "event_id", "event_type", "kind", "complaint_id", "office_id", "audience",
+        "recipient", "channel", "language", "subject", "state", "attempts", "occurred_at",
+        "created_at", "sent_at", "failed_at", "due_at", "last_error", "digest_id",
+    )
+}  # fmt: skip
+
+
+def _to_document(delivery: Delivery) -> dict[str, Any]:
+    target = delivery.target
+    doc: dict[str, Any] = {
+        "_id": delivery.id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "kind": delivery.kind,
+        "complaint_id": delivery.complaint_id,
+        "office_id": delivery.office_id,
+        "audience": delivery.audience,
+        "recipient": delivery.recipient,
+        "channel": delivery.channel,
+        "language": delivery.language,
+        "subject": delivery.subject,
+        "text": delivery.text,
+        "target": (
+            {"sealed": {"ciphertext": target.ciphertext, "key_id": target.key_id}}
+            if target.sealed
+            else {"address": target.address}
+        ),
+        "state": delivery.state.value,
+        "attempts": delivery.attempts,
+        "occurred_at": delivery.occurred_at,
+        "created_at": delivery.created_at,
+        "due_at": delivery.due_at,
+        "last_error": delivery.last_error,
+    }
+    optional = {
+        "title_en": delivery.title_en,
+        "title_km": delivery.title_km,
+        "items": list(delivery.items),
+        "digest_id": delivery.digest_id,
+        "sent_at": delivery.sent_at,
+        "failed_at": delivery.failed_at,
+    }
+    doc.update({name: value for name, value in optional.items() if value})
+    return doc
+
+
+def _from_document(doc: dict[str, Any]) -> Delivery:
+    raw = doc.get("target") or {}
+    sealed = raw.get("sealed") or {}
+    return Delivery(
+        id=str(doc["_id"]),
+        event_id=doc["event_id"],
+        event_type=doc.get("event_type", ""),
+        kind=doc.get("kind", ""),
+        complaint_id=doc.get("complaint_id"),
+        office_id=doc.get("office_id"),
+        audience=doc.get("audience", ""),
+        recipient=doc["recipient"],
+        channel=doc["channel"],
+        language=doc.get("language", "km"),
+        subject=doc.get("subject", ""),
+        text=doc.get("text", ""),
+        target=Target(
+            address=raw.get("address", ""),
+            ciphertext=sealed.get("ciphertext", ""),
+            key_id=sealed.get("key_id", ""),
+        ),
+        state=DeliveryState(doc["state"]),
+        attempts=int(doc.get("attempts", 0)),
+        occurred_at=doc.get("occurred_at") or doc["created_at"],
+        created_at=doc["created_at"],
+        due_at=doc.get("due_at") or doc["created_at"],
+        last_error=doc.get("last_error"),
+        title_en=doc.get("title_en", ""),
+        title_km=doc.get("title_km", ""),
+        items=tuple(doc.get("items", ())),
+        digest_id=doc.get("digest_id"),
+        sent_at=doc.get("sent_at"),
+        failed_at=doc.get("failed_at"),
+    )
+
+
+def _settlement(outcome: Outcome) -> UpdateOne:
+    lease = outcome.lease
+    change: dict[str, Any]
+    if isinstance(outcome, Sent):
+        change = {"state": DeliveryState.SENT, "sent_at": outcome.at, "last_error": None}
+    elif isinstance(outcome, Retry):
+        change = {"state": DeliveryState.PENDING, "due_at": outcome.due_at}
+        change["last_error"] = outcome.reason
+    else:
+        change = {"state": DeliveryState.FAILED, "failed_at": outcome.at}
+        change["last_error"] = outcome.reason
+    return UpdateOne(
+        {"_id": lease.id, "state": DeliveryState.SENDING, "lease_owner": lease.owner},
+        {"$set": change, "$unset": {"lease_owner": "", "lease_until": ""}},
+    )
+
+
+class MongoDeliveryQueue:
+    """Deliveries in MongoDB (collection ``deliveries``)."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._deliveries = db["deliveries"]
+
+    async def create_indexes(self) -> None:
+        """Indexes for leasing, digests and the delivery log (idempotent)."""
+        await self._deliveries.create_index(
+            [("channel", ASCENDING), ("state", ASCENDING), ("due_at", ASCENDING)]
+        )
+        await self._deliveries.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
+        await self._deliveries.create_index(
+            [("recipient", ASCENDING), ("channel", ASCENDING), ("state", ASCENDING)]
+        )
+        await self._deliveries.create_index(
+            [("office_id", ASCENDING), ("complaint_id", ASCENDING), ("created_at", DESCENDING)]
+        )
+        await self._deliveries.create_index(
+            [("complaint_id", ASCENDING), ("created_at", DESCENDING)]
+        )
+
+    async def plan(self, deliveries: Sequence[Delivery]) -> int:
+        """Store new deliveries, skipping those planned already; returns how many were new."""
+        if not deliveries:
+            return 0
+        docs = [_to_document(d) for d in deliveries]
+        try:
+            result = await self._deliveries.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != DUPLICATE_KEY for error in errors):
+                raise
+            return int(exc.details.get("nInserted", 0))
+        return len(result.inserted_ids)
+
+    async def lease_due(
+        self, channel: str, owner: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[Lease]:
+        """Lease up to ``limit`` due pending deliveries of a channel, most overdue first.
+
+        One read finds them and one update leases them; only when another courier won
+        some of them meanwhile is a second read needed to see which this one holds.
+        """
+        due = {"channel": channel, "state": DeliveryState.PENDING, "due_at": {"$lte": now}}
+        until = now + lease
+        cursor = self._deliveries.find(due).sort("due_at", ASCENDING).limit(limit)
+        candidates = await cursor.to_list()
+        if not candidates:
+            return []
+        # a token of this lease names the documents this courier won (another may race it)
+        token = f"{owner}:{uuid.uuid4().hex}"
+        ids = [doc["_id"] for doc in candidates]
+        taken = {"state": DeliveryState.SENDING, "lease_owner": token, "lease_until": until}
+        result = await self._deliveries.update_many(
+            {**due, "_id": {"$in": ids}}, {"$set": taken, "$inc": {"attempts": 1}}
+        )
+        if result.modified_count == len(ids):
+            won = [{**doc, "attempts": doc.get("attempts", 0) + 1} for doc in candidates]
+        else:
+            won = await self._deliveries.find({"_id": {"$in": ids}, "lease_owner": token}).to_list()
+            won.sort(key=lambda doc: doc["due_at"])
+        return [Lease(_from_document(doc), token, until) for doc in won]
+
+    async def settle(self, outcomes: Sequence[Outcome]) -> None:
+        """Record what became of leased deliveries (a lease lost meanwhile changes nothing)."""
+        if outcomes:
+            await self._deliveries.bulk_write([_settlement(o) for o in outcomes], ordered=False)
+
+    async def fail_interrupted(self, now: datetime) -> int:
+        """Fail deliveries whose courier vanished mid-send (lease expired).
+
+        The message may or may not have left; sending again could send it twice, so they
+        fail with a reason an admin can see, and an admin can send them again.
+        """
+        result = await self._deliveries.update_many(
+            {"state": DeliveryState.SENDING, "lease_until": {"$lt": now}},
+            {
+                "$set": {
+                    "state": DeliveryState.FAILED,
+                    "failed_at": now,
+                    "last_error": "the sender stopped during the send; not retried so that "
+                    "it is never sent twice (an admin can send it again)",
+                },
+                "$unset": {"lease_owner": "", "lease_until": ""},
+            },
+        )
+        return result.modified_count
+
+    async def send_again(self, delivery_id: str, now: datetime) -> bool:
+        """Put a failed delivery back in line (an admin's decision)."""
+        result = await self._deliveries.update_one(
+            {"_id": delivery_id, "state": DeliveryState.FAILED},
+            {"$set": {"state": DeliveryState.PENDING, "due_at": now, "attempts": 0}},
+        )
+        return result.modified_count == 1
+
+    async def held(self, recipient: str, channel: str) -> list[Delivery]:
+        """Deliveries waiting for this recipient's digest on this channel, oldest first."""
+        cursor = self._deliveries.find(
+            {"recipient": recipient, "channel": channel, "state": DeliveryState.HELD}
+        ).sort("created_at", ASCENDING)
+        return [_from_document(doc) for doc in await cursor.to_list()]
+
+    async def plan_digest(self, digest: Delivery) -> Delivery:
+        """Store a digest unless it exists; returns the stored one."""
+        doc = _to_document(digest)
+        stored = await self._deliveries.find_one_and_update(
+            {"_id": digest.id},
+            {"$setOnInsert": {k: v for k, v in doc.items() if k != "_id"}},
+            upsert=True,
+            return_document=AFTER,
+        )
+        assert stored is not None  # upsert always returns the document
+        return _from_document(stored)
+
+    async def mark_digested(self, items: Sequence[str], digest_id: str) -> None:
+        """Mark held deliveries as gathered into a digest."""
+        await self._deliveries.update_many(
+            {"_id": {"$in": list(items)}, "state": DeliveryState.HELD},
+            {"$set": {"state": DeliveryState.DIGESTED, "digest_id": digest_id}},
+        )
+
+    async def log(
+        self,
+        *,
+        office_id: str | None = None,
+        complaint_id: str | None = None,
+        state: str | None = None,
+        limit: int = 100,
+    ) -> list[Delivery]:
+        """Deliveries matching the filters, newest first, without their targets."""
+        query: dict[str, Any] = {}
+        if office_id:
+            query["office_id"] = office_id
+        if complaint_id:
+            query["complaint_id"] = complaint_id
+        if state:
+            query["state"] = state
+        cursor = self._deliveries.find(query, LOG_FIELDS).sort("created_at", DESCENDING)
+        return [_from_document(doc) for doc in await cursor.limit(limit).to_list()]

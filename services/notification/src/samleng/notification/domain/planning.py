@@ -1,0 +1,150 @@
+"""The deliveries a notice causes, and a day's digest. Pure: no I/O.
+
+A delivery's id is its (event, recipient, channel), so planning the same notice twice
+(a duplicated event, two replicas) plans the same deliveries, and the queue keeps one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from samleng.common.events import SealedContact
+from samleng.notification.domain import templates
+from samleng.notification.domain.cases import CaseRecord
+from samleng.notification.domain.delivery import (
+    Channel,
+    Delivery,
+    DeliveryState,
+    Endpoint,
+    Recipient,
+    Target,
+    delivery_id,
+)
+from samleng.notification.domain.notices import Notice
+from samleng.notification.domain.templates import Language
+
+
+@dataclass(frozen=True)
+class DeliveryPlanner:
+    """Plans deliveries in each recipient's language, on the channels this deployment has."""
+
+    tracking_url: str
+    enabled: frozenset[Channel]
+
+    def _delivery(
+        self,
+        notice: Notice,
+        now: datetime,
+        *,
+        recipient: str,
+        channel: Channel,
+        language: Language,
+        target: Target,
+        held: bool = False,
+    ) -> Delivery:
+        message = templates.render(notice, language, self.tracking_url)
+        office = notice.audience == "office"
+        delivery = Delivery(
+            id=delivery_id(notice.event_id, recipient, channel),
+            event_id=notice.event_id,
+            event_type=notice.event_type,
+            kind=notice.kind.value,
+            complaint_id=notice.complaint_id,
+            office_id=notice.office_id,
+            audience=notice.audience,
+            recipient=recipient,
+            channel=channel,
+            language=language,
+            subject=message.subject,
+            text=message.text,
+            target=target,
+            state=DeliveryState.HELD if held else DeliveryState.PENDING,
+            occurred_at=notice.occurred_at,
+            created_at=now,
+            due_at=now,
+            title_en=templates.title(notice, "en") if office else "",
+            title_km=templates.title(notice, "km") if office else "",
+        )
+        if channel not in self.enabled:
+            reason = f"the {channel} channel is not configured in this deployment"
+            return delivery.failed_because(reason, now)
+        return delivery
+
+    def for_office(
+        self, notice: Notice, officers: list[Recipient], now: datetime
+    ) -> list[Delivery]:
+        """The office's feed entry, and each officer's chosen channels."""
+        feed = f"office:{notice.office_id}"
+        deliveries = [
+            self._delivery(
+                notice,
+                now,
+                recipient=feed,
+                channel="in_app",
+                language="km",
+                target=Target(address=feed),
+            )
+        ]
+        for officer in officers:
+            for endpoint in officer.endpoints:
+                if endpoint.channel == "in_app":
+                    continue  # the office feed above is every officer's in-app alert
+                deliveries.append(
+                    self._delivery(
+                        notice,
+                        now,
+                        recipient=officer.key,
+                        channel=endpoint.channel,
+                        language=officer.language,
+                        target=Target(address=endpoint.address),
+                        held=officer.digest,
+                    )
+                )
+        return deliveries
+
+    def for_citizen(self, notice: Notice, case: CaseRecord, now: datetime) -> list[Delivery]:
+        """One delivery per contact the citizen left, still sealed."""
+        language: Language = "en" if case.language == "en" else "km"
+        return [
+            self._delivery(
+                notice,
+                now,
+                recipient=f"citizen:{notice.complaint_id}:{index}",
+                channel=contact.channel,
+                language=language,
+                target=_sealed(contact),
+            )
+            for index, contact in enumerate(case.contacts)
+        ]
+
+    def digest(
+        self, officer: Recipient, endpoint: Endpoint, held: list[Delivery], now: datetime
+    ) -> Delivery:
+        """One delivery gathering an officer's held alerts of one channel."""
+        day = now.date().isoformat()
+        message = templates.digest([d.title(officer.language) for d in held], day, officer.language)
+        return Delivery(
+            id=delivery_id(f"digest:{day}", officer.key, endpoint.channel),
+            event_id=f"digest:{day}",
+            event_type="digest",
+            kind="digest",
+            complaint_id=None,
+            office_id=officer.office_id,
+            audience="office",
+            recipient=officer.key,
+            channel=endpoint.channel,
+            language=officer.language,
+            subject=message.subject,
+            text=message.text,
+            target=Target(address=endpoint.address),
+            items=tuple(d.id for d in held),
+            state=DeliveryState.PENDING,
+            occurred_at=now,
+            created_at=now,
+            due_at=now,
+        )
+
+
+def _sealed(contact: SealedContact) -> Target:
+    return Target(ciphertext=contact.ciphertext, key_id=contact.key_id)

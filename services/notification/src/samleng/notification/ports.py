@@ -1,0 +1,192 @@
+"""The ports notification's use cases depend on, and :class:`NotificationPorts`.
+
+MongoDB implements the stores (``adapters/``), providers implement the channels
+(``adapters/channels/``); unit tests pass in-memory fakes (``tests/unit/fakes.py``)::
+
+    service = bootstrap(settings, deliveries=FakeDeliveryQueue())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from samleng.common.events import SealedContact
+from samleng.notification.domain.cases import CaseRecord, Move
+from samleng.notification.domain.delivery import (
+    Channel,
+    Delivery,
+    Lease,
+    Outcome,
+    Outgoing,
+    Recipient,
+)
+from samleng.notification.domain.feed import FeedAlert
+from samleng.notification.domain.notices import Notice
+from samleng.notification.domain.planning import DeliveryPlanner
+
+Clock = Callable[[], datetime]
+
+
+class CaseMemory(Protocol):
+    """What notification remembers of each case (contacts stay sealed)."""
+
+    async def learn_contacts(
+        self, complaint_id: str, language: str, contacts: tuple[SealedContact, ...]
+    ) -> CaseRecord:
+        """Remember the sealed contacts; returns the case with every notice kept so far."""
+        ...
+
+    async def remember(
+        self, complaint_id: str, *, move: Move | None, notices: Sequence[Notice]
+    ) -> CaseRecord:
+        """Keep a move and notices (citizen ones, office ones naming no office) in one
+        atomic write; returns the case as it is right after. Citizen notices alone need
+        no write once the contacts are known (they are kept only for contacts that come
+        late)."""
+        ...
+
+    async def forget_office_notices(self, complaint_id: str, event_ids: list[str]) -> None:
+        """Drop waiting office notices once their deliveries are planned."""
+        ...
+
+
+class RecipientDirectory(Protocol):
+    """The officers who receive each office's alerts, with their preferences."""
+
+    async def put(self, recipient: Recipient) -> bool:
+        """Create or replace a recipient; True when it is new."""
+        ...
+
+    async def remove(self, office_id: str, recipient_id: str) -> bool:
+        """Remove a recipient; False if there was none."""
+        ...
+
+    async def of_office(self, office_id: str) -> list[Recipient]:
+        """Everyone who receives this office's alerts."""
+        ...
+
+    async def of_offices(self, office_ids: Iterable[str]) -> dict[str, list[Recipient]]:
+        """Everyone who receives the alerts of each of these offices, by office."""
+        ...
+
+    async def get(self, key: str) -> Recipient | None:
+        """One recipient by the key deliveries name it with."""
+        ...
+
+    async def digest_takers(self) -> list[Recipient]:
+        """Recipients who chose a daily digest."""
+        ...
+
+
+class DeliveryQueue(Protocol):
+    """Deliveries planned, leased by a courier, sent or failed; retries wait in it."""
+
+    async def plan(self, deliveries: Sequence[Delivery]) -> int:
+        """Store new deliveries, skipping those planned already; returns how many were new."""
+        ...
+
+    async def lease_due(
+        self, channel: str, owner: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[Lease]:
+        """Lease up to ``limit`` due pending deliveries of a channel, most overdue first."""
+        ...
+
+    async def settle(self, outcomes: Sequence[Outcome]) -> None:
+        """Record what became of leased deliveries (a lease lost meanwhile changes nothing)."""
+        ...
+
+    async def fail_interrupted(self, now: datetime) -> int:
+        """Fail deliveries whose courier vanished mid-send (lease expired); how many."""
+        ...
+
+    async def send_again(self, delivery_id: str, now: datetime) -> bool:
+        """Put a failed delivery back in line (an admin's decision)."""
+        ...
+
+    async def held(self, recipient: str, channel: str) -> list[Delivery]:
+        """Deliveries waiting for this recipient's digest on this channel, oldest first."""
+        ...
+
+    async def plan_digest(self, digest: Delivery) -> Delivery:
+        """Store a digest unless it exists; returns the stored one."""
+        ...
+
+    async def mark_digested(self, items: Sequence[str], digest_id: str) -> None:
+        """Mark held deliveries as gathered into a digest."""
+        ...
+
+    async def log(
+        self,
+        *,
+        office_id: str | None = None,
+        complaint_id: str | None = None,
+        state: str | None = None,
+        limit: int = 100,
+    ) -> list[Delivery]:
+        """Deliveries matching the filters, newest first, without their targets."""
+        ...
+
+
+class AlertFeed(Protocol):
+    """Offices' in-app feeds."""
+
+    async def add(self, alert: FeedAlert) -> bool:
+        """Store an alert; False if this (event, recipient, channel) was already stored."""
+        ...
+
+    async def for_recipient(self, recipient: str, limit: int = 50) -> list[FeedAlert]:
+        """The newest alerts of one recipient."""
+        ...
+
+    async def unread(self, recipient: str) -> int:
+        """How many alerts of a recipient are unread."""
+        ...
+
+    async def mark_read(self, recipient: str, event_id: str, read: bool = True) -> bool:
+        """Mark one alert read (or unread again); False if there is no such alert."""
+        ...
+
+
+class ChannelAdapter(Protocol):
+    """Sends messages on one channel; raises SendFailed (never with the address in it)."""
+
+    channel: Channel
+
+    async def send(self, message: Outgoing) -> None:
+        """Deliver one message or raise SendFailed."""
+        ...
+
+
+class ContactOpener(Protocol):
+    """Opens a citizen's sealed contact, only at send time."""
+
+    def open(self, ciphertext: str, key_id: str) -> str:
+        """The address in clear; a permanent SendFailed otherwise."""
+        ...
+
+
+class CourierBell(Protocol):
+    """Tells the couriers there are new deliveries to send."""
+
+    def wake(self, channels: Iterable[Channel] | None = None) -> None:
+        """The couriers of these channels (all when None) look for due deliveries now
+        rather than at their next poll."""
+        ...
+
+
+@dataclass(frozen=True)
+class NotificationPorts:
+    """Everything notification's handlers and couriers use, real or fake."""
+
+    cases: CaseMemory
+    recipients: RecipientDirectory
+    deliveries: DeliveryQueue
+    feed: AlertFeed
+    channels: tuple[ChannelAdapter, ...]
+    keyring: ContactOpener
+    couriers: CourierBell
+    planner: DeliveryPlanner
+    clock: Clock

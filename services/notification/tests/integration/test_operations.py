@@ -1,0 +1,122 @@
+"""How many MongoDB commands notification spends per event, from planning to sent.
+
+Twenty cases each live five events (submitted with a citizen's SMS contact, assigned to
+an office with one officer on email and SMS, a question, the citizen's answer naming the
+office, as intake's does, and resolved): 100 events causing 180 deliveries. The counts
+are written in docs/notifications.md; the bounds below keep them from creeping back.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from samleng.common.events import (
+    CitizenActionData,
+    ComplaintResolved,
+    Event,
+    InformationProvided,
+    InformationRequested,
+    OfficeActionData,
+)
+from samleng.notification.app import create_app
+from samleng.notification.settings import NotificationSettings
+from services.notification.tests.integration.helpers import (
+    assigned,
+    office,
+    provider_settings,
+    providers,
+    seal,
+    submitted,
+)
+from services.notification.tests.integration.operations import counting, unseen
+from tests.support import eventually, publish_event, running, settings_for
+
+pytestmark = pytest.mark.integration
+
+CASES = 20
+
+
+def life(first: Event, office_id: str) -> list[Event]:
+    """Assigned, asked, answered, resolved after ``first``."""
+    events = [first, assigned(first, office(office_id))]
+    events.append(
+        InformationRequested.caused_by(
+            events[-1], producer="test", data=OfficeActionData(office_id=office_id)
+        )
+    )
+    events.append(
+        InformationProvided.caused_by(
+            events[-1], producer="test", data=CitizenActionData(office_id=office_id)
+        )
+    )
+    events.append(
+        ComplaintResolved.caused_by(
+            events[-1], producer="test", data=OfficeActionData(office_id=office_id)
+        )
+    )
+    return events
+
+
+async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
+    office_id = f"commune:{uuid.uuid4().hex[:10]}"
+    async with providers() as (inbox, gateways):
+        # no idle polling: the couriers are woken by the planning they wait for
+        settings = settings_for(
+            stack,
+            NotificationSettings,
+            "notification",
+            **provider_settings(inbox, gateways, outbox_poll_seconds=60),
+        )
+        key = json.loads(settings.contact_sealing_keys.get_secret_value())["dev"]
+        events = [
+            event
+            for n in range(CASES)
+            for event in life(
+                submitted(str(uuid.uuid4()), (seal(key, "sms", f"+8559900{n:04}"),)), office_id
+            )
+        ]
+        admin = {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
+        async with running(create_app(settings)) as http:
+            body = {
+                "endpoints": [
+                    {"channel": "email", "address": "dara@commune.example"},
+                    {"channel": "sms", "address": "+85510000001"},
+                ]
+            }
+            route = f"/v1/admin/offices/{office_id}/recipients/dara"
+            assert (await http.put(route, json=body, headers=admin)).is_success
+            with counting(settings.mongo_database) as operations:
+                for event in events:
+                    await publish_event(amqp, event)
+
+                async def all_sent() -> bool:
+                    with unseen():
+                        log = await http.get(
+                            "/v1/admin/deliveries",
+                            params={"state": "sent", "limit": 1000},
+                            headers=admin,
+                        )
+                    return len(log.json()) == 9 * CASES
+
+                await eventually(all_sent, timeout=60)
+    events_seen = len(events)
+    per_event = {
+        f"{name} {collection}": round(n / events_seen, 2)
+        for (name, collection), n in sorted(operations.by_collection.items())
+    }
+    print(
+        f"\nMongoDB commands per event ({events_seen} events, {9 * CASES} deliveries): "
+        f"writes {operations.writes / events_seen:.2f}, all {operations.total / events_seen:.2f}"
+        f"\n{json.dumps(per_event, indent=1)}"
+    )
+    # planning: at most one case write and one bulk insert of deliveries per event
+    assert operations.by_collection[("findAndModify", "cases")] <= events_seen * 0.6
+    assert operations.by_collection[("update", "cases")] == 0
+    assert operations.by_collection[("insert", "deliveries")] <= events_seen
+    # sending: leases and outcomes are batched, so even without a single batch of more
+    # than one delivery the whole is well under the six writes per event of before
+    assert operations.writes <= events_seen * 5.5
