@@ -7,7 +7,8 @@ app of that service, and ``migrate`` creates the indexes.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI
 
@@ -35,6 +36,8 @@ from samleng.intake.open311.entrypoints import api as open311_api
 from samleng.intake.ports import Budgets, IntakePorts, Keys, OfficerDesk
 from samleng.intake.settings import IntakeSettings
 
+T = TypeVar("T")
+
 
 def keys_from(settings: IntakeSettings) -> Keys:
     """Every key intake uses, derived from its configured secrets."""
@@ -61,9 +64,9 @@ def _real_ports(
     """The ports, real unless given, and the index builds of the real ones."""
     db, indexes = runtime.db, list[StartHook]()
 
-    def real(name: str, build: Any, *index: str) -> Any:
+    def real(name: str, build: Callable[[], T], *index: str) -> T:
         if name in given:
-            return given.pop(name)
+            return cast(T, given.pop(name))
         port = build()
         indexes.extend(getattr(port, method) for method in index)
         return port
