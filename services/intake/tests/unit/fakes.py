@@ -20,10 +20,21 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from samleng.common.events import CaseStatus, Event
+from samleng.common.events import (
+    AssignedData,
+    CaseStatus,
+    Category,
+    ComplaintAssigned,
+    ComplaintSubmitted,
+    Deadlines,
+    Event,
+    FeedbackKind,
+    Location,
+    OfficeRef,
+)
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
 from samleng.intake.domain.audit import GENESIS, AuditEntry, AuditRecord, chain
-from samleng.intake.domain.model import Attachment, Case
+from samleng.intake.domain.model import Attachment, Case, Submission, open_case
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.ports import (
     AlsoWrite,
@@ -334,3 +345,38 @@ def fake_ports(**settings: Any) -> IntakePorts:
         ),
         verifier=None,
     )
+
+
+# Samples the unit tests share: an office, a submission, and routing's assignment.
+
+OFFICE = OfficeRef(
+    office_id="commune:170201", level="commune", kind="commune_office", name_en="A", name_km="ក"
+)
+SUBMISSION = Submission(
+    kind=FeedbackKind.COMPLAINT,
+    category=Category.EXTRA_FEE,
+    location=Location(province_code="17", district_code="1702", commune_code="170201"),
+    description=" ទារប្រាក់ ",
+)
+
+
+async def submitted_case(ports: IntakePorts, now: datetime) -> tuple[Case, ComplaintSubmitted]:
+    """A new case, stored with its event as a citizen's submission stores it."""
+    case, event = open_case(SUBMISSION, f"hash-{uuid.uuid4().hex}", now)
+    await ports.cases.add(case, event)
+    return case, event
+
+
+def assigned_by_routing(
+    cause: Event, *, office: OfficeRef = OFFICE, deadlines: Deadlines | None = None
+) -> ComplaintAssigned:
+    """Routing's decision that ``office`` handles the case."""
+    data = AssignedData(
+        office=office,
+        rule="commune-office",
+        explanation_en="e",
+        explanation_km="ក",
+        directory_version="v",
+        deadlines=deadlines,
+    )
+    return ComplaintAssigned.caused_by(cause, producer="routing", data=data)

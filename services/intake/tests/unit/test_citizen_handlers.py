@@ -8,18 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from samleng.common.events import (
-    AssignedData,
     CaseStatus,
-    Category,
-    ComplaintAssigned,
     ComplaintSubmitted,
     ComplaintWithdrawn,
     Event,
-    FeedbackKind,
     Gender,
     InformationProvided,
-    Location,
-    OfficeRef,
 )
 from samleng.intake.citizen.handlers import (
     CaseNotFound,
@@ -34,27 +28,20 @@ from samleng.intake.citizen.handlers import (
 )
 from samleng.intake.domain import citizen
 from samleng.intake.domain.citizen import ActionRefused
-from samleng.intake.domain.model import Case, Reporter, Submission, apply_change, assignment
+from samleng.intake.domain.model import Case, Reporter, apply_change, assignment
 from samleng.intake.domain.tracking import TrackingCode
 from samleng.intake.ports import IntakePorts
 from services.intake.tests.unit.fakes import (
+    OFFICE,
+    SUBMISSION,
     InMemoryAttachments,
     InMemoryBudget,
     InMemoryCases,
+    assigned_by_routing,
     fake_ports,
 )
 
 pytestmark = pytest.mark.unit
-
-SUBMISSION = Submission(
-    kind=FeedbackKind.COMPLAINT,
-    category=Category.EXTRA_FEE,
-    location=Location(province_code="17", district_code="1702", commune_code="170201"),
-    description=" ទារប្រាក់ ",
-)
-OFFICE = OfficeRef(
-    office_id="commune:170201", level="commune", kind="commune_office", name_en="A", name_km="ក"
-)
 
 
 def memory(ports: IntakePorts) -> InMemoryCases:
@@ -138,13 +125,7 @@ async def test_a_command_decides_again_when_routing_changed_the_case_meanwhile()
     submitted = await submit(ports)
     submitted_event = memory(ports).outbox[0]
     assert isinstance(submitted_event, ComplaintSubmitted)
-    routed = ComplaintAssigned.caused_by(
-        submitted_event,
-        producer="routing",
-        data=AssignedData(
-            office=OFFICE, rule="r", explanation_en="e", explanation_km="ក", directory_version="v"
-        ),
-    )
+    routed = assigned_by_routing(submitted_event)
     # routing's assignment lands right after the command read the case
     stored = memory(ports).cases[submitted.case.complaint_id]
     memory(ports).racing.append(apply_change(stored, assignment(routed)))

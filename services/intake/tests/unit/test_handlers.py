@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from samleng.common.events import (
-    AssignedData,
     CaseStatus,
-    Category,
     ClosedData,
     ComplaintAssigned,
     ComplaintClosed,
@@ -19,23 +17,26 @@ from samleng.common.events import (
     ComplaintTransferred,
     Deadlines,
     EscalatedData,
-    FeedbackKind,
-    Location,
     MovedData,
     OfficeRef,
 )
 from samleng.common.handling import PoisonMessage
-from samleng.intake.domain.model import Case, Submission, open_case
+from samleng.intake.domain.model import open_case
 from samleng.intake.handlers import HANDLERS, UnknownCase
-from samleng.intake.ports import IntakePorts, StaleCase
-from services.intake.tests.unit.fakes import InMemoryCases, fake_ports
+from samleng.intake.ports import StaleCase
+from services.intake.tests.unit.fakes import (
+    OFFICE,
+    SUBMISSION,
+    InMemoryCases,
+    assigned_by_routing,
+    fake_ports,
+    submitted_case,
+)
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
-COMMUNE = OfficeRef(
-    office_id="commune:170201", level="commune", kind="commune_office", name_en="A", name_km="ក"
-)
+COMMUNE = OFFICE
 DISTRICT = OfficeRef(
     office_id="district:1702",
     level="district",
@@ -46,29 +47,8 @@ DISTRICT = OfficeRef(
 DUE = Deadlines(acknowledge_by=NOW + timedelta(days=1), resolve_by=NOW + timedelta(days=10))
 
 
-async def submitted_case(ports: IntakePorts) -> tuple[Case, ComplaintSubmitted]:
-    """A case as a citizen's submission stored it."""
-    submission = Submission(
-        kind=FeedbackKind.COMPLAINT,
-        category=Category.EXTRA_FEE,
-        location=Location(province_code="17", district_code="1702", commune_code="170201"),
-        description="ទារប្រាក់",
-    )
-    case, event = open_case(submission, "hash", NOW)
-    await ports.cases.add(case, event)
-    return case, event
-
-
 def assigned(cause: ComplaintSubmitted) -> ComplaintAssigned:
-    data = AssignedData(
-        office=COMMUNE,
-        rule="commune-office",
-        explanation_en="e",
-        explanation_km="ក",
-        directory_version="v",
-        deadlines=DUE,
-    )
-    return ComplaintAssigned.caused_by(cause, producer="routing", data=data)
+    return assigned_by_routing(cause, deadlines=DUE)
 
 
 MOVE = MovedData(
@@ -94,7 +74,7 @@ def test_the_table_follows_exactly_routings_decisions() -> None:
 
 async def test_an_assignment_puts_the_case_with_the_office_once() -> None:
     ports = fake_ports()
-    case, submitted = await submitted_case(ports)
+    case, submitted = await submitted_case(ports, NOW)
     dispatch = HANDLERS.bind(ports)
     event = assigned(submitted)
     await dispatch(event)
@@ -131,7 +111,7 @@ async def test_a_move_takes_the_case_to_another_office_and_says_why(
     verb: str,
 ) -> None:
     ports = fake_ports()
-    case, submitted = await submitted_case(ports)
+    case, submitted = await submitted_case(ports, NOW)
     first = assigned(submitted)
     move = event_type.caused_by(first, producer="routing", data=data)
     dispatch = HANDLERS.bind(ports)
@@ -146,7 +126,7 @@ async def test_a_move_takes_the_case_to_another_office_and_says_why(
 
 async def test_a_closing_closes_the_case_and_never_moves_back() -> None:
     ports = fake_ports()
-    case, submitted = await submitted_case(ports)
+    case, submitted = await submitted_case(ports, NOW)
     first = assigned(submitted)
     closed = ComplaintClosed.caused_by(
         first, producer="routing", data=ClosedData(how="auto_closed", office_id=COMMUNE.office_id)
@@ -162,16 +142,7 @@ async def test_a_closing_closes_the_case_and_never_moves_back() -> None:
 
 async def test_a_decision_about_an_unknown_case_is_poison() -> None:
     ports = fake_ports()
-    _, submitted = open_case(
-        Submission(
-            kind=FeedbackKind.COMPLAINT,
-            category=Category.DELAY,
-            location=Location(province_code="17", district_code="1702", commune_code="170201"),
-            description="x",
-        ),
-        "hash",
-        NOW,
-    )
+    _, submitted = open_case(SUBMISSION, "hash", NOW)  # never stored
     with pytest.raises(UnknownCase) as refused:
         await HANDLERS.bind(ports)(assigned(submitted))
     assert isinstance(refused.value, PoisonMessage)
@@ -179,7 +150,7 @@ async def test_a_decision_about_an_unknown_case_is_poison() -> None:
 
 async def test_a_case_saved_meanwhile_is_read_again_and_both_changes_kept() -> None:
     ports = fake_ports()
-    case, submitted = await submitted_case(ports)
+    case, submitted = await submitted_case(ports, NOW)
     cases = ports.cases
     assert isinstance(cases, InMemoryCases)
     # another writer (a citizen's action) saves the case between the handler's read and save
@@ -192,7 +163,7 @@ async def test_a_case_saved_meanwhile_is_read_again_and_both_changes_kept() -> N
 
 async def test_a_case_that_keeps_changing_is_retried_then_left_to_redelivery() -> None:
     ports = fake_ports()
-    case, submitted = await submitted_case(ports)
+    case, submitted = await submitted_case(ports, NOW)
     cases = ports.cases
     assert isinstance(cases, InMemoryCases)
     cases.racing.extend([case] * 10)

@@ -9,19 +9,13 @@ import pytest
 
 from samleng.common.auth import Principal, Role
 from samleng.common.events import (
-    AssignedData,
     CaseStatus,
-    Category,
     ComplaintAcknowledged,
-    ComplaintAssigned,
-    FeedbackKind,
-    Location,
-    OfficeRef,
 )
 from samleng.intake.domain import officer
 from samleng.intake.domain.access import OfficerAction
 from samleng.intake.domain.citizen import ActionRefused
-from samleng.intake.domain.model import Case, Submission, apply_change, assignment, open_case
+from samleng.intake.domain.model import Case, apply_change, assignment
 from samleng.intake.officer.handlers import (
     CaseNotVisible,
     NotPermitted,
@@ -35,14 +29,18 @@ from samleng.intake.officer.handlers import (
     read_case,
 )
 from samleng.intake.ports import InboxFilter, IntakePorts, OfficerDesk
-from services.intake.tests.unit.fakes import InMemoryAuditLog, InMemoryCases, fake_ports
+from services.intake.tests.unit.fakes import (
+    OFFICE,
+    InMemoryAuditLog,
+    InMemoryCases,
+    assigned_by_routing,
+    fake_ports,
+    submitted_case,
+)
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
-OFFICE = OfficeRef(
-    office_id="commune:170201", level="commune", kind="commune_office", name_en="A", name_km="ក"
-)
 OTHER = "commune:170202"
 
 
@@ -57,25 +55,8 @@ ADMIN = user(Role.ADMIN, offices=())
 
 async def routed_case(ports: IntakePorts) -> Case:
     """A case stored and assigned to OFFICE, as routing's decision left it."""
-    case, submitted = open_case(
-        Submission(
-            kind=FeedbackKind.COMPLAINT,
-            category=Category.EXTRA_FEE,
-            location=Location(province_code="17", district_code="1702", commune_code="170201"),
-            description="ទារប្រាក់",
-        ),
-        f"hash-{len(memory(ports).cases)}",
-        NOW,
-    )
-    await ports.cases.add(case, submitted)
-    routed = ComplaintAssigned.caused_by(
-        submitted,
-        producer="routing",
-        data=AssignedData(
-            office=OFFICE, rule="r", explanation_en="e", explanation_km="ក", directory_version="v"
-        ),
-    )
-    await ports.cases.save(apply_change(case, assignment(routed)))
+    case, submitted = await submitted_case(ports, NOW)
+    await ports.cases.save(apply_change(case, assignment(assigned_by_routing(submitted))))
     stored = await ports.cases.get(case.complaint_id)
     assert stored is not None
     return stored
