@@ -4,19 +4,22 @@ import pytest
 
 from samleng.common.events import (
     AssignedData,
+    CaseStatus,
     Category,
+    ClosedData,
     ComplaintAssigned,
-    ComplaintResolved,
+    ComplaintClosed,
     FeedbackKind,
     Location,
-    OfficeActionData,
     OfficeRef,
 )
+from samleng.intake.domain import officer
 from samleng.intake.domain.model import (
-    CaseStatus,
     Submission,
     apply_change,
-    change_for,
+    assignment,
+    closing,
+    move,
     normalise_text,
     open_case,
 )
@@ -54,17 +57,14 @@ def test_new_case_announces_itself_without_the_description() -> None:
 
 def test_assignment_moves_status_and_sets_office() -> None:
     case, submitted = new_case()
-    change = change_for(assigned(submitted))
-    assert change is not None
-    updated = apply_change(case, change)
+    updated = apply_change(case, assignment(assigned(submitted)))
     assert updated.status is CaseStatus.ASSIGNED and updated.office == OFFICE
     assert [e.status for e in updated.timeline] == [CaseStatus.SUBMITTED, CaseStatus.ASSIGNED]
 
 
 def test_the_same_event_twice_changes_nothing() -> None:
     case, submitted = new_case()
-    change = change_for(assigned(submitted))
-    assert change is not None
+    change = assignment(assigned(submitted))
     once = apply_change(case, change)
     assert apply_change(once, change) == once
 
@@ -72,14 +72,13 @@ def test_the_same_event_twice_changes_nothing() -> None:
 def test_a_late_older_event_adds_history_but_never_moves_status_back() -> None:
     case, submitted = new_case()
     first = assigned(submitted)
-    resolved = ComplaintResolved.caused_by(
-        first, producer="intake", data=OfficeActionData(office_id=OFFICE.office_id)
+    closed = ComplaintClosed.caused_by(
+        first, producer="routing", data=ClosedData(how="auto_closed", office_id=OFFICE.office_id)
     )
-    r, a = change_for(resolved), change_for(first)
-    assert r is not None and a is not None
-    out_of_order = apply_change(apply_change(case, r), a)
-    in_order = apply_change(apply_change(case, a), r)
-    assert out_of_order.status is CaseStatus.RESOLVED
+    c, a = closing(closed), assignment(first)
+    out_of_order = apply_change(apply_change(case, c), a)
+    in_order = apply_change(apply_change(case, a), c)
+    assert out_of_order.status is CaseStatus.CLOSED
     assert out_of_order.timeline == in_order.timeline
     assert out_of_order.office == OFFICE or out_of_order.office is None
 
@@ -99,8 +98,7 @@ def test_routing_deadlines_and_escalation_are_kept() -> None:
     due = Deadlines(acknowledge_by=now + timedelta(days=1), resolve_by=now + timedelta(days=10))
     first = assigned(submitted)
     first = first.model_copy(update={"data": first.data.model_copy(update={"deadlines": due})})
-    change = change_for(first)
-    assert change is not None
+    change = assignment(first)
     routed = apply_change(case, change)
     assert routed.deadlines == due and routed.next_due == due.acknowledge_by
     assert not routed.overdue(now) and routed.overdue(now + timedelta(days=2))
@@ -120,8 +118,7 @@ def test_routing_deadlines_and_escalation_are_kept() -> None:
             deadlines=later,
         ),
     )
-    moved = change_for(climbed)
-    assert moved is not None
+    moved = move(climbed)
     escalated = apply_change(routed, moved)
     assert escalated.escalated and escalated.deadlines == later
     # the same facts arriving in the other order give the same case
@@ -130,26 +127,18 @@ def test_routing_deadlines_and_escalation_are_kept() -> None:
 
 
 def test_routing_moves_the_case_even_when_an_officer_acted_with_the_same_sequence() -> None:
-    from samleng.common.events import ComplaintAcknowledged, ComplaintEscalated, EscalatedData
-    from samleng.common.events import OfficeActionData as ActionData
+    from samleng.common.events import ComplaintEscalated, EscalatedData
 
     case, submitted = new_case()
     first = assigned(submitted)
-    change = change_for(first)
-    assert change is not None
-    routed = apply_change(case, change)
+    routed = apply_change(case, assignment(first))
     # the officer asked to escalate (seq 3), then acknowledged (seq 4) before routing
     # answered the request with its own sequence 4
-    ack = ComplaintAcknowledged.after(
-        routed.complaint_id,
-        3,
-        producer="intake",
-        data=ActionData(office_id=OFFICE.office_id),
-        correlation_id=routed.complaint_id,
-    )
-    acked_change = change_for(ack)
-    assert acked_change is not None
-    acknowledged = apply_change(routed, acked_change)
+    actor = officer.Actor(role="officer", office_id=OFFICE.office_id)
+    now = datetime.now(UTC)
+    asked, request = officer.request_move(routed, "escalate", "too big for us", actor, now)
+    acknowledged, ack = officer.acknowledge(asked, actor, now)
+    assert (request.sequence, ack.sequence) == (3, 4)
     assert acknowledged.status is CaseStatus.ACKNOWLEDGED and acknowledged.status_sequence == 4
     ombudsman = OFFICE.model_copy(update={"office_id": "district-ombudsman:1702"})
     climbed = ComplaintEscalated.after(
@@ -167,9 +156,7 @@ def test_routing_moves_the_case_even_when_an_officer_acted_with_the_same_sequenc
             trigger="officer_request",
         ),
     )
-    moved_change = change_for(climbed)
-    assert moved_change is not None
-    moved = apply_change(acknowledged, moved_change)
+    moved = apply_change(acknowledged, move(climbed))
     assert moved.office == ombudsman
     assert moved.status is CaseStatus.ASSIGNED  # the ombudsman has yet to acknowledge
     # an older routing decision (sequence 2, a new event) arriving late never moves it back
@@ -180,7 +167,5 @@ def test_routing_moves_the_case_even_when_an_officer_acted_with_the_same_sequenc
         data=first.data,
         correlation_id=routed.complaint_id,
     )
-    stale_change = change_for(stale)
-    assert stale_change is not None
-    late = apply_change(moved, stale_change)
+    late = apply_change(moved, assignment(stale))
     assert late.office == ombudsman and len(late.timeline) == len(moved.timeline) + 1

@@ -6,23 +6,22 @@ import pytest
 
 from samleng.common.events import (
     AssignedData,
+    CaseStatus,
     Category,
     ComplaintAssigned,
     ComplaintClosed,
     ComplaintReopened,
-    ComplaintResolved,
     FeedbackKind,
     InformationProvided,
     Location,
-    OfficeActionData,
     OfficeRef,
 )
 from samleng.intake.adapters.attachments import UnacceptableFile, clean_upload, sniff
 from samleng.intake.adapters.crypto import SealedBox, derive_key
-from samleng.intake.domain import citizen
+from samleng.intake.domain import citizen, officer
 from samleng.intake.domain.citizen import ActionRefused
-from samleng.intake.domain.model import Submission, apply_change, change_for, open_case
-from samleng.intake.domain.status import ALLOWED, CaseStatus, can_move
+from samleng.intake.domain.model import Submission, apply_change, assignment, open_case
+from samleng.intake.domain.status import ALLOWED, can_move
 
 pytestmark = pytest.mark.unit
 
@@ -51,14 +50,9 @@ def resolved_case():
             office=OFFICE, rule="r", explanation_en="e", explanation_km="k", directory_version="v"
         ),
     )
-    resolved = ComplaintResolved.caused_by(
-        assigned, producer="intake", data=OfficeActionData(office_id=OFFICE.office_id)
-    )
-    for event in (assigned, resolved):
-        change = change_for(event)
-        assert change is not None
-        case = apply_change(case, change)
-    return case
+    actor = officer.Actor(role="officer", office_id=OFFICE.office_id)
+    resolved, _ = officer.resolve(apply_change(case, assignment(assigned)), "paid back", actor, NOW)
+    return resolved
 
 
 def test_withdrawn_is_final_and_every_status_has_rules() -> None:

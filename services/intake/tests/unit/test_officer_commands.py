@@ -8,6 +8,7 @@ import pytest
 
 from samleng.common.events import (
     AssignedData,
+    CaseStatus,
     Category,
     ComplaintAcknowledged,
     ComplaintAssigned,
@@ -23,8 +24,7 @@ from samleng.common.events import (
 )
 from samleng.intake.domain import officer
 from samleng.intake.domain.citizen import ActionRefused
-from samleng.intake.domain.model import Case, Submission, apply_change, change_for, open_case
-from samleng.intake.domain.status import CaseStatus
+from samleng.intake.domain.model import Case, Submission, apply_change, assignment, open_case
 
 pytestmark = pytest.mark.unit
 
@@ -55,9 +55,7 @@ def assigned() -> Case:
             directory_version="v",
         ),
     )
-    change = change_for(event)
-    assert change is not None
-    return apply_change(case, change)
+    return apply_change(case, assignment(event))
 
 
 def test_acknowledge_moves_the_case_and_names_the_role_not_the_person() -> None:

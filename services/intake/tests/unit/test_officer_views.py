@@ -9,7 +9,7 @@ import pytest
 
 from samleng.intake.adapters.inbox import InvalidCursor, decode_cursor, encode_cursor
 from samleng.intake.domain import officer
-from samleng.intake.entrypoints.officer_views import (
+from samleng.intake.officer.entrypoints.views import (
     is_routing_decision,
     officer_actions,
 )

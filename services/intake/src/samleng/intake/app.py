@@ -1,26 +1,42 @@
-"""Assemble the intake app: ``create_app(settings=None, **overrides)``."""
+"""Assemble intake: ``bootstrap(settings=None, **ports) -> Service[IntakePorts]``.
+
+Real MongoDB adapters are built for every port not passed in, so a test replaces only
+what it needs (``bootstrap(settings, cases=InMemoryCases())``); ``create_app`` is the
+app of that service, and ``migrate`` creates the indexes.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI
 
 from samleng.common.auth import TokenVerifier
-from samleng.common.http import RouteLogMiddleware, health_router, install_problem_handlers
+from samleng.common.broker import subscribe_table
 from samleng.common.outbox import Outbox, OutboxRelay
-from samleng.common.runtime import ServiceRuntime
+from samleng.common.runtime import ServiceRuntime, StartHook
+from samleng.common.service import Service, web_app
 from samleng.intake.adapters.attachments import AttachmentStore
+from samleng.intake.adapters.audit import AuditTrail
 from samleng.intake.adapters.budgets import Budget
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
+from samleng.intake.adapters.gazetteer import warm_gazetteer
+from samleng.intake.adapters.inbox import Inbox
+from samleng.intake.adapters.internal_notes import InternalNotes
+from samleng.intake.citizen.entrypoints import api as citizen_api
 from samleng.intake.domain.tracking import TrackingCodeHasher
-from samleng.intake.entrypoints import api, officer_api, open311, reference, subscribers
-from samleng.intake.entrypoints.deps import Budgets
-from samleng.intake.entrypoints.errors import BodySizeLimit, install_localised_handlers
-from samleng.intake.handlers import Keys
-from samleng.intake.officer_handlers import OfficerDesk
+from samleng.intake.entrypoints import reference
+from samleng.intake.entrypoints.limits import BodySizeLimit
+from samleng.intake.entrypoints.problems import install_localised_problems
+from samleng.intake.handlers import HANDLERS
+from samleng.intake.officer.entrypoints import api as officer_api
+from samleng.intake.open311.entrypoints import api as open311_api
+from samleng.intake.ports import Budgets, IntakePorts, Keys, OfficerDesk
 from samleng.intake.settings import IntakeSettings
+
+T = TypeVar("T")
 
 
 def keys_from(settings: IntakeSettings) -> Keys:
@@ -42,78 +58,108 @@ def audit_key(settings: IntakeSettings) -> bytes:
     return derive_key(settings.encryption_key.get_secret_value(), "audit-trail")
 
 
-def budgets_from(settings: IntakeSettings, runtime: ServiceRuntime) -> Budgets:
-    """The shared abuse budgets, as configured."""
-    return Budgets(
-        lookup_misses=Budget(
-            runtime.db, "lookup-miss", settings.lookup_miss_limit, settings.lookup_window_seconds
-        ),
-        submissions=Budget(
-            runtime.db, "submission", settings.submission_limit, settings.submission_window_seconds
+def _real_ports(
+    runtime: ServiceRuntime, settings: IntakeSettings, given: dict[str, Any]
+) -> tuple[IntakePorts, list[StartHook]]:
+    """The ports, real unless given, and the index builds of the real ones."""
+    db, indexes = runtime.db, list[StartHook]()
+
+    def real(name: str, build: Callable[[], T], *index: str) -> T:
+        if name in given:
+            return cast(T, given.pop(name))
+        port = build()
+        indexes.extend(getattr(port, method) for method in index)
+        return port
+
+    cases = real("cases", lambda: CaseRepository(db), "create_indexes")
+    attachments = real("attachments", lambda: AttachmentStore(db))
+    budgets = real(
+        "budgets",
+        lambda: Budgets(
+            lookup_misses=Budget(
+                db, "lookup-miss", settings.lookup_miss_limit, settings.lookup_window_seconds
+            ),
+            submissions=Budget(
+                db, "submission", settings.submission_limit, settings.submission_window_seconds
+            ),
         ),
     )
+    if isinstance(budgets.lookup_misses, Budget):  # all budgets share one collection
+        indexes.append(budgets.lookup_misses.create_indexes)
+    officers = real(
+        "officers",
+        lambda: OfficerDesk(
+            cases=cases,
+            inbox=real("inbox", lambda: Inbox(db), "create_indexes"),
+            notes=real("notes", lambda: InternalNotes(db), "create_indexes"),
+            audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
+            attachments=attachments,
+        ),
+    )
+    ports = IntakePorts(
+        settings=settings,
+        cases=cases,
+        keys=real("keys", lambda: keys_from(settings)),
+        budgets=budgets,
+        attachments=attachments,
+        relay=real(
+            "relay",
+            lambda: OutboxRelay(
+                Outbox(db), runtime.publisher, poll_seconds=settings.relay_poll_seconds
+            ),
+        ),
+        officers=officers,
+        # without OIDC settings intake serves citizens only; officer routes answer 503
+        verifier=real(
+            "verifier",
+            lambda: TokenVerifier.from_settings(settings) if settings.oidc_issuer else None,
+        ),
+    )
+    if given:
+        raise TypeError(f"intake has no port(s) {sorted(given)}")
+    return ports, indexes
 
 
-def create_app(settings: IntakeSettings | None = None, **overrides: Any) -> FastAPI:
-    """The intake FastAPI app; nothing connects until its lifespan starts."""
-    settings = settings or IntakeSettings(**overrides)
+def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[IntakePorts]:
+    """The intake service: its ports (real unless given), app and inbox subscription."""
+    settings = settings or IntakeSettings()
     runtime = ServiceRuntime(settings)
-    cases = CaseRepository(runtime.db)
-    desk = OfficerDesk.on(runtime.db, cases, audit_key(settings))
-    relay = OutboxRelay(
-        Outbox(runtime.db), runtime.publisher, poll_seconds=settings.relay_poll_seconds
-    )
-    budgets = budgets_from(settings, runtime)
-    subscribers.subscribe(runtime.broker, cases, runtime.health)
-
-    app = FastAPI(
+    wired, indexes = _real_ports(runtime, settings, dict(ports))
+    app = web_app(
+        runtime,
         title="Samleng intake",
         summary="Citizen feedback on public services: submit and follow a case anonymously",
-        version="0.1.0",
-        lifespan=runtime.lifespan(
-            on_start=[
-                cases.create_indexes,
-                budgets.lookup_misses.create_indexes,
-                desk.create_indexes,
-            ],
-            background=[relay.run] if settings.relay_enabled else [],
-        ),
+        on_start=[*indexes, warm_gazetteer],
+        background=[wired.relay.run] if settings.relay_enabled else [],
     )
-    app.state.settings = settings
-    app.state.runtime = runtime
-    app.state.cases = cases
-    app.state.relay = relay
-    app.state.keys = keys_from(settings)
-    app.state.hasher = app.state.keys.hasher
-    app.state.budgets = budgets
-    app.state.attachments = AttachmentStore(runtime.db)
-    app.state.officer_desk = desk
-    # without OIDC settings intake serves citizens only; officer routes answer 503
-    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
-    install_problem_handlers(app)
-    install_localised_handlers(app)
-    open311.install(app)
-    app.add_middleware(RouteLogMiddleware)
+    subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
+    install_localised_problems(app)
+    open311_api.install(app)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
         max_upload_bytes=settings.max_attachment_bytes,
     )
-    app.include_router(health_router(runtime.readiness))
-    app.include_router(api.router)
+    app.include_router(citizen_api.router)
     app.include_router(officer_api.router)
     app.include_router(reference.router)
-    app.include_router(open311.router)
-    return app
+    app.include_router(open311_api.router)
+    # samleng.common.officers (the one officer sign-in of every service) reads it here
+    app.state.verifier = wired.verifier
+    return Service(settings, runtime, wired, app).installed()
+
+
+def create_app(settings: IntakeSettings | None = None, **overrides: Any) -> FastAPI:
+    """The intake FastAPI app; nothing connects until its lifespan starts."""
+    return bootstrap(settings, **overrides).app
 
 
 async def migrate(settings: IntakeSettings) -> None:
     """Create intake's indexes (idempotent)."""
     runtime = ServiceRuntime(settings)
     try:
-        await CaseRepository(runtime.db).create_indexes()
-        desk = OfficerDesk.on(runtime.db, CaseRepository(runtime.db), audit_key(settings))
-        await desk.create_indexes()
-        await budgets_from(settings, runtime).lookup_misses.create_indexes()
+        _, indexes = _real_ports(runtime, settings, {})
+        for create in indexes:
+            await create()
     finally:
         await runtime.mongo.close()

@@ -17,12 +17,12 @@ from pymongo import AsyncMongoClient
 from samleng.common.events import (
     AssignedData,
     ComplaintAssigned,
-    ComplaintResolved,
     Event,
-    OfficeActionData,
     parse_event,
 )
 from samleng.common.logs import JsonFormatter
+from samleng.intake.domain import citizen, officer
+from samleng.intake.ports import Cases
 from samleng.intake.settings import IntakeSettings
 from services.intake.tests.integration.shared import OFFICE
 from tests.support import next_message
@@ -87,15 +87,21 @@ def assigned_after(cause_sequence: int, complaint_id: str) -> ComplaintAssigned:
     )
 
 
-def resolved_after(last_sequence: int, complaint_id: str) -> ComplaintResolved:
-    """An officer's resolution (issue 5 produces it inside intake)."""
-    return ComplaintResolved.after(
-        complaint_id,
-        last_sequence,
-        producer="intake",
-        data=OfficeActionData(office_id=OFFICE.office_id),
-        correlation_id=complaint_id,
-    )
+async def resolve(cases: Cases, complaint_id: str, *, at: datetime | None = None) -> None:
+    """The case's office resolves it, as the officer API would (at ``at``, default now)."""
+    case = await cases.get(complaint_id)
+    assert case is not None and case.office is not None
+    actor = officer.Actor(role="officer", office_id=case.office.office_id)
+    resolved, event = officer.resolve(case, "Paid back.", actor, at or datetime.now(UTC))
+    await cases.save_with_event(resolved, event)
+
+
+async def ask(cases: Cases, complaint_id: str, text: str) -> None:
+    """The case's office asks the citizen a question, as the officer API would."""
+    case = await cases.get(complaint_id)
+    assert case is not None and case.office is not None
+    asked, event = citizen.ask_question(case, text, case.office.office_id, datetime.now(UTC))
+    await cases.save_with_event(asked, event)
 
 
 @contextlib.contextmanager

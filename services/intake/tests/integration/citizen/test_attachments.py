@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PIL import Image, PngImagePlugin
 
-from samleng.intake.app import create_app
+from samleng.intake.app import bootstrap, create_app
 from services.intake.tests.integration.citizen.helpers import collection
 from services.intake.tests.integration.shared import VALID, intake_settings
 from tests.support import running
@@ -47,7 +47,8 @@ async def upload(http: Any, code: str, name: str, data: bytes, kind: str) -> Any
 
 async def test_photo_metadata_is_stripped_before_storage(env: Any) -> None:
     settings = intake_settings(env, relay_enabled=False)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     original = photo_with_gps()
     assert MAKE.encode() in original  # the test photo really carries identifying data
     async with running(app) as http:
@@ -60,8 +61,8 @@ async def test_photo_metadata_is_stripped_before_storage(env: Any) -> None:
 
         [case] = await collection(settings, "cases")
         first, second = case["attachments"]
-        stored = await app.state.attachments.read(first["attachment_id"])
-        stored_png = await app.state.attachments.read(second["attachment_id"])
+        stored = await service.ports.attachments.read(first["attachment_id"])
+        stored_png = await service.ports.attachments.read(second["attachment_id"])
     assert first["content_type"] == "image/jpeg" and second["content_type"] == "image/png"
     assert MAKE.encode() not in stored and MODEL.encode() not in stored
     with Image.open(io.BytesIO(stored)) as image:

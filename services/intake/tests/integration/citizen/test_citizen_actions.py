@@ -1,7 +1,7 @@
 """What a citizen does with the tracking code, over real HTTP, MongoDB and RabbitMQ.
 
-Routing's events arrive through the broker; an officer's question and resolution (issue 5)
-are made with the handlers the officer API will call.
+Routing's events arrive through the broker or straight through intake's handler table; an
+officer's question and resolution are made with the commands the officer API runs.
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ from samleng.common.events import (
     MovedData,
     OfficeRef,
 )
-from samleng.intake.app import create_app
+from samleng.intake.app import bootstrap
 from samleng.intake.domain.tracking import TrackingCode
-from samleng.intake.handlers import ask_citizen, on_case_event
+from samleng.intake.handlers import on_assigned
 from services.intake.tests.integration.citizen.helpers import (
+    ask,
     assigned_after,
     next_event,
-    resolved_after,
+    resolve,
 )
 from services.intake.tests.integration.shared import OFFICE, VALID, intake_settings
 from tests.support import eventually, publish_event, running, tap
@@ -46,11 +47,13 @@ DISTRICT = OfficeRef(
 )
 
 
-async def submit(http: Any, app: Any) -> tuple[str, str]:
+async def submit(http: Any, service: Any) -> tuple[str, str]:
     answer = await http.post("/v1/complaints", json=VALID)
     assert answer.status_code == 202, answer.text
     code = answer.json()["tracking_code"]
-    case = await app.state.cases.by_code_hash(app.state.hasher.hash(TrackingCode.parse(code)))
+    case = await service.ports.cases.by_code_hash(
+        service.ports.keys.hasher.hash(TrackingCode.parse(code))
+    )
     return code, case.complaint_id
 
 
@@ -62,15 +65,16 @@ async def view(http: Any, code: str, lang: str = "en") -> dict[str, Any]:
 
 async def test_question_answer_and_added_information(env: Any, amqp: Any) -> None:
     settings = intake_settings(env)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     provided = await tap(amqp, "complaint.information_provided.v1")
     requested = await tap(amqp, "complaint.information_requested.v1")
     async with running(app) as http:
-        code, complaint_id = await submit(http, app)
+        code, complaint_id = await submit(http, service)
         await publish_event(amqp, assigned_after(1, complaint_id))
         await eventually(lambda: _status(http, code, "assigned"))
 
-        await ask_citizen(complaint_id, "តើគេទារប្រាក់ប៉ុន្មាន?", OFFICE.office_id, app.state.cases)
+        await ask(service.ports.cases, complaint_id, "តើគេទារប្រាក់ប៉ុន្មាន?")
         asked = await view(http, code)
         assert asked["status"] == "information_requested"
         [question] = asked["questions"]
@@ -110,9 +114,10 @@ async def _status(http: Any, code: str, status: str) -> bool:
 
 async def test_the_citizen_sees_where_the_case_went_and_why(env: Any, amqp: Any) -> None:
     settings = intake_settings(env)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     async with running(app) as http:
-        code, complaint_id = await submit(http, app)
+        code, complaint_id = await submit(http, service)
         assigned = assigned_after(1, complaint_id)
         moved = MovedData(
             from_office=OFFICE,
@@ -151,17 +156,18 @@ async def _timeline_of_length(http: Any, code: str, length: int) -> dict[str, An
 
 async def test_confirm_rate_and_the_closing_events(env: Any, amqp: Any) -> None:
     settings = intake_settings(env)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     closed = await tap(amqp, "complaint.closed.v1")
     rated = await tap(amqp, "complaint.rated.v1")
     async with running(app) as http:
-        code, complaint_id = await submit(http, app)
+        code, complaint_id = await submit(http, service)
         early = await http.post(f"/v1/complaints/{code}/confirmation")
         assert early.status_code == 409 and early.json()["type"].endswith("not-resolved")
         assert early.json()["detail"] == early.json()["detail_km"]
 
-        await on_case_event(assigned_after(1, complaint_id), app.state.cases)
-        await on_case_event(resolved_after(2, complaint_id), app.state.cases)
+        await on_assigned(assigned_after(1, complaint_id), service.ports)
+        await resolve(service.ports.cases, complaint_id)
         resolved = await view(http, code)
         assert resolved["status"] == "resolved"
         assert {"confirm", "reopen", "appeal", "rate"} <= set(resolved["actions"])
@@ -185,12 +191,13 @@ async def test_confirm_rate_and_the_closing_events(env: Any, amqp: Any) -> None:
 
 async def test_appeal_within_the_period_and_not_after(env: Any, amqp: Any) -> None:
     settings = intake_settings(env, reopen_period_days=7)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     reopened = await tap(amqp, "complaint.reopened.v1")
     async with running(app) as http:
-        code, complaint_id = await submit(http, app)
-        await on_case_event(assigned_after(1, complaint_id), app.state.cases)
-        await on_case_event(resolved_after(2, complaint_id), app.state.cases)
+        code, complaint_id = await submit(http, service)
+        await on_assigned(assigned_after(1, complaint_id), service.ports)
+        await resolve(service.ports.cases, complaint_id)
         appeal = await http.post(f"/v1/complaints/{code}/reopening", json={"appeal": True})
         assert appeal.status_code == 200, appeal.text
         assert appeal.json()["status"] == "reopened"
@@ -199,10 +206,7 @@ async def test_appeal_within_the_period_and_not_after(env: Any, amqp: Any) -> No
         assert event.data.appeal and event.data.by.role == "citizen" and event.sequence == 4
 
         # a second resolution, answered long ago: the period is over
-        old = resolved_after(4, complaint_id).model_copy(
-            update={"occurred_at": datetime.now(UTC) - timedelta(days=8)}
-        )
-        await on_case_event(old, app.state.cases)
+        await resolve(service.ports.cases, complaint_id, at=datetime.now(UTC) - timedelta(days=8))
         late = await http.post(f"/v1/complaints/{code}/reopening", json={"appeal": False})
         assert late.status_code == 409
         assert late.json()["type"].endswith("appeal-period-over")
@@ -212,10 +216,11 @@ async def test_appeal_within_the_period_and_not_after(env: Any, amqp: Any) -> No
 
 async def test_withdraw_is_final_even_if_routing_acts_later(env: Any, amqp: Any) -> None:
     settings = intake_settings(env)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     withdrawn = await tap(amqp, "complaint.withdrawn.v1")
     async with running(app) as http:
-        code, complaint_id = await submit(http, app)
+        code, complaint_id = await submit(http, service)
         out = await http.post(f"/v1/complaints/{code}/withdrawal")
         assert out.status_code == 200 and out.json()["status"] == "withdrawn"
         assert out.json()["actions"] == []

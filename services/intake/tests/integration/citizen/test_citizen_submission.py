@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
-from samleng.intake.app import create_app
+from samleng.intake.app import bootstrap, create_app
 from samleng.intake.domain.tracking import TrackingCode
 from services.intake.tests.integration.citizen.helpers import (
     collection,
@@ -42,8 +42,10 @@ FULL = {
 }
 
 
-async def complaint_id_of(app: Any, code: str) -> str:
-    case = await app.state.cases.by_code_hash(app.state.hasher.hash(TrackingCode.parse(code)))
+async def complaint_id_of(service: Any, code: str) -> str:
+    case = await service.ports.cases.by_code_hash(
+        service.ports.keys.hasher.hash(TrackingCode.parse(code))
+    )
     return str(case.complaint_id)
 
 
@@ -53,12 +55,13 @@ async def test_full_submission_reaches_routing_with_fees_place_and_sealed_contac
     settings = intake_settings(env)
     copies = await tap(amqp, "complaint.submitted.v1")
     with service_log_lines() as lines:
-        app = create_app(settings)
+        service: Any = bootstrap(settings)  # its ports, as the routes see them
+        app = service.app
         async with running(app) as http:
             answer = await http.post("/v1/complaints", json=FULL)
             assert answer.status_code == 202, answer.text
             code = answer.json()["tracking_code"]
-            complaint_id = await complaint_id_of(app, code)
+            complaint_id = await complaint_id_of(service, code)
             event = await next_event(copies, complaint_id)
             view = await http.get(f"/v1/complaints/{code}", headers={"Accept-Language": "en"})
 
@@ -100,15 +103,18 @@ async def test_full_submission_reaches_routing_with_fees_place_and_sealed_contac
 
 async def test_reporter_details_open_only_with_the_configured_key(env: Any) -> None:
     settings = intake_settings(env, relay_enabled=False)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     async with running(app) as http:
         code = (await http.post("/v1/complaints", json=FULL)).json()["tracking_code"]
-        complaint_id = await complaint_id_of(app, code)
-        sealed = await app.state.cases.sealed_reporter(complaint_id)
-    opened = app.state.keys.records.open(sealed, complaint_id)
+        complaint_id = await complaint_id_of(service, code)
+        [stored] = await collection(settings, "reporters")
+        assert stored["_id"] == complaint_id
+        sealed = bytes(stored["sealed"])
+    opened = service.ports.keys.records.open(sealed, complaint_id)
     assert b"+85512345678" in opened and b"female" in opened
     with pytest.raises(Exception):  # noqa: B017 - any failure to open is the point
-        app.state.keys.records.open(sealed, "another-case")
+        service.ports.keys.records.open(sealed, "another-case")
 
 
 async def test_a_retried_submission_returns_the_same_tracking_code(env: Any, amqp: Any) -> None:
@@ -187,11 +193,12 @@ async def test_every_kind_of_feedback_is_accepted(
 ) -> None:
     settings = intake_settings(env)
     copies = await tap(amqp, "complaint.submitted.v1")
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     async with running(app) as http:
         answer = await http.post("/v1/complaints", json={**VALID, "kind": kind, **extra})
         assert answer.status_code == 202, answer.text
-        complaint_id = await complaint_id_of(app, answer.json()["tracking_code"])
+        complaint_id = await complaint_id_of(service, answer.json()["tracking_code"])
         event = await next_event(copies, complaint_id)
     assert event.model_dump()["data"]["kind"] == kind
     if kind == "service_evaluation":

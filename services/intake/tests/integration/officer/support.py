@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
 
 from samleng.common.events import AssignedData, ComplaintAssigned, OfficeRef
-from samleng.intake.app import create_app
+from samleng.intake.app import bootstrap
 from samleng.intake.domain.tracking import TrackingCode
 from samleng.intake.settings import IntakeSettings
 from services.intake.tests.integration.shared import (
@@ -91,7 +90,7 @@ class OfficerClient:
 class Desk:
     """A running intake, the raw channel and the session's identity provider."""
 
-    app: FastAPI
+    service: Any  # Service[IntakePorts]: its ports, as the routes see them
     http: httpx.AsyncClient
     amqp: Any
     stack: Any
@@ -118,12 +117,14 @@ class Desk:
         answer = await self.http.post("/v1/complaints", json={**VALID, **REPORTER, **(extra or {})})
         assert answer.status_code == 202, answer.text
         code = TrackingCode.parse(answer.json()["tracking_code"])
-        case = await self.app.state.cases.by_code_hash(self.app.state.hasher.hash(code))
+        case = await self.service.ports.cases.by_code_hash(
+            self.service.ports.keys.hasher.hash(code)
+        )
         self.codes[case.complaint_id] = answer.json()["tracking_code"]
         await publish_event(self.amqp, assigned_to(office, case.complaint_id))
 
         async def routed() -> bool:
-            stored = await self.app.state.cases.get(case.complaint_id)
+            stored = await self.service.ports.cases.get(case.complaint_id)
             return stored is not None and stored.office is not None
 
         await eventually(routed)
@@ -155,6 +156,7 @@ def assigned_to(office: OfficeRef, complaint_id: str) -> ComplaintAssigned:
 async def officer_desk(env: IsolatedEnv, amqp: Any, **overrides: Any) -> AsyncIterator[Desk]:
     """A running intake (own database, own vhost) with its HTTP client."""
     settings = intake_settings(env, **overrides)
-    app = create_app(settings)
+    service: Any = bootstrap(settings)  # its ports, as the routes see them
+    app = service.app
     async with running(app) as http:
-        yield Desk(app=app, http=http, amqp=amqp, stack=env.stack, settings=settings)
+        yield Desk(service=service, http=http, amqp=amqp, stack=env.stack, settings=settings)

@@ -59,7 +59,7 @@ async def test_tokens_that_are_missing_expired_foreign_or_forged_get_401(
         )
         assert "audience" in audience.json()["detail"]
         # nothing was read: the case is untouched
-        assert (await desk.app.state.cases.get(complaint_id)).version == 1
+        assert (await desk.service.ports.cases.get(complaint_id)).version == 1
 
 
 async def test_other_offices_cases_are_not_found_whatever_the_id(
@@ -94,7 +94,7 @@ async def test_other_offices_cases_are_not_found_whatever_the_id(
         assert listed.status_code == 404
         inbox = await officer.call("GET", "/v1/officer/inbox")
         assert [c["complaint_id"] for c in inbox.json()["cases"]] == [ours]
-        assert (await desk.app.state.cases.get(theirs)).status.value == "assigned"
+        assert (await desk.service.ports.cases.get(theirs)).status.value == "assigned"
 
 
 async def test_ombudsman_reaches_conflict_of_interest_cases_routed_to_them(

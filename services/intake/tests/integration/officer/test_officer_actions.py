@@ -35,9 +35,9 @@ async def next_event_of(queue: Any, complaint_id: str) -> Any:
 
 async def citizen_view(desk: Any, complaint_id: str) -> dict[str, Any]:
     """What the citizen's app shows (read with the tracking code)."""
-    from samleng.intake.entrypoints.views import case_view
+    from samleng.intake.citizen.entrypoints.views import case_view
 
-    case = await desk.app.state.cases.get(complaint_id)
+    case = await desk.service.ports.cases.get(complaint_id)
     return case_view(case).model_dump(mode="json")
 
 
@@ -194,7 +194,7 @@ async def test_illegal_actions_are_refused_with_a_problem_that_says_why(
         ):
             refused = await officer.act(complaint_id, action, rejected.json()["version"], **body)
             assert refused.status_code == 409, (action, refused.text)
-        stored = await desk.app.state.cases.get(complaint_id)
+        stored = await desk.service.ports.cases.get(complaint_id)
         assert stored.status.value == "rejected" and stored.version == rejected.json()["version"]
 
 
@@ -217,7 +217,7 @@ async def test_two_officers_acting_at_once_cannot_overwrite_each_other(
         assert lost.json()["type"].endswith("/version-conflict")
         assert lost.json()["current_version"] == version + 1
         [won] = [a for a in answers if a.status_code == 200]
-        stored = await desk.app.state.cases.get(complaint_id)
+        stored = await desk.service.ports.cases.get(complaint_id)
         assert stored.status.value == won.json()["status"]
         assert stored.version == version + 1
 

@@ -102,7 +102,7 @@ async def test_escalated_filter_for_an_ombudsman(officer_env: Any, amqp: Any) ->
         await publish_event(desk.amqp, escalated(climbed, 2))
 
         async def moved() -> bool:
-            case = await desk.app.state.cases.get(climbed)
+            case = await desk.service.ports.cases.get(climbed)
             return case is not None and case.office.office_id == OMBUDSMAN.office_id
 
         await eventually(moved)
@@ -162,7 +162,7 @@ async def test_sorted_by_deadline_and_filtered_to_overdue(officer_env: Any, amqp
             await publish_event(desk.amqp, retimed(complaint_id, ack, resolve))
 
         async def timed() -> bool:
-            cases = [await desk.app.state.cases.get(c) for c in (later, late, soon)]
+            cases = [await desk.service.ports.cases.get(c) for c in (later, late, soon)]
             return all(c is not None and c.deadlines is not None for c in cases)
 
         await eventually(timed)

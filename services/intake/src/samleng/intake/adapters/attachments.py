@@ -92,8 +92,9 @@ class AttachmentStore:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._bucket = AsyncGridFSBucket(db, bucket_name="attachments")
 
-    async def put(self, complaint_id: str, file: CleanFile, now: datetime) -> Attachment:
-        """Store the cleaned bytes; the returned record names them by a random id."""
+    async def put(self, complaint_id: str, data: bytes, now: datetime) -> Attachment:
+        """Clean the upload (:func:`clean_upload`) and store it under a random id."""
+        file = clean_upload(data)
         attachment_id = uuid.uuid4().hex
         await self._bucket.upload_from_stream_with_id(
             attachment_id,

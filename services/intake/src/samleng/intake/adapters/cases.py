@@ -10,7 +10,6 @@ checks its ``version`` so two writers never overwrite each other.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from samleng.common.events import (
+    CaseStatus,
     Category,
     Deadlines,
     Event,
@@ -31,29 +31,19 @@ from samleng.common.outbox import Outbox
 from samleng.intake.domain.model import (
     Attachment,
     Case,
-    CaseStatus,
     CitizenNote,
     Question,
     Submission,
     TimelineEntry,
 )
+from samleng.intake.ports import AlsoWrite, DuplicateCase, DuplicateSubmission, StaleCase
+
+__all__ = ["CaseRepository", "DuplicateCase", "DuplicateSubmission", "StaleCase"]
 
 Document = dict[str, Any]
 
 #: Where cases without a deadline sort when an inbox is ordered by deadline: last.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-class StaleCase(Exception):
-    """The case changed since it was read; read it again and retry."""
-
-
-class DuplicateCase(Exception):
-    """A case with the same id or tracking-code hash already exists."""
-
-
-class DuplicateSubmission(Exception):
-    """Another request with the same idempotency key stored its case first."""
 
 
 class CaseRepository:
@@ -116,11 +106,6 @@ class CaseRepository:
         """The record a former submission with this key left, if it has not expired."""
         return await self._idempotency.find_one({"_id": key_hash})
 
-    async def sealed_reporter(self, complaint_id: str) -> bytes | None:
-        """The sealed reporter details of a case (for notification tooling and tests)."""
-        doc = await self._reporters.find_one({"_id": complaint_id})
-        return bytes(doc["sealed"]) if doc else None
-
     async def by_code_hash(self, code_hash: str) -> Case | None:
         """The case a tracking code belongs to, if any."""
         doc = await self._cases.find_one({"code_hash": code_hash})
@@ -154,52 +139,32 @@ class CaseRepository:
 
     async def save(self, case: Case) -> None:
         """Replace a case read at ``case.version``; StaleCase if someone saved it since."""
+        await self._replace(case)
+
+    async def save_with_event(
+        self, case: Case, event: Event, *, also: AlsoWrite | None = None
+    ) -> None:
+        """Save a changed case and the event announcing it in one transaction, with ``also``
+        (an officer's audit entry) in the same one, so an action is never stored without
+        its record; StaleCase if someone saved the case since it was read."""
+
+        async def write(session: AsyncClientSession) -> None:
+            await self._replace(case, session)
+            await self._outbox.add([event], session=session)
+            if also is not None:
+                await also(session)
+
+        async with self._db.client.start_session() as session:
+            await session.with_transaction(write)
+
+    async def _replace(self, case: Case, session: AsyncClientSession | None = None) -> None:
         doc = case_to_document(case)
         doc["version"] = case.version + 1
         result = await self._cases.replace_one(
-            {"_id": case.complaint_id, "version": case.version}, doc
+            {"_id": case.complaint_id, "version": case.version}, doc, session=session
         )
         if result.matched_count != 1:
             raise StaleCase(case.complaint_id)
-
-    async def save_with_event(self, case: Case, event: Event) -> None:
-        """Save a changed case and the event announcing the change in one transaction."""
-
-        async def write(session: AsyncClientSession) -> None:
-            doc = case_to_document(case)
-            doc["version"] = case.version + 1
-            result = await self._cases.replace_one(
-                {"_id": case.complaint_id, "version": case.version}, doc, session=session
-            )
-            if result.matched_count != 1:
-                raise StaleCase(case.complaint_id)
-            await self._outbox.add([event], session=session)
-
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(write)
-
-    async def save_with_event_and(
-        self,
-        case: Case,
-        event: Event,
-        also: Callable[[AsyncClientSession], Awaitable[object]],
-    ) -> None:
-        """Like :meth:`save_with_event`, plus one more write (an officer's audit entry) in
-        the same transaction, so an action is never stored without its record."""
-
-        async def write(session: AsyncClientSession) -> None:
-            doc = case_to_document(case)
-            doc["version"] = case.version + 1
-            result = await self._cases.replace_one(
-                {"_id": case.complaint_id, "version": case.version}, doc, session=session
-            )
-            if result.matched_count != 1:
-                raise StaleCase(case.complaint_id)
-            await self._outbox.add([event], session=session)
-            await also(session)
-
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(write)
 
 
 def case_to_document(case: Case) -> Document:

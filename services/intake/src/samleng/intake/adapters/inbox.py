@@ -11,16 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from samleng.common.events import FeedbackKind
+from samleng.common.events import CaseStatus
 from samleng.intake.adapters.cases import NO_DEADLINE, case_from_document
-from samleng.intake.domain.model import Case, CaseStatus
+from samleng.intake.domain.model import Case
+from samleng.intake.ports import InboxFilter, InboxPage
 
 Document = dict[str, Any]
 
@@ -30,26 +30,6 @@ ORDERS = {"submitted": "submitted_at", "deadline": "due_order"}
 
 class InvalidCursor(ValueError):
     """The cursor was not made by this API (or was altered)."""
-
-
-@dataclass(frozen=True)
-class InboxFilter:
-    """What an inbox lists: the offices, and optional status, kind, service, escalated."""
-
-    offices: tuple[str, ...]
-    statuses: tuple[CaseStatus, ...] = ()
-    kind: FeedbackKind | None = None
-    service_code: str | None = None
-    escalated: bool | None = None
-    overdue_at: datetime | None = None  # only cases whose next deadline passed before this
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    """One page of cases and the cursor of the next page (None on the last)."""
-
-    cases: tuple[Case, ...]
-    next_cursor: str | None
 
 
 def _sort_value(case: Case, order: str) -> datetime:

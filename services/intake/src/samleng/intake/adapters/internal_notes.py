@@ -7,24 +7,13 @@ office, not their name, like every other record officers leave.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-
-@dataclass(frozen=True)
-class InternalNote:
-    """A note one officer leaves for the others working on the case."""
-
-    note_id: str
-    complaint_id: str
-    at: datetime
-    role: str
-    office_id: str
-    text: str
+from samleng.intake.ports import InternalNote
 
 
 class InternalNotes:

@@ -12,7 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from samleng.common.events import (
+    ANSWERED,
+    OPEN,
     ActorRef,
+    CaseStatus,
     CitizenActionData,
     ClosedData,
     ComplaintClosed,
@@ -35,7 +38,7 @@ from samleng.intake.domain.model import (
     next_event,
     normalise_text,
 )
-from samleng.intake.domain.status import ANSWERED, OPEN, CaseStatus, can_move
+from samleng.intake.domain.status import can_move
 
 
 @dataclass(frozen=True)

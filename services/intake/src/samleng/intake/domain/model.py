@@ -1,9 +1,10 @@
 """The case as intake owns it: what the citizen sent, its status, questions and timeline.
 
 Pure: no I/O. :func:`open_case` turns a validated submission into a new :class:`Case`
-and the ``complaint.submitted`` event that announces it; :func:`change_for` and
-:func:`apply_change` fold an event from another service into a case, never moving its
-status backwards. Citizen commands live in :mod:`samleng.intake.domain.citizen`.
+and the ``complaint.submitted`` event that announces it; :func:`assignment`,
+:func:`move` and :func:`closing` say what routing's decisions change, and
+:func:`apply_change` folds such a change into a case, never moving its status backwards.
+Citizen commands live in :mod:`samleng.intake.domain.citizen`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from samleng.common.events import (
+    OPEN,
     AgeBand,
+    CaseStatus,
     Category,
-    ComplaintAcknowledged,
     ComplaintAssigned,
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
-    ComplaintRejected,
-    ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
     Deadlines,
@@ -36,22 +36,21 @@ from samleng.common.events import (
     SubmittedData,
 )
 from samleng.common.events.values import Channel
-from samleng.intake.domain.status import OPEN, STATUS_LABELS, CaseStatus
 
 __all__ = [
     "PRODUCER",
-    "STATUS_LABELS",
     "Attachment",
     "Case",
     "CaseChange",
-    "CaseStatus",
     "CitizenNote",
     "Question",
     "Reporter",
     "Submission",
     "TimelineEntry",
     "apply_change",
-    "change_for",
+    "assignment",
+    "closing",
+    "move",
     "normalise_text",
     "open_case",
 ]
@@ -277,83 +276,57 @@ def _entry(event: Event, status: CaseStatus, en: str, km: str) -> TimelineEntry:
     )
 
 
-_REJECTION_REASONS = {
-    "spam": ("it is not feedback on a public service", "វាមិនមែនជាមតិលើសេវាសាធារណៈ"),
-    "duplicate": ("it repeats another case", "វាស្ទួននឹងករណីមួយផ្សេងទៀត"),
-    "out_of_scope": ("it is outside what this office handles", "វានៅក្រៅសមត្ថកិច្ចការិយាល័យនេះ"),
+def assignment(event: ComplaintAssigned) -> CaseChange:
+    """What routing's first decision does: the case is with an office, under its deadlines."""
+    office = event.data.office
+    return CaseChange(
+        _entry(
+            event,
+            CaseStatus.ASSIGNED,
+            f"Assigned to {office.name_en}. {event.data.explanation_en}",
+            f"បានប្រគល់ទៅ {office.name_km}។ {event.data.explanation_km}",
+        ),
+        office=office,
+        deadlines=event.data.deadlines,
+    )
+
+
+RoutingMove = ComplaintForwarded | ComplaintTransferred | ComplaintEscalated
+
+_MOVES: dict[type[Event], tuple[str, str]] = {
+    ComplaintForwarded: ("Forwarded to the responsible ministry's office", "បានបញ្ជូនបន្តទៅ"),
+    ComplaintTransferred: ("Transferred to the right office", "បានផ្ទេរទៅ"),
+    ComplaintEscalated: ("Escalated one level up", "បានលើកឡើងមួយថ្នាក់ទៅ"),
 }
 
 
-def change_for(event: Event) -> CaseChange | None:
-    """The change an event from another service makes to a case; None if it makes none."""
-    if isinstance(event, ComplaintAssigned):
-        office = event.data.office
-        return CaseChange(
-            _entry(
-                event,
-                CaseStatus.ASSIGNED,
-                f"Assigned to {office.name_en}. {event.data.explanation_en}",
-                f"បានប្រគល់ទៅ {office.name_km}។ {event.data.explanation_km}",
-            ),
-            office=office,
-            deadlines=event.data.deadlines,
+def move(event: RoutingMove) -> CaseChange:
+    """What a move decided by routing does: another office has the case, and says why."""
+    to = event.data.to_office
+    verb_en, verb_km = _MOVES[type(event)]
+    return CaseChange(
+        _entry(
+            event,
+            CaseStatus.ASSIGNED,
+            f"{verb_en}: {to.name_en}. Why: {event.data.reason_en}",
+            f"{verb_km} {to.name_km}។ មូលហេតុ៖ {event.data.reason_km}",
+        ),
+        office=to,
+        deadlines=event.data.deadlines,
+        escalated=isinstance(event, ComplaintEscalated),
+    )
+
+
+def closing(event: ComplaintClosed) -> CaseChange:
+    """What a closing does: confirmed by the citizen, or closed when the period passed."""
+    if event.data.how == "auto_closed":
+        en, km = (
+            "Closed automatically: the period to confirm or appeal passed.",
+            "បានបិទដោយស្វ័យប្រវត្តិ៖ រយៈពេលបញ្ជាក់ ឬប្តឹងឧទ្ធរណ៍បានផុតកំណត់។",
         )
-    if isinstance(event, ComplaintForwarded | ComplaintTransferred | ComplaintEscalated):
-        to = event.data.to_office
-        verb_en, verb_km = {
-            ComplaintForwarded: ("Forwarded to the responsible ministry's office", "បានបញ្ជូនបន្តទៅ"),
-            ComplaintTransferred: ("Transferred to the right office", "បានផ្ទេរទៅ"),
-            ComplaintEscalated: ("Escalated one level up", "បានលើកឡើងមួយថ្នាក់ទៅ"),
-        }[type(event)]
-        return CaseChange(
-            _entry(
-                event,
-                CaseStatus.ASSIGNED,
-                f"{verb_en}: {to.name_en}. Why: {event.data.reason_en}",
-                f"{verb_km} {to.name_km}។ មូលហេតុ៖ {event.data.reason_km}",
-            ),
-            office=to,
-            deadlines=event.data.deadlines,
-            escalated=isinstance(event, ComplaintEscalated),
-        )
-    if isinstance(event, ComplaintClosed):
-        if event.data.how == "auto_closed":
-            en, km = (
-                "Closed automatically: the period to confirm or appeal passed.",
-                "បានបិទដោយស្វ័យប្រវត្តិ៖ រយៈពេលបញ្ជាក់ ឬប្តឹងឧទ្ធរណ៍បានផុតកំណត់។",
-            )
-        else:
-            en, km = "You confirmed the resolution.", "អ្នកបានបញ្ជាក់ថាបានដោះស្រាយ។"
-        return CaseChange(_entry(event, CaseStatus.CLOSED, en, km))
-    if isinstance(event, ComplaintAcknowledged):
-        return CaseChange(
-            _entry(
-                event,
-                CaseStatus.ACKNOWLEDGED,
-                "The office acknowledged your case.",
-                "ការិយាល័យបានទទួលស្គាល់ករណីរបស់អ្នក។",
-            )
-        )
-    if isinstance(event, ComplaintResolved):
-        return CaseChange(
-            _entry(
-                event,
-                CaseStatus.RESOLVED,
-                "The office reports the case resolved.",
-                "ការិយាល័យរាយការណ៍ថាករណីត្រូវបានដោះស្រាយ។",
-            )
-        )
-    if isinstance(event, ComplaintRejected):
-        why_en, why_km = _REJECTION_REASONS[event.data.reason]
-        return CaseChange(
-            _entry(
-                event,
-                CaseStatus.REJECTED,
-                f"The office did not accept the case: {why_en}.",
-                f"ការិយាល័យមិនទទួលយកករណីនេះទេ៖ {why_km}។",
-            )
-        )
-    return None
+    else:
+        en, km = "You confirmed the resolution.", "អ្នកបានបញ្ជាក់ថាបានដោះស្រាយ។"
+    return CaseChange(_entry(event, CaseStatus.CLOSED, en, km))
 
 
 def apply_change(case: Case, change: CaseChange) -> Case:

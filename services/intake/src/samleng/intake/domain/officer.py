@@ -15,7 +15,9 @@ from datetime import datetime
 from typing import Literal
 
 from samleng.common.events import (
+    OPEN,
     ActorRef,
+    CaseStatus,
     ComplaintAcknowledged,
     ComplaintRejected,
     ComplaintReopened,
@@ -31,7 +33,7 @@ from samleng.common.events import (
 )
 from samleng.intake.domain.citizen import ActionRefused
 from samleng.intake.domain.model import Case, TimelineEntry, next_event, normalise_text
-from samleng.intake.domain.status import OPEN, CaseStatus, can_move
+from samleng.intake.domain.status import can_move
 
 RejectionReason = Literal["spam", "duplicate", "out_of_scope"]
 MoveKind = Literal["transfer", "forward", "escalate"]

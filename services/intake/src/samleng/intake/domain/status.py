@@ -1,4 +1,4 @@
-"""The life cycle of a case: its statuses and which moves between them are allowed. Pure.
+"""Intake's moves between the shared statuses (``samleng.common.events.CaseStatus``). Pure.
 
 ::
 
@@ -9,42 +9,15 @@
                    └── forwarded / transferred / escalated keep a case "assigned"
     any open status ─► withdrawn (citizen) | rejected (office) ─► reopened (appeal)
 
-Officer actions (issue 5) and citizen actions both go through :func:`can_move`, so a
-case never reaches a status its history does not allow.
+Officer actions and citizen actions both go through :func:`can_move`, so a case never
+reaches a status its history does not allow. The words (``CaseStatus``, ``OPEN``,
+``ANSWERED``) are the vocabulary every service shares; the moves and the labels citizens
+read are intake's own.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-
-class CaseStatus(StrEnum):
-    """Where a case stands, from the citizen's point of view."""
-
-    SUBMITTED = "submitted"
-    ASSIGNED = "assigned"
-    ACKNOWLEDGED = "acknowledged"
-    INFORMATION_REQUESTED = "information_requested"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-    REJECTED = "rejected"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
-
-
-#: The office is still working on these (the citizen may add information or withdraw).
-OPEN = frozenset(
-    {
-        CaseStatus.SUBMITTED,
-        CaseStatus.ASSIGNED,
-        CaseStatus.ACKNOWLEDGED,
-        CaseStatus.INFORMATION_REQUESTED,
-        CaseStatus.REOPENED,
-    }
-)
-
-#: The office has given its answer: the citizen may rate the handling.
-ANSWERED = frozenset({CaseStatus.RESOLVED, CaseStatus.REJECTED, CaseStatus.CLOSED})
+from samleng.common.events import CaseStatus
 
 _WORKING = frozenset(
     {

@@ -1,101 +1,116 @@
-"""FastAPI dependencies: what each request needs from the app it runs in."""
+"""FastAPI dependencies: what a request needs, all read from the service ``bootstrap`` built.
+
+They are ``async`` so FastAPI calls them on the event loop, not through its threadpool.
+
+Every alias is rooted in :func:`samleng.common.service.service_of`, so a test swaps a
+port with ``bootstrap(settings, cases=InMemoryCases())`` or any alias with
+``app.dependency_overrides``::
+
+    async def follow(code: str, desk: CitizenDeskDep) -> CaseView: ...
+    async def inbox(officer: CurrentOfficer, desk: OfficerDeskDep) -> InboxView: ...
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from samleng.common.outbox import OutboxRelay
-from samleng.intake.adapters.attachments import AttachmentStore
-from samleng.intake.adapters.budgets import Budget
-from samleng.intake.adapters.cases import CaseRepository
-from samleng.intake.domain.tracking import TrackingCodeHasher
-from samleng.intake.handlers import Keys
+from samleng.common.officers import CurrentOfficer
+from samleng.common.service import service_of
+from samleng.intake.ports import (
+    Attachments,
+    Budgets,
+    Cases,
+    IntakePorts,
+    Keys,
+    OfficerDesk,
+    Relay,
+)
 from samleng.intake.settings import IntakeSettings
 
-T = TypeVar("T")
+__all__ = [
+    "AttachmentsDep",
+    "BudgetsDep",
+    "CasesDep",
+    "CitizenDesk",
+    "CitizenDeskDep",
+    "CurrentOfficer",
+    "KeysDep",
+    "OfficerDeskDep",
+    "PortsDep",
+    "RelayDep",
+    "SettingsDep",
+]
 
 
-def _state(request: Request, name: str, kind: type[T]) -> T:
-    value = getattr(request.app.state, name)
-    assert isinstance(value, kind)
-    return value
+async def get_ports(request: Request) -> IntakePorts:
+    """The ports of the intake service serving this request."""
+    return cast(IntakePorts, service_of(request).ports)
 
 
-@dataclass(frozen=True)
-class Budgets:
-    """The shared abuse budgets (see samleng.intake.adapters.budgets)."""
-
-    lookup_misses: Budget
-    submissions: Budget
+PortsDep = Annotated[IntakePorts, Depends(get_ports)]
 
 
-def get_cases(request: Request) -> CaseRepository:
-    """The case repository of this app."""
-    return _state(request, "cases", CaseRepository)
+async def get_settings(ports: PortsDep) -> IntakeSettings:
+    """This service's settings."""
+    return ports.settings
 
 
-def get_hasher(request: Request) -> TrackingCodeHasher:
-    """The tracking-code hasher of this app."""
-    return _state(request, "hasher", TrackingCodeHasher)
+async def get_cases(ports: PortsDep) -> Cases:
+    """The case store."""
+    return ports.cases
 
 
-def get_relay(request: Request) -> OutboxRelay:
-    """The outbox relay of this app."""
-    return _state(request, "relay", OutboxRelay)
+async def get_keys(ports: PortsDep) -> Keys:
+    """The hashing, encryption and sealing keys."""
+    return ports.keys
 
 
-def get_settings(request: Request) -> IntakeSettings:
-    """This app's settings."""
-    return _state(request, "settings", IntakeSettings)
+async def get_budgets(ports: PortsDep) -> Budgets:
+    """The shared abuse budgets."""
+    return ports.budgets
 
 
-def get_keys(request: Request) -> Keys:
-    """This app's hashing, encryption and sealing keys."""
-    return _state(request, "keys", Keys)
+async def get_relay(ports: PortsDep) -> Relay:
+    """The outbox relay (woken after a write with events)."""
+    return ports.relay
 
 
-def get_budgets(request: Request) -> Budgets:
-    """This app's abuse budgets."""
-    return _state(request, "budgets", Budgets)
+async def get_attachments(ports: PortsDep) -> Attachments:
+    """The attachment store."""
+    return ports.attachments
 
 
-def get_attachments(request: Request) -> AttachmentStore:
-    """This app's attachment store."""
-    return _state(request, "attachments", AttachmentStore)
+async def get_officer_desk(ports: PortsDep) -> OfficerDesk:
+    """What officers' use cases work with."""
+    return ports.officers
 
 
-CasesDep = Annotated[CaseRepository, Depends(get_cases)]
-HasherDep = Annotated[TrackingCodeHasher, Depends(get_hasher)]
-RelayDep = Annotated[OutboxRelay, Depends(get_relay)]
 SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
+CasesDep = Annotated[Cases, Depends(get_cases)]
 KeysDep = Annotated[Keys, Depends(get_keys)]
 BudgetsDep = Annotated[Budgets, Depends(get_budgets)]
-AttachmentsDep = Annotated[AttachmentStore, Depends(get_attachments)]
+RelayDep = Annotated[Relay, Depends(get_relay)]
+AttachmentsDep = Annotated[Attachments, Depends(get_attachments)]
+OfficerDeskDep = Annotated[OfficerDesk, Depends(get_officer_desk)]
 
 
 @dataclass(frozen=True)
 class CitizenDesk:
-    """What every citizen action needs: the cases, the code hasher, budgets and relay."""
+    """What every citizen action needs: the cases, keys, budgets, relay and settings."""
 
-    cases: CaseRepository
-    hasher: TrackingCodeHasher
+    cases: Cases
+    keys: Keys
     budgets: Budgets
-    relay: OutboxRelay
+    relay: Relay
     settings: IntakeSettings
 
 
-def get_desk(
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
-) -> CitizenDesk:
-    """The citizen desk of this app."""
-    return CitizenDesk(cases, hasher, budgets, relay, settings)
+async def get_citizen_desk(ports: PortsDep) -> CitizenDesk:
+    """The citizen desk of this service."""
+    return CitizenDesk(ports.cases, ports.keys, ports.budgets, ports.relay, ports.settings)
 
 
-DeskDep = Annotated[CitizenDesk, Depends(get_desk)]
+CitizenDeskDep = Annotated[CitizenDesk, Depends(get_citizen_desk)]

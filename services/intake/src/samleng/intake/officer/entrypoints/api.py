@@ -1,7 +1,7 @@
 """Intake's officer API: inbox, case view, actions, audit trail (decode -> handler -> encode).
 
 Every route needs a bearer token (``CurrentOfficer``); object-level access, versions and
-the audit trail are the handlers' business (:mod:`samleng.intake.officer_handlers`).
+the audit trail are the handlers' business (:mod:`samleng.intake.officer.handlers`).
 Actions take the case version the officer read (body ``version`` or ``If-Match``) and
 answer 409 when the case changed since.
 """
@@ -13,18 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from samleng.common.auth import Principal
-from samleng.common.events import Event, FeedbackKind
-from samleng.intake.adapters.inbox import InboxFilter
+from samleng.common.events import CaseStatus, Event, FeedbackKind
 from samleng.intake.domain import citizen, officer
 from samleng.intake.domain.access import OfficerAction
 from samleng.intake.domain.model import Case
-from samleng.intake.domain.status import CaseStatus
-from samleng.intake.entrypoints.officer_auth import CurrentOfficer
-from samleng.intake.entrypoints.officer_problems import officer_problems, responses, version_read
-from samleng.intake.entrypoints.officer_schemas import (
+from samleng.intake.entrypoints.deps import CurrentOfficer, OfficerDeskDep
+from samleng.intake.entrypoints.problems import documented, problem, refusals
+from samleng.intake.officer.entrypoints.schemas import (
     AuditItem,
     AuditPage,
     DuplicateBody,
@@ -38,11 +36,10 @@ from samleng.intake.entrypoints.officer_schemas import (
     ResolveBody,
     VersionOnly,
 )
-from samleng.intake.entrypoints.officer_views import case_summary, officer_case_view
-from samleng.intake.officer_handlers import (
+from samleng.intake.officer.entrypoints.views import case_summary, officer_case_view
+from samleng.intake.officer.handlers import (
     CaseFile,
     OfficerCommand,
-    OfficerDesk,
     act,
     add_internal_note,
     check_duplicate_target,
@@ -51,6 +48,7 @@ from samleng.intake.officer_handlers import (
     query_audit,
     read_case,
 )
+from samleng.intake.ports import InboxFilter, OfficerDesk
 
 router = APIRouter(prefix="/v1/officer", tags=["officer"])
 Route = TypeVar("Route", bound=Callable[..., Any])
@@ -61,10 +59,20 @@ IfMatch = Annotated[
 ]
 
 
-def _desk(request: Request) -> OfficerDesk:
-    desk = request.app.state.officer_desk
-    assert isinstance(desk, OfficerDesk)
-    return desk
+def version_read(body_version: int | None, if_match: str | None) -> int:
+    """The case version the officer read: the body's, or the If-Match header's (428 if none)."""
+    if body_version is not None:
+        return body_version
+    tag = (if_match or "").strip().removeprefix("W/").strip('"')
+    if tag.isdigit():
+        return int(tag)
+    raise problem(
+        428,
+        "version-required",
+        en="Send the case version you read: body field 'version' or the If-Match header "
+        "with the case view's ETag.",
+        km="សូមផ្ញើកំណែករណីដែលអ្នកបានអាន៖ វាល 'version' ឬ If-Match ជាមួយ ETag។",
+    )
 
 
 def _respond(response: Response, case_file: CaseFile) -> OfficerCaseView:
@@ -72,10 +80,10 @@ def _respond(response: Response, case_file: CaseFile) -> OfficerCaseView:
     return officer_case_view(case_file)
 
 
-@router.get("/inbox", response_model=InboxView, responses=responses(401, 403))
+@router.get("/inbox", response_model=InboxView, responses=documented(401, 403))
 async def inbox(
     principal: CurrentOfficer,
-    request: Request,
+    desk: OfficerDeskDep,
     office: Annotated[str | None, Query(max_length=64, description="One of your offices")] = None,
     case_status: Annotated[list[CaseStatus] | None, Query(alias="status")] = None,
     kind: FeedbackKind | None = None,
@@ -101,10 +109,10 @@ async def inbox(
         escalated=escalated,
         overdue_at=now if overdue else None,
     )
-    with officer_problems():
+    with refusals(officer=True):
         listing = await list_inbox(
             principal,
-            _desk(request),
+            desk,
             where,
             office_id=office,
             limit=limit,
@@ -122,30 +130,28 @@ async def inbox(
 @router.get(
     "/cases/{complaint_id}",
     response_model=OfficerCaseView,
-    responses=responses(401, 404),
+    responses=documented(401, 404),
 )
 async def view_case(
-    complaint_id: str, principal: CurrentOfficer, request: Request, response: Response
+    complaint_id: str, principal: CurrentOfficer, desk: OfficerDeskDep, response: Response
 ) -> OfficerCaseView:
     """A case as its office handles it (the read is audited); ETag is its version."""
-    with officer_problems():
-        case_file = await read_case(principal, complaint_id, _desk(request))
+    with refusals(officer=True):
+        case_file = await read_case(principal, complaint_id, desk)
     return _respond(response, case_file)
 
 
 @router.get(
     "/cases/{complaint_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses=responses(401, 403, 404),
+    responses=documented(401, 403, 404),
 )
 async def attachment(
-    complaint_id: str, attachment_id: str, principal: CurrentOfficer, request: Request
+    complaint_id: str, attachment_id: str, principal: CurrentOfficer, desk: OfficerDeskDep
 ) -> Response:
     """Download an attachment (cleaned of metadata when stored); audited."""
-    with officer_problems():
-        meta, data = await download_attachment(
-            principal, complaint_id, attachment_id, _desk(request)
-        )
+    with refusals(officer=True):
+        meta, data = await download_attachment(principal, complaint_id, attachment_id, desk)
     return Response(
         data,
         media_type=meta.content_type,
@@ -172,7 +178,7 @@ class Acting:
     ) -> OfficerCaseView:
         """Run the command on the version read; answer the updated case and its ETag."""
         version = version_read(body_version, self.if_match)
-        with officer_problems():
+        with refusals(officer=True):
             updated = await act(
                 self.principal, complaint_id, version, action, command, self.desk, detail=detail
             )
@@ -180,15 +186,15 @@ class Acting:
         return _respond(self.response, CaseFile(case=updated, notes=notes))
 
 
-def acting(
-    principal: CurrentOfficer, request: Request, response: Response, if_match: IfMatch = None
+async def acting(
+    principal: CurrentOfficer, desk: OfficerDeskDep, response: Response, if_match: IfMatch = None
 ) -> Acting:
     """The officer acting through this request."""
-    return Acting(principal, _desk(request), response, if_match)
+    return Acting(principal, desk, response, if_match)
 
 
 ActingDep = Annotated[Acting, Depends(acting)]
-ACTION_RESPONSES = responses(401, 403, 404, 409, 422, 428)
+ACTION_RESPONSES = documented(401, 403, 404, 409, 422, 428)
 
 
 def _action(name: str) -> Callable[[Route], Route]:
@@ -220,14 +226,14 @@ async def ask(complaint_id: str, body: QuestionBody, by: ActingDep) -> OfficerCa
     "/cases/{complaint_id}/notes",
     status_code=status.HTTP_201_CREATED,
     response_model=InternalNoteItem,
-    responses=responses(401, 403, 404, 422),
+    responses=documented(401, 403, 404, 422),
 )
 async def note(
-    complaint_id: str, body: NoteBody, principal: CurrentOfficer, request: Request
+    complaint_id: str, body: NoteBody, principal: CurrentOfficer, desk: OfficerDeskDep
 ) -> InternalNoteItem:
     """Leave an internal note for the office's staff (never shown to the citizen)."""
-    with officer_problems():
-        added = await add_internal_note(principal, complaint_id, body.text, _desk(request))
+    with refusals(officer=True):
+        added = await add_internal_note(principal, complaint_id, body.text, desk)
     return InternalNoteItem(
         note_id=added.note_id,
         at=added.at,
@@ -252,7 +258,7 @@ async def _reject(
 ) -> OfficerCaseView:
     original = body.duplicate_of
     if original:
-        with officer_problems():
+        with refusals(officer=True):
             await check_duplicate_target(by.principal, complaint_id, original, by.desk)
 
     def command(case: Case, actor: officer.Actor, now: datetime) -> tuple[Case, Event]:
@@ -315,20 +321,20 @@ async def reopen(complaint_id: str, body: VersionOnly, by: ActingDep) -> Officer
     return await by.run(complaint_id, body.version, OfficerAction.REOPEN, officer.reopen)
 
 
-@router.get("/audit", response_model=AuditPage, responses=responses(401, 403))
+@router.get("/audit", response_model=AuditPage, responses=documented(401, 403))
 async def audit(
     principal: CurrentOfficer,
-    request: Request,
+    desk: OfficerDeskDep,
     complaint_id: Annotated[str | None, Query(max_length=64)] = None,
     subject: Annotated[str | None, Query(max_length=200)] = None,
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     """The audit trail (administrators only), in chain order after ``after_seq``."""
-    with officer_problems():
+    with refusals(officer=True):
         entries = await query_audit(
             principal,
-            _desk(request),
+            desk,
             complaint_id=complaint_id,
             subject=subject,
             after_seq=after_seq,

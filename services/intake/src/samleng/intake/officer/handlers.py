@@ -13,15 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from samleng.common.auth import Principal, Role
 from samleng.common.events import Event
-from samleng.intake.adapters.attachments import AttachmentStore
-from samleng.intake.adapters.audit import AuditTrail
-from samleng.intake.adapters.cases import CaseRepository, StaleCase
-from samleng.intake.adapters.inbox import Inbox, InboxFilter, InboxPage
-from samleng.intake.adapters.internal_notes import InternalNote, InternalNotes
 from samleng.intake.domain import officer
 from samleng.intake.domain.access import (
     OfficerAction,
@@ -34,6 +27,7 @@ from samleng.intake.domain.access import (
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.citizen import ActionRefused
 from samleng.intake.domain.model import Attachment, Case, normalise_text
+from samleng.intake.ports import InboxFilter, InboxPage, InternalNote, OfficerDesk, StaleCase
 
 MAX_AUDIT_PAGE = 500
 
@@ -52,31 +46,6 @@ class VersionConflict(Exception):
     def __init__(self, current: int) -> None:
         super().__init__(f"the case is now at version {current}")
         self.current = current
-
-
-@dataclass(frozen=True)
-class OfficerDesk:
-    """What officers' use cases work with."""
-
-    cases: CaseRepository
-    inbox: Inbox
-    notes: InternalNotes
-    audit: AuditTrail
-    attachments: AttachmentStore
-
-    @classmethod
-    def on(
-        cls, db: AsyncDatabase[dict[str, Any]], cases: CaseRepository, audit_key: bytes
-    ) -> OfficerDesk:
-        """The desk over intake's database (``audit_key`` keys the audit trail's hashes)."""
-        audit = AuditTrail(db, audit_key)
-        return cls(cases, Inbox(db), InternalNotes(db), audit, AttachmentStore(db))
-
-    async def create_indexes(self) -> None:
-        """Indexes of the inbox, internal notes and audit trail (idempotent)."""
-        await self.inbox.create_indexes()
-        await self.notes.create_indexes()
-        await self.audit.create_indexes()
 
 
 @dataclass(frozen=True)
@@ -215,8 +184,8 @@ async def act(
     )
     try:
         # the case, its event and the audit entry commit together or not at all
-        await desk.cases.save_with_event_and(
-            updated, event, lambda session: desk.audit.append(session, record)
+        await desk.cases.save_with_event(
+            updated, event, also=lambda session: desk.audit.append(session, record)
         )
     except StaleCase:
         fresh = await desk.cases.get(complaint_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from samleng.common.events import OPEN, CaseStatus
 from samleng.intake.domain.model import Case, TimelineEntry
-from samleng.intake.domain.status import ALLOWED, OPEN, STATUS_LABELS, CaseStatus
-from samleng.intake.entrypoints.officer_schemas import (
+from samleng.intake.domain.status import ALLOWED, STATUS_LABELS
+from samleng.intake.entrypoints.schemas import Bilingual
+from samleng.intake.officer.entrypoints.schemas import (
     AttachmentItem,
-    Bilingual,
     CaseSummary,
     CitizenNoteItem,
     InternalNoteItem,
@@ -17,9 +18,9 @@ from samleng.intake.entrypoints.officer_schemas import (
     QuestionItem,
     TimelineItem,
 )
-from samleng.intake.officer_handlers import CaseFile
+from samleng.intake.officer.handlers import CaseFile
 
-#: How routing's decisions read in the timeline (see ``change_for`` in domain/model.py).
+#: How routing's decisions read in the timeline (``assignment`` and ``move`` in domain.model).
 ROUTING_ENTRIES = ("Assigned to ", "Forwarded to ", "Transferred to ", "Escalated one level up")
 
 

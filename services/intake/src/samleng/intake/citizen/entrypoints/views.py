@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from samleng.common.events import ANSWERED, OPEN, CaseStatus
 from samleng.common.reference import UnknownService, service_catalogue
-from samleng.intake.domain.model import Case
-from samleng.intake.domain.status import ANSWERED, OPEN, STATUS_LABELS, CaseStatus, can_move
-from samleng.intake.entrypoints.schemas import (
-    Bilingual,
+from samleng.intake.citizen.entrypoints.schemas import (
     CaseView,
     OfficeView,
     QuestionView,
-    ServiceView,
     TimelineView,
 )
+from samleng.intake.domain.model import Case
+from samleng.intake.domain.status import STATUS_LABELS, can_move
+from samleng.intake.entrypoints.schemas import Bilingual, ServiceView
 
 
 def _actions(case: Case, reopen_until: datetime | None) -> list[str]:

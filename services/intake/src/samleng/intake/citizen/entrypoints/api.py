@@ -1,4 +1,7 @@
-"""Intake's citizen HTTP API: decode, call a handler, encode; HTTP errors live only here."""
+"""The citizen API: follow and act on a case with its tracking code (decode, handler, encode).
+
+HTTP errors live only in the entrypoints; the use cases are :mod:`samleng.intake.citizen.handlers`.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Header, Request, UploadFile, status
 
-from samleng.intake.domain import citizen
-from samleng.intake.domain.tracking import TrackingCode
-from samleng.intake.entrypoints.deps import (
-    AttachmentsDep,
-    BudgetsDep,
-    CasesDep,
-    CitizenDesk,
-    DeskDep,
-    HasherDep,
-    KeysDep,
-    RelayDep,
-    SettingsDep,
-    get_cases,
-    get_hasher,
-    get_relay,
-    get_settings,
-)
-from samleng.intake.entrypoints.errors import LocalisedProblem, request_language, too_many
-from samleng.intake.entrypoints.forms import Form, to_submission
-from samleng.intake.entrypoints.problems import citizen_problems, problems
-from samleng.intake.entrypoints.schemas import (
+from samleng.intake.citizen.entrypoints.schemas import (
     AnswerBody,
     Bilingual,
     CaseView,
@@ -38,8 +21,8 @@ from samleng.intake.entrypoints.schemas import (
     SubmitFeedback,
     TextBody,
 )
-from samleng.intake.entrypoints.views import case_view
-from samleng.intake.handlers import (
+from samleng.intake.citizen.entrypoints.views import case_view
+from samleng.intake.citizen.handlers import (
     Command,
     IdempotencyConflict,
     Retry,
@@ -48,8 +31,18 @@ from samleng.intake.handlers import (
     find_case,
     submit_feedback,
 )
-
-__all__ = ["case_view", "get_cases", "get_hasher", "get_relay", "get_settings", "router"]
+from samleng.intake.domain import citizen
+from samleng.intake.domain.tracking import TrackingCode
+from samleng.intake.entrypoints.deps import AttachmentsDep, CitizenDesk, CitizenDeskDep
+from samleng.intake.entrypoints.forms import Form, to_submission
+from samleng.intake.entrypoints.problems import (
+    documented,
+    problem,
+    refusals,
+    request_language,
+    too_many,
+)
+from samleng.intake.settings import IntakeSettings
 
 router = APIRouter(prefix="/v1", tags=["citizen"])
 
@@ -58,17 +51,13 @@ router = APIRouter(prefix="/v1", tags=["citizen"])
     "/complaints",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmissionAccepted,
-    responses=problems(413, 422, 429),
+    responses=documented(413, 422, 429),
     summary="Submit feedback anonymously; answers a tracking code",
 )
 async def submit(
     body: SubmitFeedback,
     request: Request,
-    cases: CasesDep,
-    keys: KeysDep,
-    relay: RelayDep,
-    settings: SettingsDep,
-    budgets: BudgetsDep,
+    desk: CitizenDeskDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -80,7 +69,8 @@ async def submit(
 ) -> SubmissionAccepted:
     """Store the feedback and its event together; the relay publishes the event."""
     lang = request_language(request)
-    with citizen_problems():
+    settings = desk.settings
+    with refusals():
         submission, reporter = to_submission(
             Form(
                 kind=body.kind,
@@ -103,7 +93,7 @@ async def submit(
             ),
             max_description=settings.max_description_length,
         )
-    retry_after = await budgets.submissions.spend()
+    retry_after = await desk.budgets.submissions.spend()
     if retry_after is not None:
         raise too_many(retry_after)
     retry = None
@@ -113,16 +103,18 @@ async def submit(
             idempotency_key, canonical.encode(), timedelta(hours=settings.idempotency_hours)
         )
     try:
-        submitted = await submit_feedback(submission, cases, keys, reporter=reporter, retry=retry)
+        submitted = await submit_feedback(
+            submission, desk.cases, desk.keys, reporter=reporter, retry=retry
+        )
     except IdempotencyConflict:
-        raise LocalisedProblem(
+        raise problem(
             422,
             "idempotency-key-reused",
             en="This Idempotency-Key was already used for a different submission; "
             "make a new key for new feedback.",
             km="Idempotency-Key នេះត្រូវបានប្រើសម្រាប់មតិផ្សេងរួចហើយ សូមបង្កើតកូនសោថ្មី។",
         ) from None
-    relay.wake()
+    desk.relay.wake()
     code = str(submitted.code)
     return SubmissionAccepted(
         tracking_code=code,
@@ -138,38 +130,37 @@ async def submit(
 @router.get(
     "/complaints/{tracking_code}",
     response_model=CaseView,
-    responses=problems(400, 404, 429),
+    responses=documented(400, 404, 429),
     summary="Follow a case with its tracking code",
 )
 async def follow(
     tracking_code: str,
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    settings: SettingsDep,
+    desk: CitizenDeskDep,
 ) -> CaseView:
     """Status, office, questions and timeline of the case the code opens."""
-    with citizen_problems():
+    with refusals():
         code = TrackingCode.parse(tracking_code)
-        case = await find_case(code, cases, hasher, budgets.lookup_misses)
-    return case_view(case, timedelta(days=settings.reopen_period_days))
+        case = await find_case(code, desk.cases, desk.keys.hasher, desk.budgets.lookup_misses)
+    return case_view(case, timedelta(days=desk.settings.reopen_period_days))
 
 
 async def _act(tracking_code: str, command: Command, desk: CitizenDesk) -> CaseView:
     """Run a citizen command on the case a code opens, then let the relay publish."""
-    with citizen_problems():
+    with refusals():
         code = TrackingCode.parse(tracking_code)
-        case = await act_on_case(code, desk.cases, desk.hasher, desk.budgets.lookup_misses, command)
+        case = await act_on_case(
+            code, desk.cases, desk.keys.hasher, desk.budgets.lookup_misses, command
+        )
     desk.relay.wake()
     return case_view(case, timedelta(days=desk.settings.reopen_period_days))
 
 
-ACTION_PROBLEMS = problems(400, 404, 409, 422, 429)
+ACTION_PROBLEMS = documented(400, 404, 409, 422, 429)
 
 
-def _limit(text: str, settings: SettingsDep) -> str:
+def _limit(text: str, settings: IntakeSettings) -> str:
     if len(text) > settings.max_text_length:
-        raise LocalisedProblem(
+        raise problem(
             422,
             "text-too-long",
             en=f"text has {len(text)} characters; shorten it to {settings.max_text_length}",
@@ -188,7 +179,7 @@ def _limit(text: str, settings: SettingsDep) -> str:
 async def answer(
     tracking_code: str,
     body: AnswerBody,
-    desk: DeskDep,
+    desk: CitizenDeskDep,
 ) -> CaseView:
     """Answer one of the questions the case view lists."""
     text = _limit(body.text, desk.settings)
@@ -209,7 +200,7 @@ async def answer(
 async def add_information(
     tracking_code: str,
     body: TextBody,
-    desk: DeskDep,
+    desk: CitizenDeskDep,
 ) -> CaseView:
     """Add information while the office is handling the case."""
     text = _limit(body.text, desk.settings)
@@ -225,45 +216,36 @@ async def add_information(
     "/complaints/{tracking_code}/attachments",
     summary="Attach a photo or document (JPEG, PNG, WebP, PDF)",
     response_model=CaseView,
-    responses=problems(400, 404, 409, 413, 429)
-    | {
-        415: {
-            "description": "Not an accepted file type",
-            "content": {"application/problem+json": {}},
-        }
-    },
+    responses=documented(400, 404, 409, 413, 415, 429),
 )
 async def attach(
     tracking_code: str,
     file: Annotated[UploadFile, File(description="The photo or document")],
-    cases: CasesDep,
-    hasher: HasherDep,
-    budgets: BudgetsDep,
-    relay: RelayDep,
-    settings: SettingsDep,
+    desk: CitizenDeskDep,
     store: AttachmentsDep,
 ) -> CaseView:
     """Attach a file; photos are stripped of location and device data before storage."""
+    settings = desk.settings
     data = await file.read(settings.max_attachment_bytes + 1)
     if len(data) > settings.max_attachment_bytes:
-        raise LocalisedProblem(
+        raise problem(
             413,
             "attachment-too-large",
             en=f"The file is larger than {settings.max_attachment_bytes // 1024} KiB.",
             km=f"ឯកសារធំជាង {settings.max_attachment_bytes // 1024} KiB។",
         )
-    with citizen_problems():
+    with refusals():
         code = TrackingCode.parse(tracking_code)
         case = await attach_file(
             code,
             data,
-            cases,
-            hasher,
-            budgets.lookup_misses,
+            desk.cases,
+            desk.keys.hasher,
+            desk.budgets.lookup_misses,
             store,
             settings.max_attachments,
         )
-    relay.wake()
+    desk.relay.wake()
     return case_view(case, timedelta(days=settings.reopen_period_days))
 
 
@@ -275,7 +257,7 @@ async def attach(
 )
 async def confirm(
     tracking_code: str,
-    desk: DeskDep,
+    desk: CitizenDeskDep,
 ) -> CaseView:
     """Confirm the resolution."""
     now = datetime.now(UTC)
@@ -295,7 +277,7 @@ async def confirm(
 async def reopen(
     tracking_code: str,
     body: ReopenBody,
-    desk: DeskDep,
+    desk: CitizenDeskDep,
 ) -> CaseView:
     """Reopen or appeal within the period after the office's answer."""
     now = datetime.now(UTC)
@@ -316,7 +298,7 @@ async def reopen(
 async def rate(
     tracking_code: str,
     body: RatingBody,
-    desk: DeskDep,
+    desk: CitizenDeskDep,
 ) -> CaseView:
     """Rate the handling once the office has answered."""
     now = datetime.now(UTC)
@@ -335,7 +317,7 @@ async def rate(
 )
 async def withdraw(
     tracking_code: str,
-    desk: DeskDep,
+    desk: CitizenDeskDep,
 ) -> CaseView:
     """Withdraw a case the office has not answered yet."""
     now = datetime.now(UTC)

@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from samleng.common.events import Category, Deadlines, FeedbackKind, Location, OfficeRef
+from samleng.common.events import CaseStatus, Category, Deadlines, FeedbackKind, Location, OfficeRef
 from samleng.intake.domain.officer import MAX_NOTE_LENGTH, MAX_REASON_LENGTH
-from samleng.intake.domain.status import CaseStatus
+from samleng.intake.entrypoints.schemas import Bilingual
 
 VERSION_HELP = (
     "The case version you read (from the case view or its ETag); "
@@ -67,13 +67,6 @@ class MoveBody(_Body):
     reason: str = Field(min_length=1, max_length=MAX_REASON_LENGTH)
     to_office_id: str | None = Field(default=None, max_length=64)
     to_ministry: str | None = Field(default=None, max_length=32)
-
-
-class Bilingual(BaseModel):
-    """A text in English and Khmer."""
-
-    en: str
-    km: str
 
 
 class TimelineItem(BaseModel):

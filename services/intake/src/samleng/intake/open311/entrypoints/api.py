@@ -28,28 +28,25 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from samleng.common.events import Category, FeedbackKind
+from samleng.common.events import OPEN, CaseStatus, Category, FeedbackKind
 from samleng.common.reference import UnknownService, service_catalogue
-from samleng.intake.adapters.cases import CaseRepository
+from samleng.intake.citizen.handlers import (
+    CaseNotFound,
+    LookupsExhausted,
+    find_case,
+    submit_feedback,
+)
 from samleng.intake.domain.labels import CATEGORY_LABELS, KIND_LABELS
 from samleng.intake.domain.model import Case
-from samleng.intake.domain.status import OPEN, STATUS_LABELS, CaseStatus
+from samleng.intake.domain.status import STATUS_LABELS
 from samleng.intake.domain.tracking import InvalidTrackingCode, TrackingCode
-from samleng.intake.entrypoints.deps import (
-    BudgetsDep,
-    CasesDep,
-    HasherDep,
-    KeysDep,
-    RelayDep,
-    SettingsDep,
-)
-from samleng.intake.entrypoints.errors import request_language
+from samleng.intake.entrypoints.deps import CasesDep, CitizenDeskDep
 from samleng.intake.entrypoints.forms import Form, InvalidSubmission, to_submission
-from samleng.intake.handlers import CaseNotFound, LookupsExhausted, find_case, submit_feedback
+from samleng.intake.entrypoints.problems import request_language
+from samleng.intake.open311.handlers import RequestNotListed, public_request, public_requests
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
-MAX_LISTED = 1000
 DEFAULT_PERIOD = timedelta(days=90)
 
 
@@ -225,11 +222,7 @@ _CREATE_FORM = {
 async def create_request(
     fmt: str,
     request: Request,
-    cases: CasesDep,
-    keys: KeysDep,
-    relay: RelayDep,
-    settings: SettingsDep,
-    budgets: BudgetsDep,
+    desk: CitizenDeskDep,
 ) -> list[dict[str, Any]]:
     """Create a request (form-encoded, as the spec says); answers its token and id."""
     _json_only(fmt)
@@ -262,7 +255,7 @@ async def create_request(
         for channel, value in (("email", get("email")), ("sms", get("phone")))
         if value is not None
     )
-    retry_after = await budgets.submissions.spend()
+    retry_after = await desk.budgets.submissions.spend()
     if retry_after is not None:
         raise Open311Error(
             429,
@@ -284,13 +277,13 @@ async def create_request(
                 service_rating=_int(get("attribute[service_rating]"), "service_rating"),
                 contacts=contacts,
             ),
-            max_description=settings.max_description_length,
+            max_description=desk.settings.max_description_length,
         )
     try:
-        submitted = await submit_feedback(submission, cases, keys, reporter=reporter)
+        submitted = await submit_feedback(submission, desk.cases, desk.keys, reporter=reporter)
     except ValidationError as exc:  # e.g. a rating out of 1..5 reaching the event schema
         raise Open311Error(400, f"invalid attribute: {exc.errors()[0]['msg']}") from None
-    relay.wake()
+    desk.relay.wake()
     return [
         {
             "service_request_id": submitted.case.complaint_id,
@@ -305,23 +298,13 @@ async def create_request(
 
 
 @router.get("/tokens/{token}.{fmt}", summary="Open311: request id from a token")
-async def request_id_from_token(
-    token: str, fmt: str, cases: CasesDep, hasher: HasherDep, budgets: BudgetsDep
-) -> list[dict[str, str]]:
+async def request_id_from_token(token: str, fmt: str, desk: CitizenDeskDep) -> list[dict[str, str]]:
     """The service_request_id of the request the token (tracking code) belongs to."""
     _json_only(fmt)
     with _errors():
-        case = await find_case(TrackingCode.parse(token), cases, hasher, budgets.lookup_misses)
+        code = TrackingCode.parse(token)
+        case = await find_case(code, desk.cases, desk.keys.hasher, desk.budgets.lookup_misses)
     return [{"service_request_id": case.complaint_id, "token": token}]
-
-
-def _listable(case: Case) -> bool:
-    """Whether a case may appear in the public listing at all.
-
-    A complaint about the conduct of an office's own officials is never listed: even its
-    existence and date would tell the accused office that someone complained.
-    """
-    return not case.submission.about_office_conduct
 
 
 def _day(moment: datetime) -> str:
@@ -396,16 +379,11 @@ async def get_requests(
             raise Open311Error(400, "status must be open, closed or both")
         statuses = tuple(s for s in CaseStatus if ("open" if s in OPEN else "closed") in wanted)
     ids = tuple(i.strip() for i in (service_request_id or "").split(",") if i.strip())
-    found = await cases.recent(
-        since=since,
-        until=until,
-        service_code=service_code,
-        statuses=statuses,
-        ids=ids[:MAX_LISTED],
-        limit=MAX_LISTED,
+    found = await public_requests(
+        cases, since=since, until=until, service_code=service_code, statuses=statuses, ids=ids
     )
     lang = request_language(request)
-    return [_public(case, lang) for case in found if _listable(case)]
+    return [_public(case, lang) for case in found]
 
 
 @router.get("/requests/{service_request_id}.{fmt}", summary="Open311: get one service request")
@@ -414,12 +392,8 @@ async def get_request(
 ) -> list[dict[str, Any]]:
     """One request, as a list of one (as the spec says)."""
     _json_only(fmt)
-    case = await _by_id(cases, service_request_id)
+    try:
+        case = await public_request(cases, service_request_id)
+    except RequestNotListed:
+        raise Open311Error(404, f"no request has id {service_request_id!r}") from None
     return [_public(case, request_language(request))]
-
-
-async def _by_id(cases: CaseRepository, service_request_id: str) -> Case:
-    case = await cases.get(service_request_id) if len(service_request_id) <= 64 else None
-    if case is None or not _listable(case):
-        raise Open311Error(404, f"no request has id {service_request_id!r}")
-    return case

@@ -1,0 +1,1 @@
+"""The officer side: inboxes, case files, office actions and the audit trail."""

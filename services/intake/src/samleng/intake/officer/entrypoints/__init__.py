@@ -1,0 +1,1 @@
+"""The officer API (HTTP, bearer tokens)."""

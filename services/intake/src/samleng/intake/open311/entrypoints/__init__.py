@@ -1,0 +1,1 @@
+"""The Open311 API (HTTP)."""

@@ -1,0 +1,261 @@
+"""What intake's use cases depend on: small protocols, and the ports ``bootstrap`` wires.
+
+The MongoDB adapters (:mod:`samleng.intake.adapters`) implement these protocols; the unit
+tests implement them in memory (``services/intake/tests/unit/fakes.py``)::
+
+    service = bootstrap(settings, cases=InMemoryCases())   # any port can be replaced
+    service.ports.cases                                    # what the routes hand on
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from samleng.common.auth import TokenVerifier
+from samleng.common.events import CaseStatus, Event, FeedbackKind, SealedContact
+from samleng.intake.domain.audit import AuditEntry, AuditRecord
+from samleng.intake.domain.model import Attachment, Case
+from samleng.intake.domain.tracking import TrackingCodeHasher
+from samleng.intake.settings import IntakeSettings
+
+Document = dict[str, Any]
+#: One more write inside a case's transaction (an officer's audit entry); it gets the
+#: store's session, whatever the store is.
+AlsoWrite = Callable[[Any], Awaitable[object]]
+
+
+class StaleCase(Exception):
+    """The case changed since it was read; read it again and retry."""
+
+
+class DuplicateCase(Exception):
+    """A case with the same id or tracking-code hash already exists."""
+
+
+class DuplicateSubmission(Exception):
+    """Another request with the same idempotency key stored its case first."""
+
+
+class Cases(Protocol):
+    """The case store: cases, their sealed reporter details, idempotency records, outbox."""
+
+    async def add(
+        self,
+        case: Case,
+        event: Event,
+        *,
+        sealed_reporter: bytes | None = None,
+        idempotency: Document | None = None,
+    ) -> None:
+        """Store a new case and its first event together (DuplicateCase/Submission)."""
+
+    async def get(self, complaint_id: str) -> Case | None:
+        """The case with this id, if any."""
+
+    async def by_code_hash(self, code_hash: str) -> Case | None:
+        """The case a tracking code belongs to, if any."""
+
+    async def idempotency_record(self, key_hash: str) -> Document | None:
+        """The record a former submission with this key left, if it has not expired."""
+
+    async def recent(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        service_code: str | None = None,
+        statuses: tuple[CaseStatus, ...] = (),
+        ids: tuple[str, ...] = (),
+        limit: int = 200,
+    ) -> list[Case]:
+        """Cases submitted in a period (or with these ids), newest first."""
+
+    async def save(self, case: Case) -> None:
+        """Replace a case read at ``case.version``; StaleCase if someone saved it since."""
+
+    async def save_with_event(
+        self, case: Case, event: Event, *, also: AlsoWrite | None = None
+    ) -> None:
+        """Save a changed case, its event and ``also`` together; StaleCase as :meth:`save`."""
+
+
+class Budget(Protocol):
+    """An abuse budget shared by all clients (see :mod:`samleng.intake.adapters.budgets`)."""
+
+    async def exhausted(self) -> int | None:
+        """Seconds until the next window if this window's budget is spent, else None."""
+
+    async def spend(self) -> int | None:
+        """Spend one unit; seconds until the next window if the budget was already spent."""
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """The shared abuse budgets."""
+
+    lookup_misses: Budget
+    submissions: Budget
+
+
+class Attachments(Protocol):
+    """Attachment bytes, named by a random id."""
+
+    async def put(self, complaint_id: str, data: bytes, now: datetime) -> Attachment:
+        """Clean an upload and store it (UnacceptableFile first if it is not one intake
+        takes); the returned record names the stored bytes."""
+
+    async def read(self, attachment_id: str) -> bytes:
+        """The stored bytes."""
+
+    async def delete(self, attachment_id: str) -> None:
+        """Remove a stored file (when its case could not record it)."""
+
+
+class Sealer(Protocol):
+    """Authenticated encryption of a small record, bound to the record's id."""
+
+    def seal(self, plaintext: bytes, record_id: str) -> bytes:
+        """The sealed bytes."""
+
+    def open(self, sealed: bytes, record_id: str) -> bytes:
+        """The plaintext; raises if altered or moved to another record."""
+
+
+class Fingerprinter(Protocol):
+    """A keyed hash, to find things without storing them."""
+
+    def of(self, data: bytes) -> str:
+        """The fingerprint of the data."""
+
+
+class ContactSealing(Protocol):
+    """Seals a citizen's contact for notification."""
+
+    def seal(self, channel: str, address: str) -> SealedContact:
+        """The contact as an event may carry it."""
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Everything intake hashes, encrypts or seals with."""
+
+    hasher: TrackingCodeHasher
+    records: Sealer  # reporter details at rest
+    codes: Sealer  # tracking codes kept only to answer a retried submission
+    fingerprint: Fingerprinter
+    contacts: ContactSealing
+
+
+class Relay(Protocol):
+    """The outbox relay: publishes stored events; ``wake`` after a write with events."""
+
+    def wake(self) -> None:
+        """Publish soon rather than at the next poll."""
+
+    async def run(self) -> None:
+        """Relay until cancelled."""
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What an inbox lists: the offices, and optional status, kind, service, escalated."""
+
+    offices: tuple[str, ...]
+    statuses: tuple[CaseStatus, ...] = ()
+    kind: FeedbackKind | None = None
+    service_code: str | None = None
+    escalated: bool | None = None
+    overdue_at: datetime | None = None  # only cases whose next deadline passed before this
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of cases and the cursor of the next page (None on the last)."""
+
+    cases: tuple[Case, ...]
+    next_cursor: str | None
+
+
+class Inbox(Protocol):
+    """Offices' inboxes over the case store (read-only)."""
+
+    async def page(
+        self, where: InboxFilter, *, limit: int, cursor: str | None, order: str = "submitted"
+    ) -> InboxPage:
+        """One page of the cases ``where`` selects."""
+
+    async def counts(self, where: InboxFilter) -> dict[str, int]:
+        """How many cases per status ``where`` selects (status filter ignored)."""
+
+
+@dataclass(frozen=True)
+class InternalNote:
+    """A note one officer leaves for the others working on the case."""
+
+    note_id: str
+    complaint_id: str
+    at: datetime
+    role: str
+    office_id: str
+    text: str
+
+
+class InternalNotes(Protocol):
+    """Officers' internal notes, apart from the case (no citizen view shows them)."""
+
+    async def add(
+        self, complaint_id: str, text: str, *, role: str, office_id: str, now: datetime
+    ) -> InternalNote:
+        """Append a note."""
+
+    async def for_case(self, complaint_id: str) -> list[InternalNote]:
+        """The case's notes, oldest first."""
+
+
+class AuditLog(Protocol):
+    """The hash-chained audit trail of officers' reads and actions."""
+
+    async def record(self, record: AuditRecord) -> AuditEntry:
+        """Append one record on its own."""
+
+    async def append(self, session: Any, record: AuditRecord) -> AuditEntry:
+        """Append inside the caller's transaction (the ``also`` of a case save)."""
+
+    def entries(
+        self,
+        *,
+        complaint_id: str | None = None,
+        subject: str | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> AsyncIterator[AuditEntry]:
+        """Entries in chain order after ``after_seq``."""
+
+
+@dataclass(frozen=True)
+class OfficerDesk:
+    """What officers' use cases work with."""
+
+    cases: Cases
+    inbox: Inbox
+    notes: InternalNotes
+    audit: AuditLog
+    attachments: Attachments
+
+
+@dataclass(frozen=True)
+class IntakePorts:
+    """Everything intake's handlers and routes reach, as ``bootstrap`` wired it."""
+
+    settings: IntakeSettings
+    cases: Cases
+    keys: Keys
+    budgets: Budgets
+    attachments: Attachments
+    relay: Relay
+    officers: OfficerDesk
+    #: None when no OIDC settings are given: intake then serves citizens only
+    verifier: TokenVerifier | None
