@@ -15,7 +15,8 @@ the same time), publishes them with publisher confirms, the entries of one compl
 their order and different complaints side by side, and marks the confirmed ones
 published in one write. A failed publish leaves the entry unpublished and due again
 after a back-off with jitter; a crash leaves it leased until the lease runs out, and a
-relay that stops cleanly releases its claims at once. Delivery is at least once; every
+relay that stops cleanly first publishes what is stored (for a few seconds at most),
+then releases its claims at once. Delivery is at least once; every
 consumer dedupes by ``event_id``.
 
 Published entries expire after a day (they may carry the reporter's self-declared
@@ -51,6 +52,8 @@ BATCH_SIZE = 200
 #: Back-off of an entry whose publish failed: first retry, then doubling, at most this.
 FIRST_RETRY = timedelta(seconds=0.5)
 LONGEST_RETRY = timedelta(seconds=30)
+#: How long a stopping relay keeps publishing what is already stored.
+DRAIN_SECONDS = 5.0
 
 
 def outbox_entry(event: Event) -> Document:
@@ -239,5 +242,11 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=timeout)
         finally:
+            # a clean stop first publishes what is already stored (bounded; including what
+            # an interrupted round held), then gives back whatever it still holds, so
+            # another replica takes it at once
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.release())
+                await asyncio.wait_for(self.publish_pending(), timeout=DRAIN_SECONDS)
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.release())
