@@ -306,6 +306,7 @@ _FERNET = Fernet.generate_key().decode()
 def unit_settings(**overrides: Any) -> IntakeSettings:
     """Settings good for a unit test (nothing connects)."""
     values: dict[str, Any] = {
+        "environment": "test",
         "tracking_code_key": _SECRET,
         "encryption_key": _SECRET,
         "contact_sealing_key": _FERNET,
