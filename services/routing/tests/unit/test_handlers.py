@@ -44,7 +44,7 @@ from samleng.routing.handlers import (
     route_new_case,
 )
 from samleng.routing.ports import RoutingPorts
-from services.routing.tests.unit.fakes import FakeCases, fake_ports
+from services.routing.tests.unit.fakes import CaseRecord, FakeCases, fake_ports
 
 pytestmark = pytest.mark.unit
 
@@ -179,11 +179,11 @@ async def test_a_decision_lost_to_a_concurrent_change_is_taken_again_on_the_new_
     assigned = await routed(ports, cases)
     acknowledged = action(ComplaintAcknowledged, assigned)
 
-    def another_replica_escalates(record: object) -> None:
-        record.case.status = CaseStatus.WITHDRAWN  # type: ignore[attr-defined]
-        record.version += 1  # type: ignore[attr-defined]
+    def the_citizen_withdrew_meanwhile(record: CaseRecord) -> None:
+        record.case.status = CaseStatus.WITHDRAWN
+        record.version += 1
 
-    cases.meanwhile = another_replica_escalates
+    cases.meanwhile = the_citizen_withdrew_meanwhile
     await apply_to_case(acknowledged, ports)
     # decided again on what the other replica stored: a withdrawn case stays withdrawn
     assert cases.case("c-1").status == CaseStatus.WITHDRAWN
@@ -216,8 +216,8 @@ async def test_a_clock_that_lost_a_race_stores_nothing() -> None:
         await cases.claim_due(clock.now(), clock.now(), "replica-b", timedelta(minutes=1)) is None
     )
 
-    def a_message_changed_it(record: object) -> None:
-        record.version += 1  # type: ignore[attr-defined]
+    def a_message_changed_it(record: CaseRecord) -> None:
+        record.version += 1
 
     cases.meanwhile = a_message_changed_it
     assert await fire_clocks(claimed, ports) is False
