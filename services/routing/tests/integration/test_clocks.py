@@ -1,6 +1,6 @@
 """SLA clocks on the real broker and database, with a controllable clock (no sleeping):
 the whole escalation ladder, two replicas escalating exactly once, a restart that keeps
-the clock, and the auto-close of a resolved case."""
+the clock, the auto-close of a resolved case, and the appeal of a rejected one."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ import aio_pika
 import pytest
 
 from samleng.common.events import (
+    ActorRef,
     ComplaintClosed,
     ComplaintEscalated,
+    ComplaintRejected,
+    ComplaintReopened,
     ComplaintResolved,
     OfficeActionData,
+    RejectedData,
+    ReopenedData,
 )
 from samleng.routing.adapters.clock import ManualClock
 from samleng.routing.app import create_app
@@ -141,3 +146,39 @@ async def test_a_resolved_case_closes_itself_after_the_confirmation_period(
     assert feed.distinct(cause.complaint_id, "complaint.escalated") == []
     record = await case_record(settings, cause.complaint_id)
     assert record is not None and record["status"] == "closed" and record["next_due_at"] is None
+
+
+async def test_an_appeal_of_a_rejected_case_climbs_one_level_with_new_clocks(
+    stack: Any, amqp: aio_pika.abc.AbstractChannel
+) -> None:
+    settings = fast(stack)
+    clock = ManualClock(MONDAY)
+    feed = await tap_all(amqp)
+    cause = submitted("170201")
+    async with running(create_app(settings, clock=clock)):
+        await publish_event(amqp, cause)
+        [assigned] = await feed.wait(cause.complaint_id, "complaint.assigned")
+        rejected = ComplaintRejected.caused_by(
+            assigned,
+            producer="test",
+            data=RejectedData(office_id="commune:170201", reason="out_of_scope"),
+        )
+        appeal = ComplaintReopened.caused_by(
+            rejected, producer="test", data=ReopenedData(by=ActorRef(role="citizen"), appeal=True)
+        )
+        await publish_event(amqp, rejected)
+
+        async def clocks_stopped() -> bool:
+            record = await case_record(settings, cause.complaint_id)
+            return bool(record and record["status"] == "rejected" and record["timers"] == [])
+
+        await eventually(clocks_stopped)
+        await publish_event(amqp, appeal)
+        [escalated] = await feed.wait(cause.complaint_id, "complaint.escalated")
+        # the ombudsman's clocks run: missing them climbs the ladder again
+        clock.advance(timedelta(days=30))
+        escalations = await feed.wait(cause.complaint_id, "complaint.escalated", 2)
+    assert isinstance(escalated, ComplaintEscalated) and escalated.data.trigger == "appeal"
+    assert escalated.data.to_office.office_id == LADDER[0]
+    assert escalated.data.deadlines is not None
+    assert escalations[1].data.to_office.office_id == LADDER[1]  # type: ignore[attr-defined]

@@ -222,3 +222,33 @@ async def test_a_clock_that_lost_a_race_stores_nothing() -> None:
     cases.meanwhile = a_message_changed_it
     assert await fire_clocks(claimed, ports) is False
     assert cases.published("complaint.escalated") == []
+
+
+async def test_an_appeal_of_a_rejection_escalates_and_restarts_the_clocks() -> None:
+    ports, cases, _ = fake_ports()
+    rejected = action(ComplaintRejected, await routed(ports, cases))
+    await apply_to_case(rejected, ports)
+    assert cases.case("c-1").timers == []
+    await apply_to_case(action(ComplaintReopened, rejected), ports)
+    [escalated] = cases.published("complaint.escalated")
+    assert isinstance(escalated, ComplaintEscalated) and escalated.data.trigger == "appeal"
+    assert escalated.data.deadlines is not None
+    assert "appealed the rejection" in escalated.data.reason_en and escalated.data.reason_km
+    case = cases.case("c-1")
+    assert case.office.office_id == "district-ombudsman:1702"
+    assert case.status == CaseStatus.ASSIGNED
+    assert {t.deadline for t in case.timers} == {"acknowledge", "resolve"}
+
+
+async def test_a_rejected_case_reopened_without_appeal_goes_back_to_its_office() -> None:
+    ports, cases, _ = fake_ports()
+    rejected = action(ComplaintRejected, await routed(ports, cases))
+    await apply_to_case(rejected, ports)
+    reopened = ComplaintReopened.caused_by(
+        rejected, producer="intake", data=ReopenedData(by=ActorRef(role="officer"), appeal=False)
+    )
+    await apply_to_case(reopened, ports)
+    case = cases.case("c-1")
+    assert case.office.office_id == OFFICE and case.status == CaseStatus.ACKNOWLEDGED
+    assert [t.deadline for t in case.timers] == ["resolve"]
+    assert cases.published("complaint.escalated") == []
