@@ -25,7 +25,13 @@ from samleng.routing.adapters.clock import ManualClock
 from samleng.routing.app import create_app
 from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.settings import RoutingSettings
-from services.routing.tests.integration.helpers import MONDAY, case_record, submitted, tap_all
+from services.routing.tests.integration.helpers import (
+    MONDAY,
+    case_record,
+    submitted,
+    tap_all,
+    until_record,
+)
 from tests.support import eventually, publish_event, running, settings_for
 
 pytestmark = pytest.mark.integration
@@ -134,12 +140,11 @@ async def test_a_resolved_case_closes_itself_after_the_confirmation_period(
             assigned, producer="test", data=OfficeActionData(office_id="commune:170201")
         )
         await publish_event(amqp, resolved)
-
-        async def confirm_clock() -> bool:
-            record = await case_record(settings, cause.complaint_id)
-            return bool(record and [t["deadline"] for t in record["timers"]] == ["confirm"])
-
-        await eventually(confirm_clock)
+        await until_record(
+            settings,
+            cause.complaint_id,
+            lambda r: [t["deadline"] for t in r["timers"]] == ["confirm"],
+        )
         clock.advance(timedelta(days=30))
         [closed] = await feed.wait(cause.complaint_id, "complaint.closed")
     assert isinstance(closed, ComplaintClosed) and closed.data.how == "auto_closed"
@@ -168,11 +173,9 @@ async def test_an_appeal_of_a_rejected_case_climbs_one_level_with_new_clocks(
         )
         await publish_event(amqp, rejected)
 
-        async def clocks_stopped() -> bool:
-            record = await case_record(settings, cause.complaint_id)
-            return bool(record and record["status"] == "rejected" and record["timers"] == [])
-
-        await eventually(clocks_stopped)
+        await until_record(
+            settings, cause.complaint_id, lambda r: r["status"] == "rejected" and r["timers"] == []
+        )
         await publish_event(amqp, appeal)
         [escalated] = await feed.wait(cause.complaint_id, "complaint.escalated")
         # the ombudsman's clocks run: missing them climbs the ladder again
