@@ -8,13 +8,18 @@ import contextlib
 import itertools
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import aio_pika
 import httpx
 from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from samleng.common import telemetry
 from samleng.common.events import (
     AssignedData,
     Category,
@@ -184,3 +189,17 @@ async def drained(channel: aio_pika.abc.AbstractChannel, queue_name: str) -> Non
         return result.message_count == 0
 
     await eventually(empty)
+
+
+@contextlib.contextmanager
+def recorded_spans() -> Iterator[InMemorySpanExporter]:
+    """Every span the process finishes meanwhile (on the services' tracer provider)."""
+    telemetry.configure(ServiceSettings(service_name="tests", environment="test"))
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        yield exporter
+    finally:
+        exporter.shutdown()  # later spans are dropped, not kept for the rest of the session

@@ -15,13 +15,11 @@ from typing import Any
 import httpx
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from samleng.common import telemetry
 from samleng.common.logs import JsonFormatter
-from samleng.common.settings import ServiceSettings
 from samleng.intake.app import create_app as create_intake
 from samleng.intake.settings import IntakeSettings
 from samleng.notification.app import create_app as create_notification
@@ -30,7 +28,7 @@ from samleng.reporting.app import create_app as create_reporting
 from samleng.reporting.settings import ReportingSettings
 from samleng.routing.app import create_app as create_routing
 from samleng.routing.settings import RoutingSettings
-from tests.support import eventually, running, settings_for
+from tests.support import eventually, recorded_spans, running, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -79,13 +77,8 @@ class Run:
 @pytest.fixture(scope="module")
 def exporter() -> Iterator[InMemorySpanExporter]:
     """An in-memory exporter on the process's tracer provider (the services' provider)."""
-    telemetry.configure(ServiceSettings(service_name="tests", environment="test"))
-    provider = trace.get_tracer_provider()
-    assert isinstance(provider, TracerProvider)
-    spans = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(spans))
-    yield spans
-    spans.shutdown()  # later spans are dropped, not kept for the rest of the session
+    with recorded_spans() as spans:
+        yield spans
 
 
 @pytest.fixture(scope="module")

@@ -9,29 +9,21 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
 from samleng.common import telemetry
 from samleng.common.logs import JsonFormatter
 from samleng.common.metrics import ServiceMetrics
-from samleng.common.settings import ServiceSettings
+from tests.support import recorded_spans
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    telemetry.configure(ServiceSettings(service_name="tests", environment="test"))
-    provider = trace.get_tracer_provider()
-    assert isinstance(provider, TracerProvider)
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    exporter.shutdown()
+    with recorded_spans() as exporter:
+        yield exporter
 
 
 def test_a_context_injected_into_headers_is_continued_on_the_other_side(

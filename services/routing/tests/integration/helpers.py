@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,6 +91,18 @@ async def case_record(settings: RoutingSettings, complaint_id: str) -> dict[str,
     """Routing's stored record of a case."""
     found = await _find(settings, "assignments", {"_id": complaint_id})
     return found[0] if found else None
+
+
+async def until_record(
+    settings: RoutingSettings, complaint_id: str, check: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Wait until routing's record of a case passes ``check``; the record."""
+
+    async def probe() -> dict[str, Any] | None:
+        record = await case_record(settings, complaint_id)
+        return record if record is not None and check(record) else None
+
+    return await eventually(probe)
 
 
 async def all_published(settings: RoutingSettings, complaint_id: str) -> bool:

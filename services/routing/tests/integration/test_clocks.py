@@ -1,6 +1,6 @@
 """SLA clocks on the real broker and database, with a controllable clock (no sleeping):
 the whole escalation ladder, two replicas escalating exactly once, a restart that keeps
-the clock, and the auto-close of a resolved case."""
+the clock, the auto-close of a resolved case, and the appeal of a rejected one."""
 
 from __future__ import annotations
 
@@ -11,16 +11,27 @@ import aio_pika
 import pytest
 
 from samleng.common.events import (
+    ActorRef,
     ComplaintClosed,
     ComplaintEscalated,
+    ComplaintRejected,
+    ComplaintReopened,
     ComplaintResolved,
     OfficeActionData,
+    RejectedData,
+    ReopenedData,
 )
 from samleng.routing.adapters.clock import ManualClock
 from samleng.routing.app import create_app
 from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.settings import RoutingSettings
-from services.routing.tests.integration.helpers import MONDAY, case_record, submitted, tap_all
+from services.routing.tests.integration.helpers import (
+    MONDAY,
+    case_record,
+    submitted,
+    tap_all,
+    until_record,
+)
 from tests.support import eventually, publish_event, running, settings_for
 
 pytestmark = pytest.mark.integration
@@ -129,15 +140,48 @@ async def test_a_resolved_case_closes_itself_after_the_confirmation_period(
             assigned, producer="test", data=OfficeActionData(office_id="commune:170201")
         )
         await publish_event(amqp, resolved)
-
-        async def confirm_clock() -> bool:
-            record = await case_record(settings, cause.complaint_id)
-            return bool(record and [t["deadline"] for t in record["timers"]] == ["confirm"])
-
-        await eventually(confirm_clock)
+        await until_record(
+            settings,
+            cause.complaint_id,
+            lambda r: [t["deadline"] for t in r["timers"]] == ["confirm"],
+        )
         clock.advance(timedelta(days=30))
         [closed] = await feed.wait(cause.complaint_id, "complaint.closed")
     assert isinstance(closed, ComplaintClosed) and closed.data.how == "auto_closed"
     assert feed.distinct(cause.complaint_id, "complaint.escalated") == []
     record = await case_record(settings, cause.complaint_id)
     assert record is not None and record["status"] == "closed" and record["next_due_at"] is None
+
+
+async def test_an_appeal_of_a_rejected_case_climbs_one_level_with_new_clocks(
+    stack: Any, amqp: aio_pika.abc.AbstractChannel
+) -> None:
+    settings = fast(stack)
+    clock = ManualClock(MONDAY)
+    feed = await tap_all(amqp)
+    cause = submitted("170201")
+    async with running(create_app(settings, clock=clock)):
+        await publish_event(amqp, cause)
+        [assigned] = await feed.wait(cause.complaint_id, "complaint.assigned")
+        rejected = ComplaintRejected.caused_by(
+            assigned,
+            producer="test",
+            data=RejectedData(office_id="commune:170201", reason="out_of_scope"),
+        )
+        appeal = ComplaintReopened.caused_by(
+            rejected, producer="test", data=ReopenedData(by=ActorRef(role="citizen"), appeal=True)
+        )
+        await publish_event(amqp, rejected)
+
+        await until_record(
+            settings, cause.complaint_id, lambda r: r["status"] == "rejected" and r["timers"] == []
+        )
+        await publish_event(amqp, appeal)
+        [escalated] = await feed.wait(cause.complaint_id, "complaint.escalated")
+        # the ombudsman's clocks run: missing them climbs the ladder again
+        clock.advance(timedelta(days=30))
+        escalations = await feed.wait(cause.complaint_id, "complaint.escalated", 2)
+    assert isinstance(escalated, ComplaintEscalated) and escalated.data.trigger == "appeal"
+    assert escalated.data.to_office.office_id == LADDER[0]
+    assert escalated.data.deadlines is not None
+    assert escalations[1].data.to_office.office_id == LADDER[1]  # type: ignore[attr-defined]

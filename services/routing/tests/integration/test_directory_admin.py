@@ -13,13 +13,15 @@ from typing import Any
 
 import aio_pika
 import pytest
+from pymongo import AsyncMongoClient
 
-from samleng.routing.adapters.directory import bundled_spec
+from samleng.routing.adapters.directory import DirectoryStore, bundled_spec
 from samleng.routing.app import create_app
+from samleng.routing.domain.spec import DirectorySpec
 from samleng.routing.entrypoints.cli import run_directory_cli
 from samleng.routing.settings import RoutingSettings
 from services.routing.tests.integration.helpers import case_record, submitted, tap_all
-from tests.support import publish_event, running, settings_for
+from tests.support import eventually, publish_event, running, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -134,3 +136,34 @@ def test_the_cli_validates_loads_diffs_and_activates(
     assert versions == {"pilot-2026.2": True, "pilot-2026.1": False}
     assert run_directory_cli(["diff", "pilot-2026.1", "pilot-2026.2"], settings) == 0
     assert json.loads(capsys.readouterr().out)["provinces_switched_on"] == ["09"]
+
+
+async def test_replicas_follow_an_activation_elsewhere_within_their_refresh(stack: Any) -> None:
+    settings = settings_for(stack, RoutingSettings, "routing")
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongo_url.get_secret_value(), tz_aware=True
+    )
+    try:
+        db = client[settings.mongo_database]
+        slow, quick, cli = (
+            DirectoryStore(db, refresh_seconds=3600),
+            DirectoryStore(db, refresh_seconds=0.2),
+            DirectoryStore(db),
+        )
+        await cli.ensure_bundled()
+        assert {(await s.active()).version for s in (slow, quick)} == {"pilot-2026.1"}
+        new = DirectorySpec.model_validate(koh_kong_switched_on())
+        await cli.load(new)
+        await cli.activate(new.version)
+
+        async def followed() -> bool:
+            return (await quick.active()).version == new.version
+
+        await eventually(followed)
+        # a replica keeps what it read until its refresh is due...
+        assert (await slow.active()).version == "pilot-2026.1"
+        # ...but an activation through the replica itself takes effect at once
+        await slow.activate(new.version)
+        assert (await slow.active()).version == new.version
+    finally:
+        await client.close()

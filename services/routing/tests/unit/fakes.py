@@ -28,7 +28,9 @@ MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
 @dataclass
-class _Record:
+class CaseRecord:
+    """One stored case, as the fake keeps it."""
+
     case: Case
     version: int
     assigned: ComplaintAssigned
@@ -40,16 +42,16 @@ class FakeCases:
     """Cases in a dict; ``outbox`` holds every event stored for publishing, in order."""
 
     def __init__(self) -> None:
-        self.records: dict[str, _Record] = {}
+        self.records: dict[str, CaseRecord] = {}
         self.outbox: list[Event] = []
         #: runs once, just before the next save compares versions (another replica's write)
-        self.meanwhile: Callable[[_Record], None] | None = None
+        self.meanwhile: Callable[[CaseRecord], None] | None = None
 
     async def add(self, case: Case, assigned: ComplaintAssigned) -> bool:
         """Store a new case and its assignment unless it exists."""
         if case.complaint_id in self.records:
             return False
-        self.records[case.complaint_id] = _Record(copy.deepcopy(case), 1, assigned)
+        self.records[case.complaint_id] = CaseRecord(copy.deepcopy(case), 1, assigned)
         self.outbox.append(assigned)
         return True
 

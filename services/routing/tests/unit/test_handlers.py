@@ -44,7 +44,7 @@ from samleng.routing.handlers import (
     route_new_case,
 )
 from samleng.routing.ports import RoutingPorts
-from services.routing.tests.unit.fakes import FakeCases, fake_ports
+from services.routing.tests.unit.fakes import CaseRecord, FakeCases, fake_ports
 
 pytestmark = pytest.mark.unit
 
@@ -179,11 +179,11 @@ async def test_a_decision_lost_to_a_concurrent_change_is_taken_again_on_the_new_
     assigned = await routed(ports, cases)
     acknowledged = action(ComplaintAcknowledged, assigned)
 
-    def another_replica_escalates(record: object) -> None:
-        record.case.status = CaseStatus.WITHDRAWN  # type: ignore[attr-defined]
-        record.version += 1  # type: ignore[attr-defined]
+    def the_citizen_withdrew_meanwhile(record: CaseRecord) -> None:
+        record.case.status = CaseStatus.WITHDRAWN
+        record.version += 1
 
-    cases.meanwhile = another_replica_escalates
+    cases.meanwhile = the_citizen_withdrew_meanwhile
     await apply_to_case(acknowledged, ports)
     # decided again on what the other replica stored: a withdrawn case stays withdrawn
     assert cases.case("c-1").status == CaseStatus.WITHDRAWN
@@ -216,9 +216,39 @@ async def test_a_clock_that_lost_a_race_stores_nothing() -> None:
         await cases.claim_due(clock.now(), clock.now(), "replica-b", timedelta(minutes=1)) is None
     )
 
-    def a_message_changed_it(record: object) -> None:
-        record.version += 1  # type: ignore[attr-defined]
+    def a_message_changed_it(record: CaseRecord) -> None:
+        record.version += 1
 
     cases.meanwhile = a_message_changed_it
     assert await fire_clocks(claimed, ports) is False
+    assert cases.published("complaint.escalated") == []
+
+
+async def test_an_appeal_of_a_rejection_escalates_and_restarts_the_clocks() -> None:
+    ports, cases, _ = fake_ports()
+    rejected = action(ComplaintRejected, await routed(ports, cases))
+    await apply_to_case(rejected, ports)
+    assert cases.case("c-1").timers == []
+    await apply_to_case(action(ComplaintReopened, rejected), ports)
+    [escalated] = cases.published("complaint.escalated")
+    assert isinstance(escalated, ComplaintEscalated) and escalated.data.trigger == "appeal"
+    assert escalated.data.deadlines is not None
+    assert "appealed the rejection" in escalated.data.reason_en and escalated.data.reason_km
+    case = cases.case("c-1")
+    assert case.office.office_id == "district-ombudsman:1702"
+    assert case.status == CaseStatus.ASSIGNED
+    assert {t.deadline for t in case.timers} == {"acknowledge", "resolve"}
+
+
+async def test_a_rejected_case_reopened_without_appeal_goes_back_to_its_office() -> None:
+    ports, cases, _ = fake_ports()
+    rejected = action(ComplaintRejected, await routed(ports, cases))
+    await apply_to_case(rejected, ports)
+    reopened = ComplaintReopened.caused_by(
+        rejected, producer="intake", data=ReopenedData(by=ActorRef(role="officer"), appeal=False)
+    )
+    await apply_to_case(reopened, ports)
+    case = cases.case("c-1")
+    assert case.office.office_id == OFFICE and case.status == CaseStatus.ACKNOWLEDGED
+    assert [t.deadline for t in case.timers] == ["resolve"]
     assert cases.published("complaint.escalated") == []

@@ -19,8 +19,9 @@ from samleng.common.events import FINAL, CaseStatus, Category, FeedbackKind
 from samleng.routing.domain.model import Office
 from samleng.routing.domain.sla import Timer
 
-#: Statuses a reopening or an appeal starts a new round from.
-REOPENABLE = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
+#: Statuses a reopening or an appeal starts a new round from: the office's answer
+#: (a resolution or a rejection) and a closed case, as intake lets the citizen appeal them.
+REOPENABLE = frozenset({CaseStatus.RESOLVED, CaseStatus.REJECTED, CaseStatus.CLOSED})
 #: How many processed event ids a case remembers for deduplication.
 SEEN_LIMIT = 500
 

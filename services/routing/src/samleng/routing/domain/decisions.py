@@ -68,6 +68,10 @@ _TRIGGER_TEXT: dict[str, tuple[str, str]] = {
         "The citizen appealed the resolution given by {office}.",
         "ពលរដ្ឋបានប្ដឹងឧទ្ធរណ៍លើដំណោះស្រាយរបស់ {office}។",
     ),
+    "appeal_of_rejection": (
+        "The citizen appealed the rejection of the case by {office}.",
+        "ពលរដ្ឋបានប្ដឹងឧទ្ធរណ៍លើការបដិសេធករណីនេះដោយ {office}។",
+    ),
     "officer_request": (
         "{office} asked to escalate the case: {reason}",
         "{office} បានស្នើសុំលើកករណីនេះទៅថ្នាក់លើ៖ {reason}",
@@ -236,7 +240,8 @@ def _reopen(case: Case, event: ComplaintReopened, ctx: Context) -> list[Event]:
     if event.data.appeal:
         above = ombudsman_above(ctx.directory, _current(case, ctx))
         if above is not None:
-            data = _escalation(case, above, "appeal", ctx, actor=event.data.by)
+            wording = "appeal_of_rejection" if case.status == CaseStatus.REJECTED else "appeal"
+            data = _escalation(case, above, "appeal", ctx, actor=event.data.by, wording=wording)
             return [
                 ComplaintEscalated.caused_by(
                     event, producer=PRODUCER, data=data, occurred_at=ctx.now
@@ -258,8 +263,9 @@ def _escalation(
     *,
     actor: ActorRef | None = None,
     reason: str = "",
+    wording: str = "",
 ) -> EscalatedData:
-    en, km = _TRIGGER_TEXT[trigger]
+    en, km = _TRIGGER_TEXT[wording or trigger]
     office = case.office
     reason_en = en.format(office=office.name_en, reason=reason) + (
         f" It goes one level up the ladder, to {above.name_en}."
