@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -206,3 +207,44 @@ async def test_waking_some_channels_wakes_only_their_couriers() -> None:
     assert email._wake.is_set() and not sms._wake.is_set()
     crew.wake()
     assert sms._wake.is_set()
+
+
+async def test_a_courier_stopped_mid_send_records_what_went_and_gives_back_the_rest() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    slow = FakeChannel(gate=asyncio.Event())
+    await queue.plan([delivery(1)])
+    crew = courier(queue, slow, clock, batch=5)
+    sending = asyncio.create_task(crew.deliver_due())
+    for _ in range(100):
+        if slow.in_flight:
+            break
+        await asyncio.sleep(0)
+    sending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+    stored = queue.deliveries[delivery(1).id]
+    assert stored.state == DeliveryState.PENDING and stored.due_at == T0
+    assert queue.leases == {}
+    # the next courier (after a restart) sends it under the same id: the same reference
+    sms = FakeChannel()
+    assert await courier(queue, sms, clock).deliver_due() == 1
+    assert sms.sent[0].delivery_id == delivery(1).id
+    assert queue.deliveries[delivery(1).id].state == DeliveryState.SENT
+
+
+async def test_a_delivery_whose_courier_vanished_is_sent_again_once_its_lease_expires() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    await queue.plan([delivery(1), delivery(2)])
+    # a courier killed mid-send: it leased both, then nothing more happened
+    await queue.lease_due("sms", "killed", clock(), LEASE, 2)
+    assert await queue.requeue_interrupted(clock(), POLICY.max_attempts) == 0  # still leased
+    clock.advance(LEASE.total_seconds() + 1)
+    queue.deliveries[delivery(2).id] = replace(
+        queue.deliveries[delivery(2).id], attempts=POLICY.max_attempts
+    )
+    assert await queue.requeue_interrupted(clock(), POLICY.max_attempts) == 1
+    sms = FakeChannel()
+    await courier(queue, sms, clock).deliver_due()
+    assert [m.delivery_id for m in sms.sent] == [delivery(1).id]
+    assert queue.deliveries[delivery(1).id].attempts == 2
+    assert queue.deliveries[delivery(2).id].state == DeliveryState.FAILED

@@ -6,7 +6,10 @@ queue with backoff, never slept on, so the next due delivery goes out meanwhile.
 
 A courier leases up to ``batch`` due deliveries at once (one read, one update), sends
 them concurrently, and records every outcome in one bulk write: a slow provider costs a
-batch the time of its slowest send, not the sum of them.
+batch the time of its slowest send, not the sum of them. A courier stopped mid-send gives
+its unfinished deliveries back; one killed mid-send leaves them leased until the lease
+watch puts them back in line. Either way they go again under the same delivery id, so
+the provider sees the same idempotency key.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from samleng.notification.domain.delivery import (
@@ -70,9 +73,29 @@ class Courier:
             self.channel, self._owner, self._clock(), self._lease, self._batch
         )
         if leases:
-            outcomes = await asyncio.gather(*(self._send(lease) for lease in leases))
+            sends = [asyncio.create_task(self._send(lease)) for lease in leases]
+            try:
+                outcomes = await asyncio.gather(*sends)
+            except asyncio.CancelledError:
+                await self._stopped_mid_send(leases, sends)
+                raise
             await self._deliveries.settle(outcomes)
         return len(leases)
+
+    async def _stopped_mid_send(
+        self, leases: list[Lease], sends: Sequence[asyncio.Future[Outcome]]
+    ) -> None:
+        """Record the sends that finished, and give the others back at once (not after
+        the lease expires): they go again under the same id, so the same idempotency key."""
+        done = [s.result() for s in sends if s.done() and not s.cancelled() and not s.exception()]
+        finished = {outcome.lease.id for outcome in done}
+        try:
+            await self._deliveries.settle(done)
+            await self._deliveries.release(
+                [lease for lease in leases if lease.id not in finished], self._clock()
+            )
+        except Exception:  # the lease watch puts them back once their leases expire
+            log.exception(f"{self.channel} courier could not give its deliveries back")
 
     async def _send(self, lease: Lease) -> Outcome:
         try:
