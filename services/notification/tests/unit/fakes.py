@@ -309,6 +309,7 @@ class FakeChannel:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
+            await asyncio.sleep(0)  # a provider answers later: let other sends start
             if self.gate is not None:
                 await self.gate.wait()
             if self.failures:
