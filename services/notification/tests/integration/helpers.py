@@ -125,16 +125,23 @@ class SmtpInbox:
 class Gateways:
     """``POST /sms`` (SMS gateway) and ``POST /bot<token>/sendMessage`` (Telegram).
 
-    ``fail_next[kind] = n`` answers 503 to the next n requests; ``down`` answers 500 always.
+    ``fail_next[kind] = n`` answers 503 to the next n requests; ``down`` answers 500 always;
+    ``hold_next[kind] = n`` takes the next n messages in (they are in ``taken``, as sent by
+    a provider) but answers only when the server stops, as when the sender dies mid-send.
+    ``idempotency_keys`` holds the ``Idempotency-Key`` header of every request.
     """
 
     port: int = 0
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     accepted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    taken: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    idempotency_keys: list[str | None] = field(default_factory=list)
     fail_next: Counter[str] = field(default_factory=Counter)
+    hold_next: Counter[str] = field(default_factory=Counter)
     down: set[str] = field(default_factory=set)
     _server: uvicorn.Server | None = None
     _task: asyncio.Task[None] | None = None
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -149,6 +156,12 @@ class Gateways:
     async def _handle(self, kind: str, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests.append((kind, body))
+        self.idempotency_keys.append(request.headers.get("idempotency-key"))
+        if self.hold_next[kind] > 0:
+            self.hold_next[kind] -= 1
+            self.taken.append((kind, body))
+            await self._stopping.wait()
+            return JSONResponse({"ok": True, "result": {"message_id": 0}})
         if kind in self.down:
             return JSONResponse({"ok": False, "error": "down"}, status_code=500)
         if self.fail_next[kind] > 0:
@@ -185,6 +198,7 @@ class Gateways:
 
     async def stop(self) -> None:
         """Stop serving."""
+        self._stopping.set()
         if self._server and self._task:
             self._server.should_exit = True
             await self._task

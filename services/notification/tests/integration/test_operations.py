@@ -113,8 +113,10 @@ async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
         f"writes {operations.writes / events_seen:.2f}, all {operations.total / events_seen:.2f}"
         f"\n{json.dumps(per_event, indent=1)}"
     )
-    # planning: at most one case write and one bulk insert of deliveries per event
-    assert operations.by_collection[("findAndModify", "cases")] <= events_seen * 0.6
+    # planning: at most one case write and one bulk insert of deliveries per event; the
+    # answer (naming its office) writes no case, nor do notices once contacts are known
+    # (events of one case may overtake each other, so up to four of five may write)
+    assert operations.by_collection[("findAndModify", "cases")] <= events_seen * 0.8
     assert operations.by_collection[("update", "cases")] == 0
     assert operations.by_collection[("insert", "deliveries")] <= events_seen
     # sending: leases and outcomes are batched, so even without a single batch of more

@@ -189,14 +189,31 @@ class FakeDeliveryQueue:
             elif isinstance(outcome, Failed):
                 self.deliveries[lease.id] = current.failed_because(outcome.reason, outcome.at)
 
-    async def fail_interrupted(self, now: datetime) -> int:
+    async def release(self, leases: Sequence[Lease], now: datetime) -> None:
+        for lease in leases:
+            if self.leases.get(lease.id, ("",))[0] == lease.owner:
+                del self.leases[lease.id]
+                self.deliveries[lease.id] = replace(
+                    self.deliveries[lease.id],
+                    state=DeliveryState.PENDING,
+                    due_at=now,
+                    last_error="the courier stopped during the send",
+                )
+
+    async def requeue_interrupted(self, now: datetime, max_attempts: int) -> int:
         expired = [i for i, (_, until) in self.leases.items() if until < now]
+        again = 0
         for delivery_id in expired:
             del self.leases[delivery_id]
-            self.deliveries[delivery_id] = self.deliveries[delivery_id].failed_because(
-                "the sender stopped during the send", now
-            )
-        return len(expired)
+            delivery = self.deliveries[delivery_id]
+            if delivery.attempts < max_attempts:
+                again += 1
+                self.deliveries[delivery_id] = replace(
+                    delivery, state=DeliveryState.PENDING, due_at=now, last_error="vanished"
+                )
+            else:
+                self.deliveries[delivery_id] = delivery.failed_because("vanished", now)
+        return again
 
     async def send_again(self, delivery_id: str, now: datetime) -> bool:
         delivery = self.deliveries.get(delivery_id)
@@ -292,6 +309,7 @@ class FakeChannel:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
+            await asyncio.sleep(0)  # a provider answers later: let other sends start
             if self.gate is not None:
                 await self.gate.wait()
             if self.failures:

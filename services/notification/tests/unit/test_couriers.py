@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -29,24 +30,26 @@ POLICY = RetryPolicy(base_seconds=10, max_seconds=60, max_attempts=3)
 LEASE = timedelta(seconds=120)
 
 
-def delivery(n: int = 1, channel: str = "sms", target: Target | None = None) -> Delivery:
-    """A pending SMS delivery, due now."""
+def delivery(
+    n: int = 1, channel: str = "sms", target: Target | None = None, recipient: str = "dara"
+) -> Delivery:
+    """A pending SMS delivery to an officer, due now."""
     return Delivery(
-        id=f"event-{n}|officer:a:dara|{channel}",
+        id=f"event-{n}|officer:a:{recipient}|{channel}",
         event_id=f"event-{n}",
         event_type="complaint.assigned",
         kind="assigned",
         complaint_id=f"case-{n}",
         office_id="commune:a",
         audience="office",
-        recipient="officer:a:dara",
+        recipient=f"officer:a:{recipient}",
         channel=channel,  # type: ignore[arg-type]
         language="en",
         subject="Samleng: a new case",
         text="A new case was assigned.",
         target=target or Target(address="+85510000001"),
         state=DeliveryState.PENDING,
-        occurred_at=T0,
+        occurred_at=T0 + timedelta(seconds=n),
         created_at=T0,
         due_at=T0,
     )
@@ -168,7 +171,7 @@ async def test_a_batch_is_sent_concurrently_and_recorded_in_one_write() -> None:
     queue, clock = FakeDeliveryQueue(), Clock()
     gate = asyncio.Event()
     sms = FakeChannel(gate=gate)
-    await queue.plan([delivery(n) for n in range(1, 8)])
+    await queue.plan([delivery(n, recipient=f"officer-{n}") for n in range(1, 8)])
     crew = courier(queue, sms, clock, batch=5)
     writes = queue.writes
     sending = asyncio.create_task(crew.deliver_due())
@@ -188,10 +191,20 @@ async def test_a_batch_is_sent_concurrently_and_recorded_in_one_write() -> None:
 async def test_one_slow_failure_in_a_batch_does_not_hold_back_the_others_outcomes() -> None:
     queue, clock = FakeDeliveryQueue(), Clock()
     sms = FakeChannel(failures=[SendFailed("busy")])
-    await queue.plan([delivery(n) for n in range(1, 4)])
+    await queue.plan([delivery(n, recipient=f"officer-{n}") for n in range(1, 4)])
     await courier(queue, sms, clock, batch=3).deliver_due()
     states = sorted(d.state for d in queue.deliveries.values())
     assert states == [DeliveryState.PENDING, DeliveryState.SENT, DeliveryState.SENT]
+
+
+async def test_one_recipients_messages_go_one_after_the_other_in_the_order_of_events() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    sms = FakeChannel()
+    await queue.plan([delivery(n) for n in (3, 1, 2)] + [delivery(4, recipient="sokha")])
+    await courier(queue, sms, clock, batch=10).deliver_due()
+    assert sms.most_in_flight == 2  # dara's three in a row, beside sokha's one
+    dara = [m.event_id for m in sms.sent if "dara" in m.delivery_id]
+    assert dara == ["event-1", "event-2", "event-3"]
 
 
 async def test_waking_some_channels_wakes_only_their_couriers() -> None:
@@ -206,3 +219,44 @@ async def test_waking_some_channels_wakes_only_their_couriers() -> None:
     assert email._wake.is_set() and not sms._wake.is_set()
     crew.wake()
     assert sms._wake.is_set()
+
+
+async def test_a_courier_stopped_mid_send_records_what_went_and_gives_back_the_rest() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    slow = FakeChannel(gate=asyncio.Event())
+    await queue.plan([delivery(1)])
+    crew = courier(queue, slow, clock, batch=5)
+    sending = asyncio.create_task(crew.deliver_due())
+    for _ in range(100):
+        if slow.in_flight:
+            break
+        await asyncio.sleep(0)
+    sending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+    stored = queue.deliveries[delivery(1).id]
+    assert stored.state == DeliveryState.PENDING and stored.due_at == T0
+    assert queue.leases == {}
+    # the next courier (after a restart) sends it under the same id: the same reference
+    sms = FakeChannel()
+    assert await courier(queue, sms, clock).deliver_due() == 1
+    assert sms.sent[0].delivery_id == delivery(1).id
+    assert queue.deliveries[delivery(1).id].state == DeliveryState.SENT
+
+
+async def test_a_delivery_whose_courier_vanished_is_sent_again_once_its_lease_expires() -> None:
+    queue, clock = FakeDeliveryQueue(), Clock()
+    await queue.plan([delivery(1), delivery(2)])
+    # a courier killed mid-send: it leased both, then nothing more happened
+    await queue.lease_due("sms", "killed", clock(), LEASE, 2)
+    assert await queue.requeue_interrupted(clock(), POLICY.max_attempts) == 0  # still leased
+    clock.advance(LEASE.total_seconds() + 1)
+    queue.deliveries[delivery(2).id] = replace(
+        queue.deliveries[delivery(2).id], attempts=POLICY.max_attempts
+    )
+    assert await queue.requeue_interrupted(clock(), POLICY.max_attempts) == 1
+    sms = FakeChannel()
+    await courier(queue, sms, clock).deliver_due()
+    assert [m.delivery_id for m in sms.sent] == [delivery(1).id]
+    assert queue.deliveries[delivery(1).id].attempts == 2
+    assert queue.deliveries[delivery(2).id].state == DeliveryState.FAILED

@@ -130,7 +130,13 @@ def bootstrap(
     ]
     if isinstance(wired.couriers, Couriers):
         wired.couriers.members = couriers
-    workers = Workers(wired, couriers, lease=lease, digest_hour_utc=settings.digest_hour_utc)
+    workers = Workers(
+        wired,
+        couriers,
+        lease=lease,
+        max_attempts=settings.max_attempts,
+        digest_hour_utc=settings.digest_hour_utc,
+    )
     subscribers.subscribe(runtime.broker, wired, runtime.health)
 
     async def close_http() -> None:

@@ -5,8 +5,11 @@ one channel delays only that channel; a failed attempt is rescheduled in the del
 queue with backoff, never slept on, so the next due delivery goes out meanwhile.
 
 A courier leases up to ``batch`` due deliveries at once (one read, one update), sends
-them concurrently, and records every outcome in one bulk write: a slow provider costs a
-batch the time of its slowest send, not the sum of them.
+them concurrently (one recipient's in order), and records every outcome in one bulk
+write: a slow provider costs a batch the time of its slowest send, not the sum of them.
+A courier stopped mid-send gives its unfinished deliveries back; one killed mid-send
+leaves them leased until the lease watch puts them back in line. Either way they go
+again under the same delivery id, so the provider sees the same idempotency key.
 """
 
 from __future__ import annotations
@@ -65,14 +68,43 @@ class Courier:
         self._wake.set()
 
     async def deliver_due(self) -> int:
-        """Send the due deliveries one lease takes (several at once); returns how many."""
+        """Send the due deliveries one lease takes; returns how many.
+
+        Different recipients' messages go concurrently; one recipient's go one after the
+        other in the order of their events, so a backlog does not reach anyone shuffled.
+        """
         leases = await self._deliveries.lease_due(
             self.channel, self._owner, self._clock(), self._lease, self._batch
         )
-        if leases:
-            outcomes = await asyncio.gather(*(self._send(lease) for lease in leases))
-            await self._deliveries.settle(outcomes)
+        outcomes: dict[str, Outcome] = {}
+
+        async def in_order(leased: list[Lease]) -> None:
+            for lease in leased:
+                outcomes[lease.id] = await self._send(lease)
+
+        by_recipient: dict[str, list[Lease]] = {}
+        for lease in sorted(leases, key=lambda lease: lease.delivery.occurred_at):
+            by_recipient.setdefault(lease.delivery.recipient, []).append(lease)
+        sends = [asyncio.create_task(in_order(leased)) for leased in by_recipient.values()]
+        try:
+            await asyncio.gather(*sends)
+        except asyncio.CancelledError:
+            await self._stopped_mid_send(leases, list(outcomes.values()))
+            raise
+        await self._deliveries.settle(list(outcomes.values()))
         return len(leases)
+
+    async def _stopped_mid_send(self, leases: list[Lease], finished: list[Outcome]) -> None:
+        """Record the sends that finished, and give the others back at once (not after
+        the lease expires): they go again under the same id, so the same idempotency key."""
+        done = {outcome.lease.id for outcome in finished}
+        try:
+            await self._deliveries.settle(finished)
+            await self._deliveries.release(
+                [lease for lease in leases if lease.id not in done], self._clock()
+            )
+        except Exception:  # the lease watch puts them back once their leases expire
+            log.exception(f"{self.channel} courier could not give its deliveries back")
 
     async def _send(self, lease: Lease) -> Outcome:
         try:

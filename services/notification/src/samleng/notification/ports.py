@@ -98,8 +98,14 @@ class DeliveryQueue(Protocol):
         """Record what became of leased deliveries (a lease lost meanwhile changes nothing)."""
         ...
 
-    async def fail_interrupted(self, now: datetime) -> int:
-        """Fail deliveries whose courier vanished mid-send (lease expired); how many."""
+    async def release(self, leases: Sequence[Lease], now: datetime) -> None:
+        """Give leased deliveries back, due now: their courier stopped mid-send."""
+        ...
+
+    async def requeue_interrupted(self, now: datetime, max_attempts: int) -> int:
+        """Put deliveries whose courier vanished mid-send (lease expired) back in line,
+        to be sent again under the same id (so the same idempotency key); one that was
+        on its last attempt fails instead. Returns how many were put back."""
         ...
 
     async def send_again(self, delivery_id: str, now: datetime) -> bool:

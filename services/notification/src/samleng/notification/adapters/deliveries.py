@@ -4,6 +4,8 @@ A delivery's id is ``<event id>|<recipient>|<channel>``, so a duplicated event, 
 same event handled by two replicas, creates it once. Couriers lease due deliveries (the
 lease is taken by a conditional update, so only one replica sends each); retries wait in
 ``due_at``, not in memory, so a restart loses none and a slow channel blocks no queue.
+A send interrupted by a stop or a crash is sent again under the same id, so providers
+see the same idempotency key (``Outgoing.external_ref``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from samleng.notification.domain.delivery import (
 )
 
 DUPLICATE_KEY = 11000
+#: Why a delivery waits again after an interrupted send (its provider may have it already).
+STOPPED = "the courier stopped during the send; sent again with the same idempotency key"
+VANISHED = "the courier vanished during the send"
 AFTER = ReturnDocument.AFTER
 
 #: What the delivery log shows; never the address or the sealed contact.
@@ -202,22 +207,44 @@ class MongoDeliveryQueue:
         if outcomes:
             await self._deliveries.bulk_write([_settlement(o) for o in outcomes], ordered=False)
 
-    async def fail_interrupted(self, now: datetime) -> int:
-        """Fail deliveries whose courier vanished mid-send (lease expired).
+    async def release(self, leases: Sequence[Lease], now: datetime) -> None:
+        """Give leased deliveries back, due now: their courier stopped mid-send."""
+        for owner in {lease.owner for lease in leases}:
+            ids = [lease.id for lease in leases if lease.owner == owner]
+            await self._deliveries.update_many(
+                {"_id": {"$in": ids}, "state": DeliveryState.SENDING, "lease_owner": owner},
+                {
+                    "$set": {"state": DeliveryState.PENDING, "due_at": now, "last_error": STOPPED},
+                    "$unset": {"lease_owner": "", "lease_until": ""},
+                },
+            )
 
-        The message may or may not have left; sending again could send it twice, so they
-        fail with a reason an admin can see, and an admin can send them again.
+    async def requeue_interrupted(self, now: datetime, max_attempts: int) -> int:
+        """Put deliveries whose courier vanished mid-send (lease expired) back in line.
+
+        The message may have left already: it is sent again under the same delivery id,
+        so the provider sees the same idempotency key and can drop the repeat. A delivery
+        interrupted on its last attempt fails with a reason an admin can see (a message
+        that kills its courier must not loop for ever).
         """
+        expired = {"state": DeliveryState.SENDING, "lease_until": {"$lt": now}}
+        unlease = {"lease_owner": "", "lease_until": ""}
         result = await self._deliveries.update_many(
-            {"state": DeliveryState.SENDING, "lease_until": {"$lt": now}},
+            {**expired, "attempts": {"$lt": max_attempts}},
+            {
+                "$set": {"state": DeliveryState.PENDING, "due_at": now, "last_error": VANISHED},
+                "$unset": unlease,
+            },
+        )
+        await self._deliveries.update_many(
+            expired,
             {
                 "$set": {
                     "state": DeliveryState.FAILED,
                     "failed_at": now,
-                    "last_error": "the sender stopped during the send; not retried so that "
-                    "it is never sent twice (an admin can send it again)",
+                    "last_error": f"{VANISHED} on its last attempt; an admin can send it again",
                 },
-                "$unset": {"lease_owner": "", "lease_until": ""},
+                "$unset": unlease,
             },
         )
         return result.modified_count

@@ -26,26 +26,34 @@ class Workers:
         couriers: Sequence[Courier],
         *,
         lease: timedelta,
+        max_attempts: int,
         digest_hour_utc: int,
     ) -> None:
         self._ports, self._couriers = ports, couriers
-        self._lease, self._digest_hour = lease, digest_hour_utc
+        self._lease, self._max_attempts, self._digest_hour = lease, max_attempts, digest_hour_utc
 
     def jobs(self) -> list[Job]:
         """The coroutines to run for the life of the process."""
         return [*(courier.run for courier in self._couriers), self.watch_leases, self.digests]
 
     async def watch_leases(self) -> None:
-        """Fail deliveries whose courier died mid-send (see DeliveryQueue.fail_interrupted)."""
+        """Put back in line the deliveries whose courier died mid-send (their lease
+        expired), at start-up and then every half lease (DeliveryQueue.requeue_interrupted)."""
         while True:
-            await asyncio.sleep(self._lease.total_seconds() / 2)
             try:
-                count = await self._ports.deliveries.fail_interrupted(self._ports.clock())
+                count = await self._ports.deliveries.requeue_interrupted(
+                    self._ports.clock(), self._max_attempts
+                )
             except Exception:
                 log.exception("lease watch could not reach the delivery queue")
-                continue
-            if count:
-                log.warning("deliveries interrupted mid-send were failed", extra={"count": count})
+            else:
+                if count:
+                    log.warning(
+                        "deliveries interrupted mid-send will be sent again",
+                        extra={"count": count},
+                    )
+                    self._ports.couriers.wake()
+            await asyncio.sleep(self._lease.total_seconds() / 2)
 
     async def digests(self) -> None:
         """Send the daily digests at the configured hour (every replica; digests dedupe)."""
