@@ -89,12 +89,11 @@ async def test_a_failed_publish_waits_before_the_next_try(
     relay = OutboxRelay(outbox, publisher, poll_seconds=0.01)
     task = asyncio.create_task(relay.run())
     await asyncio.sleep(1.5)
-    publisher.failing = False
-    task.cancel()
+    task.cancel()  # the broker is still down: the stopping relay's last try fails too
     with contextlib.suppress(asyncio.CancelledError):
         await task
     # without a back-off a 10 ms poll would have tried about 150 times
-    assert 1 <= publisher.calls <= 4
+    assert 1 <= publisher.calls <= 5
     [entry] = await outbox.collection.find().to_list()
     assert entry["published_at"] is None and entry["attempts"] >= 1
     assert entry["due_at"] is not None

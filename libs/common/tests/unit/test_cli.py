@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from samleng.common.cli import run_service_cli, without_password
+from samleng.common.cli import ExtraCommand, ServiceParts, service_main, without_password
 from samleng.common.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
@@ -23,12 +23,20 @@ def _never(*args: object) -> None:
     raise AssertionError("nothing may run")
 
 
+def _parts() -> ServiceParts:
+    return ServiceParts(_DemoSettings, _never, _never)  # type: ignore[arg-type]
+
+
+def _run(argv: list[str]) -> int:
+    return service_main("demo", _parts, argv=argv)
+
+
 def test_help_needs_no_configuration_and_runs_nothing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SAMLENG_DEMO_KEY", raising=False)
     with pytest.raises(SystemExit) as ended:
-        run_service_cli(_DemoSettings, _never, _never, ["--help"])  # type: ignore[arg-type]
+        _run(["--help"])
     assert ended.value.code == 0
     assert "python -m samleng.demo" in capsys.readouterr().out
 
@@ -38,9 +46,7 @@ def test_bad_configuration_is_one_line_naming_the_variable(
 ) -> None:
     monkeypatch.setenv("SAMLENG_ENVIRONMENT", "production")
     monkeypatch.setenv("SAMLENG_DEMO_KEY", "a" * 40)
-    with pytest.raises(SystemExit) as ended:
-        run_service_cli(_DemoSettings, _never, _never, ["serve"])  # type: ignore[arg-type]
-    assert ended.value.code == 2
+    assert _run(["serve"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "SAMLENG_DEMO_KEY is too predictable" in err
@@ -52,9 +58,7 @@ def test_an_unreachable_broker_is_named_with_its_address_but_no_password(
     monkeypatch.setenv("SAMLENG_ENVIRONMENT", "test")
     monkeypatch.setenv("SAMLENG_DEMO_KEY", "k")
     monkeypatch.setenv("SAMLENG_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:1/")
-    with pytest.raises(SystemExit) as ended:
-        run_service_cli(_DemoSettings, _never, _never, ["migrate"])  # type: ignore[arg-type]
-    assert ended.value.code == 1
+    assert _run(["migrate"]) == 1
     err = capsys.readouterr().err
     assert "broker unreachable at amqp://guest:***@127.0.0.1:1/" in err
     assert "check SAMLENG_AMQP_URL" in err and "s3cret" not in err
@@ -63,3 +67,18 @@ def test_an_unreachable_broker_is_named_with_its_address_but_no_password(
 def test_passwords_are_hidden_in_printed_urls() -> None:
     assert without_password("mongodb://u:p@h:1/?x=1") == "mongodb://u:***@h:1/?x=1"
     assert without_password("amqp://h:5672/") == "amqp://h:5672/"
+
+
+def test_a_services_own_command_gets_the_rest_of_the_line_and_no_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SAMLENG_DEMO_KEY", raising=False)
+    seen: list[list[str]] = []
+
+    def directory(argv: list[str]) -> int:
+        seen.append(argv)
+        return 7
+
+    commands = {"directory": ExtraCommand(lambda: directory, "the office directory")}
+    assert service_main("demo", _parts, commands=commands, argv=["directory", "list"]) == 7
+    assert seen == [["list"]]

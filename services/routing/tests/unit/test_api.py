@@ -19,7 +19,8 @@ ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 
 async def test_admins_load_and_activate_a_version_through_the_ports() -> None:
     directories = FakeDirectories()
-    app = bootstrap(RoutingSettings(admin_token=TOKEN), directories=directories).app
+    settings = RoutingSettings(environment="test", admin_token=TOKEN)
+    app = bootstrap(settings, directories=directories).app
     new = bundled_spec().model_dump(mode="json") | {"version": "pilot-2026.2"}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -91,34 +92,68 @@ async def check_dependencies(settings: ServiceSettings) -> None:
         await client.close()
 
 
-def run_service_cli(
-    settings_type: type[S],
-    create_app: Callable[[S], FastAPI],
-    migrate: Callable[[S], Coroutine[Any, Any, None]],
+#: A service's own command (``directory``, ``audit``, ``rebuild``): it parses the rest of
+#: the command line itself and returns the exit status.
+Command = Callable[[list[str]], int]
+
+
+@dataclass(frozen=True)
+class ServiceParts:
+    """What ``serve`` and ``migrate`` need, imported only once a command runs."""
+
+    settings_type: type[ServiceSettings]
+    create_app: Callable[[Any], FastAPI]
+    migrate: Callable[[Any], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class ExtraCommand:
+    """A service's own command: how to load it and one line of help."""
+
+    load: Callable[[], Command]
+    help: str
+
+
+def service_main(
+    name: str,
+    parts: Callable[[], ServiceParts],
+    *,
+    commands: Mapping[str, ExtraCommand] | None = None,
     argv: list[str] | None = None,
-) -> None:
-    """Parse the command line, then run ``serve`` (default) or ``migrate``."""
-    name = service_name_of(settings_type)
+) -> int:
+    """``python -m samleng.<name> [serve|migrate|<command> ...]``; the exit status.
+
+    Every service's ``__main__`` is this call. Nothing is imported, configured or
+    connected before the arguments are parsed, so ``--help`` is free.
+    """
+    extra = dict(commands or {})
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] and args[0] in extra:
+        return extra[args[0]].load()(args[1:])
     parser = argparse.ArgumentParser(
         prog=f"python -m samleng.{name}",
         description=f"Run the Samleng {name} service, or prepare its database.",
+        epilog="".join(f"{cmd}: {c.help} (see '{cmd} --help'). " for cmd, c in extra.items())
+        or None,
     )
     parser.add_argument(
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "migrate"],
+        choices=["serve", "migrate", *extra],
         help="serve: HTTP API and consumers (default); migrate: indexes and reference data",
     )
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    parsed = parser.parse_args(args)
+    loaded = parts()
     try:
-        settings = load_settings(settings_type)
+        settings = load_settings(loaded.settings_type)
         asyncio.run(check_dependencies(settings))
     except CommandFailed as failed:
         print(f"samleng {name}: {failed}", file=sys.stderr)
-        raise SystemExit(failed.exit_code) from None
-    if args.command == "migrate":
+        return failed.exit_code
+    if parsed.command == "migrate":
         configure_logging(settings.service_name, settings.log_level)
-        asyncio.run(migrate(settings))
-        return
-    serve(create_app(settings), settings)
+        asyncio.run(loaded.migrate(settings))
+        return 0
+    serve(loaded.create_app(settings), settings)
+    return 0

@@ -101,6 +101,18 @@ class Outbox:
                 [outbox_entry(e) for e in events], ordered=True, session=session
             )
 
+    async def announce_again(self, event: Event) -> None:
+        """Publish a stored event once more (same ``event_id``: consumers dedupe it)."""
+        entry = outbox_entry(event)
+        await self.collection.replace_one({"_id": entry["_id"]}, entry, upsert=True)
+
+    async def keep(self, event: Event) -> None:
+        """Store an event to publish unless the outbox already has it (idempotent)."""
+        entry = outbox_entry(event)
+        await self.collection.update_one(
+            {"_id": entry["_id"]}, {"$setOnInsert": entry}, upsert=True
+        )
+
     async def pending(self) -> int:
         """How many entries wait to be published."""
         return await self.collection.count_documents({"published_at": None})
@@ -151,7 +163,7 @@ class OutboxRelay:
             ],
         }
         candidates = (
-            await self._entries.find(free, {"_id": 1})
+            await self._entries.find(free)
             .sort("created_at", ASCENDING)
             .limit(self._batch_size)
             .to_list()
@@ -160,10 +172,12 @@ class OutboxRelay:
             return []
         ids = [c["_id"] for c in candidates]
         # only entries still free are taken, so two relays never hold the same entry
-        await self._entries.update_many(
+        taken = await self._entries.update_many(
             {"_id": {"$in": ids}, **free},
             {"$set": {"claimed_until": now + self._lease, "claim": self._token}},
         )
+        if taken.modified_count == len(ids):
+            return candidates  # all ours, as read: no second read needed
         return (
             await self._entries.find(
                 {"_id": {"$in": ids}, "claim": self._token, "published_at": None}
@@ -239,6 +253,10 @@ class OutboxRelay:
                     failures += 1
                     log.exception("outbox relay round failed; will retry")
                     timeout = retry_delay(failures).total_seconds()
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    # a cancellation swallowed inside a driver call must still stop us
+                    raise asyncio.CancelledError
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=timeout)
         finally:

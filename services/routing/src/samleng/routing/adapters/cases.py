@@ -35,7 +35,7 @@ from samleng.common.events import (
     FeedbackKind,
     parse_event,
 )
-from samleng.common.outbox import Outbox, outbox_entry
+from samleng.common.outbox import Outbox
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Office
 from samleng.routing.domain.sla import Timer
@@ -119,8 +119,7 @@ class CaseRepository:
 
     async def announce_again(self, event: Event) -> None:
         """Put a stored event back in the outbox as not yet published."""
-        entry = outbox_entry(event)
-        await self._outbox.collection.replace_one({"_id": entry["_id"]}, entry, upsert=True)
+        await self._outbox.announce_again(event)
         self._on_stored()
 
     async def claim_due(
@@ -158,10 +157,7 @@ class CaseRepository:
         moved = 0
         async for doc in self._cases.find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
             for body in doc["outbox"]:
-                entry = outbox_entry(parse_event(body))
-                await self._outbox.collection.update_one(
-                    {"_id": entry["_id"]}, {"$setOnInsert": entry}, upsert=True
-                )
+                await self._outbox.keep(parse_event(body))
             ids = [body["event_id"] for body in doc["outbox"]]
             await self._cases.update_one(
                 {"_id": doc["_id"]}, {"$pull": {"outbox": {"event_id": {"$in": ids}}}}
