@@ -26,14 +26,12 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-
-from samleng.common.runtime import BackgroundTask
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +110,9 @@ class Budget:
             del self._shared[old]
 
 
-def budget_flusher(budgets: Sequence[Budget], every_seconds: float) -> BackgroundTask:
+def budget_flusher(
+    budgets: Sequence[Budget], every_seconds: float
+) -> Callable[[], Coroutine[Any, Any, None]]:
     """The background task that flushes the budgets every ``every_seconds`` and on stop."""
 
     async def flush_budgets() -> None:
