@@ -125,7 +125,11 @@ def _real_ports(
 
 
 def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[IntakePorts]:
-    """The intake service: its ports (real unless given), app and inbox subscription."""
+    """The intake service: its ports (real unless given), app and inbox subscription.
+
+    ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), or the
+    officer desk's ``inbox``, ``notes`` and ``audit``; any other name is refused.
+    """
     settings = settings or IntakeSettings()
     runtime = ServiceRuntime(settings)
     wired, indexes, jobs = _real_ports(runtime, settings, dict(ports))
