@@ -15,11 +15,11 @@ from fastapi import FastAPI
 from samleng.common.auth import TokenVerifier
 from samleng.common.broker import subscribe_table
 from samleng.common.outbox import Outbox, OutboxRelay
-from samleng.common.runtime import ServiceRuntime, StartHook
+from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
 from samleng.common.service import Service, web_app
 from samleng.intake.adapters.attachments import AttachmentStore
 from samleng.intake.adapters.audit import AuditTrail
-from samleng.intake.adapters.budgets import Budget
+from samleng.intake.adapters.budgets import Budget, budget_flusher
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
 from samleng.intake.adapters.gazetteer import warm_gazetteer
@@ -60,9 +60,9 @@ def audit_key(settings: IntakeSettings) -> bytes:
 
 def _real_ports(
     runtime: ServiceRuntime, settings: IntakeSettings, given: dict[str, Any]
-) -> tuple[IntakePorts, list[StartHook]]:
-    """The ports, real unless given, and the index builds of the real ones."""
-    db, indexes = runtime.db, list[StartHook]()
+) -> tuple[IntakePorts, list[StartHook], list[BackgroundTask]]:
+    """The ports, real unless given; the index builds and background jobs of the real ones."""
+    db, indexes, jobs = runtime.db, list[StartHook](), list[BackgroundTask]()
 
     def real(name: str, build: Callable[[], T], *index: str) -> T:
         if name in given:
@@ -84,8 +84,10 @@ def _real_ports(
             ),
         ),
     )
-    if isinstance(budgets.lookup_misses, Budget):  # all budgets share one collection
-        indexes.append(budgets.lookup_misses.create_indexes)
+    counted = [b for b in (budgets.lookup_misses, budgets.submissions) if isinstance(b, Budget)]
+    if counted:
+        indexes.append(counted[0].create_indexes)  # all budgets share one collection
+        jobs.append(budget_flusher(counted, settings.budget_flush_seconds))
     officers = real(
         "officers",
         lambda: OfficerDesk(
@@ -117,20 +119,26 @@ def _real_ports(
     )
     if given:
         raise TypeError(f"intake has no port(s) {sorted(given)}")
-    return ports, indexes
+    if settings.relay_enabled:
+        jobs.append(ports.relay.run)
+    return ports, indexes, jobs
 
 
 def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[IntakePorts]:
-    """The intake service: its ports (real unless given), app and inbox subscription."""
+    """The intake service: its ports (real unless given), app and inbox subscription.
+
+    ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), or the
+    officer desk's ``inbox``, ``notes`` and ``audit``; any other name is refused.
+    """
     settings = settings or IntakeSettings()
     runtime = ServiceRuntime(settings)
-    wired, indexes = _real_ports(runtime, settings, dict(ports))
+    wired, indexes, jobs = _real_ports(runtime, settings, dict(ports))
     app = web_app(
         runtime,
         title="Samleng intake",
         summary="Citizen feedback on public services: submit and follow a case anonymously",
         on_start=[*indexes, warm_gazetteer],
-        background=[wired.relay.run] if settings.relay_enabled else [],
+        background=jobs,
     )
     subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
     install_localised_problems(app)
@@ -158,7 +166,7 @@ async def migrate(settings: IntakeSettings) -> None:
     """Create intake's indexes (idempotent)."""
     runtime = ServiceRuntime(settings)
     try:
-        _, indexes = _real_ports(runtime, settings, {})
+        _, indexes, _ = _real_ports(runtime, settings, {})
         for create in indexes:
             await create()
     finally:

@@ -20,9 +20,7 @@ from samleng.common.handling import HandlerTable, PoisonMessage
 from samleng.intake.domain.model import CaseChange, RoutingMove, apply_change, assignment
 from samleng.intake.domain.model import closing as closing_change
 from samleng.intake.domain.model import move as move_change
-from samleng.intake.ports import Cases, IntakePorts, StaleCase
-
-MAX_SAVE_ATTEMPTS = 5
+from samleng.intake.ports import MAX_SAVE_ATTEMPTS, Cases, IntakePorts, StaleCase
 
 
 class UnknownCase(PoisonMessage):

@@ -31,6 +31,10 @@ class StaleCase(Exception):
     """The case changed since it was read; read it again and retry."""
 
 
+#: How often a use case reads a case again after StaleCase before it gives up.
+MAX_SAVE_ATTEMPTS = 5
+
+
 class DuplicateCase(Exception):
     """A case with the same id or tracking-code hash already exists."""
 

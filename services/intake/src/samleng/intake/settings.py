@@ -33,6 +33,8 @@ class IntakeSettings(ServiceSettings):
     lookup_window_seconds: int = Field(default=60, ge=1)
     submission_limit: int = Field(default=600, ge=1)
     submission_window_seconds: int = Field(default=60, ge=1)
+    # How often each replica adds its spends to the shared count and reads the others'.
+    budget_flush_seconds: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:

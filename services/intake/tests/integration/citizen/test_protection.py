@@ -11,7 +11,7 @@ from samleng.intake.app import create_app
 from samleng.intake.domain.tracking import TrackingCode
 from services.intake.tests.integration.citizen.helpers import collection, service_log_lines
 from services.intake.tests.integration.shared import VALID, intake_settings
-from tests.support import running
+from tests.support import eventually, running
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +59,32 @@ async def test_guessing_codes_hits_429_with_retry_after(env: Any) -> None:
     assert '"route": "/v1/complaints/{tracking_code}"' in logged
     assert code not in logged and code.replace("-", "") not in logged
     budgets = await collection(settings, "budgets")
+    assert budgets  # each replica adds its counts to the shared windows, at the latest on stop
     assert all(set(doc) == {"_id", "count", "expires_at"} for doc in budgets)  # no client keys
+    [misses] = [doc for doc in budgets if doc["_id"].startswith("lookup-miss:")]
+    assert misses["count"] == 5  # the five 404s; a look-up refused with 429 spends nothing
+
+
+async def test_replicas_share_one_budget(env: Any) -> None:
+    settings = intake_settings(
+        env,
+        relay_enabled=False,
+        lookup_miss_limit=5,
+        lookup_window_seconds=DAY,
+        budget_flush_seconds=0.05,
+    )
+    async with running(create_app(settings)) as one, running(create_app(settings)) as other:
+        code = (await other.post("/v1/complaints", json=VALID)).json()["tracking_code"]
+        assert (await other.get(f"/v1/complaints/{code}")).status_code == 200
+        for guess in guesses(5):  # one replica spends the whole budget
+            assert (await one.get(f"/v1/complaints/{guess}")).status_code == 404
+
+        async def refused() -> bool | None:
+            # a code that opens a case never spends the budget: only the other's spends count
+            answer = await other.get(f"/v1/complaints/{code}")
+            return True if answer.status_code == 429 else None
+
+        assert await eventually(refused)
 
 
 async def test_submission_floods_get_429(env: Any) -> None:

@@ -16,6 +16,7 @@ from samleng.intake.domain import citizen
 from samleng.intake.domain.model import Case, Reporter, Submission, open_case
 from samleng.intake.domain.tracking import TrackingCode, TrackingCodeHasher
 from samleng.intake.ports import (
+    MAX_SAVE_ATTEMPTS,
     Attachments,
     Budget,
     Cases,
@@ -24,8 +25,6 @@ from samleng.intake.ports import (
     Keys,
     StaleCase,
 )
-
-MAX_SAVE_ATTEMPTS = 5
 
 
 class CaseNotFound(LookupError):

@@ -32,16 +32,12 @@ from samleng.intake.settings import IntakeSettings
 
 __all__ = [
     "AttachmentsDep",
-    "BudgetsDep",
     "CasesDep",
     "CitizenDesk",
     "CitizenDeskDep",
     "CurrentOfficer",
-    "KeysDep",
     "OfficerDeskDep",
     "PortsDep",
-    "RelayDep",
-    "SettingsDep",
 ]
 
 
@@ -53,29 +49,9 @@ async def get_ports(request: Request) -> IntakePorts:
 PortsDep = Annotated[IntakePorts, Depends(get_ports)]
 
 
-async def get_settings(ports: PortsDep) -> IntakeSettings:
-    """This service's settings."""
-    return ports.settings
-
-
 async def get_cases(ports: PortsDep) -> Cases:
     """The case store."""
     return ports.cases
-
-
-async def get_keys(ports: PortsDep) -> Keys:
-    """The hashing, encryption and sealing keys."""
-    return ports.keys
-
-
-async def get_budgets(ports: PortsDep) -> Budgets:
-    """The shared abuse budgets."""
-    return ports.budgets
-
-
-async def get_relay(ports: PortsDep) -> Relay:
-    """The outbox relay (woken after a write with events)."""
-    return ports.relay
 
 
 async def get_attachments(ports: PortsDep) -> Attachments:
@@ -88,11 +64,7 @@ async def get_officer_desk(ports: PortsDep) -> OfficerDesk:
     return ports.officers
 
 
-SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
 CasesDep = Annotated[Cases, Depends(get_cases)]
-KeysDep = Annotated[Keys, Depends(get_keys)]
-BudgetsDep = Annotated[Budgets, Depends(get_budgets)]
-RelayDep = Annotated[Relay, Depends(get_relay)]
 AttachmentsDep = Annotated[Attachments, Depends(get_attachments)]
 OfficerDeskDep = Annotated[OfficerDesk, Depends(get_officer_desk)]
 
