@@ -215,9 +215,9 @@ def test_the_collector_sends_traces_to_jaeger_and_metrics_to_prometheus() -> Non
 
 
 def signs_officers_in(service: str) -> bool:
-    """Whether the service's app verifies officers' OIDC tokens (``app.state.verifier``)."""
+    """Whether the service's app verifies officers' OIDC tokens (``Service.verifier``)."""
     app = ROOT / "services" / service / "src" / "samleng" / service / "app.py"
-    return "TokenVerifier.from_settings" in app.read_text(encoding="utf-8")
+    return "token_verifier(settings)" in app.read_text(encoding="utf-8")
 
 
 def test_every_service_that_signs_officers_in_is_given_the_identity_provider() -> None:

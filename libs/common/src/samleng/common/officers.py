@@ -1,6 +1,6 @@
 """Officer sign-in for any service's HTTP API: a FastAPI dependency over the OIDC verifier.
 
-    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
+    Service(settings, runtime, ports, app, verifier=token_verifier(settings)).installed()
     @router.get("/v1/me")
     async def me(officer: CurrentOfficer) -> ...
 
@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from samleng.common.auth import InvalidToken, Principal, TokenVerifier
 from samleng.common.http import Problem
+from samleng.common.service import service_of
 
 _bearer = HTTPBearer(auto_error=False, description="OIDC access token of an officer")
 
@@ -27,7 +28,7 @@ async def current_officer(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The verified user behind the request's bearer token."""
-    verifier = getattr(request.app.state, "verifier", None)
+    verifier = service_of(request).verifier
     if not isinstance(verifier, TokenVerifier):
         raise Problem(
             503,

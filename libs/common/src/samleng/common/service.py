@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import FastAPI, Request
 from fastapi_offline import FastAPIOffline
 
+from samleng.common.auth import TokenVerifier
 from samleng.common.http import (
     RouteLogMiddleware,
     SecurityHeaders,
@@ -49,6 +50,8 @@ class Service(Generic[P]):
     runtime: ServiceRuntime
     ports: P
     app: FastAPI
+    #: checks officers' tokens (:mod:`samleng.common.officers`); None without OIDC settings
+    verifier: TokenVerifier | None = None
 
     def installed(self) -> Service[P]:
         """Make this service what :func:`service_of` finds for the app's requests."""
@@ -62,6 +65,11 @@ def service_of(request: Request) -> Service[Any]:
     if not isinstance(service, Service):
         raise RuntimeError("the app was not assembled by bootstrap(): no service installed")
     return service
+
+
+def token_verifier(settings: ServiceSettings) -> TokenVerifier | None:
+    """The officers' token verifier, or None when ``SAMLENG_OIDC_*`` is not configured."""
+    return TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
 
 
 def web_app(

@@ -12,11 +12,10 @@ from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI
 
-from samleng.common.auth import TokenVerifier
 from samleng.common.broker import subscribe_table
 from samleng.common.outbox import Outbox, OutboxRelay
 from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
-from samleng.common.service import Service, web_app
+from samleng.common.service import Service, token_verifier, web_app
 from samleng.intake.adapters.attachments import AttachmentStore
 from samleng.intake.adapters.audit import AuditTrail
 from samleng.intake.adapters.budgets import Budget, budget_flusher
@@ -114,7 +113,7 @@ def _real_ports(
         # without OIDC settings intake serves citizens only; officer routes answer 503
         verifier=real(
             "verifier",
-            lambda: TokenVerifier.from_settings(settings) if settings.oidc_issuer else None,
+            lambda: token_verifier(settings),
         ),
     )
     if given:
@@ -153,8 +152,7 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     app.include_router(reference.router)
     app.include_router(open311_api.router)
     # samleng.common.officers (the one officer sign-in of every service) reads it here
-    app.state.verifier = wired.verifier
-    return Service(settings, runtime, wired, app).installed()
+    return Service(settings, runtime, wired, app, verifier=wired.verifier).installed()
 
 
 def create_app(settings: IntakeSettings | None = None, **overrides: Any) -> FastAPI:

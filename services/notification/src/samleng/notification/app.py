@@ -17,9 +17,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from samleng.common.auth import TokenVerifier
 from samleng.common.runtime import ServiceRuntime
-from samleng.common.service import Service, web_app
+from samleng.common.service import Service, token_verifier, web_app
 from samleng.notification.adapters.cases import MongoCaseMemory
 from samleng.notification.adapters.channels.email import EmailChannel
 from samleng.notification.adapters.channels.in_app import InAppChannel
@@ -151,10 +150,9 @@ def bootstrap(
     )
     _close_on_shutdown(app, http)
     # without OIDC settings the officer routes answer 503 (samleng.common.officers)
-    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
     app.include_router(api.router)
     app.include_router(admin_api.router)
-    return Service(settings, runtime, wired, app).installed()
+    return Service(settings, runtime, wired, app, verifier=token_verifier(settings)).installed()
 
 
 def _close_on_shutdown(app: FastAPI, http: httpx.AsyncClient) -> None:

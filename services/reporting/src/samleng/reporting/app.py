@@ -12,10 +12,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from samleng.common.auth import TokenVerifier
 from samleng.common.broker import subscribe_table
 from samleng.common.runtime import ServiceRuntime
-from samleng.common.service import Service, web_app
+from samleng.common.service import Service, token_verifier, web_app
 from samleng.reporting.adapters.archive import MongoEventArchive
 from samleng.reporting.adapters.case_records import MongoCaseRecords
 from samleng.reporting.adapters.headline import HeadlineCache
@@ -64,13 +63,11 @@ def bootstrap(settings: ReportingSettings | None = None, **ports: Any) -> Servic
         on_start=[create_indexes],
         background=[publishing],
     )
-    # samleng.common.officers reads the verifier here; without OIDC settings full detail
-    # answers 503 and public statistics are unaffected
-    app.state.verifier = TokenVerifier.from_settings(settings) if settings.oidc_issuer else None
     subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
     for module in (api, opendata, dashboard):
         app.include_router(module.router)
-    return Service(settings, runtime, wired, app).installed()
+    # without OIDC settings full detail answers 503; public statistics are unaffected
+    return Service(settings, runtime, wired, app, verifier=token_verifier(settings)).installed()
 
 
 def create_app(settings: ReportingSettings | None = None, **overrides: Any) -> FastAPI:
