@@ -67,7 +67,11 @@ async def test_the_lone_case_of_a_commune_is_not_revealed(env: Any, amqp: Any) -
         anonymous = [
             await http.get(f"{BASE}/requests.{fmt}", params=params)
             for fmt in ("json", "xml")
-            for params in ({}, {"status": "open"}, {"status": "open,closed", "start_date": "2000-01-01T00:00:00Z"})
+            for params in (
+                {},
+                {"status": "open"},
+                {"status": "open,closed", "start_date": "2000-01-01T00:00:00Z"},
+            )
         ]
         partner = await http.get(f"{BASE}/requests.json", params={"api_key": PARTNER_KEY})
         partner_xml = await http.get(f"{BASE}/requests.xml", params={"api_key": PARTNER_KEY})
@@ -115,7 +119,9 @@ async def test_public_requests_hide_notes_times_and_conduct_complaints(env: Any,
         await service.ports.cases.save_with_event(resolved, event)
 
         listed = (await http.get(f"{BASE}/requests.json", params={"api_key": PARTNER_KEY})).json()
-        by_ids = await http.get(f"{BASE}/requests.json", params={"service_request_id": ",".join(ids)})
+        by_ids = await http.get(
+            f"{BASE}/requests.json", params={"service_request_id": ",".join(ids)}
+        )
         one = (await http.get(f"{BASE}/requests/{plain}.json")).json()[0]
         hidden = await http.get(f"{BASE}/requests/{conduct}.json")
         hidden_xml = await http.get(f"{BASE}/requests/{conduct}.xml")
