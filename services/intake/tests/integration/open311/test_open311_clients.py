@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
-import georeport.georeport  # type: ignore[import-untyped]
+import georeport.georeport
 import pytest
 from fastapi.testclient import TestClient
 from georeport import GeoReport
