@@ -101,6 +101,7 @@ def _errors() -> Iterator[None]:
 @router.get("/services.{fmt}", summary="Open311: service list", responses=_BOTH_FORMATS)
 async def service_list(fmt: str) -> Response:
     """Every service in the catalogue, as GeoReport v2 services."""
+    reply_in = format_of(fmt)
     services = [
         {
             "service_code": s.code,
@@ -116,7 +117,7 @@ async def service_list(fmt: str) -> Response:
         }
         for s in service_catalogue().services
     ]
-    return answer(format_of(fmt), "services", services)
+    return answer(reply_in, "services", services)
 
 
 @router.get(
@@ -126,7 +127,7 @@ async def service_list(fmt: str) -> Response:
 )
 async def service_definition(service_code: str, fmt: str) -> Response:
     """The attributes a request for this service takes."""
-    form = format_of(fmt)
+    reply_in = format_of(fmt)
     try:
         service = service_catalogue().service(service_code)
     except UnknownService:
@@ -180,7 +181,7 @@ async def service_definition(service_code: str, fmt: str) -> Response:
             },
         ],
     }
-    return answer(form, "service_definition", definition)
+    return answer(reply_in, "service_definition", definition)
 
 
 _CREATE_FORM = {
@@ -237,7 +238,7 @@ async def create_request(
     ] = None,
 ) -> Response:
     """Create a request (form-encoded, as the spec says); answers its token and id."""
-    form_format = format_of(fmt)
+    reply_in = format_of(fmt)
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
         raise Open311Error(400, "Idempotency-Key must have 1 to 255 characters")
     form = await read_form(
@@ -274,7 +275,7 @@ async def create_request(
         ),
         "account_id": None,
     }
-    return answer(form_format, "service_requests", [receipt])
+    return answer(reply_in, "service_requests", [receipt])
 
 
 @router.get(
@@ -282,12 +283,12 @@ async def create_request(
 )
 async def request_id_from_token(token: str, fmt: str, desk: CitizenDeskDep) -> Response:
     """The service_request_id of the request the token (tracking code) belongs to."""
-    form = format_of(fmt)
+    reply_in = format_of(fmt)
     with _errors():
         code = TrackingCode.parse(token)
         case = await find_case(code, desk.cases, desk.keys.hasher, desk.budgets.lookup_misses)
     found = [{"service_request_id": case.complaint_id, "token": token}]
-    return answer(form, "service_requests", found)
+    return answer(reply_in, "service_requests", found)
 
 
 def _public(case: Case, lang: str) -> dict[str, Any]:
@@ -363,12 +364,12 @@ async def get_requests(
     A listing covers the whole months of the period (by default the last 90 days), at most
     1000 requests; without a registered api_key only requests named by id are answered.
     """
-    form = format_of(fmt)
+    reply_in = format_of(fmt)
     until = _when(end_date, "end_date") or datetime.now(UTC)
     since = _when(start_date, "start_date") or until - DEFAULT_PERIOD
     statuses: tuple[CaseStatus, ...] = ()
     if status:
-        wanted = {s.strip() for s in status.split(",")}
+        wanted = {s.strip() for s in status.split(",") if s.strip()}
         if not wanted <= {"open", "closed"}:
             raise Open311Error(400, "status must be open, closed or both")
         statuses = tuple(s for s in CaseStatus if ("open" if s in OPEN else "closed") in wanted)
@@ -390,7 +391,7 @@ async def get_requests(
             "open-data API",
         ) from None
     lang = request_language(request)
-    return answer(form, "service_requests", [_public(case, lang) for case in found])
+    return answer(reply_in, "service_requests", [_public(case, lang) for case in found])
 
 
 @router.get(
@@ -402,9 +403,9 @@ async def get_request(
     service_request_id: str, fmt: str, request: Request, cases: CasesDep
 ) -> Response:
     """One request, as a list of one (as the spec says)."""
-    form = format_of(fmt)
+    reply_in = format_of(fmt)
     try:
         case = await public_request(cases, service_request_id)
     except RequestNotListed:
         raise Open311Error(404, f"no request has id {service_request_id[:64]!r}") from None
-    return answer(form, "service_requests", [_public(case, request_language(request))])
+    return answer(reply_in, "service_requests", [_public(case, request_language(request))])
