@@ -90,3 +90,17 @@ async def test_a_retry_with_the_same_idempotency_key_answers_the_same_token(env:
     assert len(await collection(settings, "cases")) == 1
     assert other.status_code == 422 and "Idempotency-Key" in other.json()[0]["description"]
     assert too_long.status_code == 400 and "Idempotency-Key" in too_long.text
+
+
+async def test_an_unreadable_boundary_layer_is_a_503_naming_address_id(
+    env: Any, tmp_path: Path
+) -> None:
+    broken = tmp_path / "communes.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    settings = intake_settings(env, relay_enabled=False, open311_commune_boundaries=broken)
+    async with running(create_app(settings)) as http:
+        answer = await http.post(
+            f"{BASE}/requests.json", data={**REQUEST, "lat": "13.45", "long": "103.95"}
+        )
+    assert answer.status_code == 503, answer.text
+    assert "address_id" in answer.json()[0]["description"]

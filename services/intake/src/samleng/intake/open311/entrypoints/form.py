@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -36,6 +37,8 @@ _USE_ADDRESS_ID = (
     "gazetteer (GET /v1/places lists them)"
 )
 MAX_ADDRESS = 200
+
+log = logging.getLogger(__name__)
 
 
 def _field(fields: Mapping[str, Any], name: str) -> str | None:
@@ -103,9 +106,15 @@ async def _address(fields: Mapping[str, Any], settings: IntakeSettings) -> str:
             "lat/long cannot be used here: this server has no commune boundary layer "
             f"to find the commune of a point; {_USE_ADDRESS_ID}",
         )
-    boundaries = await asyncio.to_thread(
-        boundaries_from, layer, settings.open311_commune_code_property
-    )
+    try:
+        boundaries = await asyncio.to_thread(
+            boundaries_from, layer, settings.open311_commune_code_property
+        )
+    except (OSError, ValueError) as exc:  # the operator's file, not the client's request
+        log.error("cannot read the commune boundary layer %s: %s", layer, exc)
+        raise Open311Error(
+            503, f"the commune boundary layer cannot be read right now; {_USE_ADDRESS_ID}"
+        ) from None
     try:
         return boundaries.commune_at(*point)
     except PlaceNotFound:
