@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -35,10 +36,27 @@ class IntakeSettings(ServiceSettings):
     submission_window_seconds: int = Field(default=60, ge=1)
     # How often each replica adds its spends to the shared count and reads the others'.
     budget_flush_seconds: float = Field(default=1.0, gt=0)
+    # Open311: a public listing shows only cells of at least this many requests. The same
+    # variable (SAMLENG_SMALL_CELL_THRESHOLD) sets reporting's open-data suppression.
+    small_cell_threshold: int = Field(default=5, ge=1, le=100)
+    # SHA-256 (hex) of each registered Open311 api_key, as a JSON list; only these may list.
+    open311_api_keys: tuple[str, ...] = ()
+    # a GeoJSON layer of commune polygons, to accept Open311 lat/long (none: refused)
+    open311_commune_boundaries: Path | None = None
+    open311_commune_code_property: str = "ADM3_PCODE"
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:
         self.require_secret("tracking_code_key", self.tracking_code_key)
         self.require_secret("encryption_key", self.encryption_key)
         self.require_secret("contact_sealing_key", self.contact_sealing_key)
+        for digest in self.open311_api_keys:
+            if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+                raise ValueError(
+                    "open311_api_keys holds SHA-256 digests (64 lower-case hex characters) "
+                    "of the keys, not the keys themselves"
+                )
+        boundaries = self.open311_commune_boundaries
+        if boundaries is not None and not boundaries.is_file():
+            raise ValueError(f"open311_commune_boundaries: no file at {boundaries}")
         return self

