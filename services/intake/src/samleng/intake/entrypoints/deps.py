@@ -38,6 +38,7 @@ __all__ = [
     "CurrentOfficer",
     "OfficerDeskDep",
     "PortsDep",
+    "SettingsDep",
 ]
 
 
@@ -64,9 +65,15 @@ async def get_officer_desk(ports: PortsDep) -> OfficerDesk:
     return ports.officers
 
 
+async def get_settings(ports: PortsDep) -> IntakeSettings:
+    """This service's settings."""
+    return ports.settings
+
+
 CasesDep = Annotated[Cases, Depends(get_cases)]
 AttachmentsDep = Annotated[Attachments, Depends(get_attachments)]
 OfficerDeskDep = Annotated[OfficerDesk, Depends(get_officer_desk)]
+SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
 
 
 @dataclass(frozen=True)
