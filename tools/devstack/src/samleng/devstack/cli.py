@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
@@ -11,11 +12,18 @@ from types import FrameType
 
 from samleng.devstack import infra, stack
 from samleng.devstack.infra import StartedProcess
-from samleng.devstack.issuer import DevIssuer
+from samleng.devstack.issuer import AuthorizationServer, DevIssuer
+from samleng.devstack.net import LOOPBACK
 from samleng.devstack.mongodb import MongoDBError
 from samleng.devstack.paths import LocalPaths
 from samleng.devstack.rabbitmq import RabbitMQError
-from samleng.devstack.services import RunningService, ServiceError, tail
+from samleng.devstack.services import (
+    DEFAULT_PORTS,
+    DEV_ISSUER,
+    RunningService,
+    ServiceError,
+    tail,
+)
 
 _EXPECTED = (stack.StackError, ServiceError, RabbitMQError, MongoDBError)
 
@@ -119,7 +127,26 @@ def cmd_token(paths: LocalPaths, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "up": cmd_up, "down": cmd_down, "infra": cmd_infra}
+def cmd_issuer(paths: LocalPaths) -> int:
+    """Serve the dev identity provider (sign-in page, token endpoint) until stopped."""
+    host = os.environ.get("SAMLENG_HTTP_HOST", LOOPBACK)
+    port = int(os.environ.get("SAMLENG_HTTP_PORT", DEFAULT_PORTS[DEV_ISSUER]))
+    issuer = DevIssuer.load_or_create(paths.home / "dev-issuer")
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        AuthorizationServer(issuer, f"http://{host}:{port}").serve_forever(port, host)
+    except (KeyboardInterrupt, Stopped):
+        pass
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "up": cmd_up,
+    "down": cmd_down,
+    "infra": cmd_infra,
+    "issuer": cmd_issuer,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
