@@ -101,7 +101,7 @@ def history_urls(page: Page) -> list[str]:
 
 def fill_submission(page: Page, description: str, commune: str = "170201") -> None:
     """Kind, category, service, place, description, as a citizen taps them."""
-    page.get_by_label("ប្តឹងតវ៉ា").check()
+    page.locator("input[name=kind][value=complaint]").check()
     page.locator("input[name=category][value=extra_fee]").check()
     page.select_option("#service_code", "civil.late_birth_registration")
     page.fill("#amount_asked_riel", "50000")
