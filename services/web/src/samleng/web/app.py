@@ -24,7 +24,7 @@ from samleng.common.metrics import ServiceMetrics
 from samleng.web.bootstrap import Web, bootstrap
 from samleng.web.entrypoints import assets, citizen, officer
 from samleng.web.entrypoints.pages import Pages
-from samleng.web.entrypoints.security import SecurityHeaders
+from samleng.web.entrypoints.security import CitizenCompression, SecurityHeaders
 from samleng.web.i18n import Texts
 from samleng.web.settings import WebSettings
 
@@ -69,6 +69,7 @@ def create_app(settings: WebSettings | None = None, **overrides: Any) -> FastAPI
     app.include_router(citizen.router)
     app.include_router(officer.router)
     app.add_middleware(RouteLogMiddleware)
+    app.add_middleware(CitizenCompression)
     app.add_middleware(SecurityHeaders)
 
     async def not_found(request: Request, exc: Exception) -> HTMLResponse:

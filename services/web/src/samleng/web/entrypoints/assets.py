@@ -30,11 +30,12 @@ TYPES = {
 }
 
 
-def _file(name: str, cache: str) -> Response:
+def _file(name: str, body: bytes, cache: str) -> Response:
     path = STATIC / name
-    suffix = path.suffix
-    media = TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return Response(path.read_bytes(), media_type=media, headers={"Cache-Control": cache})
+    media = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
+    return Response(
+        body, media_type=media or "application/octet-stream", headers={"Cache-Control": cache}
+    )
 
 
 @router.get("/static/{name:path}", include_in_schema=False)
@@ -42,13 +43,13 @@ async def static(name: str, pages: PagesDep) -> Response:
     """A static file (only the files that ship with the service)."""
     if name not in pages.assets.hashes:
         return Response("not found", status_code=404, media_type="text/plain")
-    return _file(name, YEAR)
+    return _file(name, pages.assets.bodies[name], YEAR)
 
 
 @router.get("/sw.js", include_in_schema=False)
 async def service_worker(pages: PagesDep) -> Response:
     """The service worker, with the asset URLs it keeps for offline use."""
-    body = (STATIC / "sw.js").read_text(encoding="utf-8")
+    body = pages.assets.bodies["sw.js"].decode("utf-8")
     assets = [pages.assets.url(name) for name in sorted(pages.assets.hashes) if _precached(name)]
     version = hashlib.sha256("".join(sorted(pages.assets.hashes.values())).encode()).hexdigest()
     body = body.replace("__ASSETS__", repr(assets).replace("'", '"'))
@@ -61,10 +62,11 @@ async def service_worker(pages: PagesDep) -> Response:
 
 
 def _precached(name: str) -> bool:
-    return name.endswith((".css", ".js", ".woff2", ".png", ".svg")) and name != "sw.js"
+    return name.endswith((".css", ".js", ".woff2", ".svg", "192.png")) and name != "sw.js"
 
 
 @router.get("/manifest.webmanifest", include_in_schema=False)
-async def manifest() -> Response:
+async def manifest(pages: PagesDep) -> Response:
     """The web app manifest (installable portal)."""
-    return _file("manifest.webmanifest", "public, max-age=86400")
+    name = "manifest.webmanifest"
+    return _file(name, pages.assets.bodies[name], "public, max-age=86400")

@@ -50,21 +50,39 @@ def local_time(value: Any, lang: Lang) -> str:
 
 
 class Assets:
-    """Static files and their content hashes (for URLs that can be cached for a year)."""
+    """Static files and their content hashes (for URLs that can be cached for a year).
+
+    The stylesheet names the fonts by their fingerprinted URLs too, so the font a page
+    loads is the very URL the service worker keeps (and is cached for a year).
+    """
+
+    @cached_property
+    def bodies(self) -> dict[str, bytes]:
+        """``relative name -> content`` of every static file, the stylesheet's fonts pinned."""
+        found = {
+            path.relative_to(STATIC).as_posix(): path.read_bytes()
+            for path in sorted(STATIC.rglob("*"))
+            if path.is_file()
+        }
+        css = found["app.css"].decode("utf-8")
+        for name, data in found.items():
+            if name.startswith("fonts/"):
+                css = css.replace(f'url("{name}")', f'url("/static/{name}?v={_digest(data)}")')
+        found["app.css"] = css.encode("utf-8")
+        return found
 
     @cached_property
     def hashes(self) -> dict[str, str]:
         """``relative name -> short sha256`` of every static file."""
-        found = {}
-        for path in sorted(STATIC.rglob("*")):
-            if path.is_file():
-                name = path.relative_to(STATIC).as_posix()
-                found[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        return found
+        return {name: _digest(data) for name, data in self.bodies.items()}
 
     def url(self, name: str) -> str:
         """The fingerprinted URL of a static file."""
         return f"/static/{name}?v={self.hashes[name]}"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
 
 
 class Pages:

@@ -9,6 +9,7 @@ a page's path leaves the site (``same-origin``, not ``no-referrer``: with
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,3 +72,22 @@ def posted_from_here(request: Request, public_url: str) -> bool:
         return True  # old browsers send no Origin on same-origin posts
     own = {public_url.rstrip("/"), f"{request.url.scheme}://{request.url.netloc}"}
     return origin.rstrip("/") in own
+
+
+class CitizenCompression:
+    """Gzip for the portal and its assets (slow, metered networks), never for /officer.
+
+    Officer pages hold a CSRF token next to text an attacker could choose (filters,
+    notes); compressing both together would open them to BREACH-style guessing.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.compressed = GZipMiddleware(app, minimum_size=500)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Compress unless the path is the officer console's."""
+        if scope["type"] == "http" and not str(scope.get("path", "")).startswith("/officer"):
+            await self.compressed(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
