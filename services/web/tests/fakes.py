@@ -26,10 +26,19 @@ def case_view(**changes: Any) -> dict[str, Any]:
         "submitted_at": "2026-12-01T03:00:00Z",
         "office": {"level": "commune", "name_en": "Kralanh commune", "name_km": "ឃុំក្រឡាញ់"},
         "timeline": [
-            {"at": "2026-12-01T03:00:00Z", "status": "submitted", "text": {"en": "Received", "km": "បានទទួល"}}
+            {
+                "at": "2026-12-01T03:00:00Z",
+                "status": "submitted",
+                "text": {"en": "Received", "km": "បានទទួល"},
+            }
         ],
         "questions": [
-            {"question_id": "q1", "asked_at": "2026-12-02T03:00:00Z", "text": "When?", "answered": False}
+            {
+                "question_id": "q1",
+                "asked_at": "2026-12-02T03:00:00Z",
+                "text": "When?",
+                "answered": False,
+            }
         ],
         "attachments": 0,
         "rating": None,

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, ViewportSize, expect
 from pymongo import MongoClient
 
 from services.web.tests.integration.conftest import Portal
@@ -31,9 +31,11 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[4]
 #: ``SAMLENG_WEB_SCREENSHOTS=1`` writes the screenshots of docs/web.md (see that page).
-SHOTS = ROOT / ("docs/images/web" if os.environ.get("SAMLENG_WEB_SCREENSHOTS") else "test-artifacts/web")
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 800}
+SHOTS = ROOT / (
+    "docs/images/web" if os.environ.get("SAMLENG_WEB_SCREENSHOTS") else "test-artifacts/web"
+)
+PHONE: ViewportSize = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 COMMUNE_OFFICE = "commune:170201"
 AXE = Axe()
 
@@ -55,7 +57,7 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def photo() -> dict[str, Any]:
+def photo() -> FilePayload:
     """A small JPEG as a phone camera would give it."""
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, "JPEG")
@@ -122,7 +124,9 @@ def wait_for(probe: Callable[[], Any], timeout: float = 30.0) -> Any:
     raise AssertionError(f"not reached within {timeout} s")
 
 
-def sign_in(page: Page, portal: Portal, role: str = "officer", office: str = COMMUNE_OFFICE) -> None:
+def sign_in(
+    page: Page, portal: Portal, role: str = "officer", office: str = COMMUNE_OFFICE
+) -> None:
     """The console's OIDC sign-in, through the dev identity provider's page."""
     page.goto(f"{portal.url}/officer?lang=en")
     accessible(page)
@@ -256,7 +260,7 @@ def test_a_case_from_the_phone_to_the_office_and_back(
         assert compact not in url.replace("-", "").upper(), url
     log = portal.web.read_log()
     assert compact not in log.replace("-", "") and code.lower() not in log.lower()
-    assert "127.0.0.1\"" not in log and "HeadlessChrome" not in log
+    assert '127.0.0.1"' not in log and "HeadlessChrome" not in log
 
 
 def test_an_offline_submission_waits_and_lands_exactly_once(
@@ -286,9 +290,13 @@ def test_an_offline_submission_waits_and_lands_exactly_once(
     page.wait_for_timeout(1500)
     assert cases_described(portal, description) == 1
     queued = page.evaluate(
-        """() => new Promise(done => { const r = indexedDB.open('samleng', 1);
-             r.onsuccess = () => { const q = r.result.transaction('queue').objectStore('queue').count();
-             q.onsuccess = () => done(q.result); }; })"""
+        """() => new Promise(done => {
+             const r = indexedDB.open('samleng', 1);
+             r.onsuccess = () => {
+               const q = r.result.transaction('queue').objectStore('queue').count();
+               q.onsuccess = () => done(q.result);
+             };
+           })"""
     )
     assert queued == 0
 

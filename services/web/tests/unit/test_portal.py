@@ -52,7 +52,9 @@ def test_pages_render_in_both_languages_with_strict_headers(
 def test_a_submission_goes_to_intake_and_the_receipt_shows_the_code(
     client: TestClient, intake: FakeIntake
 ) -> None:
-    answer = client.post("/submit", data=FORM, files=[("photos", ("a.jpg", b"\xff\xd8", "image/jpeg"))])
+    answer = client.post(
+        "/submit", data=FORM, files=[("photos", ("a.jpg", b"\xff\xd8", "image/jpeg"))]
+    )
     assert answer.status_code == 200
     body, key, lang = intake.submitted[0]
     assert key == FORM["idempotency_key"] and lang == "km"
@@ -106,7 +108,9 @@ def test_an_answer_reaches_intake_and_a_refusal_is_shown(
 ) -> None:
     answer = client.post("/track/answer", data={"code": CODE, "question_id": "q1", "text": "ថ្ងៃទី៣"})
     assert answer.status_code == 200
-    assert intake.acted == [("7K3MQ9TX2HBDW4NER", "answers", {"question_id": "q1", "text": "ថ្ងៃទី៣"})]
+    assert intake.acted == [
+        ("7K3MQ9TX2HBDW4NER", "answers", {"question_id": "q1", "text": "ថ្ងៃទី៣"})
+    ]
     intake.problem = ApiProblem(409, "case-not-open", "ករណីមិនបើកទេ")
     refused = client.post("/track/withdraw", data={"code": CODE})
     assert refused.status_code == 409
@@ -124,5 +128,8 @@ def test_static_assets_are_cached_for_a_year_and_the_worker_revalidated(client: 
     assert "immutable" in answer.headers["cache-control"]
     worker = client.get("/sw.js")
     assert worker.headers["cache-control"] == "no-cache"
-    assert "__ASSETS__" not in worker.text and "/static/fonts/noto-sans-khmer-regular.woff2" in worker.text
+    assert (
+        "__ASSETS__" not in worker.text
+        and "/static/fonts/noto-sans-khmer-regular.woff2" in worker.text
+    )
     assert client.get("/static/../settings.py").status_code == 404

@@ -1,7 +1,7 @@
 """Assemble the web service's parts; tests replace any of them by keyword.
 
-    web = bootstrap(settings)                          # real HTTP clients
-    web = bootstrap(settings, intake=fake_intake)      # a test's own intake
+web = bootstrap(settings)                          # real HTTP clients
+web = bootstrap(settings, intake=fake_intake)      # a test's own intake
 """
 
 from __future__ import annotations

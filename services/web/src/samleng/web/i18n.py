@@ -36,8 +36,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # submit
     "submit_title": ("ផ្តល់មតិលើសេវាសាធារណៈ", "Give feedback on a public service"),
     "anonymity_intro": (
-        "អ្នកមិនចាំបាច់ផ្តល់ឈ្មោះទេ។ កូនសោតែមួយគត់ដើម្បីត្រឡប់មករកករណីរបស់អ្នកវិញ "
-        "គឺលេខកូដតាមដានដែលអ្នកទទួលបាននៅចុងបញ្ចប់។",
+        "អ្នកមិនចាំបាច់ផ្តល់ឈ្មោះទេ។ កូនសោតែមួយគត់ដើម្បីត្រឡប់មករកករណីរបស់អ្នកវិញ គឺលេខកូដតាមដានដែលអ្នកទទួលបាននៅចុងបញ្ចប់។",
         "You do not need to give your name. Your only key back to your case is the "
         "tracking code you get at the end.",
     ),
@@ -77,8 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "show_list": ("បង្ហាញបញ្ជីបន្ទាប់", "Show the next list"),
     "place_hint": (
         "ជ្រើសរើសខេត្ត រួចចុច «បង្ហាញបញ្ជីបន្ទាប់» ដើម្បីជ្រើសរើសស្រុក និងឃុំ។",
-        "Choose the province, then press “Show the next list” to choose the district and "
-        "commune.",
+        "Choose the province, then press “Show the next list” to choose the district and commune.",
     ),
     "about_office": ("តើវាទាក់ទងនឹងមន្ត្រីនៃការិយាល័យណាមួយ?", "Is it about officials of an office?"),
     "about_none": ("ទេ", "No"),
@@ -157,7 +155,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "required": ("សូមជ្រើសរើស ឬបំពេញចំណុចនេះ។", "Choose or fill in this field."),
     "too_many_files": ("យ៉ាងច្រើនបំផុត ៥ ឯកសារ។", "At most 5 files."),
-    "file_refused": ("ឯកសារ «{name}» មិនត្រូវបានទទួលទេ៖ {why}", "The file “{name}” was not accepted: {why}"),
+    "file_refused": (
+        "ឯកសារ «{name}» មិនត្រូវបានទទួលទេ៖ {why}",
+        "The file “{name}” was not accepted: {why}",
+    ),
     "files_not_sent": (
         "ករណីរបស់អ្នកត្រូវបានទទួល ប៉ុន្តែឯកសារខ្លះមិនបានភ្ជាប់ទេ។ អ្នកអាចភ្ជាប់វាម្តងទៀតនៅទំព័រ «តាមដាន»។",
         "Your case was received, but some files were not attached. You can attach them "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -13,8 +14,8 @@ from types import FrameType
 from samleng.devstack import infra, stack
 from samleng.devstack.infra import StartedProcess
 from samleng.devstack.issuer import AuthorizationServer, DevIssuer
-from samleng.devstack.net import LOOPBACK
 from samleng.devstack.mongodb import MongoDBError
+from samleng.devstack.net import LOOPBACK
 from samleng.devstack.paths import LocalPaths
 from samleng.devstack.rabbitmq import RabbitMQError
 from samleng.devstack.services import (
@@ -133,10 +134,8 @@ def cmd_issuer(paths: LocalPaths) -> int:
     port = int(os.environ.get("SAMLENG_HTTP_PORT", DEFAULT_PORTS[DEV_ISSUER]))
     issuer = DevIssuer.load_or_create(paths.home / "dev-issuer")
     signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
+    with contextlib.suppress(KeyboardInterrupt, Stopped):
         AuthorizationServer(issuer, f"http://{host}:{port}").serve_forever(port, host)
-    except (KeyboardInterrupt, Stopped):
-        pass
     return 0
 
 

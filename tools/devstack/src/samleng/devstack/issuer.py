@@ -213,7 +213,10 @@ class AuthorizationServer:
             grant = self._grants.pop(form.get("code", ""), None)  # a code works once
         if grant is None or grant.expires_at < time.time():
             return 400, {"error": "invalid_grant", "error_description": "unknown or used code"}
-        if form.get("client_id") != grant.client_id or form.get("redirect_uri") != grant.redirect_uri:
+        if (
+            form.get("client_id") != grant.client_id
+            or form.get("redirect_uri") != grant.redirect_uri
+        ):
             return 400, {"error": "invalid_grant", "error_description": "client or redirect"}
         if s256(form.get("code_verifier", "")) != grant.challenge:
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
@@ -312,7 +315,8 @@ def _handler(server: AuthorizationServer) -> type[BaseHTTPRequestHandler]:
                 self._json(200, {"status": "ok"})
             elif url.path == "/authorize":
                 missing = [
-                    k for k in ("client_id", "redirect_uri", "state", "code_challenge")
+                    k
+                    for k in ("client_id", "redirect_uri", "state", "code_challenge")
                     if not query.get(k)
                 ]
                 if query.get("response_type") != "code" or missing:

@@ -1,8 +1,9 @@
 """Development and test secrets, and which service gets which.
 
 Intake hashes tracking codes, encrypts what it stores and seals contact details for
-notification; notification opens sealed contacts; web seals the officer session cookie. Both sides must hold the same sealing
-key, so it is generated once and handed to each in the form its settings expect.
+notification; notification opens sealed contacts. Both sides must hold the same sealing
+key, so it is generated once and handed to each in the form its settings expect. Web
+seals the officer session cookie with a key of its own.
 """
 
 from __future__ import annotations

@@ -44,7 +44,10 @@ class ApiProblem(Exception):
             status=response.status_code,
             slug=slug,
             detail=str(body.get("detail") or body.get("title") or response.reason_phrase),
-            errors=[{"field": str(e.get("field", "")), "message": str(e.get("message", ""))} for e in errors],
+            errors=[
+                {"field": str(e.get("field", "")), "message": str(e.get("message", ""))}
+                for e in errors
+            ],
             retry_after=response.headers.get("Retry-After"),
             current_version=body.get("current_version"),
         )

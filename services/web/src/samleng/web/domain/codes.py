@@ -1,7 +1,7 @@
 """Tracking codes as people type and read them, and the ids that may go into API paths.
 
-    compact("7k3m q9tx-2hbd w4ne r")  # "7K3MQ9TX2HBDW4NER" (intake checks the check character)
-    groups("7K3M-Q9TX-2HBD-W4NE-R")   # ["7K3M", "Q9TX", "2HBD", "W4NE", "R"]
+compact("7k3m q9tx-2hbd w4ne r")  # "7K3MQ9TX2HBDW4NER" (intake checks the check character)
+groups("7K3M-Q9TX-2HBD-W4NE-R")   # ["7K3M", "Q9TX", "2HBD", "W4NE", "R"]
 """
 
 from __future__ import annotations

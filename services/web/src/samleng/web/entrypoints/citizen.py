@@ -73,7 +73,11 @@ async def _reference(web: Web, values: dict[str, str]) -> dict[str, Any]:
     """Categories, services and the place lists the form's current choices open."""
     places = submission.place_codes(values)
     lists: dict[str, list[dict[str, Any]]] = {"province": await web.intake.places()}
-    for level, parent in (("district", "province"), ("commune", "district"), ("village", "commune")):
+    for level, parent in (
+        ("district", "province"),
+        ("commune", "district"),
+        ("village", "commune"),
+    ):
         code = places[parent]
         lists[level] = await web.intake.places(code) if code else []
     return {
@@ -101,9 +105,7 @@ async def submit_page(
     try:
         reference = await _reference(web, values)
     except (ServiceUnavailable, ApiProblem):
-        return pages.render(
-            request, "citizen/unavailable.html", lang=lang, status_code=503
-        )
+        return pages.render(request, "citizen/unavailable.html", lang=lang, status_code=503)
     return pages.render(
         request,
         "citizen/submit.html",
@@ -368,9 +370,7 @@ async def act(
         return await _case_page(
             request, web, pages, lang, code, error=texts("intake_down"), status_code=503
         )
-    return await _case_page(
-        request, web, pages, lang, code, notice=texts("action_done"), view=view
-    )
+    return await _case_page(request, web, pages, lang, code, notice=texts("action_done"), view=view)
 
 
 @router.get("/leave", response_class=HTMLResponse, summary="Leave quickly")

@@ -290,7 +290,9 @@ async def _unread(web: Web, session: OfficerSession, lang: Lang) -> int | None:
         if not safe_office(office):
             continue
         try:
-            total += int((await web.notification.feed(session.access_token, office, lang))["unread"])
+            total += int(
+                (await web.notification.feed(session.access_token, office, lang))["unread"]
+            )
         except (ApiProblem, ServiceUnavailable, KeyError, ValueError):
             return None
     return total
