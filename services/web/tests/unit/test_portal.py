@@ -133,3 +133,19 @@ def test_static_assets_are_cached_for_a_year_and_the_worker_revalidated(client: 
         and "/static/fonts/noto-sans-khmer-regular.woff2" in worker.text
     )
     assert client.get("/static/../settings.py").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/nowhere?lang=en", 404), ("/officer/audit?after_seq=-1&lang=en", 400)],
+)
+def test_errors_are_pages_in_the_readers_language(client: TestClient, path: str, status: int) -> None:
+    answer = client.get(path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/html")
+    assert '<html lang="en">' in answer.text
+
+
+def test_the_language_switch_of_a_form_page_stays_on_a_page_that_exists(client: TestClient) -> None:
+    assert client.get("/submit?lang=en").status_code == 200
+    assert client.get("/track/answer").status_code == 200

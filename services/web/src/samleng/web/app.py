@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -72,13 +73,22 @@ def create_app(settings: WebSettings | None = None, **overrides: Any) -> FastAPI
     app.add_middleware(CitizenCompression)
     app.add_middleware(SecurityHeaders)
 
-    async def not_found(request: Request, exc: Exception) -> HTMLResponse:
-        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
+    async def error_page(request: Request, exc: Exception) -> HTMLResponse:
+        """Errors as a page in the reader's language; nothing of the request is logged."""
+        if isinstance(exc, StarletteHTTPException):
+            status, key = exc.status_code, "not_found_title"
+        elif isinstance(exc, RequestValidationError):
+            status, key = 400, "bad_request"
+        else:
+            log.exception("unhandled error")  # the traceback is logged without its messages
+            status, key = 500, "server_error"
         lang = Texts.of(request.query_params.get("lang")).lang
         pages: Pages = request.app.state.pages
-        return pages.render(request, "not_found.html", lang=lang, status_code=status)
+        return pages.render(request, "error.html", lang=lang, status_code=status, key=key)
 
-    app.add_exception_handler(StarletteHTTPException, not_found)
+    app.add_exception_handler(StarletteHTTPException, error_page)
+    app.add_exception_handler(RequestValidationError, error_page)
+    app.add_exception_handler(Exception, error_page)
     return app
 
 

@@ -33,6 +33,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "send": ("ផ្ញើ", "Send"),
     "not_found_title": ("រកមិនឃើញទំព័រនេះទេ", "This page does not exist"),
     "back_home": ("ត្រឡប់ទៅទំព័រដើម", "Back to the start"),
+    "bad_request": (
+        "តំណភ្ជាប់ ឬទម្រង់នេះមិនត្រឹមត្រូវទេ។ សូមចាប់ផ្តើមម្តងទៀតពីទំព័រដើម។",
+        "This link or form is not valid. Please start again from the first page.",
+    ),
+    "server_error": (
+        "មានបញ្ហានៅខាងយើង។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។",
+        "Something went wrong on our side. Please try again in a moment.",
+    ),
     # submit
     "submit_title": ("ផ្តល់មតិលើសេវាសាធារណៈ", "Give feedback on a public service"),
     "anonymity_intro": (

@@ -124,6 +124,7 @@ async def submit_page(
 
 
 @router.get("/", response_class=HTMLResponse, summary="The submit form")
+@router.get("/submit", response_class=HTMLResponse, include_in_schema=False)
 async def home(request: Request, web: WebDep, pages: PagesDep, lang: LangDep) -> HTMLResponse:
     """Give feedback: kind, category, service, place, description, photos, contact."""
     return await submit_page(request, web, pages, lang)
@@ -246,6 +247,7 @@ async def _attach_all(web: Web, code: str, uploads: list[Upload], lang: Lang) ->
 
 
 @router.get("/track", response_class=HTMLResponse, summary="Enter a tracking code")
+@router.get("/track/{action}", response_class=HTMLResponse, include_in_schema=False)
 async def track_form(request: Request, pages: PagesDep, lang: LangDep) -> HTMLResponse:
     """The form where a citizen types their code (it is POSTed, never put in the URL)."""
     return pages.render(request, "citizen/track.html", lang=lang, error="")
@@ -334,7 +336,7 @@ async def act(
     """Answer, add information, attach, confirm, reopen, appeal, rate or withdraw."""
     texts = Texts(lang)
     if action not in ACTIONS:
-        return pages.render(request, "not_found.html", lang=lang, status_code=404)
+        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
     if not posted_from_here(request, web.settings.public_url):
         return _refused(request, pages, lang)
     form = await read_form(request)

@@ -340,7 +340,7 @@ async def case_page(
     if session is None:
         return _sign_in_page(request, web, pages, lang)
     if not safe_id(complaint_id):
-        return pages.render(request, "not_found.html", lang=lang, status_code=404)
+        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
     notice = Texts(lang)("saved") if done else ""
     return await _case_page(request, web, pages, lang, session, complaint_id, notice=notice)
 
@@ -381,7 +381,7 @@ async def act(
     if session is None:
         return _sign_in_page(request, web, pages, lang, Texts(lang)("session_over"), 401)
     if action not in ACTIONS or not safe_id(complaint_id):
-        return pages.render(request, "not_found.html", lang=lang, status_code=404)
+        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
     form = await request.form()
     values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     if not _form_allowed(request, web, session, values.get("csrf", "")):
@@ -425,7 +425,7 @@ async def attachment(
     if session is None:
         return _sign_in_page(request, web, pages, lang)
     if not (safe_id(complaint_id) and safe_id(attachment_id)):
-        return pages.render(request, "not_found.html", lang=lang, status_code=404)
+        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
     try:
         content_type, data = await web.intake.attachment(
             session.access_token, complaint_id, attachment_id, lang
