@@ -180,6 +180,11 @@ def test_a_case_from_the_phone_to_the_office_and_back(
 
     wait_for(listed)
     shoot(officer, "inbox-en-laptop")
+    officer.goto(f"{portal.url}/officer")
+    expect(officer.locator("h1")).to_have_text("ប្រអប់ករណី")
+    accessible(officer)
+    shoot(officer, "inbox-km-laptop")
+    officer.goto(f"{portal.url}/officer?lang=en")
     officer.locator(".cases li a").first.click()
     expect(officer.locator("blockquote.description")).to_contain_text(description[:20])
     expect(officer.locator(".attachments li")).to_have_count(1)
@@ -188,7 +193,7 @@ def test_a_case_from_the_phone_to_the_office_and_back(
         str(officer.locator(".attachments a").first.get_attribute("href")).join([portal.url, ""])
     )
     assert attachment.status == 200 and attachment.headers["content-type"] == "image/jpeg"
-    officer.click("text=Acknowledge")
+    officer.click("form[action*='/acknowledge'] button")
     expect(officer.locator(".alert.ok")).to_be_visible()
     officer.fill("#ask-text", "Which day did they ask for the money?")
     officer.click("form[action*='/ask'] button")
@@ -269,6 +274,7 @@ def test_an_offline_submission_waits_and_lands_exactly_once(
     page = phone.new_page()
     page.goto(portal.url + "/?lang=en")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    shoot(page, "submit-en-phone")
     description = f"Offline: the office was closed all week {uuid.uuid4().hex[:6]}"
     fill_submission(page, description, commune="170301")
     phone.set_offline(True)

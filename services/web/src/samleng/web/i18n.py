@@ -265,6 +265,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sign_out": ("ចាកចេញ", "Sign out"),
     "signed_out": ("អ្នកបានចាកចេញហើយ។", "You are signed out."),
+    "issuer_sign_out": (
+        "ចាកចេញពីគណនីការងារនៅលើឧបករណ៍នេះផងដែរ",
+        "Also sign out of your work account on this device",
+    ),
     "sign_in_off": (
         "ការចូលរបស់មន្ត្រីមិនទាន់បានកំណត់នៅលើម៉ាស៊ីននេះទេ។",
         "Officer sign-in is not configured on this server.",
