@@ -139,7 +139,9 @@ def test_static_assets_are_cached_for_a_year_and_the_worker_revalidated(client: 
     ("path", "status"),
     [("/nowhere?lang=en", 404), ("/officer/audit?after_seq=-1&lang=en", 400)],
 )
-def test_errors_are_pages_in_the_readers_language(client: TestClient, path: str, status: int) -> None:
+def test_errors_are_pages_in_the_readers_language(
+    client: TestClient, path: str, status: int
+) -> None:
     answer = client.get(path)
     assert answer.status_code == status
     assert answer.headers["content-type"].startswith("text/html")

@@ -169,33 +169,25 @@ async def submit(request: Request, web: WebDep, pages: PagesDep, lang: LangDep) 
     values = _values(form)
     if "refresh" in values:  # "show the next list" without JavaScript: nothing is sent
         return await submit_page(request, web, pages, lang, values)
+
+    async def again(errors: dict[str, str], message: str, status: int) -> HTMLResponse:
+        return await submit_page(request, web, pages, lang, values, errors, message, status)
+
     draft = submission.read_submission(values)
     files = _files(form, "photos")
     errors = dict(draft.errors)
     if len(files) > submission.MAX_FILES:
         errors["photos"] = "too_many_files"
     if errors:
-        return await submit_page(
-            request,
-            web,
-            pages,
-            lang,
-            values,
-            errors,
-            texts("errors_summary"),
-            status_code=422,
-        )
-    key = values.get("idempotency_key", "")
+        return await again(errors, texts("errors_summary"), 422)
     try:
-        key = str(uuid.UUID(key))
+        key = str(uuid.UUID(values.get("idempotency_key", "")))
     except ValueError:
         key = str(uuid.uuid4())
     try:
         accepted = await web.intake.submit(draft.body, key, lang)
     except ServiceUnavailable:
-        return await submit_page(
-            request, web, pages, lang, values, {}, texts("intake_down"), status_code=503
-        )
+        return await again({}, texts("intake_down"), 503)
     except ApiProblem as problem:
         field_errors = {
             submission.form_field(e["field"]): (
@@ -203,16 +195,7 @@ async def submit(request: Request, web: WebDep, pages: PagesDep, lang: LangDep) 
             )
             for e in problem.errors
         }
-        return await submit_page(
-            request,
-            web,
-            pages,
-            lang,
-            values,
-            field_errors,
-            _problem_message(problem, texts),
-            status_code=problem.status,
-        )
+        return await again(field_errors, _problem_message(problem, texts), problem.status)
     code = str(accepted["tracking_code"])
     refused = await _attach_all(web, code, await _uploads(files), lang)
     return pages.render(
@@ -336,7 +319,9 @@ async def act(
     """Answer, add information, attach, confirm, reopen, appeal, rate or withdraw."""
     texts = Texts(lang)
     if action not in ACTIONS:
-        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
+        return pages.render(
+            request, "error.html", lang=lang, status_code=404, key="not_found_title"
+        )
     if not posted_from_here(request, web.settings.public_url):
         return _refused(request, pages, lang)
     form = await read_form(request)

@@ -91,17 +91,33 @@ def _set_cookie(response: Response, web: Web, name: str, value: str, max_age: in
     )
 
 
+def _page(
+    request: Request,
+    pages: Pages,
+    lang: Lang,
+    session: OfficerSession | None,
+    template: str,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """An officer page: the session (or None) goes to the layout for its menu."""
+    return pages.render(
+        request, f"officer/{template}", lang=lang, status_code=status, session=session, **context
+    )
+
+
 def _sign_in_page(
     request: Request, web: Web, pages: Pages, lang: Lang, message: str = "", status: int = 200
 ) -> HTMLResponse:
-    return pages.render(
+    return _page(
         request,
-        "officer/sign_in.html",
-        lang=lang,
-        status_code=status,
+        pages,
+        lang,
+        None,
+        "sign_in.html",
+        status,
         enabled=web.oidc is not None,
         message=message,
-        session=None,
     )
 
 
@@ -174,13 +190,7 @@ async def sign_out(request: Request, web: WebDep, pages: PagesDep, session: Sess
     issuer_sign_out = None
     if web.oidc is not None:
         issuer_sign_out = await web.oidc.sign_out_url(f"{web.settings.public_url}/officer")
-    response = pages.render(
-        request,
-        "officer/signed_out.html",
-        lang=lang,
-        session=None,
-        issuer_sign_out=issuer_sign_out,
-    )
+    response = _page(request, pages, lang, None, "signed_out.html", issuer_sign_out=issuer_sign_out)
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
     return response
 
@@ -188,14 +198,7 @@ async def sign_out(request: Request, web: WebDep, pages: PagesDep, session: Sess
 def _forbidden(
     request: Request, pages: Pages, lang: Lang, session: OfficerSession | None, key: str
 ) -> HTMLResponse:
-    return pages.render(
-        request,
-        "officer/message.html",
-        lang=lang,
-        status_code=403,
-        session=session,
-        message=Texts(lang)(key),
-    )
+    return _page(request, pages, lang, session, "message.html", 403, message=Texts(lang)(key))
 
 
 def _api_failure(
@@ -216,14 +219,7 @@ def _api_failure(
         return response
     else:
         message, status = failure.detail, failure.status
-    return pages.render(
-        request,
-        "officer/message.html",
-        lang=lang,
-        status_code=status,
-        session=session,
-        message=message,
-    )
+    return _page(request, pages, lang, session, "message.html", status, message=message)
 
 
 @router.get("", response_class=HTMLResponse, summary="The inbox")
@@ -264,11 +260,12 @@ async def inbox(
     if sort == "deadline":
         cases = most_urgent_first(cases, now)
     rows = [{**case, "urgency": urgency(case, now), "age": age_days(case, now)} for case in cases]
-    return pages.render(
+    return _page(
         request,
-        "officer/inbox.html",
-        lang=lang,
-        session=session,
+        pages,
+        lang,
+        session,
+        "inbox.html",
         listing=listing,
         rows=rows,
         filters={
@@ -314,12 +311,13 @@ async def _case_page(
         case = await web.intake.officer_case(session.access_token, complaint_id, lang)
     except (ApiProblem, ServiceUnavailable) as failure:
         return _api_failure(request, web, pages, lang, session, failure)
-    return pages.render(
+    return _page(
         request,
-        "officer/case.html",
-        lang=lang,
-        status_code=status_code,
-        session=session,
+        pages,
+        lang,
+        session,
+        "case.html",
+        status_code,
         case=case,
         notice=notice,
         error=error,
@@ -340,7 +338,9 @@ async def case_page(
     if session is None:
         return _sign_in_page(request, web, pages, lang)
     if not safe_id(complaint_id):
-        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
+        return pages.render(
+            request, "error.html", lang=lang, status_code=404, key="not_found_title"
+        )
     notice = Texts(lang)("saved") if done else ""
     return await _case_page(request, web, pages, lang, session, complaint_id, notice=notice)
 
@@ -381,7 +381,9 @@ async def act(
     if session is None:
         return _sign_in_page(request, web, pages, lang, Texts(lang)("session_over"), 401)
     if action not in ACTIONS or not safe_id(complaint_id):
-        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
+        return pages.render(
+            request, "error.html", lang=lang, status_code=404, key="not_found_title"
+        )
     form = await request.form()
     values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     if not _form_allowed(request, web, session, values.get("csrf", "")):
@@ -425,7 +427,9 @@ async def attachment(
     if session is None:
         return _sign_in_page(request, web, pages, lang)
     if not (safe_id(complaint_id) and safe_id(attachment_id)):
-        return pages.render(request, "error.html", lang=lang, status_code=404, key="not_found_title")
+        return pages.render(
+            request, "error.html", lang=lang, status_code=404, key="not_found_title"
+        )
     try:
         content_type, data = await web.intake.attachment(
             session.access_token, complaint_id, attachment_id, lang
@@ -459,14 +463,7 @@ async def notifications(
             feeds.append(await web.notification.feed(session.access_token, office, lang))
         except (ApiProblem, ServiceUnavailable):
             failed = True
-    return pages.render(
-        request,
-        "officer/notifications.html",
-        lang=lang,
-        session=session,
-        feeds=feeds,
-        failed=failed,
-    )
+    return _page(request, pages, lang, session, "notifications.html", feeds=feeds, failed=failed)
 
 
 @router.post("/notifications/{office_id}/{event_id}/read", summary="Mark an alert read")
@@ -518,11 +515,12 @@ async def audit(
     except (ApiProblem, ServiceUnavailable) as failure:
         return _api_failure(request, web, pages, lang, session, failure)
     entries = page.get("entries", [])
-    return pages.render(
+    return _page(
         request,
-        "officer/audit.html",
-        lang=lang,
-        session=session,
+        pages,
+        lang,
+        session,
+        "audit.html",
         entries=entries,
         filters={"complaint_id": complaint_id, "subject": subject},
         next_seq=entries[-1]["seq"] if len(entries) == 100 else None,
