@@ -92,6 +92,7 @@ async def inbox(
         filters=filters,
         statuses=STATUSES,
         unread=await _unread(console, session),
+        categories=await console.category_labels(),
     )
 
 
@@ -123,7 +124,10 @@ async def case_page(
         )
     except (ApiProblem, ServiceUnavailable) as failure:
         return console.failure(failure)
-    return console.page("case.html", status, case=case, notice=notice, error=error)
+    categories = await console.category_labels()
+    return console.page(
+        "case.html", status, case=case, notice=notice, error=error, categories=categories
+    )
 
 
 @router.get("/cases/{complaint_id}", response_class=HTMLResponse, summary="A case")

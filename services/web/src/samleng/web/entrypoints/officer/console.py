@@ -63,6 +63,13 @@ class Console:
             **context,
         )
 
+    async def category_labels(self) -> dict[str, dict[str, str]]:
+        """Category code -> its bilingual label (empty if intake cannot say)."""
+        try:
+            return {c["code"]: c["label"] for c in await self.web.intake.categories()}
+        except (ApiProblem, ServiceUnavailable, KeyError, TypeError):
+            return {}
+
     def sign_in_page(self, message: str = "", status: int = 200) -> HTMLResponse:
         """The sign-in button (or why sign-in is off)."""
         self.session = None
