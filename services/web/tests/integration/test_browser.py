@@ -301,3 +301,25 @@ def cases_described(portal: Portal, description: str) -> int:
     client: MongoClient[dict[str, Any]]
     with MongoClient(portal.stack.mongo_url) as client:
         return client[portal.intake_database]["cases"].count_documents({"description": description})
+
+
+def test_the_portal_works_with_javascript_off(portal: Portal, browser: Browser) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(portal.url + "/?lang=en")
+    show_list = page.locator("button[name=refresh]")
+    expect(show_list).to_be_visible()  # the place pickers need a round trip without JS
+    page.locator("input[name=kind][value=request_for_help]").check()
+    page.locator("input[name=category][value=delay]").check()
+    page.fill("#description", "No JavaScript: the birth certificate is three months late")
+    for level, code in (("province", "17"), ("district", "1703"), ("commune", "170301")):
+        page.select_option(f"#{level}", code)
+        if level != "commune":
+            show_list.click()
+    expect(page.locator("#description")).to_have_value(re.compile("three months late"))
+    page.click("#send")
+    code = str(page.locator("#tracking-code").get_attribute("data-code"))
+    page.locator("form[action='/track?lang=en'] button").click()
+    expect(page.locator(".status")).to_be_visible()  # (axe needs JavaScript: checked above)
+    assert code.replace("-", "") not in page.url.replace("-", "").upper()
+    context.close()
