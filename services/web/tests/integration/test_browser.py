@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
@@ -322,4 +323,39 @@ def test_the_portal_works_with_javascript_off(portal: Portal, browser: Browser) 
     page.locator("form[action='/track?lang=en'] button").click()
     expect(page.locator(".status")).to_be_visible()  # (axe needs JavaScript: checked above)
     assert code.replace("-", "") not in page.url.replace("-", "").upper()
+    context.close()
+
+
+def test_the_console_fits_a_phone_in_khmer(portal: Portal, browser: Browser) -> None:
+    submitted = httpx.post(
+        f"{portal.apis['intake'].url}/v1/complaints",
+        json={
+            "kind": "complaint",
+            "category": "delay",
+            "commune_code": "170201",
+            "description": f"យឺតយ៉ាវ ៣ ខែ {uuid.uuid4().hex[:6]}",
+        },
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        timeout=10,
+    )
+    assert submitted.status_code == 202, submitted.text
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, portal)
+    for path in ("/officer/notifications", "/officer"):
+        page.goto(portal.url + path)
+        expect(page.locator("html")).to_have_attribute("lang", "km")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        accessible(page)
+
+    def listed() -> bool:
+        page.goto(portal.url + "/officer?status=assigned")
+        return page.locator(".cases li a").count() > 0
+
+    poll(listed)
+    page.locator(".cases li a").first.click()
+    expect(page.locator("blockquote.description")).to_contain_text("យឺតយ៉ាវ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    accessible(page)
+    shoot(page, "case-km-phone")
     context.close()
