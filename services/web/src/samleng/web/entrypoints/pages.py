@@ -5,7 +5,8 @@
 
 Every page gets ``t`` (the texts of its language), ``lang``, ``url(path, **query)`` (keeps
 the language), ``asset(name)`` (a URL with the file's hash, cached for a year) and
-``pick`` (the reader's half of a bilingual API value). Pages are never cached by the
+``pick`` (the reader's half of a bilingual API value), ``num`` (a number in the reader's
+digits) and ``when`` (a timestamp in Phnom Penh time). Pages are never cached by the
 browser or a proxy: they can show a case, a form token or an officer's inbox.
 """
 
@@ -34,9 +35,9 @@ KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def riel(amount: int | None, lang: Lang) -> str:
-    """An amount in riel with thousands separators (Khmer digits in Khmer)."""
-    text = f"{amount or 0:,}"
+def number(value: int | None, lang: Lang) -> str:
+    """A count or an amount with thousands separators, in Khmer digits for Khmer."""
+    text = f"{value or 0:,}"
     return text.translate(KHMER_DIGITS) if lang == "km" else text
 
 
@@ -129,7 +130,7 @@ class Pages:
             lang=lang,
             url=url,
             pick=texts.pick,
-            riel=lambda amount: riel(amount, lang),
+            num=lambda value: number(value, lang),
             when=lambda value: local_time(value, lang),
             path=request.url.path,
             switch_url=switch_url,
