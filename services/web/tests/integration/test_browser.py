@@ -297,6 +297,24 @@ def test_an_offline_submission_waits_and_lands_exactly_once(
     assert queued == 0
 
 
+def test_a_submission_the_network_drops_is_kept_and_lands_once(
+    portal: Portal, phone: BrowserContext
+) -> None:
+    """Patchy network: the phone says it is online, but the request never gets through."""
+    page = phone.new_page()
+    page.goto(portal.url + "/?lang=en")
+    description = f"Dropped on the way: the clerk asked for a tip {uuid.uuid4().hex[:6]}"
+    fill_submission(page, description)
+    page.route("**/submit*", lambda route: route.abort("internetdisconnected"))
+    page.click("#send")
+    expect(page.locator("#queue-status")).to_contain_text("saved on this device")
+    assert cases_described(portal, description) == 0
+    page.unroute("**/submit*")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#tracking-code")).to_be_visible(timeout=20_000)
+    assert cases_described(portal, description) == 1
+
+
 def cases_described(portal: Portal, description: str) -> int:
     """How many cases intake stored with this description."""
     client: MongoClient[dict[str, Any]]

@@ -1,7 +1,8 @@
 // Samleng portal: progressive enhancement only. Every page works without this file.
 // - place pickers fill themselves (no "show the next list" round trip)
-// - a submission made offline waits on this device (IndexedDB) with its Idempotency-Key
-//   and is sent once when the network returns; intake answers a retry with the same code
+// - every submission waits on this device (IndexedDB) with its Idempotency-Key until it
+//   has been answered: offline, or when the network drops it, it is sent when the network
+//   returns; intake answers a retry with the same code, so it lands once
 // - copy / print the tracking code; "leave quickly" also forgets the queue
 "use strict";
 (function () {
@@ -72,14 +73,18 @@
         photos.focus();
         return;
       }
-      if (navigator.onLine) return;
+      if (!window.indexedDB || !window.fetch) return; // a plain form post
+      // Every submission waits in the queue first and is sent from there: offline, or on a
+      // network that drops the request, it stays until it has been answered.
       event.preventDefault();
       var fields = [];
       new FormData(form).forEach(function (value, name) { fields.push([name, value]); });
       var entry = { key: form.elements.idempotency_key.value, action: form.action, fields: fields, at: Date.now() };
+      var send = document.getElementById("send");
       store("readwrite", function (s) { return s.put(entry); }).then(function () {
-        status(document.getElementById("queue-status").dataset.queued);
-      });
+        if (send) send.disabled = true;
+        flush();
+      }, function () { form.submit(); });
     });
   }
 
@@ -93,16 +98,32 @@
     setup();
   }
 
-  var flushing = false;
+  var flushing = false, pending = false, retry = null;
+  function queued() {
+    var box = document.getElementById("queue-status");
+    if (box) status(box.dataset.queued);
+    var send = document.getElementById("send");
+    if (send) send.disabled = false;
+  }
+
   function flush() {
-    if (flushing || !navigator.onLine || !window.indexedDB) return;
+    if (!window.indexedDB) return;
+    if (flushing) { pending = true; return; } // one sender at a time; go again when it ends
+    clearTimeout(retry);
     flushing = true;
+    pending = false;
     store("readonly", function (s) { return s.getAll(); }).then(function (entries) {
+      if (entries.length && !navigator.onLine) throw new Error("offline");
       return entries.reduce(function (chain, entry) {
         return chain.then(function () { return send(entry); });
       }, Promise.resolve());
-    }).catch(function () { /* network gone again: the next "online" event retries */ })
-      .then(function () { flushing = false; });
+    }).catch(function () {
+      queued(); // kept on this device; the "online" event or the next try sends it
+      retry = setTimeout(flush, 30000);
+    }).then(function () {
+      flushing = false;
+      if (pending) flush();
+    });
   }
 
   function send(entry) {
