@@ -64,7 +64,7 @@ def create_app(settings: WebSettings | None = None, **overrides: Any) -> FastAPI
         openapi_url=None,
     )
     app.state.web = web
-    app.state.pages = Pages()
+    app.state.pages = Pages(stats_url=f"{settings.reporting_url.rstrip('/')}/dashboard")
     app.include_router(health_router(readiness))
     app.include_router(assets.router)
     app.include_router(citizen.router)

@@ -89,7 +89,7 @@ def _digest(data: bytes) -> str:
 class Pages:
     """The template environment and the one way pages are rendered."""
 
-    def __init__(self, assets: Assets | None = None) -> None:
+    def __init__(self, assets: Assets | None = None, stats_url: str = "") -> None:
         self.assets = assets or Assets()
         self.env = Environment(
             loader=FileSystemLoader(str(PACKAGE / "templates")),
@@ -102,6 +102,7 @@ class Pages:
         self.env.globals["code_groups"] = groups
         self.env.globals["known_keys"] = MESSAGES
         self.env.globals["field_labels"] = FIELD_LABELS
+        self.env.globals["stats_url"] = stats_url
 
     def render(
         self,
