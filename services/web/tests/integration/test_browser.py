@@ -315,6 +315,24 @@ def test_a_submission_the_network_drops_is_kept_and_lands_once(
     assert cases_described(portal, description) == 1
 
 
+def test_leave_quickly_forgets_the_page_and_the_queue(portal: Portal, browser: Browser) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(portal.url + "/?lang=en")
+    fill_submission(page, f"Leaving before it is sent {uuid.uuid4().hex[:6]}", "170301")
+    page.route("**/submit*", lambda route: route.abort("internetdisconnected"))
+    page.click("#send")
+    expect(page.locator("#queue-status")).to_contain_text("saved on this device")
+    page.click("#leave")
+    page.wait_for_url(portal.url + "/leave")
+    history = history_urls(page)  # the form page was replaced, not left behind
+    assert history[-1] == portal.url + "/leave"
+    assert not [url for url in history if url.startswith(portal.url + "/?")], history
+    names = page.evaluate("indexedDB.databases().then(all => all.map(d => d.name))")
+    assert "samleng" not in names
+    context.close()
+
+
 def cases_described(portal: Portal, description: str) -> int:
     """How many cases intake stored with this description."""
     client: MongoClient[dict[str, Any]]
