@@ -15,10 +15,26 @@ PYTEST_ARGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-bootstrap: ## install uv if missing, sync the workspace from uv.lock, install the contract validators
+# What the browser tests need from Debian: Chromium (never a downloaded build), Khmer fonts
+# for the dashboard, Noto Sans Khmer (the source of the portal's font subset).
+BROWSER_FILES := /usr/bin/chromium /usr/share/fonts/truetype/khmeros/KhmerOS.ttf \
+	/usr/share/fonts/truetype/noto/NotoSansKhmer-Regular.ttf
+BROWSER_PACKAGES := chromium fonts-khmeros fonts-noto-core
+
+bootstrap: ## install uv, Debian's chromium and Khmer fonts if missing; sync from uv.lock; contract validators
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		python3 -m pip install --quiet uv || \
 		python3 -m pip install --quiet --break-system-packages uv
+	@missing=0; for f in $(BROWSER_FILES); do [ -e "$$f" ] || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else echo "as root: apt-get install -y $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
+		echo "installing $(BROWSER_PACKAGES) with apt-get"; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends \
+			$(BROWSER_PACKAGES) >/dev/null; \
+	fi
 	$(UV) sync --locked
 	@# the official AsyncAPI parser (npm), pinned by tools/contracts/package-lock.json, into
 	@# tools/contracts/node_modules (gitignored); skipped while it is newer than the lock

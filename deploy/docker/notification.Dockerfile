@@ -22,6 +22,7 @@ COPY services/intake/pyproject.toml services/intake/pyproject.toml
 COPY services/routing/pyproject.toml services/routing/pyproject.toml
 COPY services/notification/pyproject.toml services/notification/pyproject.toml
 COPY services/reporting/pyproject.toml services/reporting/pyproject.toml
+COPY services/web/pyproject.toml services/web/pyproject.toml
 COPY tools/devstack/pyproject.toml tools/devstack/pyproject.toml
 # Third-party dependencies first: this layer is reused until uv.lock changes.
 RUN --mount=type=cache,target=/root/.cache/uv \

@@ -44,11 +44,17 @@ def test_env_for_rejects_unknown_services() -> None:
 @pytest.mark.unit
 def test_dev_env_keys_are_generated_once(tmp_path: Path) -> None:
     paths = LocalPaths(tmp_path)
-    first = service_env("intake", paths)
-    second = service_env("intake", paths)
-    for key in GENERATED_KEYS:
-        assert first[key] == second[key]
-        assert read_env_file(paths.dev_env)[key] == first[key]
+    held = set()
+    for service in ("intake", "web"):
+        first = service_env(service, paths)
+        second = service_env(service, paths)
+        for key in set(GENERATED_KEYS) & set(first):
+            assert first[key] == second[key]
+            assert read_env_file(paths.dev_env)[key] == first[key]
+            held.add(key)
+    assert held == set(GENERATED_KEYS)
+    web, intake = service_env("web", paths), service_env("intake", paths)
+    assert "SAMLENG_ENCRYPTION_KEY" not in web and "SAMLENG_SESSION_KEY" not in intake
     assert not set(GENERATED_KEYS) & set(service_env("routing", paths))
 
 

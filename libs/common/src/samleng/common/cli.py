@@ -104,6 +104,8 @@ class ServiceParts:
     settings_type: type[ServiceSettings]
     create_app: Callable[[Any], FastAPI]
     migrate: Callable[[Any], Coroutine[Any, Any, None]]
+    #: False for a service that reaches others only over HTTP (the web front end)
+    uses_broker_and_database: bool = True
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,8 @@ def service_main(
     loaded = parts()
     try:
         settings = load_settings(loaded.settings_type)
-        asyncio.run(check_dependencies(settings))
+        if loaded.uses_broker_and_database:
+            asyncio.run(check_dependencies(settings))
     except CommandFailed as failed:
         print(f"samleng {name}: {failed}", file=sys.stderr)
         return failed.exit_code

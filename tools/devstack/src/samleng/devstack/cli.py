@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import signal
 import sys
 import time
@@ -11,11 +13,18 @@ from types import FrameType
 
 from samleng.devstack import contracts, infra, stack
 from samleng.devstack.infra import StartedProcess
-from samleng.devstack.issuer import DevIssuer
+from samleng.devstack.issuer import AuthorizationServer, DevIssuer
 from samleng.devstack.mongodb import MongoDBError
+from samleng.devstack.net import LOOPBACK
 from samleng.devstack.paths import LocalPaths
 from samleng.devstack.rabbitmq import RabbitMQError
-from samleng.devstack.services import RunningService, ServiceError, tail
+from samleng.devstack.services import (
+    DEFAULT_PORTS,
+    DEV_ISSUER,
+    RunningService,
+    ServiceError,
+    tail,
+)
 
 _EXPECTED = (stack.StackError, ServiceError, RabbitMQError, MongoDBError)
 
@@ -131,7 +140,24 @@ def cmd_contracts(check: bool) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "up": cmd_up, "down": cmd_down, "infra": cmd_infra}
+def cmd_issuer(paths: LocalPaths) -> int:
+    """Serve the dev identity provider (sign-in page, token endpoint) until stopped."""
+    host = os.environ.get("SAMLENG_HTTP_HOST", LOOPBACK)
+    port = int(os.environ.get("SAMLENG_HTTP_PORT", DEFAULT_PORTS[DEV_ISSUER]))
+    issuer = DevIssuer.load_or_create(paths.home / "dev-issuer")
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    with contextlib.suppress(KeyboardInterrupt, Stopped):
+        AuthorizationServer(issuer, f"http://{host}:{port}").serve_forever(port, host)
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "up": cmd_up,
+    "down": cmd_down,
+    "infra": cmd_infra,
+    "issuer": cmd_issuer,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from samleng.devstack import infra, keys
 from samleng.devstack.issuer import DevIssuer
 from samleng.devstack.net import LOOPBACK
 from samleng.devstack.paths import LocalPaths
-from samleng.devstack.services import DEFAULT_PORTS
+from samleng.devstack.services import DEFAULT_PORTS, DEV_ISSUER
 
 GENERATED_KEYS = tuple(keys.generate())
 _HEADER = (
@@ -70,5 +70,24 @@ def service_env(name: str, paths: LocalPaths) -> dict[str, str]:
     issuer_home = paths.home / "dev-issuer"
     DevIssuer.load_or_create(issuer_home)
     env.update(DevIssuer.settings_env_for_file(issuer_home / "jwks.json"))
+    if name == DEV_ISSUER:  # the issuer's own key lives in this stack's home
+        env["SAMLENG_DEVSTACK_HOME"] = str(paths.home)
+    if name == "web":
+        env.update(web_env(f"http://{LOOPBACK}:{DEFAULT_PORTS[DEV_ISSUER]}"))
     env.update(read_env_file(paths.home / f"dev.{name}.env"))
     return env
+
+
+def web_env(issuer_url: str, urls: dict[str, str] | None = None) -> dict[str, str]:
+    """Where the web front end finds the APIs and the dev identity provider."""
+    found = urls or {
+        name: f"http://{LOOPBACK}:{DEFAULT_PORTS[name]}"
+        for name in ("intake", "notification", "reporting")
+    }
+    return {
+        "SAMLENG_INTAKE_URL": found["intake"],
+        "SAMLENG_NOTIFICATION_URL": found["notification"],
+        "SAMLENG_REPORTING_URL": found["reporting"],
+        "SAMLENG_OIDC_CLIENT_ID": "samleng-web",
+        "SAMLENG_OIDC_DISCOVERY_URL": f"{issuer_url}/.well-known/openid-configuration",
+    }

@@ -2,7 +2,8 @@
 
 Intake hashes tracking codes, encrypts what it stores and seals contact details for
 notification; notification opens sealed contacts. Both sides must hold the same sealing
-key, so it is generated once and handed to each in the form its settings expect.
+key, so it is generated once and handed to each in the form its settings expect. Web
+seals the officer session cookie with a key of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def generate() -> dict[str, str]:
         "SAMLENG_TRACKING_CODE_KEY": secrets.token_urlsafe(32),
         "SAMLENG_ENCRYPTION_KEY": fernet_key(),
         "SAMLENG_CONTACT_SEALING_KEY": fernet_key(),
+        "SAMLENG_SESSION_KEY": secrets.token_urlsafe(32),
     }
 
 
@@ -41,4 +43,6 @@ def for_service(service: str, generated: dict[str, str]) -> dict[str, str]:
     if service == "notification":
         keyring = {CONTACT_KEY_ID: generated["SAMLENG_CONTACT_SEALING_KEY"]}
         return {"SAMLENG_CONTACT_SEALING_KEYS": json.dumps(keyring)}
+    if service == "web":
+        return {"SAMLENG_SESSION_KEY": generated["SAMLENG_SESSION_KEY"]}
     return {}

@@ -23,8 +23,17 @@ import httpx
 from samleng.devstack import processes
 from samleng.devstack.net import LOOPBACK
 
-SERVICES = ("intake", "routing", "notification", "reporting")
-DEFAULT_PORTS = {"intake": 8000, "routing": 8001, "notification": 8002, "reporting": 8003}
+SERVICES = ("intake", "routing", "notification", "reporting", "web")
+#: The dev identity provider (``python -m samleng.devstack issuer``), run beside the services.
+DEV_ISSUER = "dev-issuer"
+DEFAULT_PORTS = {
+    "intake": 8000,
+    "routing": 8001,
+    "notification": 8002,
+    "reporting": 8003,
+    "web": 8004,
+    DEV_ISSUER: 8009,
+}
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
 MIGRATE_TIMEOUT = 180.0
@@ -135,7 +144,14 @@ class RunningService:
         self._process.wait(5.0)
 
 
+def command_marker(name: str) -> str:
+    """What the command line of this process contains (to recognise it by its pid)."""
+    return "samleng.devstack issuer" if name == DEV_ISSUER else f"samleng.{name}"
+
+
 def _command(name: str, action: str) -> list[str]:
+    if name == DEV_ISSUER and action == "serve":
+        return [sys.executable, "-m", "samleng.devstack", "issuer"]
     if name not in SERVICES:
         raise ValueError(f"unknown service {name!r}; expected one of {', '.join(SERVICES)}")
     return [sys.executable, "-m", f"samleng.{name}", action]

@@ -1,4 +1,5 @@
-"""The development stack: all four services on their default ports, on local infra.
+"""The development stack: the dev identity provider and all services on their default
+ports, on local infra.
 
 ``run`` keeps the services as children and stops them on exit; ``up`` leaves them
 running detached and records their pids in ``.local/run/<service>.pid`` for ``down``.
@@ -14,7 +15,10 @@ from pathlib import Path
 from samleng.devstack import infra, processes, services
 from samleng.devstack.devenv import service_env
 from samleng.devstack.paths import LocalPaths
-from samleng.devstack.services import SERVICES, RunningService, ServiceError
+from samleng.devstack.services import DEV_ISSUER, SERVICES, RunningService, ServiceError
+
+#: Every process of the stack, in start order: the identity provider, then the services.
+PROCESSES = (DEV_ISSUER, *SERVICES)
 
 Say = Callable[[str], None]
 
@@ -57,13 +61,13 @@ def check_ports(envs: dict[str, dict[str, str]]) -> None:
 def stop_detached(paths: LocalPaths, say: Say) -> list[str]:
     """Stop the services that ``up`` started (per their pid files); return their names."""
     stopped = []
-    for name in SERVICES:
+    for name in PROCESSES:
         path = pid_file(paths, name)
         if not path.is_file():
             continue
         pid = int(path.read_text().strip())
         # Pids get reused: only signal a process that is still this service.
-        if processes.pid_alive(pid) and f"samleng.{name}" in processes.cmdline(pid):
+        if processes.pid_alive(pid) and services.command_marker(name) in processes.cmdline(pid):
             say(f"stopping {name} (pid {pid})")
             if not processes.terminate(pid, services.STOP_TIMEOUT):
                 say(f"{name} did not stop within {services.STOP_TIMEOUT:.0f} s; killed it")
@@ -74,7 +78,7 @@ def stop_detached(paths: LocalPaths, say: Say) -> list[str]:
 
 def all_envs(paths: LocalPaths) -> dict[str, dict[str, str]]:
     """Return the settings of every service in the development stack."""
-    return {name: service_env(name, paths) for name in SERVICES}
+    return {name: service_env(name, paths) for name in PROCESSES}
 
 
 def start_all(paths: LocalPaths, say: Say, detached: bool) -> list[RunningService]:
@@ -86,7 +90,7 @@ def start_all(paths: LocalPaths, say: Say, detached: bool) -> list[RunningServic
         services.migrate(name, envs[name], paths.logs / f"{name}-migrate.log")
     started: list[RunningService] = []
     try:
-        for name in SERVICES:
+        for name in PROCESSES:
             say(f"starting {name} on port {envs[name]['SAMLENG_HTTP_PORT']}")
             running = services.spawn(name, envs[name], paths.logs / f"{name}.log")
             started.append(running)
@@ -118,12 +122,20 @@ def first_dead(running: list[RunningService]) -> RunningService | None:
 
 
 def urls(running: list[RunningService], paths: LocalPaths) -> str:
-    """Return the human summary of where everything is reachable."""
+    """Return the human summary of where everything is reachable, the portal first."""
     by_name = {service.name: service for service in running}
     extras = {"intake": "/docs", "reporting": "/v1/stats/summary"}
-    lines = ["Samleng development stack:"]
-    for name in SERVICES:
-        if name not in by_name:
+    lines = []
+    if "web" in by_name:
+        portal = by_name["web"].url
+        lines += [
+            f"Samleng citizen portal:  {portal}/",
+            f"  officer console        {portal}/officer   (dev sign-in: pick a role and office)",
+            "",
+        ]
+    lines.append("Samleng development stack:")
+    for name in (*SERVICES, DEV_ISSUER):
+        if name not in by_name or name == "web":
             continue
         url = by_name[name].url
         extra = f"   {url}{extras[name]}" if name in extras else ""

@@ -1,0 +1,212 @@
+"""HTTP clients of intake and notification: the web service's only source of data.
+
+    intake = IntakeClient(httpx.AsyncClient(base_url=settings.intake_url))
+    view = await intake.case(code, lang="km")      # ApiProblem carries intake's problem+json
+
+Every call names the language (``Accept-Language``) so problems come back in the reader's
+language. Transport failures become :class:`ServiceUnavailable`. Nothing here logs: the
+paths of citizen calls hold tracking codes (httpx's own request log is switched off in
+``app.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class ApiProblem(Exception):
+    """An RFC 9457 problem an API answered (status, slug, detail in the asked language)."""
+
+    status: int
+    slug: str
+    detail: str
+    errors: list[dict[str, str]] = field(default_factory=list)
+    retry_after: str | None = None
+    current_version: int | None = None
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> ApiProblem:
+        """Read a problem document (or make one of a bare error answer)."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        slug = str(body.get("type", "")).rsplit("/", 1)[-1] or f"http-{response.status_code}"
+        errors = [e for e in body.get("errors", []) if isinstance(e, dict)]
+        return cls(
+            status=response.status_code,
+            slug=slug,
+            detail=str(body.get("detail") or body.get("title") or response.reason_phrase),
+            errors=[
+                {"field": str(e.get("field", "")), "message": str(e.get("message", ""))}
+                for e in errors
+            ],
+            retry_after=response.headers.get("Retry-After"),
+            current_version=body.get("current_version"),
+        )
+
+
+class ServiceUnavailable(Exception):
+    """The API could not be reached or answered a server error."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a citizen chose: its name, declared type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _headers(lang: str, token: str | None = None, **extra: str) -> dict[str, str]:
+    headers = {"Accept-Language": lang, **extra}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+class JsonApi:
+    """A JSON API over one httpx client; problems raise ApiProblem."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a request; raise ApiProblem for 4xx, ServiceUnavailable for 5xx or no answer."""
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            raise ServiceUnavailable(type(error).__name__) from None
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise ApiProblem.from_response(response)
+        return response
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The decoded JSON body of a successful request."""
+        return (await self.request(method, path, **kwargs)).json()
+
+    async def ready(self) -> bool:
+        """True if the API's /readyz answers 200."""
+        try:
+            response = await self._client.get("/readyz", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+
+class IntakeClient(JsonApi):
+    """Intake's citizen and officer API."""
+
+    REFERENCE_TTL_SECONDS = 600.0
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        super().__init__(client)
+        self._reference: dict[str, tuple[float, Any]] = {}
+
+    async def _reference_data(self, path: str) -> Any:
+        """Reference data changes rarely: keep it ten minutes."""
+        cached = self._reference.get(path)
+        if cached and time.monotonic() - cached[0] < self.REFERENCE_TTL_SECONDS:
+            return cached[1]
+        data = await self.json("GET", path)
+        self._reference[path] = (time.monotonic(), data)
+        return data
+
+    # reference data
+
+    async def services(self) -> list[dict[str, Any]]:
+        """The service catalogue with official fees and standard times."""
+        return list(await self._reference_data("/v1/services"))
+
+    async def categories(self) -> list[dict[str, Any]]:
+        """The categories with bilingual labels."""
+        return list(await self._reference_data("/v1/categories"))
+
+    async def places(self, parent: str | None = None) -> list[dict[str, Any]]:
+        """Provinces, or the places directly inside ``parent``."""
+        path = f"/v1/places?parent={parent}" if parent else "/v1/places"
+        return list(await self._reference_data(path))
+
+    # citizens
+
+    async def submit(self, body: dict[str, Any], idempotency_key: str, lang: str) -> dict[str, Any]:
+        """Submit feedback; the acceptance with its tracking code."""
+        headers = _headers(lang, **{"Idempotency-Key": idempotency_key})
+        return dict(await self.json("POST", "/v1/complaints", json=body, headers=headers))
+
+    async def case(self, code: str, lang: str) -> dict[str, Any]:
+        """The case view a tracking code opens."""
+        return dict(await self.json("GET", f"/v1/complaints/{code}", headers=_headers(lang)))
+
+    async def citizen_act(
+        self, code: str, action: str, body: dict[str, Any] | None, lang: str
+    ) -> dict[str, Any]:
+        """A citizen action (answers, information, confirmation, ...); the updated view."""
+        path = f"/v1/complaints/{code}/{action}"
+        return dict(await self.json("POST", path, json=body, headers=_headers(lang)))
+
+    async def attach(self, code: str, upload: Upload, lang: str) -> dict[str, Any]:
+        """Attach one file to a case; the updated view."""
+        files = {"file": (upload.filename or "file", upload.data, upload.content_type)}
+        path = f"/v1/complaints/{code}/attachments"
+        return dict(await self.json("POST", path, files=files, headers=_headers(lang)))
+
+    # officers
+
+    async def inbox(self, token: str, params: list[tuple[str, str]], lang: str) -> dict[str, Any]:
+        """A page of the officer's inbox."""
+        answer = await self.json(
+            "GET", "/v1/officer/inbox", params=params, headers=_headers(lang, token)
+        )
+        return dict(answer)
+
+    async def officer_case(self, token: str, complaint_id: str, lang: str) -> dict[str, Any]:
+        """The officer's view of a case (the read is audited by intake)."""
+        path = f"/v1/officer/cases/{complaint_id}"
+        return dict(await self.json("GET", path, headers=_headers(lang, token)))
+
+    async def officer_act(
+        self, token: str, complaint_id: str, action: str, body: dict[str, Any], lang: str
+    ) -> dict[str, Any]:
+        """An officer action on the version read; the updated view (or the new note)."""
+        path = f"/v1/officer/cases/{complaint_id}/{action}"
+        return dict(await self.json("POST", path, json=body, headers=_headers(lang, token)))
+
+    async def attachment(
+        self, token: str, complaint_id: str, attachment_id: str, lang: str
+    ) -> tuple[str, bytes]:
+        """An attachment's type and bytes, through intake's audited officer download."""
+        path = f"/v1/officer/cases/{complaint_id}/attachments/{attachment_id}"
+        response = await self.request("GET", path, headers=_headers(lang, token))
+        return response.headers.get("content-type", "application/octet-stream"), response.content
+
+    async def audit(self, token: str, params: list[tuple[str, str]], lang: str) -> dict[str, Any]:
+        """A page of the audit trail (administrators)."""
+        answer = await self.json(
+            "GET", "/v1/officer/audit", params=params, headers=_headers(lang, token)
+        )
+        return dict(answer)
+
+
+class NotificationClient(JsonApi):
+    """Notification's in-app feed of an office."""
+
+    async def feed(self, token: str, office_id: str, lang: str) -> dict[str, Any]:
+        """The office's newest alerts and its unread count."""
+        path = f"/v1/offices/{office_id}/notifications"
+        return dict(await self.json("GET", path, headers=_headers(lang, token)))
+
+    async def mark_read(self, token: str, office_id: str, event_id: str, lang: str) -> None:
+        """Mark one alert read."""
+        path = f"/v1/offices/{office_id}/notifications/{event_id}/read"
+        await self.request("PUT", path, json={"read": True}, headers=_headers(lang, token))
