@@ -41,6 +41,7 @@ def parse(argv: list[str] | None = None) -> Options:
     add("--reporting-cases", type=int, default=defaults.reporting_cases)
     add("--skip-reporting", action="store_true", help="skip reporting's summary benchmark")
     add("--output", type=Path, default=find_repo_root() / "docs", help="where the results go")
+    add("--note", default="", help="a remark printed at the top of the report")
     args = parser.parse_args(argv)
     return Options(
         complaints=args.complaints,
@@ -53,6 +54,7 @@ def parse(argv: list[str] | None = None) -> Options:
         reporting_cases=args.reporting_cases,
         reporting=not args.skip_reporting,
         output=args.output,
+        note=args.note,
     )
 
 

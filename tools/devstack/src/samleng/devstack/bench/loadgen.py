@@ -1,6 +1,6 @@
 """A lean HTTP/1.1 load generator, run as its own process so its CPU is not the system's.
 
-    python -m samleng.devstack.bench.loadgen '<json spec>' <result file>
+    python -m samleng.devstack.bench.loadgen <spec.json> <result.json>
 
 The spec names ``url`` (``http://127.0.0.1:8000/v1/complaints``), ``bodies`` (JSON
 documents sent in turn) and either a closed loop (``connections`` clients, each sending
@@ -17,7 +17,9 @@ import asyncio
 import json
 import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,8 +169,9 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    """Read the spec from argv, write the result as JSON to the file named next."""
-    spec = json.loads(sys.argv[1])
+    """Read the spec from the file named first, write the result as JSON to the second."""
+    with open(sys.argv[1], encoding="utf-8") as source:
+        spec = json.load(source)
     result = asyncio.run(run(spec))
     with open(sys.argv[2], "w", encoding="utf-8") as sink:
         json.dump(result, sink)
@@ -182,20 +185,13 @@ class LoadProcess:
     """A load generator running in a child process; ``result()`` waits for its JSON."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        import subprocess
-        import tempfile
-
-        handle, self._output = tempfile.mkstemp(prefix="samleng-load-", suffix=".json")
-        os.close(handle)
+        with tempfile.NamedTemporaryFile("w", prefix="samleng-load-", delete=False) as sink:
+            json.dump(spec, sink)
+        self._spec = sink.name
+        self._output = f"{self._spec}.result"
+        command = [sys.executable, "-m", "samleng.devstack.bench.loadgen"]
         self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "samleng.devstack.bench.loadgen",
-                json.dumps(spec),
-                self._output,
-            ],
-            stdin=subprocess.DEVNULL,
+            [*command, self._spec, self._output], stdin=subprocess.DEVNULL
         )
         self.pid = self._process.pid
 
@@ -213,10 +209,16 @@ class LoadProcess:
                 result: dict[str, Any] = json.load(source)
             return result
         finally:
-            os.unlink(self._output)
+            self._forget()
 
     def stop(self) -> None:
         """Kill the generator if it still runs (on interrupt)."""
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+        self._forget()
+
+    def _forget(self) -> None:
+        for path in (self._spec, self._output):
+            if os.path.exists(path):
+                os.unlink(path)

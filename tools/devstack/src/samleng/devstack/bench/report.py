@@ -155,7 +155,7 @@ def _goal(name: str, value: Any) -> str:
 
 def markdown(r: dict[str, Any]) -> str:
     """The human report."""
-    phases = r["phases"]
+    phases, options = r["phases"], r["options"]
     cpu = r["cpu_ms_per_complaint"] or {}
     cpu_at = r["cpu_ms_per_complaint_at_1m"] or {}
     history = r["history_cases"]
@@ -172,7 +172,11 @@ def markdown(r: dict[str, Any]) -> str:
         "  the local RabbitMQ and MongoDB single-node replica set, with a vhost and databases",
         "  of their own; load from a separate process (wrk for the ceiling, a lean keep-alive",
         "  HTTP client for the flow); a tap queue on the events follows every complaint.",
+        f"- **Sizes:** {options.get('complaints')} complaints per flow phase from "
+        f"{options.get('connections')} connections after {options.get('warmup')} to warm up; "
+        f"{_n(history)} cases of history; latency over {options.get('latency_seconds')} s.",
         "",
+        *([f"> **Note:** {options['note']}", ""] if options.get("note") else []),
         "## Before and after (issue #19)",
         "",
         "| what | before | now | goal |",
@@ -202,7 +206,7 @@ def markdown(r: dict[str, Any]) -> str:
         "by the complaints in it; a service counts with its child processes. mongod and",
         "RabbitMQ are shared with anything else running on the machine.",
         "",
-        "| process | before | empty history | at the history | RSS after load (MiB) |",
+        "| process | before | empty history | at the history | RSS after load (MiB, goal < 150) |",
         "|---|---|---|---|---|",
     ]
     rss = r["rss_mb"] or {}
@@ -210,6 +214,13 @@ def markdown(r: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | {BEFORE_CPU.get(name, BEFORE['cpu_total'] if name == 'total' else '—')} "
             f"| {_n(cpu.get(name), 2)} | {_n(cpu_at.get(name), 2)} | {_n(rss.get(name))} |"
+        )
+    ceiling_cpu = _get(phases, "ceiling", "cpu_ms_per_request") or {}
+    if ceiling_cpu:
+        lines.append(
+            "\nThe ceiling, per request: "
+            + ", ".join(f"{name} {_n(ms, 2)} ms" for name, ms in ceiling_cpu.items())
+            + "."
         )
     overhead = _get(phases, "flow", "bench_overhead_cpu_ms_per_complaint") or {}
     loadgen = _get(phases, "flow", "loadgen_cpu_ms_per_complaint")

@@ -13,6 +13,7 @@ after every phase, so an interrupted run keeps what it measured.
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from samleng.devstack import infra
+from samleng.devstack import infra, processes
 from samleng.devstack.bench import history, meters, report
 from samleng.devstack.bench.ceiling import measure_ceiling
 from samleng.devstack.bench.flow import BODIES, FlowMeter, System
@@ -55,6 +56,7 @@ class Options:
     reporting_cases: int = 1_000_000
     reporting: bool = True
     output: Path = Path("docs")
+    note: str = ""
 
 
 class Bench:
@@ -124,16 +126,26 @@ class Bench:
                 )
                 await self._phases(FlowMeter(self.system), mongo)
                 self.results["status"] = "complete"
-            except BaseException:
+            except Exception as error:
+                self.results["status"] = f"failed during {self.phase}: {error!r}"[:500]
+                raise
+            except BaseException:  # Ctrl-C: asyncio cancels the run, then raises KeyboardInterrupt
                 self.results["status"] = f"interrupted during {self.phase}"
                 raise
             finally:
-                self.save()
-                if tap is not None:
-                    tap.kill()
-                    tap.wait()
-                await mongo.close()
-                self.stack.close()
+                # a second Ctrl-C (or uv forwarding the first) must not strand the services
+                previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                try:
+                    self.save()
+                    self.say("stopping the services; dropping the bench's vhost and databases")
+                    if tap is not None:
+                        tap.kill()
+                        tap.wait()
+                    self._stop_services()
+                    await mongo.close()
+                    self.stack.close()
+                finally:
+                    signal.signal(signal.SIGINT, previous)
         self.say(f"done; results in {options.output}/benchmarks.md and .json")
         return self.results
 
@@ -147,6 +159,19 @@ class Bench:
             self.running[name] = self.stack.start_service(name, timeout, **settings[name])
 
         await asyncio.gather(*(asyncio.to_thread(start, name) for name in settings))
+
+    def _stop_services(self) -> None:
+        """Stop every service, then any child process it left behind (none should outlive it)."""
+        left = {name: meters.children(service.pid) for name, service in self.running.items()}
+        for name in reversed(SERVICES):
+            if name in self.running:
+                self.running[name].stop()
+        for name, pids in left.items():
+            for pid in pids:
+                if processes.pid_alive(pid):
+                    self.say(f"{name} left child process {pid} running; stopping it")
+                    self.results.setdefault("orphaned_child_processes", []).append(name)
+                    processes.terminate(pid, timeout=5.0)
 
     def _start_tap(self, path: Path) -> tuple[subprocess.Popen[str], EventLog]:
         path.touch()
@@ -226,8 +251,7 @@ class Bench:
         )
         self.say("restarting the services on their history")
         began = time.monotonic()
-        for name in reversed(SERVICES):
-            self.running[name].stop()
+        self._stop_services()
         await self._start({name: dict(self.running[name].env) for name in SERVICES}, False)
         loaded["restart_to_ready_s"] = time.monotonic() - began
         loaded["settled_after_s"] = await self._settle()
