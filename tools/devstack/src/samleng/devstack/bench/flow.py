@@ -39,7 +39,7 @@ BODIES = [
     for category in ("extra_fee", "delay", "refusal")
     for commune in COMMUNES
 ]
-POLL = 0.5
+POLL = 0.2
 
 
 def percentiles(values: list[float]) -> dict[str, float]:

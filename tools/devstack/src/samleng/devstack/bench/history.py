@@ -262,8 +262,8 @@ def preload(
                 last_said = time.monotonic()
                 slowest = min(done for done, _, _ in state.values())
                 elapsed = time.monotonic() - began
-                eta = elapsed * (cases - slowest) / slowest if slowest else float("nan")
-                say(f"{slowest:,}/{cases:,} cases in every database, ETA {eta:.0f} s")
+                eta = f"{elapsed * (cases - slowest) / slowest:.0f} s" if slowest else "?"
+                say(f"{slowest:,}/{cases:,} cases in every database, ETA {eta}")
     finally:
         for worker in workers.values():
             if worker.is_alive():

@@ -193,7 +193,6 @@ class LoadProcess:
         self._process = subprocess.Popen(
             [*command, self._spec, self._output], stdin=subprocess.DEVNULL
         )
-        self.pid = self._process.pid
 
     def done(self) -> bool:
         """True once the generator has exited."""

@@ -26,6 +26,7 @@ BEFORE = {
     "whole_flow_ratio_at_1m": "not measured",
     "p99_submit_to_assigned_ms": "not measured",
     "cpu_total": "≈ 75–90",
+    "rss_max": "not measured",
     "mongo_ops": "≈ 32 round trips (≈ 20 w:majority writes and a transaction)",
 }
 BEFORE_CPU = {
@@ -41,6 +42,7 @@ GOALS = {
     "whole_flow_ratio_at_1m": (">=", 0.5),
     "p99_submit_to_assigned_ms": ("<", 250.0),
     "cpu_total": ("<=", 8.0),
+    "rss_max": ("<", 150.0),
     "lost": ("==", 0),
     "duplicated": ("==", 0),
 }
@@ -190,9 +192,12 @@ def markdown(r: dict[str, Any]) -> str:
         "whole_flow_ratio_at_1m": "whole flow at that history ÷ ceiling",
         "p99_submit_to_assigned_ms": "p99 submitted → assigned at half the rate, ms",
         "cpu_total": "CPU ms per complaint, every process",
+        "rss_max": "largest RSS of a service after load, MiB",
     }
+    rss = r["rss_mb"] or {}
+    derived = {"cpu_total": cpu.get("total"), "rss_max": max(rss.values()) if rss else None}
     for key, label in rows.items():
-        value = cpu.get("total") if key == "cpu_total" else r[key]
+        value = derived[key] if key in derived else r[key]
         now = _n(value, 2 if "ratio" in key else 1)
         lines.append(f"| {label} | {BEFORE.get(key, '—')} | {now} | {_goal(key, value)} |")
     both = f"{_n(r['lost'])} / {_n(r['duplicated'])}"
@@ -209,7 +214,6 @@ def markdown(r: dict[str, Any]) -> str:
         "| process | before | empty history | at the history | RSS after load (MiB, goal < 150) |",
         "|---|---|---|---|---|",
     ]
-    rss = r["rss_mb"] or {}
     for name in sorted(set(cpu) | set(BEFORE_CPU) - {"total"}, key=lambda n: (n == "total", n)):
         lines.append(
             f"| {name} | {BEFORE_CPU.get(name, BEFORE['cpu_total'] if name == 'total' else '—')} "
@@ -255,7 +259,40 @@ def markdown(r: dict[str, Any]) -> str:
             summary["output"],
             "```",
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *METHOD]) + "\n"
+
+
+METHOD = """
+## How it is measured
+
+- **Ceiling**: `samleng.devstack.bench.ceiling_app` under uvicorn in its own process: one
+  `POST /cases` stores a case document and its outbox entry in one transaction with
+  w:majority and answers 202 — no validation, middleware or relay. wrk (one thread)
+  drives it after a warm-up; without wrk, the Python generator does.
+- **Whole flow**: complaints (20 communes of the pilot provinces × 3 categories) are
+  POSTed to intake's `/v1/complaints` back to back from `connections` keep-alive clients
+  in a separate process. A complaint is done when routing's decision was seen on a tap
+  queue bound to the events exchange, and intake applied it, notification planned the
+  office's alert and reporting counted it (one query per service database,
+  `bench/probes.py`). Rate = accepted ÷ (first request → last complaint done).
+- **Latency at half the rate**: an open loop at half the whole flow's rate; each request
+  is timed from when it was due. Submitted → assigned is from the `complaint.submitted`
+  event's `occurred_at` (stamped by intake while it handles the POST) to the moment the tap
+  received routing's `complaint.assigned`.
+- **History**: after the warm-up, every document of a warm-up complaint in any service's
+  database is a template; the loader clones it with fresh ids (the same ids across the
+  services for one case), dates one to 25 months back and the state of a case closed
+  long ago, with `insert_many` from one process per service. Collections with a TTL index
+  (outboxes, budgets) are not filled. The services are then restarted on it and the bench
+  waits until they are idle before measuring again.
+- **Lost** = accepted but not done by every service when the phase ended; **duplicated** =
+  more cases than accepted submissions, more than one routing decision (distinct event ids)
+  for a complaint, or more than one office alert for one assignment.
+- **CPU**: utime + stime from `/proc/<pid>/stat` of each service process with its
+  children, mongod and RabbitMQ's beam.smp, over the measured window. **MongoDB
+  operations**: deltas of the `top` command's counters summed over each service's
+  collections (the bench's own few completion queries included).
+""".splitlines()
 
 
 def _phase_table(phases: dict[str, Any]) -> list[str]:

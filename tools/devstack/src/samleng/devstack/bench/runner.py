@@ -46,7 +46,7 @@ SETTINGS: dict[str, dict[str, object]] = {
 class Options:
     """What to measure and how much."""
 
-    complaints: int = 3000
+    complaints: int = 5000
     warmup: int = 200
     connections: int = 16
     history: int = 1_000_000
@@ -240,6 +240,7 @@ class Bench:
     async def _preload(
         self, mongo: AsyncMongoClient[dict[str, Any]], warmup_ids: list[str]
     ) -> dict[str, Any]:
+        idle = await self._busy()  # the services' own background work, for _settle
         templates = await history.collect_templates(mongo, self.databases, warmup_ids)
         loaded = await asyncio.to_thread(
             history.preload,
@@ -254,24 +255,29 @@ class Bench:
         self._stop_services()
         await self._start({name: dict(self.running[name].env) for name in SERVICES}, False)
         loaded["restart_to_ready_s"] = time.monotonic() - began
-        loaded["settled_after_s"] = await self._settle()
+        loaded["idle_cores"] = idle
+        loaded["settled_after_s"] = await self._settle(idle)
         rewarm = max(5, self.options.warmup // 4)
         await FlowMeter(self.system).flow(
             "re-warm-up", rewarm, self.options.connections, self._timeout(rewarm)
         )
         return loaded
 
-    async def _settle(self) -> float:
-        """Wait until the services are nearly idle (start-up work at a long history done)."""
-        began = time.monotonic()
+    async def _busy(self, seconds: float = 5.0) -> float:
+        """Cores the services use together, over ``seconds``."""
         services = {name: [s.pid] for name, s in self.running.items()}
+        before = meters.cpu_seconds(services)
+        await asyncio.sleep(seconds)
+        return sum(meters.cpu_delta(before, meters.cpu_seconds(services)).values()) / seconds
+
+    async def _settle(self, idle: float) -> float:
+        """Wait until the services are back near their ``idle`` use (start-up work done)."""
+        began = time.monotonic()
         while time.monotonic() - began < self.options.settle_seconds:
-            before = meters.cpu_seconds(services)
-            await asyncio.sleep(5)
-            busy = sum(meters.cpu_delta(before, meters.cpu_seconds(services)).values()) / 5
-            if busy < 0.1:
+            busy = await self._busy()
+            if busy < max(0.1, 1.5 * idle + 0.05):
                 break
-            self.say(f"services busy ({busy:.0%} of a core) after restart; waiting")
+            self.say(f"services busy ({busy:.0%} of a core, {idle:.0%} when idle); waiting")
         return time.monotonic() - began
 
     async def _reporting_summary(self) -> dict[str, Any]:

@@ -86,10 +86,6 @@ class EventLog:
                 self.routed.setdefault(complaint, float(seen))
                 self.decisions[complaint].add(event_id)
 
-    def submitted_since(self, start: float) -> list[str]:
-        """Complaint ids submitted at or after ``start`` (Unix time)."""
-        return [key for key, at in self.submitted.items() if at >= start]
-
 
 def main() -> None:
     """Run the tap (arguments: AMQP URL, output file)."""
