@@ -151,14 +151,21 @@ class FlowMeter:
         events = self.system.events
         decisions = sum(max(0, len(events.decisions.get(key, ())) - 1) for key in new)
         db = self.system.mongo[self.system.databases["notification"]]
-        alerts = await PROBES["notification"].surplus(db, new)
+        doubled = await PROBES["notification"].surplus(db, new)
+        alerts = sum(len(docs) - 1 for docs in doubled.values())
         extra_cases = max(0, len(new) - accepted)
+        twice = [key for key in new if len(events.decisions.get(key, ())) > 1]
         return {
             "accepted": accepted,
             "done": done,
             "lost": max(0, accepted - min(done.values(), default=0)),
             "duplicated": extra_cases + decisions + alerts,
             "duplicates": {"cases": extra_cases, "decisions": decisions, "alerts": alerts},
+            # a few examples to start from: complaint id -> its decisions' or alerts' ids
+            "duplicate_examples": {
+                **{key: sorted(events.decisions[key]) for key in twice[:5]},
+                **{key: [str(doc) for doc in docs] for key, docs in list(doubled.items())[:5]},
+            },
             "republished_events_seen": events.republished,
         }
 

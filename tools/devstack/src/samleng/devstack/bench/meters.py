@@ -12,8 +12,11 @@ the live ones, and through ``cutime``/``cstime`` the ones it has already reaped.
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
+
+from samleng.devstack import processes
 
 TICKS = os.sysconf("SC_CLK_TCK")
 OP_KINDS = ("insert", "update", "remove", "queries", "getmore", "commands")
@@ -115,3 +118,25 @@ def ops_delta(
         kinds = {kind: counts[kind] - before.get(name, {}).get(kind, 0) for kind in OP_KINDS}
         delta[name] = {**kinds, "total": sum(kinds.values())}
     return delta
+
+
+async def mongod_pids(client: Any) -> list[int]:
+    """The pid of the mongod that ``client`` talks to (others may run on the machine)."""
+    pid = int((await client.admin.command("serverStatus"))["pid"])
+    return [pid] if processes.pid_alive(pid) else find_pids("mongod")
+
+
+def rabbitmq_pids() -> list[int]:
+    """The pid of the RabbitMQ node's beam.smp (not of other nodes, nor of rabbitmqctl's)."""
+    try:
+        done = subprocess.run(
+            ["rabbitmqctl", "-q", "eval", "os:getpid()."],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        pid = int(done.stdout.strip().strip('"'))
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return find_pids("beam.smp")
+    return [pid]

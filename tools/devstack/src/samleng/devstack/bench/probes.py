@@ -29,13 +29,17 @@ class Probe:
             return int(await db[self.collection].count_documents(query))
         return len(await db[self.collection].distinct(self.id_field, query))
 
-    async def surplus(self, db: Any, ids: list[str]) -> int:
-        """Documents beyond one per complaint (a complaint done twice counts here)."""
+    async def surplus(self, db: Any, ids: list[str]) -> dict[str, list[Any]]:
+        """Complaints of ``ids`` done more than once, with the ids of their documents."""
         if not ids or self.id_field == "_id":
-            return 0
-        query = {self.id_field: {"$in": ids}, **self.done}
-        documents = int(await db[self.collection].count_documents(query))
-        return documents - len(await db[self.collection].distinct(self.id_field, query))
+            return {}
+        pipeline = [
+            {"$match": {self.id_field: {"$in": ids}, **self.done}},
+            {"$group": {"_id": f"${self.id_field}", "docs": {"$push": "$_id"}}},
+            {"$match": {"docs.1": {"$exists": True}}},
+        ]
+        found = await (await db[self.collection].aggregate(pipeline)).to_list()
+        return {str(group["_id"]): group["docs"] for group in found}
 
 
 PROBES = {

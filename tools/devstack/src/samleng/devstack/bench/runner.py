@@ -13,6 +13,7 @@ after every phase, so an interrupted run keeps what it measured.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -69,6 +70,7 @@ class Bench:
         self.results: dict[str, Any] = report.new_results(options)
         self.phase = "setup"
         self.running: dict[str, RunningService] = {}
+        self.infra: dict[str, list[int]] = {}  # mongod's and RabbitMQ's pids
 
     def say(self, line: str) -> None:
         """One progress line: elapsed time, phase, message."""
@@ -93,8 +95,7 @@ class Bench:
         found = {name: [service.pid] for name, service in self.running.items()}
         return {
             **found,
-            "mongod": meters.find_pids("mongod"),
-            "rabbitmq": meters.find_pids("beam.smp"),
+            **self.infra,
         }
 
     def rss(self) -> dict[str, float]:
@@ -115,6 +116,10 @@ class Bench:
                 self.say("migrating and starting the services")
                 await self._start({name: SETTINGS.get(name, {}) for name in SERVICES}, True)
                 tap, events = self._start_tap(Path(logs) / "tap.tsv")
+                self.infra = {
+                    "mongod": await meters.mongod_pids(mongo),
+                    "rabbitmq": meters.rabbitmq_pids(),
+                }
                 self.system = System(
                     intake_url=f"{self.running['intake'].url}/v1/complaints",
                     databases=self.databases,
@@ -205,7 +210,7 @@ class Bench:
             return measured
 
         async def ceiling() -> dict[str, Any]:
-            others = {"mongod": meters.find_pids("mongod")}
+            others = {"mongod": self.infra["mongod"]}
             database = f"{self.stack.db_prefix}_ceiling"
             return await asyncio.to_thread(
                 measure_ceiling, self.stack.mongo_url, database, BODIES[0],
@@ -281,24 +286,37 @@ class Bench:
         return time.monotonic() - began
 
     async def _reporting_summary(self) -> dict[str, Any]:
+        """Reporting's own benchmark, on a scratch database, with the flow's services stopped."""
+        self._stop_services()  # measured already; the machine is the summary's now
         script = find_repo_root() / "services/reporting/bench/bench_summary.py"
-        self.say(f"{self.options.reporting_cases:,} case records; this takes minutes")
-        done = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, str(script), "--cases", str(self.options.reporting_cases)],
-            capture_output=True, text=True, timeout=3600, check=False,
+        cases = self.options.reporting_cases
+        self.say(f"{cases:,} case records; this takes minutes (its lines follow)")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(script), "--cases", str(cases),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
-        output = (done.stdout + done.stderr).strip()
+        assert process.stdout is not None
+        lines = []
+        try:
+            async for raw in process.stdout:
+                lines.append(raw.decode(errors="replace").rstrip())
+                self.say(lines[-1])
+            await process.wait()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
         figures = {}
-        for line in output.splitlines():
+        for line in lines:
             name, _, value = line.rpartition(": ")
             try:
                 figures[name] = float(value)
             except ValueError:
                 continue
         return {
-            "cases": self.options.reporting_cases,
-            "output": output,
+            "cases": cases,
+            "output": "\n".join(lines),
             "figures": figures,
-            "exit": done.returncode,
+            "exit": process.returncode,
         }
