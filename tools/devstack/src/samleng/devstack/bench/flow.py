@@ -1,8 +1,8 @@
 """Measure the whole flow on a running stack: complaints/s, CPU, operations, loss, latency.
 
     meter = FlowMeter(system)
-    measured = await meter.flow("flow", count=3000, connections=16)     # closed loop
-    measured = await meter.latency("latency", rate=150, seconds=30)     # open loop
+    measured = await meter.flow("flow", 5000, connections=16, timeout=2000)  # closed loop
+    measured = await meter.latency("latency", 150.0, seconds=30, timeout=300)  # open loop
 
 A complaint is done when routing's decision was seen on the tap and intake, routing,
 notification and reporting each stored their part of it (``probes``). The flow's rate is

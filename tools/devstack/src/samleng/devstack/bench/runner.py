@@ -92,11 +92,7 @@ class Bench:
 
     def pids(self) -> dict[str, list[int]]:
         """The processes whose CPU counts: every service, mongod and RabbitMQ."""
-        found = {name: [service.pid] for name, service in self.running.items()}
-        return {
-            **found,
-            **self.infra,
-        }
+        return {**{name: [s.pid] for name, s in self.running.items()}, **self.infra}
 
     def rss(self) -> dict[str, float]:
         """Resident memory per service (with its child processes), MiB."""
