@@ -233,6 +233,12 @@ def markdown(r: dict[str, Any]) -> str:
         + ", ".join(f"{k} {_n(v, 2)} ms" for k, v in overhead.items())
         + " per complaint."
     )
+    orphans = r.get("orphaned_child_processes")
+    if orphans:
+        names = ", ".join(f"{name} × {orphans.count(name)}" for name in sorted(set(orphans)))
+        lines.append(
+            f"\nChild processes that outlived their service (stopped by the bench): {names}."
+        )
     ops = r["mongo_ops_per_complaint"] or {}
     if ops:
         lines += [
