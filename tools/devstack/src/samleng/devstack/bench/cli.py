@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from samleng.devstack import infra
+from samleng.devstack import bench, infra
 from samleng.devstack.bench.runner import Bench, Options
 from samleng.devstack.paths import find_repo_root
 
@@ -14,7 +14,11 @@ from samleng.devstack.paths import find_repo_root
 def parse(argv: list[str] | None = None) -> Options:
     """Options from the command line."""
     defaults = Options()
-    parser = argparse.ArgumentParser(prog="python -m samleng.devstack.bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m samleng.devstack.bench",
+        description=bench.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add = parser.add_argument
     add("--complaints", type=int, default=defaults.complaints, help="per flow phase")
     add(
