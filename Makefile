@@ -9,6 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DEVSTACK := $(RUN) python -m samleng.devstack
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help bootstrap infra run up down test lint bench clean
 
@@ -21,7 +22,7 @@ BROWSER_FILES := /usr/bin/chromium /usr/share/fonts/truetype/khmeros/KhmerOS.ttf
 	/usr/share/fonts/truetype/noto/NotoSansKhmer-Regular.ttf
 BROWSER_PACKAGES := chromium fonts-khmeros fonts-noto-core
 
-bootstrap: ## install uv, Debian's chromium and Khmer fonts if missing; sync from uv.lock; contract validators
+bootstrap: ## install uv, chromium, Khmer fonts and wrk if missing; sync from uv.lock; contract validators
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		python3 -m pip install --quiet uv || \
 		python3 -m pip install --quiet --break-system-packages uv
@@ -42,6 +43,11 @@ bootstrap: ## install uv, Debian's chromium and Khmer fonts if missing; sync fro
 	elif command -v npm >/dev/null 2>&1; then \
 		npm ci --prefix tools/contracts --no-audit --no-fund --ignore-scripts --loglevel=error; \
 	else echo "npm not found: tests/observability/test_asyncapi.py needs Node.js and npm" >&2; fi
+	@# wrk (Debian's package) drives `make bench`'s ceiling with little CPU of its own; without
+	@# it (no apt-get, not root) the bench falls back to its Python load generator
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+		apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+		echo "wrk not installed: make bench will drive the ceiling from Python" >&2
 
 infra: bootstrap ## start RabbitMQ and MongoDB on loopback if they are not running
 	$(DEVSTACK) infra
@@ -66,9 +72,9 @@ lint: bootstrap ## ruff, formatting, mypy and import contracts
 	$(RUN) mypy libs services tools
 	$(RUN) lint-imports
 
-bench: bootstrap ## measure submission latency, whole-flow throughput and reporting; writes docs/benchmarks.md
+bench: bootstrap ## issue #19's figures: ceiling, whole flow (empty and 1M history), latency; docs/benchmarks.*
 	$(DEVSTACK) infra
-	$(RUN) python -m samleng.devstack.bench
+	$(RUN) python -m samleng.devstack.bench $(BENCH_ARGS)
 
 clean: down ## stop the stack and delete .local (except the download cache)
 	@if [ -d .local ]; then find .local -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +; fi
