@@ -52,6 +52,16 @@ class FakeCaseRecords:
         record = self.records.get(complaint_id)
         return None if record is None else copy.deepcopy(record)
 
+    async def replace(self, record: CaseRecord, previous: CaseRecord | None) -> bool:
+        stored = self.records.get(record.complaint_id)
+        if (stored is None) != (previous is None):
+            return False
+        if stored is not None and previous is not None and stored.n_events != previous.n_events:
+            return False
+        self.records[record.complaint_id] = copy.deepcopy(record)
+        self.writes += 1
+        return True
+
     async def save(self, record: CaseRecord) -> None:
         stored = self.records.get(record.complaint_id)
         if stored is None or stored.n_events <= record.n_events:

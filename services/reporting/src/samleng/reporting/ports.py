@@ -47,6 +47,11 @@ class CaseRecords(Protocol):
         """The stored record of a complaint, if any."""
         ...
 
+    async def replace(self, record: CaseRecord, previous: CaseRecord | None) -> bool:
+        """Store the record in place of ``previous``, the stored one it was folded from
+        (None: there was none); False when another consumer changed it meanwhile."""
+        ...
+
     async def save(self, record: CaseRecord) -> None:
         """Store the record unless one folded from more events is already there."""
         ...
