@@ -115,6 +115,9 @@ class MongoCaseRecords:
         return counts, await self.latest_event_at()
 
     async def latest_event_at(self) -> datetime | None:
-        """The time of the newest event folded into any record."""
-        latest = await self._cases.find_one({}, {"last_event_at": 1}, sort=[("last_event_at", -1)])
+        """The time of the newest event folded into a received case's record (a complaint
+        whose submission has not arrived counts nowhere, not even here)."""
+        latest = await self._cases.find_one(
+            {"received_at": {"$ne": None}}, {"last_event_at": 1}, sort=[("last_event_at", -1)]
+        )
         return (latest or {}).get("last_event_at")
