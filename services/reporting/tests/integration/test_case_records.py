@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common.mongo import make_mongo_client
 from samleng.reporting.adapters.archive import MongoEventArchive
@@ -56,38 +57,32 @@ async def test_concurrent_saves_keep_the_record_folded_from_most_events(stack: A
 
 
 async def test_events_of_one_complaint_handled_at_once_all_end_up_in_its_record(
-    stack: Any,
+    reporting_db: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    settings = settings_for(stack, ReportingSettings, "reporting")
-    client = make_mongo_client(settings)
-    try:
-        db = client[settings.mongo_database]
-        records = MongoCaseRecords(db)
-        ports = ReportingPorts(
-            MongoEventArchive(db), records, MongoPublications(db), FakeHeadline(FakeCaseRecords())
+    records = MongoCaseRecords(reporting_db)
+    ports = ReportingPorts(
+        MongoEventArchive(reporting_db),
+        records,
+        MongoPublications(reporting_db),
+        FakeHeadline(FakeCaseRecords()),
+    )
+    events, _ = generate(12, seed=8)
+    rng = random.Random(8)  # noqa: S311 - a reproducible delivery
+    stream = events + rng.sample(events, k=len(events) // 3)
+    rng.shuffle(stream)
+    # every event at once: consumers race for the same records and must not lose one
+    await asyncio.gather(*(on_event(event, ports) for event in stream))
+    for complaint_id in {e.complaint_id for e in events}:
+        mine = [e for e in events if e.complaint_id == complaint_id]
+        expected = fold(complaint_id, mine)
+        record = await records.get(complaint_id)
+        assert record is not None
+        assert (record.folded, record.n_events, record.status, record.transitions) == (
+            expected.folded,
+            expected.n_events,
+            expected.status,
+            [(_to_milliseconds(at), status) for at, status in expected.transitions],
         )
-        events, _ = generate(12, seed=8)
-        rng = random.Random(8)  # noqa: S311 - a reproducible delivery
-        stream = events + rng.sample(events, k=len(events) // 3)
-        rng.shuffle(stream)
-        # every event at once: consumers race for the same records and must not lose one
-        await asyncio.gather(*(on_event(event, ports) for event in stream))
-        for complaint_id in {e.complaint_id for e in events}:
-            mine = [e for e in events if e.complaint_id == complaint_id]
-            expected = fold(complaint_id, mine)
-            record = await records.get(complaint_id)
-            assert record is not None
-            assert (record.folded, record.n_events, record.status, record.transitions) == (
-                expected.folded,
-                expected.n_events,
-                expected.status,
-                [
-                    (at.replace(microsecond=at.microsecond // 1000 * 1000), s)
-                    for at, s in expected.transitions
-                ],
-            )
-    finally:
-        await client.close()
 
 
 def _to_milliseconds(at: datetime) -> datetime:

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import Area
-from samleng.reporting.domain.publication import Edition, Publication
+from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable
-from samleng.reporting.ports import Headline, ReportingPorts
+from samleng.reporting.ports import Edition, Headline, ReportingPorts
 
 
 class FakeArchive:

@@ -14,6 +14,7 @@ from samleng.common.handling import HandlerTable
 from samleng.reporting.domain import figures
 from samleng.reporting.domain.calendar import local_date
 from samleng.reporting.domain.cases import fold, with_event
+from samleng.reporting.domain.disclosure import UNRESTRICTED, Disclosure
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import Period
 from samleng.reporting.ports import CaseRecords, EventArchive, Publications, ReportingPorts
@@ -70,9 +71,18 @@ async def rebuild(archive: EventArchive, records: CaseRecords, publications: Pub
     return rebuilt
 
 
-async def detail(records: CaseRecords, area: Area, period: Period, now: datetime) -> dict[str, Any]:
-    """Every figure for one period and area, unsuppressed (for analysts)."""
-    cases = [r for r in await records.relevant(area, period.start, period.end) if area.contains(r)]
+async def detail(
+    records: CaseRecords,
+    area: Area,
+    period: Period,
+    now: datetime,
+    disclosure: Disclosure = UNRESTRICTED,
+) -> dict[str, Any]:
+    """Every figure for one period and area, as this viewer may see it: unsuppressed, but
+    never a case about the conduct of the viewer's offices, and person attributes
+    suppressed for officials (``domain.disclosure``)."""
+    relevant = await records.relevant(area, period.start, period.end)
+    cases = [r for r in relevant if area.contains(r) and disclosure.shows(r)]
     return {
         "status": figures.status_row(cases, period, now),
         **figures.by_ministry_and_level(cases, period, now),
@@ -86,7 +96,8 @@ async def detail(records: CaseRecords, area: Area, period: Period, now: datetime
         "extra_fees_by_province": figures.extra_fees(cases, period, now, "province"),
         "extra_fees_by_district": figures.extra_fees(cases, period, now, "district"),
         "breakdowns": {
-            dim: figures.breakdown(cases, dim, period, now) for dim in figures.BREAKDOWNS
+            dim: disclosure.breakdown(dim, figures.breakdown(cases, dim, period, now))
+            for dim in figures.BREAKDOWNS
         },
     }
 

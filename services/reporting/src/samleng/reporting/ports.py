@@ -17,11 +17,23 @@ from typing import Protocol
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.domain.figures import Area
-from samleng.reporting.domain.publication import Edition, Publication
+from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable
 
 #: Received cases per current status, and the time of the newest event.
 Headline = tuple[dict[str, int], datetime | None]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What is being served for one year."""
+
+    year: int
+    build: str
+    built_at: datetime  # the instant its figures are as of
+    last_updated: datetime | None
+    version: int
+    made_at: datetime  # when it was built
 
 
 class EventArchive(Protocol):

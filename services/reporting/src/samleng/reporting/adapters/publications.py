@@ -25,8 +25,9 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from samleng.reporting.domain.publication import Edition, Publication
+from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable, Suppression, table_of
+from samleng.reporting.ports import Edition
 
 _BATCH = 2000
 

@@ -77,6 +77,9 @@ class CaseRecord:
     category: str | None = None
     service_code: str | None = None
     channel: str | None = None
+    #: the office the citizen named, and whether the complaint is about its officials' conduct
+    about_office_id: str | None = None
+    about_conduct: bool = False
     gender: str | None = None
     age_band: str | None = None
     province: str | None = None
@@ -230,6 +233,8 @@ def _apply_submitted(record: CaseRecord, event: ComplaintSubmitted) -> None:
     record.category = data.category.value
     record.service_code = data.service_code
     record.channel = data.channel
+    record.about_office_id = data.about_office_id
+    record.about_conduct = data.about_office_conduct
     record.gender = data.reporter_gender.value if data.reporter_gender else None
     record.age_band = data.reporter_age_band.value if data.reporter_age_band else None
     record.province = data.location.province_code

@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 from samleng.reporting.domain.calendar import local_date, month_start
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
-from samleng.reporting.domain.publication import Edition, build
+from samleng.reporting.domain.publication import build
 from samleng.reporting.entrypoints.build_worker import BuildWorker
-from samleng.reporting.ports import CaseRecords, Publications
+from samleng.reporting.ports import CaseRecords, Edition, Publications
 
 log = logging.getLogger(__name__)
 
