@@ -6,8 +6,9 @@ Needs the dev stack's MongoDB (``make infra``). Feeds a generated history (the r
 test generator: every event once, in the order they happened, then a sixth of them again
 as duplicates in a random order) through the table's handler on the MongoDB adapters of a
 scratch database, with a command listener on the client, and prints per event: commands
-by name, round trips, writes that changed a document, and documents read. Drops the
-scratch database afterwards.
+by name, round trips, writes that changed a document, documents read and the CPU time of
+this process (the handler with its driver, not mongod). Drops the scratch database
+afterwards.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import time
 import uuid
 from collections import Counter
 from typing import Any
@@ -85,8 +87,10 @@ async def count(cases: int) -> dict[str, Any]:
         dispatch = HANDLERS.bind(ports)
         stream = _history(cases)
         counter.commands.clear()
+        cpu = time.process_time()
         for event in stream:
             await dispatch(event)
+        cpu = time.process_time() - cpu
         n = len(stream)
         return {
             "events": n,
@@ -94,6 +98,7 @@ async def count(cases: int) -> dict[str, Any]:
             "by_command": {k: round(v / n, 2) for k, v in sorted(counter.commands.items())},
             "writes_that_changed_a_document": round(counter.changed / n, 2),
             "documents_read": round(counter.documents_read / n, 2),
+            "handler_cpu_ms": round(1000 * cpu / n, 2),
         }
     finally:
         await client.drop_database(settings.mongo_database)

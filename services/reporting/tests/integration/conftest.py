@@ -4,11 +4,13 @@ once into reporting over real RabbitMQ and MongoDB (shared by the tests of the s
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
+from samleng.common.mongo import make_mongo_client
 from samleng.devstack import infra
 from samleng.reporting.app import create_app
 from samleng.reporting.settings import ReportingSettings
@@ -31,6 +33,18 @@ def reporting_vhost(stack: Any) -> Iterator[Callable[[], str]]:
     yield make
     for name in names:
         infra.delete_vhost(name)
+
+
+@pytest.fixture
+async def reporting_db(stack: Any) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """A database of reporting's own for one test, dropped after it."""
+    settings = settings_for(stack, ReportingSettings, "reporting")
+    client = make_mongo_client(settings)
+    try:
+        yield client[settings.mongo_database]
+    finally:
+        await client.drop_database(settings.mongo_database)
+        await client.close()
 
 
 @pytest.fixture(scope="session")

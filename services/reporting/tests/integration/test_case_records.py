@@ -1,18 +1,26 @@
-"""Case records in real MongoDB: concurrent folds of one complaint keep the fullest one."""
+"""Case records in real MongoDB: concurrent folds of one complaint keep the fullest one,
+and events of one complaint handled at once all end up in its record."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+from datetime import datetime
 from typing import Any
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common.mongo import make_mongo_client
+from samleng.reporting.adapters.archive import MongoEventArchive
 from samleng.reporting.adapters.case_records import MongoCaseRecords
+from samleng.reporting.adapters.publications import MongoPublications
 from samleng.reporting.domain.cases import fold
+from samleng.reporting.handlers import on_event
+from samleng.reporting.ports import ReportingPorts
 from samleng.reporting.settings import ReportingSettings
 from services.reporting.tests.integration.helpers import generate
+from services.reporting.tests.unit.fakes import FakeCaseRecords, FakeHeadline
 from tests.support import settings_for
 
 pytestmark = pytest.mark.integration
@@ -46,3 +54,37 @@ async def test_concurrent_saves_keep_the_record_folded_from_most_events(stack: A
         assert len(saved) == 12
     finally:
         await client.close()
+
+
+async def test_events_of_one_complaint_handled_at_once_all_end_up_in_its_record(
+    reporting_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    records = MongoCaseRecords(reporting_db)
+    ports = ReportingPorts(
+        MongoEventArchive(reporting_db),
+        records,
+        MongoPublications(reporting_db),
+        FakeHeadline(FakeCaseRecords()),
+    )
+    events, _ = generate(12, seed=8)
+    rng = random.Random(8)  # noqa: S311 - a reproducible delivery
+    stream = events + rng.sample(events, k=len(events) // 3)
+    rng.shuffle(stream)
+    # every event at once: consumers race for the same records and must not lose one
+    await asyncio.gather(*(on_event(event, ports) for event in stream))
+    for complaint_id in {e.complaint_id for e in events}:
+        mine = [e for e in events if e.complaint_id == complaint_id]
+        expected = fold(complaint_id, mine)
+        record = await records.get(complaint_id)
+        assert record is not None
+        assert (record.folded, record.n_events, record.status, record.transitions) == (
+            expected.folded,
+            expected.n_events,
+            expected.status,
+            [(_to_milliseconds(at), status) for at, status in expected.transitions],
+        )
+
+
+def _to_milliseconds(at: datetime) -> datetime:
+    """The instant as MongoDB keeps it."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common.mongo import make_mongo_client
 from samleng.reporting.adapters.case_records import MongoCaseRecords
@@ -80,3 +81,19 @@ async def test_tables_are_released_as_of_each_month_start(stack: Any) -> None:
     finally:
         await client.drop_database(settings.mongo_database)
         await client.close()
+
+
+async def test_a_year_marked_changed_takes_no_write_until_the_publisher_reads_it(
+    reporting_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    publications = MongoPublications(reporting_db)
+    changes = reporting_db["publication_changes"]
+    await publications.changed([2025, 2026])
+    assert await publications.versions() == {2025: 1, 2026: 1}  # read: unmarked
+    await publications.changed([2026])
+    before = await changes.find_one({"_id": 2026})
+    await publications.changed([2026])  # later events find the year marked: no change
+    assert await changes.find_one({"_id": 2026}) == before
+    assert await publications.versions() == {2025: 1, 2026: 2}
+    await publications.changed([2026])  # after the publisher read: counted again
+    assert await publications.versions() == {2025: 1, 2026: 3}

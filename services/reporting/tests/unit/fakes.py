@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import Area
-from samleng.reporting.domain.publication import Edition, Publication
+from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable
-from samleng.reporting.ports import Headline, ReportingPorts
+from samleng.reporting.ports import Edition, Headline, ReportingPorts
 
 
 class FakeArchive:
@@ -51,6 +51,16 @@ class FakeCaseRecords:
     async def get(self, complaint_id: str) -> CaseRecord | None:
         record = self.records.get(complaint_id)
         return None if record is None else copy.deepcopy(record)
+
+    async def replace(self, record: CaseRecord, previous: CaseRecord | None) -> bool:
+        stored = self.records.get(record.complaint_id)
+        if (stored is None) != (previous is None):
+            return False
+        if stored is not None and previous is not None and stored.n_events != previous.n_events:
+            return False
+        self.records[record.complaint_id] = copy.deepcopy(record)
+        self.writes += 1
+        return True
 
     async def save(self, record: CaseRecord) -> None:
         stored = self.records.get(record.complaint_id)

@@ -13,21 +13,50 @@ from samleng.common.events import Event, registered_events
 from samleng.common.handling import HandlerTable
 from samleng.reporting.domain import figures
 from samleng.reporting.domain.calendar import local_date
-from samleng.reporting.domain.cases import fold
+from samleng.reporting.domain.cases import fold, with_event
+from samleng.reporting.domain.disclosure import UNRESTRICTED, Disclosure
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import Period
 from samleng.reporting.ports import CaseRecords, EventArchive, Publications, ReportingPorts
 
+#: How often a handler folds again after losing a race for a record before giving up
+#: (the message is then redelivered).
+FOLD_ATTEMPTS = 32
+
+
+class RecordContention(Exception):
+    """Other consumers kept changing a case record while this one folded an event."""
+
 
 async def on_event(event: Event, ports: ReportingPorts) -> None:
-    """Archive the event, refold its complaint (idempotent: the fold is of a set) and note
-    which years' publications it can change: its own year's and every later one's."""
+    """Archive the event, fold it into its complaint's record and note which years'
+    publications it can change: its own year's and every later one's.
+
+    An event after everything the record holds extends it; an older one (or a record of
+    an earlier format) refolds the complaint from the archive. Both give the record of a
+    full fold, so duplicates and any delivery order count the same. A duplicate the record
+    holds already writes nothing, but still notes its years: an earlier delivery may have
+    stopped between the record and the note.
+    """
     await ports.archive.keep(event)
-    # Refold even for a duplicate: an earlier delivery may have crashed before saving.
-    events = await ports.archive.of_complaint(event.complaint_id)
-    await ports.records.save(fold(event.complaint_id, events))
+    await _fold_into_record(event, ports)
     since = local_date(event.occurred_at).year
     await ports.publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
+
+
+async def _fold_into_record(event: Event, ports: ReportingPorts) -> None:
+    for _ in range(FOLD_ATTEMPTS):
+        stored = await ports.records.get(event.complaint_id)
+        record = with_event(stored, event)
+        if record is stored:
+            return
+        if record is None:
+            record = fold(event.complaint_id, await ports.archive.of_complaint(event.complaint_id))
+        if await ports.records.replace(record, stored):
+            return
+    raise RecordContention(
+        f"the record of {event.complaint_id} kept changing over {FOLD_ATTEMPTS} attempts"
+    )
 
 
 async def rebuild(archive: EventArchive, records: CaseRecords, publications: Publications) -> int:
@@ -42,9 +71,18 @@ async def rebuild(archive: EventArchive, records: CaseRecords, publications: Pub
     return rebuilt
 
 
-async def detail(records: CaseRecords, area: Area, period: Period, now: datetime) -> dict[str, Any]:
-    """Every figure for one period and area, unsuppressed (for analysts)."""
-    cases = [r for r in await records.relevant(area, period.start, period.end) if area.contains(r)]
+async def detail(
+    records: CaseRecords,
+    area: Area,
+    period: Period,
+    now: datetime,
+    disclosure: Disclosure = UNRESTRICTED,
+) -> dict[str, Any]:
+    """Every figure for one period and area, as this viewer may see it: unsuppressed, but
+    never a case about the conduct of the viewer's offices, and person attributes
+    suppressed for officials (``domain.disclosure``)."""
+    relevant = await records.relevant(area, period.start, period.end)
+    cases = [r for r in relevant if area.contains(r) and disclosure.shows(r)]
     return {
         "status": figures.status_row(cases, period, now),
         **figures.by_ministry_and_level(cases, period, now),
@@ -58,7 +96,8 @@ async def detail(records: CaseRecords, area: Area, period: Period, now: datetime
         "extra_fees_by_province": figures.extra_fees(cases, period, now, "province"),
         "extra_fees_by_district": figures.extra_fees(cases, period, now, "district"),
         "breakdowns": {
-            dim: figures.breakdown(cases, dim, period, now) for dim in figures.BREAKDOWNS
+            dim: disclosure.breakdown(dim, figures.breakdown(cases, dim, period, now))
+            for dim in figures.BREAKDOWNS
         },
     }
 

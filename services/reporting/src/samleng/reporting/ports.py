@@ -17,11 +17,23 @@ from typing import Protocol
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.domain.figures import Area
-from samleng.reporting.domain.publication import Edition, Publication
+from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable
 
 #: Received cases per current status, and the time of the newest event.
 Headline = tuple[dict[str, int], datetime | None]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What is being served for one year."""
+
+    year: int
+    build: str
+    built_at: datetime  # the instant its figures are as of
+    last_updated: datetime | None
+    version: int
+    made_at: datetime  # when it was built
 
 
 class EventArchive(Protocol):
@@ -45,6 +57,11 @@ class CaseRecords(Protocol):
 
     async def get(self, complaint_id: str) -> CaseRecord | None:
         """The stored record of a complaint, if any."""
+        ...
+
+    async def replace(self, record: CaseRecord, previous: CaseRecord | None) -> bool:
+        """Store the record in place of ``previous``, the stored one it was folded from
+        (None: there was none); False when another consumer changed it meanwhile."""
         ...
 
     async def save(self, record: CaseRecord) -> None:

@@ -1,8 +1,11 @@
 """Case records in MongoDB (``cases`` collection), one per complaint.
 
-A record is rewritten whole from the archive after each new event. Two consumers may fold
-the same complaint at once; the one that saw more events wins (``n_events`` guard), and
-since the archive only grows, the record with more events is the fresher one.
+A consumer reads a record, folds an event into it and writes it back *in place of the
+record it read* (:meth:`MongoCaseRecords.replace`, a compare-and-set on ``n_events``): two
+consumers extending the same complaint at once cannot both win, and the loser folds again
+from what the winner wrote. Each write holds every event of the record it replaces, so the
+records of a complaint only grow, and one ``n_events`` names one record. A rebuild writes
+with :meth:`MongoCaseRecords.save`: the record folded from more events wins.
 """
 
 from __future__ import annotations
@@ -35,6 +38,20 @@ class MongoCaseRecords:
         """The stored record of a complaint, if any."""
         doc = await self._cases.find_one({"_id": complaint_id})
         return None if doc is None else CaseRecord.from_document(doc)
+
+    async def replace(self, record: CaseRecord, previous: CaseRecord | None) -> bool:
+        """Store the record in place of ``previous``, the stored one it was folded from
+        (None: there was none); False when another consumer changed it meanwhile."""
+        if previous is None:
+            try:
+                await self._cases.insert_one(record.to_document())
+            except DuplicateKeyError:
+                return False
+            return True
+        done = await self._cases.replace_one(
+            {"_id": record.complaint_id, "n_events": previous.n_events}, record.to_document()
+        )
+        return done.matched_count == 1
 
     async def save(self, record: CaseRecord) -> None:
         """Store the record unless a record folded from more events is already there."""
@@ -69,7 +86,9 @@ class MongoCaseRecords:
             query["district"] = area.district
         elif area.province is not None:
             query["province"] = area.province
-        return [CaseRecord.from_document(doc) async for doc in self._cases.find(query)]
+        # the ids of the folded events are for folding, not counting: leave them here
+        cursor = self._cases.find(query, {"folded": 0})
+        return [CaseRecord.from_document(doc) async for doc in cursor]
 
     async def first_received(self) -> datetime | None:
         """When the earliest case was received (None before any)."""
@@ -96,6 +115,9 @@ class MongoCaseRecords:
         return counts, await self.latest_event_at()
 
     async def latest_event_at(self) -> datetime | None:
-        """The time of the newest event folded into any record."""
-        latest = await self._cases.find_one({}, {"last_event_at": 1}, sort=[("last_event_at", -1)])
+        """The time of the newest event folded into a received case's record (a complaint
+        whose submission has not arrived counts nowhere, not even here)."""
+        latest = await self._cases.find_one(
+            {"received_at": {"$ne": None}}, {"last_event_at": 1}, sort=[("last_event_at", -1)]
+        )
         return (latest or {}).get("last_event_at")

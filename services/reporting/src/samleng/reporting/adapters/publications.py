@@ -3,8 +3,10 @@
 - ``published_tables``: one document per table of a build (``<build>:<table id>``).
 - ``publications``: per year, the build being served, when it was made, the newest event
   it saw, the backlog cells the next year repeats and the change version it covers.
-- ``publication_changes``: per year, a counter raised by every event that can change the
-  year's figures; a year whose counter is ahead of its publication is due again.
+- ``publication_changes``: per year, a counter raised by the first event since the
+  publisher last looked that can change the year's figures (later ones find the year
+  marked ``changed`` and write nothing); a year whose counter is ahead of its publication
+  is due again.
 - ``publication_lease``: which replica builds publications now.
 
 A new build's tables are all written before the year's pointer moves to it, and the old
@@ -19,14 +21,31 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from samleng.reporting.domain.publication import Edition, Publication
+from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable, Suppression, table_of
+from samleng.reporting.ports import Edition
 
 _BATCH = 2000
+
+#: Raise a year's change counter unless the year is marked changed already, and mark it.
+_MARK_CHANGED = [
+    {
+        "$set": {
+            "version": {
+                "$cond": [
+                    {"$eq": ["$changed", True]},
+                    "$version",
+                    {"$add": [{"$ifNull": ["$version", 0]}, 1]},
+                ]
+            },
+            "changed": True,
+        }
+    }
+]
 
 
 class MongoPublications:
@@ -43,13 +62,24 @@ class MongoPublications:
         await self._tables.create_index([("build", 1)])
 
     async def changed(self, years: Iterable[int]) -> None:
-        """Note that figures of these years may have changed."""
-        for year in years:
-            await self._changes.update_one({"_id": year}, {"$inc": {"version": 1}}, upsert=True)
+        """Note that figures of these years may have changed.
+
+        A year's counter goes up only when the year was not marked changed already since
+        the publisher last read it (:meth:`versions`): under load every event finds its
+        year marked, and the update changes nothing, so no write contends on one hot
+        document per year.
+        """
+        marks = [UpdateOne({"_id": year}, _MARK_CHANGED, upsert=True) for year in years]
+        if marks:
+            await self._changes.bulk_write(marks, ordered=False)
 
     async def versions(self) -> dict[int, int]:
-        """The change counter of every year."""
-        return {doc["_id"]: doc["version"] async for doc in self._changes.find({})}
+        """The change counter of every year. Reading them unmarks the years, so an event
+        folded after this (which the publisher may not see) raises its year's counter
+        again: the publisher reads the records only after this."""
+        found = {doc["_id"]: doc["version"] async for doc in self._changes.find({})}
+        await self._changes.update_many({"changed": True}, {"$set": {"changed": False}})
+        return found
 
     async def edition(self, year: int) -> Edition | None:
         """The build served for a year, if any."""

@@ -3,13 +3,21 @@
 The record is a function of the *set* of events only: events are sorted by ``sequence``
 (then time and id) before folding, and a duplicate adds nothing to a set. So duplicates,
 any delivery order and a replay of the archive all give the same record.
+
+Events mostly arrive in order, so a record is usually extended by one event
+(:func:`with_event`), which gives exactly the record a full fold would: the record lists
+the events it folded and where the last one stands. An event older than the last one
+folded (or a record that does not list its events) needs the full fold of the history::
+
+    record = with_event(stored, event) or fold(complaint_id, archive_of_the_complaint)
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from samleng.common.events import (
@@ -69,6 +77,9 @@ class CaseRecord:
     category: str | None = None
     service_code: str | None = None
     channel: str | None = None
+    #: the office the citizen named, and whether the complaint is about its officials' conduct
+    about_office_id: str | None = None
+    about_conduct: bool = False
     gender: str | None = None
     age_band: str | None = None
     province: str | None = None
@@ -92,6 +103,9 @@ class CaseRecord:
     reopenings: list[datetime] = field(default_factory=list)
     ratings: list[tuple[datetime, int]] = field(default_factory=list)
     last_event_at: datetime | None = None
+    #: the ids of the events folded, in causal order, and the causal key of the last one
+    folded: list[str] = field(default_factory=list)
+    last_folded: tuple[int, int, str] | None = None
 
     def to_document(self) -> dict[str, Any]:
         """The record as a MongoDB document keyed by complaint id."""
@@ -99,6 +113,8 @@ class CaseRecord:
         doc["_id"] = doc.pop("complaint_id")
         for key in ("transitions", "forwards", "escalations", "ratings"):
             doc[key] = [list(pair) for pair in doc[key]]
+        if self.last_folded is not None:
+            doc["last_folded"] = list(self.last_folded)
         return doc
 
     @classmethod
@@ -107,6 +123,8 @@ class CaseRecord:
         values = {k: v for k, v in doc.items() if k != "_id"}
         for key in ("transitions", "forwards", "escalations", "ratings"):
             values[key] = [tuple(pair) for pair in values.get(key, [])]
+        if values.get("last_folded") is not None:
+            values["last_folded"] = tuple(values["last_folded"])
         return cls(complaint_id=doc["_id"], **values)
 
     def status_at(self, instant: datetime) -> str | None:
@@ -120,17 +138,48 @@ class CaseRecord:
         return current
 
 
-def _causal_order(event: Event) -> tuple[int, datetime, str]:
-    return (event.sequence, event.occurred_at, str(event.event_id))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def causal_key(event: Event) -> tuple[int, int, str]:
+    """Where an event stands in its complaint's history: sequence, then time, then id
+    (the time in microseconds, which a stored record keeps exactly)."""
+    micros = (event.occurred_at - _EPOCH) // timedelta(microseconds=1)
+    return (event.sequence, micros, str(event.event_id))
 
 
 def fold(complaint_id: str, events: Iterable[Event]) -> CaseRecord:
     """The record of one complaint from all of its events (duplicates ignored)."""
     unique = {event.event_id: event for event in events if event.complaint_id == complaint_id}
-    record = CaseRecord(complaint_id=complaint_id, n_events=len(unique))
-    for event in sorted(unique.values(), key=_causal_order):
-        _apply(record, event)
+    record = CaseRecord(complaint_id=complaint_id)
+    for event in sorted(unique.values(), key=causal_key):
+        _fold_in(record, event)
     return record
+
+
+def with_event(record: CaseRecord | None, event: Event) -> CaseRecord | None:
+    """The record with one more event folded in: the record a full fold gives, when the
+    event comes after every event folded so far (the record itself when it folded it
+    already). None when only a full fold places the event right: it is older than the
+    last event folded, or the record does not list the events it folded."""
+    if record is None:
+        record = CaseRecord(complaint_id=event.complaint_id)
+    if str(event.event_id) in record.folded:
+        return record
+    if len(record.folded) != record.n_events:  # stored before records listed their events
+        return None
+    if record.last_folded is not None and causal_key(event) < record.last_folded:
+        return None
+    extended = copy.deepcopy(record)
+    _fold_in(extended, event)
+    return extended
+
+
+def _fold_in(record: CaseRecord, event: Event) -> None:
+    _apply(record, event)
+    record.folded.append(str(event.event_id))
+    record.n_events += 1
+    record.last_folded = causal_key(event)
 
 
 def _set_status(record: CaseRecord, event: Event, status: CaseStatus) -> None:
@@ -184,6 +233,8 @@ def _apply_submitted(record: CaseRecord, event: ComplaintSubmitted) -> None:
     record.category = data.category.value
     record.service_code = data.service_code
     record.channel = data.channel
+    record.about_office_id = data.about_office_id
+    record.about_conduct = data.about_office_conduct
     record.gender = data.reporter_gender.value if data.reporter_gender else None
     record.age_band = data.reporter_age_band.value if data.reporter_age_band else None
     record.province = data.location.province_code

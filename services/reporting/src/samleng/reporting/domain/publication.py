@@ -94,18 +94,6 @@ class Publication:
     cells: int = 0
 
 
-@dataclass(frozen=True)
-class Edition:
-    """What is being served for one year."""
-
-    year: int
-    build: str
-    built_at: datetime  # the instant its figures are as of
-    last_updated: datetime | None
-    version: int
-    made_at: datetime  # when it was built
-
-
 @dataclass
 class _Cells:
     """The publication's cells while they are counted."""

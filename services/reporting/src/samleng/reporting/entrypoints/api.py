@@ -16,6 +16,7 @@ from samleng.common.auth import Principal
 from samleng.common.http import Problem
 from samleng.common.officers import CurrentOfficer
 from samleng.reporting.adapters.gazetteer import area_names
+from samleng.reporting.domain.disclosure import disclosure_for
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.labels import label
 from samleng.reporting.domain.scope import (
@@ -28,7 +29,7 @@ from samleng.reporting.domain.scope import (
     requested_area,
     scope_of,
 )
-from samleng.reporting.entrypoints.deps import HeadlineDep, RecordsDep
+from samleng.reporting.entrypoints.deps import HeadlineDep, RecordsDep, SettingsDep
 from samleng.reporting.entrypoints.opendata import (
     DistrictParam,
     PeriodParam,
@@ -95,13 +96,15 @@ async def stats_summary(headline: HeadlineDep) -> SummaryView:
 async def full_detail(
     officer: CurrentOfficer,
     records: RecordsDep,
+    settings: SettingsDep,
     period: PeriodParam,
     province: ProvinceParam = None,
     district: DistrictParam = None,
     commune: CommuneParam = None,
 ) -> dict[str, Any]:
-    """Every figure, unsuppressed, for an area within the signed-in officer's scope
-    (their own area when they have one and ask for none)."""
+    """Every figure for an area within the signed-in officer's scope (their own area when
+    they have one and ask for none): never a complaint about their own office's conduct,
+    and for officials a person's gender and age band only in cells that single nobody out."""
     p = period_of(period)
     area = _area_for(officer, province, district, commune)
     now = datetime.now(UTC)
@@ -109,7 +112,9 @@ async def full_detail(
         "period": p.label,
         "area": area.code,
         "as_of": now,
-        "figures": await detail(records, area, p, now),
+        "figures": await detail(
+            records, area, p, now, disclosure_for(officer, settings.small_cell_threshold)
+        ),
     }
 
 

@@ -30,12 +30,11 @@ from samleng.reporting.domain.publication import (
     NATIONAL,
     PUBLIC_DIMENSIONS,
     TREND_COLUMNS,
-    Edition,
     table_id,
 )
 from samleng.reporting.domain.suppression import SuppressedTable
 from samleng.reporting.entrypoints.deps import PublicationsDep, SettingsDep
-from samleng.reporting.ports import Publications
+from samleng.reporting.ports import Edition, Publications
 
 SUPPRESSED_MARK = "[c]"
 

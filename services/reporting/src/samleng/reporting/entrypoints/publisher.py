@@ -10,7 +10,8 @@ two builds minutes apart could. Late events correct a release at most once per
 
 One replica builds at a time (a lease in MongoDB); the counting and suppression run in a
 worker process (CPU-bound work in a thread would hold the interpreter lock and slow every
-request), so requests keep being answered meanwhile.
+request), so requests keep being answered meanwhile; the worker dies with the service
+(``entrypoints/build_worker.py``).
 """
 
 from __future__ import annotations
@@ -18,17 +19,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from samleng.reporting.domain.calendar import local_date, month_start
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
-from samleng.reporting.domain.publication import Edition, build
-from samleng.reporting.ports import CaseRecords, Publications
+from samleng.reporting.domain.publication import build
+from samleng.reporting.entrypoints.build_worker import BuildWorker
+from samleng.reporting.ports import CaseRecords, Edition, Publications
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class Publisher:
         # renewed before each year's build; a replica that dies hands over after this long
         self._lease = timedelta(seconds=max(900.0, 10 * interval_seconds))
         self.owner = f"reporting-{uuid.uuid4().hex[:12]}"
-        self._workers: ProcessPoolExecutor | None = None
+        self.worker = BuildWorker()
 
     async def run(self) -> None:
         """Publish what is due, forever (a background task of the app's lifespan)."""
@@ -68,8 +68,7 @@ class Publisher:
                     log.exception("publishing failed; retrying", extra={"service": "reporting"})
                 await asyncio.sleep(self._interval)
         finally:
-            if self._workers is not None:
-                self._workers.shutdown(wait=False, cancel_futures=True)
+            self.worker.stop()  # a build in progress dies with the service
             # hand over at once on a graceful stop instead of when the lease runs out
             with contextlib.suppress(Exception):
                 await self._publications.release(self.owner)
@@ -112,12 +111,7 @@ class Publisher:
         last_updated = await self._records.latest_event_at()  # before reading: never newer
         records = await self._records.relevant(Area(), span.start, span.end)
         previous = await self._publications.carried(year - 1) or {}
-        if self._workers is None:
-            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-            self._workers = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        publication = await asyncio.get_running_loop().run_in_executor(
-            self._workers, build, records, year, as_of, self._threshold, previous
-        )
+        publication = await self.worker.run(build, records, year, as_of, self._threshold, previous)
         edition = await self._publications.store(publication, last_updated, version, now)
         log.info(
             "published",
