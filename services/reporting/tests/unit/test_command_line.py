@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import samleng.reporting.__main__ as command_line
+import samleng.reporting.entrypoints.cli as command_line
 from samleng.reporting.settings import ReportingSettings
 
 pytestmark = pytest.mark.unit
@@ -19,7 +19,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records what the command line would have built or run, instead of doing it."""
     done: list[str] = []
 
-    def settings() -> ReportingSettings:
+    def settings(settings_type: Any) -> ReportingSettings:
         done.append("settings")
         return ReportingSettings(environment="test")
 
@@ -27,7 +27,11 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         done.append("rebuild")
         return 3
 
-    monkeypatch.setattr(command_line, "ReportingSettings", settings)
+    async def no_consumers(settings: Any) -> int:
+        return 0
+
+    monkeypatch.setattr(command_line, "load_settings", settings)
+    monkeypatch.setattr(command_line, "consumers_running", no_consumers)
     monkeypatch.setattr(command_line, "rebuild_statistics", rebuild)
     monkeypatch.setattr(command_line, "configure_logging", lambda *args: None)
     return done
@@ -42,7 +46,7 @@ def test_help_of_rebuild_runs_nothing_and_reads_no_settings(
     calls: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as done:
-        command_line.main(["rebuild", "--help"])
+        command_line.run_rebuild(["--help"])
     assert done.value.code == 0
     assert "--yes" in capsys.readouterr().out
     assert calls == []
@@ -52,7 +56,7 @@ def test_rebuild_without_a_terminal_or_yes_refuses_and_changes_nothing(
     calls: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
-    assert command_line.main(["rebuild"]) == 1
+    assert command_line.run_rebuild([]) == 1
     assert "--yes" in capsys.readouterr().err
     assert calls == []
 
@@ -61,10 +65,10 @@ def test_rebuild_asks_and_runs_only_on_the_confirmation_word(
     calls: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _interactive(monkeypatch, "y")
-    assert command_line.main(["rebuild"]) == 1
+    assert command_line.run_rebuild([]) == 1
     assert calls == []
     _interactive(monkeypatch, "rebuild")
-    assert command_line.main(["rebuild"]) == 0
+    assert command_line.run_rebuild([]) == 0
     assert calls == ["settings", "rebuild"]
 
 
@@ -72,6 +76,18 @@ def test_rebuild_with_yes_runs_without_asking(
     calls: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked for confirmation"))
-    assert command_line.main(["rebuild", "--yes"]) == 0
+    assert command_line.run_rebuild(["--yes"]) == 0
     assert calls == ["settings", "rebuild"]
     assert "rebuilt 3 case records" in capsys.readouterr().out
+
+
+def test_rebuild_refuses_while_a_reporting_consumer_runs(
+    calls: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def one_consumer(settings: Any) -> int:
+        return 1
+
+    monkeypatch.setattr(command_line, "consumers_running", one_consumer)
+    assert command_line.run_rebuild(["--yes"]) == 1
+    assert "stop them first" in capsys.readouterr().err
+    assert calls == ["settings"]  # nothing was rebuilt
