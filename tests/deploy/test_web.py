@@ -23,10 +23,11 @@ import pytest
 from fastapi import FastAPI
 
 from samleng.web.app import create_app
+from samleng.web.entrypoints.citizen import MAX_FORM_BYTES, MAX_UPLOAD_BYTES
 from samleng.web.settings import WebSettings
 from tests.deploy.render import Document, render
 from tests.deploy.test_compose_and_images import OTEL_VARIABLES, compose, instructions, settings_of
-from tests.deploy.test_ingress import backend, host_role, ingress_routes
+from tests.deploy.test_ingress import Route, backend, host_role, ingress_routes, matches
 
 pytestmark = pytest.mark.unit
 
@@ -213,13 +214,19 @@ def test_web_reaches_exactly_the_apis_it_calls(target: str) -> None:
 def test_web_links_to_the_hosts_the_ingress_serves(target: str) -> None:
     resources = render(K8S / target)
     env = {e["name"]: e.get("value") for e in container_of(resources, "web")["env"]}
-    [ingress] = of_kind(resources, "Ingress").values()
-    hosts = {host_role(rule["host"]): rule["host"] for rule in ingress["spec"]["rules"]}
-    tls = {host for entry in ingress["spec"]["tls"] for host in entry["hosts"]}
+    ingresses = of_kind(resources, "Ingress").values()
+    hosts: dict[str, set[str]] = {}
+    for ingress in ingresses:
+        for rule in ingress["spec"]["rules"]:
+            hosts.setdefault(host_role(rule["host"]), set()).add(rule["host"])
+    assert all(len(names) == 1 for names in hosts.values()), f"one name per role: {hosts}"
+    tls = {
+        host for ingress in ingresses for entry in ingress["spec"]["tls"] for host in entry["hosts"]
+    }
     for variable, role in (("SAMLENG_PUBLIC_URL", "report"), ("SAMLENG_REPORTING_URL", "stats")):
         url = urlsplit(env[variable])
         assert url.scheme == "https", f"{variable}: browsers use HTTPS"
-        assert url.hostname == hosts[role] and url.hostname in tls, (variable, hosts[role])
+        assert {url.hostname} == hosts[role] and url.hostname in tls, (variable, hosts[role])
         assert url.path in ("", "/"), variable
 
 
@@ -257,3 +264,50 @@ def test_every_route_of_web_is_public_except_health_and_metrics(target: str) -> 
             assert reached is None, f"{path} is public"
         else:
             assert reached == "web", f"{path} of web -> {reached}"
+
+
+#: Room for a form's fields and multipart framing next to its files.
+FORM_OVERHEAD = 256 * 1024
+_NGINX_SIZE = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def nginx_bytes(size: str) -> int:
+    """An nginx size (``8m``) in bytes."""
+    unit = size[-1].lower()
+    return int(size[:-1]) * _NGINX_SIZE[unit] if unit in _NGINX_SIZE else int(size)
+
+
+def serving_ingress(resources: list[Document], role: str, path: str) -> Document:
+    """The Ingress whose rule serves ``path`` on a host (ingress-nginx merges the Ingresses
+    of one host; the longest match wins, Exact first)."""
+    candidates = []
+    for ingress in of_kind(resources, "Ingress").values():
+        for rule in ingress["spec"]["rules"]:
+            if host_role(rule["host"]) != role:
+                continue
+            for entry in rule["http"]["paths"]:
+                route = Route(role, entry["path"], entry["pathType"], "")
+                if matches(route, path):
+                    candidates.append(
+                        (len(route.path.rstrip("/")), route.match == "Exact", ingress)
+                    )
+    assert candidates, f"nothing serves {path}"
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_ingress_takes_the_uploads_web_accepts_and_logs_no_client(target: str) -> None:
+    resources = render(K8S / target)
+    needed = {"/submit": MAX_FORM_BYTES, "/track/attach": MAX_UPLOAD_BYTES + FORM_OVERHEAD}
+    for path, size in needed.items():
+        annotations = serving_ingress(resources, "report", path)["metadata"]["annotations"]
+        limit = nginx_bytes(annotations["nginx.ingress.kubernetes.io/proxy-body-size"])
+        assert limit >= size, f"{path}: nginx refuses bodies web accepts ({limit} < {size})"
+    for name, ingress in of_kind(resources, "Ingress").items():
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["nginx.ingress.kubernetes.io/enable-access-log"] == "false", name
+        # bodies stay in memory: one buffered to disk is logged with the client's address
+        assert (
+            annotations["nginx.ingress.kubernetes.io/client-body-buffer-size"]
+            == (annotations["nginx.ingress.kubernetes.io/proxy-body-size"])
+        ), name
