@@ -27,9 +27,11 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SERVICES = ("intake", "routing", "notification", "reporting")
+#: One image each: the back-end services and the web front end.
+IMAGES = (*SERVICES, "web")
 PUBLIC_PORTS = {"intake": ["8000:8000"], "reporting": ["8003:8003"]}
-#: The web front end: published on 8080, listening on 8000 in its container.
-WEB_PORTS = ["8080:8000"]
+#: The web front end: published on the port it listens on (its Dockerfile's, test_web.py).
+WEB_PORTS = ["8004:8004"]
 #: Operators' UIs, on the host's loopback only.
 LOOPBACK_UIS = {"rabbitmq": 15672, "jaeger": 16686, "prometheus": 9090}
 #: The environment variables the OpenTelemetry SDK reads.
@@ -131,9 +133,7 @@ def test_each_service_gets_only_settings_it_reads_and_only_its_own_secrets() -> 
     for secret in ("SAMLENG_TRACKING_CODE_KEY", "SAMLENG_ENCRYPTION_KEY"):
         holders = {n for n, s in services.items() if secret in s.get("environment", {})}
         assert holders == {"intake", "intake-migrate"}
-    holders = {
-        n for n, s in services.items() if "SAMLENG_WEB_SESSION_KEY" in s.get("environment", {})
-    }
+    holders = {n for n, s in services.items() if "SAMLENG_SESSION_KEY" in s.get("environment", {})}
     assert holders == {"web"}
 
 
@@ -141,8 +141,8 @@ def test_web_calls_the_apis_on_the_compose_network_and_holds_no_data() -> None:
     services = compose()["services"]
     web = services["web"]
     env = web["environment"]
-    for api in ("intake", "reporting", "notification"):
-        url = env[f"SAMLENG_WEB_{api.upper()}_URL"]
+    for api in ("intake", "notification"):  # reporting is only linked (test_web.py)
+        url = env[f"SAMLENG_{api.upper()}_URL"]
         port = settings_of(api).model_fields["http_port"].default
         assert url == f"http://{api}:{port}", url
         assert api in web["depends_on"]
@@ -196,7 +196,8 @@ def test_the_collector_sends_traces_to_jaeger_and_metrics_to_prometheus() -> Non
     targets = {t for job in jobs for c in job["static_configs"] for t in c["targets"]}
     for name in SERVICES:
         assert f"{name}:{settings_of(name).model_fields['http_port'].default}" in targets
-    assert {"web:8000", "rabbitmq:15692"} <= targets
+    web_port = settings_of("web").model_fields["http_port"].default
+    assert {f"web:{web_port}", "rabbitmq:15692"} <= targets
     # ... and serves them to Prometheus, which scrapes exactly that port
     [metrics_out] = pipelines["metrics"]["exporters"]
     exposed = config["exporters"][metrics_out]["endpoint"].rsplit(":", 1)[1]
@@ -280,7 +281,7 @@ def closure(package: str, members: dict[str, Path]) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", IMAGES)
 def test_dockerfile_builds_the_service_from_the_lock_as_a_non_root_user(service: str) -> None:
     path = DEPLOY / "docker" / f"{service}.Dockerfile"
     steps = instructions(path)
@@ -310,7 +311,7 @@ def test_dockerfile_builds_the_service_from_the_lock_as_a_non_root_user(service:
     assert f"SAMLENG_HTTP_PORT={expose}" in " ".join(args for op, args in runtime if op == "ENV")
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", IMAGES)
 def test_dockerfile_copies_paths_that_exist_and_everything_uv_needs(service: str) -> None:
     path = DEPLOY / "docker" / f"{service}.Dockerfile"
     members = workspace_members()
