@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from samleng.intake.app import bootstrap, create_app
-from services.intake.tests.integration.citizen.files import (
+from services.intake.tests.files import (
     AUTHOR,
     PRODUCER,
     XMP_CREATOR,

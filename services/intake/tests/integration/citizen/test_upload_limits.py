@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from samleng.intake.app import bootstrap
-from services.intake.tests.integration.citizen.files import pdf, png, upload
+from services.intake.tests.files import pdf, png, upload
 from services.intake.tests.integration.citizen.helpers import collection
 from services.intake.tests.integration.shared import VALID, intake_settings
 from tests.support import eventually, running

@@ -136,12 +136,11 @@ def _clean_image(data: bytes, media_type: str) -> bytes:
     fmt = _PIL_FORMAT[media_type]
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-            upright = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)  # no second copy of the pixels
             # A new image from the pixels alone carries none of the original's info.
-            clean_image = Image.new(upright.mode, upright.size)
-            clean_image.paste(upright)
-            palette = upright.getpalette() if upright.mode == "P" else None
-            del upright
+            clean_image = Image.new(image.mode, image.size)
+            clean_image.paste(image)
+            palette = image.getpalette() if image.mode == "P" else None
             if palette:
                 clean_image.putpalette(palette)
     except Exception as exc:  # truncated data, bad chunks, unsupported modes
