@@ -63,3 +63,18 @@ def test_a_cleaned_image_keeps_its_pixels() -> None:
     cleaned = clean(png(40, 30, colour=True), "image/png")
     with Image.open(io.BytesIO(cleaned)) as image:
         assert image.size == (40, 30) and image.getpixel((0, 0)) == (0, 0, 0)
+
+
+def test_a_webp_is_measured_from_its_header_before_libwebp_sees_it() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200)).save(out, format="WEBP", lossless=True)
+    assert inspect(out.getvalue(), 1_000_000) == "image/webp"
+    lossy = io.BytesIO()
+    Image.new("RGB", (300, 200)).save(lossy, format="WEBP", quality=50)
+    assert inspect(lossy.getvalue(), 1_000_000) == "image/webp"
+    # a VP8X header naming a 16384 × 16384 canvas (what libwebp would allocate at once)
+    size = (16383).to_bytes(3, "little") * 2
+    header = b"RIFF\x00\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x00\x00\x00\x00" + size
+    with pytest.raises(UnacceptableFile) as refused:
+        inspect(header + b"\x00" * 64, 25_000_000)
+    assert "16384×16384" in refused.value.en

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import warnings
 
 import pikepdf
@@ -42,8 +43,9 @@ _PDF_NAME_TREES = ("/EmbeddedFiles", "/JavaScript")
 class UnacceptableFile(ValueError):
     """The file is refused; ``slug`` says why, ``en``/``km`` say what to send instead.
 
-    ``unsupported-file`` (not a type intake takes) or ``unreadable-file`` (damaged, too
-    many pixels, locked): a plain class so that it crosses from a worker process intact.
+    ``unsupported-file`` (not a type intake takes), ``image-too-large`` (its header names
+    too many pixels) or ``unreadable-file`` (damaged, locked, not what it claims). A plain
+    class, so that it crosses from a worker process intact.
     """
 
     def __init__(self, slug: str, en: str, km: str) -> None:
@@ -95,10 +97,14 @@ def inspect(data: bytes, max_pixels: int) -> str:
             raise _damaged("PDF", "PDF ")
         return media_type
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[media_type]]) as image:
-                width, height = image.size
+        if media_type == "image/webp":
+            # libwebp allocates the whole canvas when it opens a file: read the header here
+            width, height = _webp_size(data)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[media_type]]) as image:
+                    width, height = image.size
     except Image.DecompressionBombError:
         raise _too_many_pixels(
             "the image has far too many pixels", "រូបភាពមានភីកសែលច្រើនពេក", max_pixels
@@ -114,6 +120,23 @@ def inspect(data: bytes, max_pixels: int) -> str:
     return media_type
 
 
+def _webp_size(data: bytes) -> tuple[int, int]:
+    """The canvas size a WebP header names (RFC 9649), without decoding anything."""
+    chunk = data[12:16]
+    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a" and len(data) >= 30:
+        width, height = struct.unpack_from("<HH", data, 26)
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8X" and len(data) >= 30:
+        return (
+            int.from_bytes(data[24:27], "little") + 1,
+            int.from_bytes(data[27:30], "little") + 1,
+        )
+    if chunk == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
+        (bits,) = struct.unpack_from("<I", data, 21)
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    raise ValueError("not a WebP header")
+
+
 def _too_many_pixels(found_en: str, found_km: str, max_pixels: int) -> UnacceptableFile:
     megapixels = f"{max_pixels / 1_000_000:g}"
     return UnacceptableFile(
@@ -125,10 +148,18 @@ def _too_many_pixels(found_en: str, found_km: str, max_pixels: int) -> Unaccepta
 
 
 def clean(data: bytes, media_type: str) -> bytes:
-    """The file without metadata (CPU and memory heavy: call it after :func:`inspect`)."""
-    if media_type == "application/pdf":
-        return _clean_pdf(data)
-    return _clean_image(data, media_type)
+    """The file without metadata (CPU and memory heavy: call it after :func:`inspect`).
+
+    Whatever goes wrong on a hostile or broken file is an :class:`UnacceptableFile`.
+    """
+    try:
+        if media_type == "application/pdf":
+            return _clean_pdf(data)
+        return _clean_image(data, media_type)
+    except UnacceptableFile:
+        raise
+    except Exception as exc:  # MemoryError, RecursionError, a library's own error types
+        raise _damaged() from exc
 
 
 def _clean_image(data: bytes, media_type: str) -> bytes:
@@ -178,9 +209,7 @@ def _clean_pdf(data: bytes) -> bytes:
             "the PDF is locked with a password; remove the password or send a photo of it",
             "ឯកសារ PDF ត្រូវបានចាក់សោដោយពាក្យសម្ងាត់ សូមដកពាក្យសម្ងាត់ចេញ ឬផ្ញើរូបថតរបស់វា",
         ) from exc
-    except (pikepdf.PdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        if isinstance(exc, UnacceptableFile):
-            raise
+    except pikepdf.PdfError as exc:
         raise _damaged("PDF", "PDF ") from exc
     return out.getvalue()
 
