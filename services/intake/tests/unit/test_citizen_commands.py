@@ -16,7 +16,7 @@ from samleng.common.events import (
     Location,
     OfficeRef,
 )
-from samleng.intake.adapters.attachments import UnacceptableFile, clean_upload, sniff
+from samleng.intake.adapters.cleaning import UnacceptableFile, inspect, sniff
 from samleng.intake.adapters.crypto import SealedBox, derive_key
 from samleng.intake.domain import citizen, officer
 from samleng.intake.domain.citizen import ActionRefused
@@ -131,4 +131,4 @@ def test_files_are_sniffed_by_content_not_name() -> None:
     assert sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
     assert sniff(b"MZ\x90\x00") is None
     with pytest.raises(UnacceptableFile):
-        clean_upload(b"GIF89a....")
+        inspect(b"GIF89a....", 1_000_000)

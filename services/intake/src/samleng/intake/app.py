@@ -16,7 +16,7 @@ from samleng.common.broker import subscribe_table
 from samleng.common.outbox import Outbox, OutboxRelay
 from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
 from samleng.common.service import Service, token_verifier, web_app
-from samleng.intake.adapters.attachments import AttachmentStore
+from samleng.intake.adapters.attachments import AttachmentStore, FileCleaner
 from samleng.intake.adapters.audit import AuditTrail
 from samleng.intake.adapters.budgets import Budget, budget_flusher
 from samleng.intake.adapters.cases import CaseRepository
@@ -52,6 +52,15 @@ def keys_from(settings: IntakeSettings) -> Keys:
     )
 
 
+def file_cleaner(settings: IntakeSettings) -> FileCleaner:
+    """The worker processes that clean attachments, as the settings size them."""
+    return FileCleaner(
+        workers=settings.attachment_workers,
+        queue=settings.attachment_queue,
+        max_pixels=settings.max_image_pixels,
+    )
+
+
 def audit_key(settings: IntakeSettings) -> bytes:
     """The key of the audit trail's hash chain (kept out of the database it protects)."""
     return derive_key(settings.encryption_key.get_secret_value(), "audit-trail")
@@ -71,7 +80,9 @@ def _real_ports(
         return port
 
     cases = real("cases", lambda: CaseRepository(db), "create_indexes")
-    attachments = real("attachments", lambda: AttachmentStore(db))
+    attachments = real("attachments", lambda: AttachmentStore(db, file_cleaner(settings)))
+    if isinstance(attachments, AttachmentStore):
+        jobs.append(attachments.cleaner.serve)  # the workers live as long as the service
     budgets = real(
         "budgets",
         lambda: Budgets(

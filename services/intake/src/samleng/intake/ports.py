@@ -108,8 +108,10 @@ class Attachments(Protocol):
     """Attachment bytes, named by a random id."""
 
     async def put(self, complaint_id: str, data: bytes, now: datetime) -> Attachment:
-        """Clean an upload and store it (UnacceptableFile first if it is not one intake
-        takes); the returned record names the stored bytes."""
+        """Clean an upload and store it; the returned record names the stored bytes.
+
+        Raises UnacceptableFile if it is not a file intake takes (checked before it is
+        decoded) and CleanerBusy if too many files are being cleaned already."""
 
     async def read(self, attachment_id: str) -> bytes:
         """The stored bytes."""

@@ -27,6 +27,13 @@ class IntakeSettings(ServiceSettings):
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     max_attachment_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_attachments: int = Field(default=5, ge=1, le=50)
+    # An image's header may name at most this many pixels; it is refused before decoding.
+    # Cleaning one holds about 8 bytes a pixel in a worker (25 MP: about 200 MB).
+    max_image_pixels: int = Field(default=25_000_000, ge=1_000_000, le=200_000_000)
+    # Worker processes that decode and clean attachments, and uploads that may wait for
+    # one; past both, an upload is answered 503 with Retry-After.
+    attachment_workers: int = Field(default=1, ge=1, le=16)
+    attachment_queue: int = Field(default=4, ge=0, le=100)
     reopen_period_days: int = Field(default=30, ge=1)
     idempotency_hours: int = Field(default=72, ge=1)
     # Shared budgets (all replicas, all clients together): no client is identified.

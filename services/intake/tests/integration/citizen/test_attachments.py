@@ -5,10 +5,19 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pikepdf
 import pytest
 from PIL import Image, PngImagePlugin
 
 from samleng.intake.app import bootstrap, create_app
+from services.intake.tests.files import (
+    AUTHOR,
+    PRODUCER,
+    XMP_CREATOR,
+    XMP_TOOL,
+    pdf,
+    upload,
+)
 from services.intake.tests.integration.citizen.helpers import collection
 from services.intake.tests.integration.shared import VALID, intake_settings
 from tests.support import running
@@ -39,10 +48,6 @@ def png_with_text() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, format="PNG", pnginfo=info)
     return out.getvalue()
-
-
-async def upload(http: Any, code: str, name: str, data: bytes, kind: str) -> Any:
-    return await http.post(f"/v1/complaints/{code}/attachments", files={"file": (name, data, kind)})
 
 
 async def test_photo_metadata_is_stripped_before_storage(env: Any) -> None:
@@ -85,10 +90,11 @@ async def test_files_are_judged_by_content_and_size(env: Any) -> None:
         assert "JPEG" in disguised.json()["detail_en"]
 
         damaged = await upload(http, code, "x.png", b"\x89PNG\r\n\x1a\n broken", "image/png")
-        assert damaged.status_code == 415
+        assert damaged.status_code == 422
+        assert damaged.json()["type"].endswith("unreadable-file")
 
-        pdf = await upload(http, code, "receipt", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "x/y")
-        assert pdf.status_code == 200, pdf.text
+        document = await upload(http, code, "receipt", pdf(metadata=False), "x/y")
+        assert document.status_code == 200, document.text
 
         big = await upload(http, code, "big.pdf", b"%PDF-1.4\n" + b"0" * 30_000, "application/pdf")
         assert big.status_code == 413
@@ -105,11 +111,53 @@ async def test_files_are_judged_by_content_and_size(env: Any) -> None:
 
 async def test_attachments_per_case_are_limited(env: Any) -> None:
     settings = intake_settings(env, relay_enabled=False, max_attachments=1)
-    pdf = b"%PDF-1.4\n%%EOF\n"
+    document = pdf()
     async with running(create_app(settings)) as http:
         code = (await http.post("/v1/complaints", json=VALID)).json()["tracking_code"]
-        assert (await upload(http, code, "a.pdf", pdf, "application/pdf")).status_code == 200
-        second = await upload(http, code, "b.pdf", pdf, "application/pdf")
+        assert (await upload(http, code, "a.pdf", document, "application/pdf")).status_code == 200
+        second = await upload(http, code, "b.pdf", document, "application/pdf")
         assert second.status_code == 409
         assert second.json()["type"].endswith("too-many-attachments")
     assert len(await collection(settings, "attachments.files")) == 1  # the refused one is gone
+
+
+async def test_pdf_author_producer_and_xmp_are_stripped_before_storage(env: Any) -> None:
+    settings = intake_settings(env, relay_enabled=False)
+    service: Any = bootstrap(settings)
+    original = pdf()
+    for secret in (AUTHOR, PRODUCER, XMP_CREATOR, XMP_TOOL):
+        assert secret.encode() in original  # the test PDF really carries them
+    async with running(service.app) as http:
+        code = (await http.post("/v1/complaints", json=VALID)).json()["tracking_code"]
+        answer = await upload(http, code, "receipt.pdf", original, "application/pdf")
+        assert answer.status_code == 200, answer.text
+        [case] = await collection(settings, "cases")
+        [attached] = case["attachments"]
+        stored = await service.ports.attachments.read(attached["attachment_id"])
+    assert attached["content_type"] == "application/pdf"
+    for secret in (AUTHOR, PRODUCER, XMP_CREATOR, XMP_TOOL, "xmpmeta"):
+        assert secret.encode() not in stored, secret
+    with pikepdf.open(io.BytesIO(stored)) as cleaned:
+        assert "/Info" not in cleaned.trailer
+        assert "/Metadata" not in cleaned.Root
+        assert len(cleaned.pages) == 1  # still the document that was sent
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-<html><body><script>alert(document.cookie)</script></body></html>",
+        b"%PDF-1.7\n<html><script>alert(1)</script></html>\n%%EOF\n",
+    ],
+    ids=["html-after-magic", "no-pdf-structure"],
+)
+async def test_a_file_that_only_starts_like_a_pdf_is_refused(env: Any, content: bytes) -> None:
+    settings = intake_settings(env, relay_enabled=False)
+    async with running(create_app(settings)) as http:
+        code = (await http.post("/v1/complaints", json=VALID)).json()["tracking_code"]
+        answer = await upload(http, code, "receipt.pdf", content, "application/pdf")
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"].endswith("unreadable-file")
+    assert answer.json()["detail_km"] and "PDF" in answer.json()["detail_en"]
+    assert await collection(settings, "attachments.files") == []

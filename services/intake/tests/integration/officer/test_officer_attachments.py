@@ -34,6 +34,11 @@ async def test_office_staff_download_what_the_citizen_attached(officer_env: Any,
         download = await officer.call("GET", meta["download"])
         assert download.status_code == 200
         assert download.headers["content-type"] == "image/png"
+        # never rendered inline, never sniffed into another type (issue 13, item 7)
+        assert download.headers["x-content-type-options"] == "nosniff"
+        disposition = download.headers["content-disposition"]
+        assert disposition == f'attachment; filename="{meta["attachment_id"]}.png"'
+        assert download.headers["cache-control"] == "no-store"
         assert Image.open(io.BytesIO(download.content)).size == (8, 8)
 
         analyst = desk.as_user(["national_analyst"])

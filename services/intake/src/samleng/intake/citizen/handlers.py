@@ -185,8 +185,12 @@ async def attach_file(
     store: Attachments,
     max_count: int,
 ) -> Case:
-    """Clean and store a file, then record it on the case (the file is removed if that fails)."""
+    """Clean and store a file, then record it on the case (the file is removed if that fails).
+
+    The case must be open and below ``max_count`` files before the file is even looked at.
+    """
     case = await find_case(code, cases, hasher, misses)
+    citizen.may_attach(case, max_count)
     stored = await store.put(case.complaint_id, data, datetime.now(UTC))
     try:
         return await act_on_case(

@@ -174,8 +174,8 @@ def add_information(case: Case, text: str, now: datetime) -> tuple[Case, Event]:
     )
 
 
-def attach(case: Case, attachment: Attachment, max_count: int) -> tuple[Case, Event]:
-    """The citizen attaches a (cleaned, stored) file; the office is told new information came."""
+def may_attach(case: Case, max_count: int) -> None:
+    """Refuse (ActionRefused) another file on a closed case or one that has ``max_count``."""
     _require_open(case, "attach files", "ភ្ជាប់ឯកសារ")
     if len(case.attachments) >= max_count:
         raise ActionRefused(
@@ -183,6 +183,11 @@ def attach(case: Case, attachment: Attachment, max_count: int) -> tuple[Case, Ev
             f"A case can have at most {max_count} attachments.",
             f"ករណីមួយអាចមានឯកសារភ្ជាប់យ៉ាងច្រើន {max_count}។",
         )
+
+
+def attach(case: Case, attachment: Attachment, max_count: int) -> tuple[Case, Event]:
+    """The citizen attaches a (cleaned, stored) file; the office is told new information came."""
+    may_attach(case, max_count)
     event = _provided(case, attachment.at)
     attached = replace(case, attachments=(*case.attachments, attachment))
     return (

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from samleng.common.http import Problem, problem_response, validation_errors
-from samleng.intake.adapters.attachments import UnacceptableFile
+from samleng.intake.adapters.attachments import CleanerBusy, UnacceptableFile
 from samleng.intake.adapters.inbox import InvalidCursor
 from samleng.intake.citizen.handlers import CaseNotFound, LookupsExhausted
 from samleng.intake.domain.citizen import ActionRefused
@@ -159,10 +159,20 @@ def _problem_for(exc: Exception) -> Problem | None:
         )
     if isinstance(exc, UnacceptableFile):
         return problem(
-            415,
-            "unacceptable-file",
-            en=f"The file was refused: {exc}.",
-            km="ឯកសារត្រូវបានបដិសេធ៖ ទទួលយកតែរូបថត JPEG, PNG, WebP ឬឯកសារ PDF ប៉ុណ្ណោះ។",
+            415 if exc.slug == "unsupported-file" else 422,
+            exc.slug,
+            en=f"The file was refused: {exc.en}.",
+            km=f"ឯកសារត្រូវបានបដិសេធ៖ {exc.km}។",
+        )
+    if isinstance(exc, CleanerBusy):
+        return problem(
+            503,
+            "uploads-busy",
+            en=f"Too many files are being processed right now. "
+            f"Send the file again in {exc.retry_after} seconds.",
+            km=f"មានឯកសារច្រើនពេកកំពុងដំណើរការនៅពេលនេះ។ "
+            f"សូមផ្ញើឯកសារម្តងទៀតក្នុងរយៈពេល {exc.retry_after} វិនាទី។",
+            headers={"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, InvalidCursor):
         return problem(
@@ -183,9 +193,10 @@ _DOCUMENTED = {
     409: "The case changed since you read it, or its status does not allow this now",
     413: "The request is too large",
     415: "Not an accepted file type",
-    422: "A field is invalid; the problem names it",
+    422: "A field is invalid, or a file is damaged or has too many pixels; the problem says",
     428: "Send the case version you read (body 'version' or If-Match)",
     429: "Too many requests; see Retry-After",
+    503: "Busy; try again after Retry-After seconds",
 }
 
 

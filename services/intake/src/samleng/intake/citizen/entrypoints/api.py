@@ -216,7 +216,7 @@ async def add_information(
     "/complaints/{tracking_code}/attachments",
     summary="Attach a photo or document (JPEG, PNG, WebP, PDF)",
     response_model=CaseView,
-    responses=documented(400, 404, 409, 413, 415, 429),
+    responses=documented(400, 404, 409, 413, 415, 422, 429, 503),
 )
 async def attach(
     tracking_code: str,
@@ -224,7 +224,10 @@ async def attach(
     desk: CitizenDeskDep,
     store: AttachmentsDep,
 ) -> CaseView:
-    """Attach a file; photos are stripped of location and device data before storage."""
+    """Attach a file; photos and PDFs are stripped of location, device and author data
+    before storage. Limits are checked before the file is decoded: size (413), files per
+    case (409), type by content (415), image pixels (422); 503 when too many files are
+    being processed."""
     settings = desk.settings
     data = await file.read(settings.max_attachment_bytes + 1)
     if len(data) > settings.max_attachment_bytes:
