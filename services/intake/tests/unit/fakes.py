@@ -13,7 +13,7 @@ them into an ``IntakePorts``, as ``bootstrap`` does with the real ones::
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -33,6 +33,7 @@ from samleng.common.events import (
     OfficeRef,
 )
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
+from samleng.intake.domain.access import in_office_trail
 from samleng.intake.domain.audit import GENESIS, AuditEntry, AuditRecord, chain
 from samleng.intake.domain.model import Attachment, Case, Submission, open_case
 from samleng.intake.domain.tracking import TrackingCodeHasher
@@ -225,6 +226,38 @@ class InMemoryAuditLog:
         for entry in found[:limit]:
             yield entry
 
+    async def office_entries(
+        self,
+        offices: Sequence[str],
+        *,
+        complaint_id: str | None = None,
+        subject: str | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> AsyncIterator[AuditEntry]:
+        """The offices' trail; their cases are those their staff worked on (no case store
+        here, so no conduct case either)."""
+        worked_on = {
+            e.record.complaint_id
+            for e in self.log
+            if e.record.office_id in offices and not e.record.action.endswith(".refused")
+        }
+        async for entry in self.entries(
+            complaint_id=complaint_id, subject=subject, after_seq=after_seq, limit=len(self.log)
+        ):
+            record = entry.record
+            if in_office_trail(
+                record.complaint_id,
+                record.office_id,
+                offices=offices,
+                office_cases={c for c in worked_on if c},
+                conduct_cases=(),
+            ):
+                if limit <= 0:
+                    return
+                limit -= 1
+                yield entry
+
     @property
     def actions(self) -> list[str]:
         """The actions recorded, in order."""
@@ -283,6 +316,14 @@ class InMemoryInbox:
         for case in self._selected(where, with_status=False):
             counted[case.status.value] += 1
         return counted
+
+    async def office_names(self, office_ids: Collection[str]) -> dict[str, OfficeRef]:
+        """The offices as their cases name them."""
+        return {
+            c.office.office_id: c.office
+            for c in self.cases.cases.values()
+            if c.office is not None and c.office.office_id in office_ids
+        }
 
 
 @dataclass

@@ -8,9 +8,11 @@ from samleng.common.auth import Principal, Role
 from samleng.intake.domain.access import (
     OfficerAction,
     acting_role,
+    audit_offices,
     can_act,
     can_download,
     can_read,
+    in_office_trail,
     inbox_offices,
 )
 
@@ -54,3 +56,20 @@ def test_inbox_scope() -> None:
     assert inbox_offices(officer, None) == ["commune:170201", "district:1702"]
     assert inbox_offices(officer, HOME) == [HOME]
     assert inbox_offices(officer, ELSEWHERE) == []
+
+
+def test_admins_read_the_whole_trail_heads_their_offices_and_officers_none() -> None:
+    assert audit_offices(user(Role.ADMIN)) is None
+    assert audit_offices(user(Role.OFFICE_HEAD, offices=(ELSEWHERE, HOME))) == (HOME, ELSEWHERE)
+    for role in (Role.OFFICER, Role.OMBUDSMAN, Role.NATIONAL_ANALYST):
+        assert audit_offices(user(role)) == ()
+
+
+def test_an_offices_trail_never_holds_a_complaint_about_its_own_conduct() -> None:
+    scope = {"offices": [HOME], "office_cases": ["ours"], "conduct_cases": ["about-us"]}
+    assert in_office_trail("ours", ELSEWHERE, **scope)  # what others did with our case
+    assert in_office_trail(None, HOME, **scope)  # our staff's inbox reads
+    assert in_office_trail("theirs", HOME, **scope)  # our staff's attempt elsewhere
+    assert not in_office_trail("theirs", ELSEWHERE, **scope)
+    assert not in_office_trail("about-us", HOME, **scope)  # even our own staff's attempt
+    assert not in_office_trail("about-us", "district-ombudsman:1702", **scope)

@@ -247,3 +247,25 @@ async def test_the_audit_trail_is_for_administrators_and_reading_it_is_audited()
         ADMIN, desk, complaint_id=case.complaint_id, subject=None, after_seq=0, limit=10
     )
     assert [e.record.action for e in entries] == ["case.read", "audit.query"]
+
+
+async def test_a_head_of_office_reads_their_offices_part_of_the_trail() -> None:
+    ports = fake_ports()
+    desk = ports.officers
+    case = await routed_case(ports)
+    await read_case(OFFICER, case.complaint_id, desk)
+    with pytest.raises(CaseNotVisible):
+        await read_case(STRANGER, case.complaint_id, desk)
+    head = user(Role.OFFICE_HEAD)
+    entries = await query_audit(head, desk, complaint_id=None, subject=None, after_seq=0, limit=10)
+    assert [(e.record.action, e.record.office_id) for e in entries] == [
+        ("case.read", OFFICE.office_id),
+        ("case.read.refused", OTHER),  # someone elsewhere tried to open our case
+        ("audit.query", OFFICE.office_id),
+    ]
+    assert entries[-1].record.role == "office_head"
+    elsewhere = user(Role.OFFICE_HEAD, offices=(OTHER,))
+    theirs = await query_audit(
+        elsewhere, desk, complaint_id=None, subject=None, after_seq=0, limit=10
+    )
+    assert [e.record.action for e in theirs] == ["case.read.refused", "audit.query"]

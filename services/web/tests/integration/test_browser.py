@@ -38,6 +38,7 @@ SHOTS = ROOT / (
 PHONE: ViewportSize = {"width": 390, "height": 844}
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 COMMUNE_OFFICE = "commune:170201"
+OFFICE_EN, OFFICE_KM = "Chub Ta Trav commune/sangkat office", "រដ្ឋបាលឃុំ/សង្កាត់ ជប់តាត្រាវ"
 AXE = Axe()
 
 
@@ -170,13 +171,22 @@ def test_a_case_from_the_phone_to_the_office_and_back(
 
     poll(listed)
     shoot(officer, "inbox-en-laptop")
+    expect(officer.locator(".offices")).to_contain_text(OFFICE_EN)
+    expect(officer.locator(".cases li").first).to_contain_text("Chub Ta Trav, Angkor Thum")
     officer.goto(f"{portal.url}/officer")
     expect(officer.locator("h1")).to_have_text("ប្រអប់ករណី")
+    # offices and places by name, in Khmer, not by their ids and codes
+    expect(officer.locator(".offices")).to_contain_text(OFFICE_KM)
+    expect(officer.locator(".offices")).not_to_contain_text(COMMUNE_OFFICE)
+    expect(officer.locator(".cases li").first).to_contain_text("ជប់តាត្រាវ, អង្គរធំ, សៀមរាប")
+    expect(officer.locator(".cases li").first).not_to_contain_text("170201")
     accessible(officer)
     shoot(officer, "inbox-km-laptop")
     officer.goto(f"{portal.url}/officer?lang=en")
     officer.locator(".cases li a").first.click()
     expect(officer.locator("blockquote.description")).to_contain_text(description[:20])
+    complaint_id = officer.url.split("/officer/cases/")[1].split("?")[0]
+    expect(officer.locator("dl.facts")).to_contain_text("Chub Ta Trav, Angkor Thum, Siemreap")
     expect(officer.locator(".attachments li")).to_have_count(1)
     accessible(officer)
     attachment = officer.request.get(
@@ -245,6 +255,24 @@ def test_a_case_from_the_phone_to_the_office_and_back(
     admin.goto(f"{portal.url}/officer/audit?lang=en")
     expect(admin.locator("table")).to_contain_text("case.acknowledge")
     accessible(admin)
+    admin.click("nav button")  # sign out
+    # the commune's head reads their office's trail; another commune's head sees none of it
+    head = laptop.new_page()
+    sign_in(head, portal, role="office_head")
+    head.click("nav a[href*='/officer/audit']")
+    expect(head.locator("#audit-scope")).to_be_visible()
+    expect(head.locator("table")).to_contain_text(complaint_id)
+    expect(head.locator("table")).to_contain_text("case.acknowledge")
+    expect(head.locator("table")).to_contain_text(OFFICE_EN)
+    accessible(head)
+    shoot(head, "audit-en-laptop")
+    head.click("nav button")
+    elsewhere = laptop.new_page()
+    sign_in(elsewhere, portal, role="office_head", office="commune:170202")
+    elsewhere.goto(f"{portal.url}/officer/audit?lang=en")
+    expect(elsewhere.locator("#audit-scope")).to_be_visible()
+    expect(elsewhere.locator("main")).not_to_contain_text(complaint_id)
+    accessible(elsewhere)
 
     # privacy: no cookie for the citizen, nothing from another origin, the code nowhere
     assert phone.cookies() == []

@@ -9,13 +9,13 @@ tests implement them in memory (``services/intake/tests/unit/fakes.py``)::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from samleng.common.auth import TokenVerifier
-from samleng.common.events import CaseStatus, Event, FeedbackKind, SealedContact
+from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.tracking import TrackingCodeHasher
@@ -196,6 +196,9 @@ class Inbox(Protocol):
     async def counts(self, where: InboxFilter) -> dict[str, int]:
         """How many cases per status ``where`` selects (status filter ignored)."""
 
+    async def office_names(self, office_ids: Collection[str]) -> dict[str, OfficeRef]:
+        """The offices (names included) as their cases name them; unknown ones left out."""
+
 
 @dataclass(frozen=True)
 class InternalNote:
@@ -239,6 +242,19 @@ class AuditLog(Protocol):
         limit: int = 100,
     ) -> AsyncIterator[AuditEntry]:
         """Entries in chain order after ``after_seq``."""
+
+    def office_entries(
+        self,
+        offices: Sequence[str],
+        *,
+        complaint_id: str | None = None,
+        subject: str | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> AsyncIterator[AuditEntry]:
+        """The trail of ``offices`` (:func:`samleng.intake.domain.access.in_office_trail`):
+        entries about cases that are or were with them, or by their staff, never about a
+        complaint of their own officials' conduct; chain order after ``after_seq``."""
 
 
 @dataclass(frozen=True)

@@ -368,6 +368,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role": ("តួនាទី", "Role"),
     "detail": ("ព័ត៌មានលម្អិត", "Detail"),
     "audit_empty": ("គ្មានកំណត់ត្រាទេ។", "No entries."),
+    "audit_office_scope": (
+        "កំណត់ត្រាអំពីករណីដែលនៅ ឬធ្លាប់នៅជាមួយការិយាល័យរបស់អ្នក និងអំពីអ្វីដែលបុគ្គលិករបស់វាបានធ្វើ។ "
+        "ការអានទំព័រនេះក៏ត្រូវបានកត់ត្រាដែរ។",
+        "Entries about the cases that are or were with your office, and what its staff did. "
+        "Reading this page is recorded too.",
+    ),
     "later_entries": ("កំណត់ត្រាបន្ទាប់", "Later entries"),
     "feed_unavailable": (
         "មិនអាចអានការជូនដំណឹងបានទេនៅពេលនេះ។",

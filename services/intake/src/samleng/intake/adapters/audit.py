@@ -8,7 +8,7 @@ deletes entries; ``verify`` detects anyone who does it behind the application's 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ class AuditTrail:
         await self._entries.create_index("seq", unique=True)
         await self._entries.create_index([("complaint_id", ASCENDING), ("seq", ASCENDING)])
         await self._entries.create_index([("subject", ASCENDING), ("seq", ASCENDING)])
+        await self._entries.create_index([("office_id", ASCENDING), ("seq", ASCENDING)])
         # The head exists before the first append, so concurrent appends always collide on
         # this one document (a transient write conflict, retried) and never on ``seq``.
         with contextlib.suppress(DuplicateKeyError):
@@ -91,6 +92,53 @@ class AuditTrail:
         if subject:
             query["subject"] = subject
         cursor = self._entries.find(query).sort("seq", DESCENDING if newest_first else ASCENDING)
+        if limit:
+            cursor = cursor.limit(limit)
+        async for doc in cursor:
+            yield _from_document(doc)
+
+    async def office_entries(
+        self,
+        offices: Sequence[str],
+        *,
+        complaint_id: str | None = None,
+        subject: str | None = None,
+        after_seq: int = 0,
+        limit: int | None = None,
+    ) -> AsyncIterator[AuditEntry]:
+        """The trail of ``offices`` in chain order (the rule: ``access.in_office_trail``).
+
+        A case is the offices' if it sits with one of them now or if their staff read or
+        acted on it (which they can only do while it is theirs); a complaint about the
+        conduct of their own officials never is, whoever wrote the entry.
+        """
+        wanted = list(offices)
+        if not wanted:
+            return
+        cases = self._db["cases"]  # read-only: which cases are, or are about, these offices
+        conduct = await cases.distinct(
+            "_id", {"about_office_conduct": True, "about_office_id": {"$in": wanted}}
+        )
+        current = await cases.distinct("_id", {"office.office_id": {"$in": wanted}})
+        worked_on = await self._entries.distinct(
+            "complaint_id",
+            {
+                "office_id": {"$in": wanted},
+                "complaint_id": {"$ne": None},
+                "action": {"$not": {"$regex": r"\.refused$"}},
+            },
+        )
+        office_cases = sorted((set(current) | set(worked_on)) - set(conduct))
+        clauses: list[dict[str, Any]] = [
+            {"seq": {"$gt": after_seq}},
+            {"complaint_id": {"$nin": conduct}},
+            {"$or": [{"office_id": {"$in": wanted}}, {"complaint_id": {"$in": office_cases}}]},
+        ]
+        if complaint_id:
+            clauses.append({"complaint_id": complaint_id})
+        if subject:
+            clauses.append({"subject": subject})
+        cursor = self._entries.find({"$and": clauses}).sort("seq", ASCENDING)
         if limit:
             cursor = cursor.limit(limit)
         async for doc in cursor:

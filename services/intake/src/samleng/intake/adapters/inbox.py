@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from samleng.common.events import CaseStatus
+from samleng.common.events import CaseStatus, OfficeRef
 from samleng.intake.adapters.cases import NO_DEADLINE, case_from_document
 from samleng.intake.domain.model import Case
 from samleng.intake.ports import InboxFilter, InboxPage
@@ -103,6 +104,18 @@ class Inbox:
         async for row in await self._cases.aggregate(pipeline):
             counted[str(row["_id"])] = int(row["n"])
         return counted
+
+    async def office_names(self, office_ids: Collection[str]) -> dict[str, OfficeRef]:
+        """The offices, as routing named them on their cases (an office without a case is
+        left out)."""
+        pipeline: list[Document] = [
+            {"$match": {"office.office_id": {"$in": sorted(office_ids)}}},
+            {"$group": {"_id": "$office.office_id", "office": {"$last": "$office"}}},
+        ]
+        return {
+            str(row["_id"]): OfficeRef.model_validate(row["office"])
+            async for row in await self._cases.aggregate(pipeline)
+        }
 
 
 def _query(where: InboxFilter, *, with_status: bool) -> Document:

@@ -4,11 +4,13 @@ Access is object-level: a user reaches a case only through the office it current
 with (the offices in their token). Everything else answers "not found", so a guessed id
 never reveals that a case exists. Ombudsmen reach cases routed or escalated to their
 office, which includes conflict-of-interest cases; national analysts read every case but
-act on none; admins read the audit trail, not cases.
+act on none; admins read the audit trail, not cases. Heads of office read the part of the
+trail about their own office (:func:`audit_offices`, :func:`in_office_trail`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from samleng.common.auth import Principal, Role
@@ -74,3 +76,30 @@ def inbox_offices(principal: Principal, requested: str | None) -> list[str]:
     if requested is None:
         return sorted(principal.offices)
     return [requested] if requested in principal.offices else []
+
+
+def audit_offices(principal: Principal) -> tuple[str, ...] | None:
+    """Whose audit trail the user may read: None for all of it (admins), a head's own
+    offices, or () for nobody's."""
+    if principal.has(Role.ADMIN):
+        return None
+    if principal.has(Role.OFFICE_HEAD):
+        return tuple(sorted(principal.offices))
+    return ()
+
+
+def in_office_trail(
+    complaint_id: str | None,
+    office_id: str | None,
+    *,
+    offices: Collection[str],
+    office_cases: Collection[str],
+    conduct_cases: Collection[str],
+) -> bool:
+    """Whether an entry belongs to the trail of ``offices``: it is about a case that is or
+    was with them (``office_cases``) or was written by their staff (``office_id``), and it
+    is never about a complaint of the conduct of their own officials (``conduct_cases``):
+    an office must not learn, even from its trail, that such a complaint exists."""
+    if complaint_id is not None and complaint_id in conduct_cases:
+        return False
+    return office_id in offices or (complaint_id is not None and complaint_id in office_cases)

@@ -19,6 +19,7 @@ from samleng.intake.domain import officer
 from samleng.intake.domain.access import (
     OfficerAction,
     acting_role,
+    audit_offices,
     can_act,
     can_download,
     can_read,
@@ -253,21 +254,30 @@ async def query_audit(
     after_seq: int,
     limit: int,
 ) -> list[AuditEntry]:
-    """Audit entries in chain order after ``after_seq``, for admins only (audited too)."""
-    if not principal.has(Role.ADMIN):
-        raise NotPermitted("only administrators can read the audit trail")
+    """Audit entries in chain order after ``after_seq`` (the query is audited too): the
+    whole trail for admins, their own offices' trail for heads of office."""
+    offices = audit_offices(principal)
+    if offices == ():
+        raise NotPermitted(
+            "only administrators and heads of office (their own office's) read the audit trail"
+        )
     await _audit(
         desk,
         principal,
         "audit.query",
         complaint_id=complaint_id,
-        detail=f"subject={subject or '*'}",
-        role=Role.ADMIN,
+        office_id=offices[0] if offices else None,
+        detail=f"subject={subject or '*'}"
+        + (f"; offices={','.join(offices)}"[:400] if offices else ""),
+        role=Role.ADMIN if offices is None else Role.OFFICE_HEAD,
     )
-    found = desk.audit.entries(
-        complaint_id=complaint_id,
-        subject=subject,
-        after_seq=after_seq,
-        limit=min(limit, MAX_AUDIT_PAGE),
-    )
+    page = min(limit, MAX_AUDIT_PAGE)
+    if offices is None:
+        found = desk.audit.entries(
+            complaint_id=complaint_id, subject=subject, after_seq=after_seq, limit=page
+        )
+    else:
+        found = desk.audit.office_entries(
+            offices, complaint_id=complaint_id, subject=subject, after_seq=after_seq, limit=page
+        )
     return [entry async for entry in found]

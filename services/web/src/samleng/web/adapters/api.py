@@ -191,7 +191,7 @@ class IntakeClient(JsonApi):
         return response.headers.get("content-type", "application/octet-stream"), response.content
 
     async def audit(self, token: str, params: list[tuple[str, str]], lang: str) -> dict[str, Any]:
-        """A page of the audit trail (administrators)."""
+        """A page of the audit trail (all of it for administrators, an office's for its head)."""
         answer = await self.json(
             "GET", "/v1/officer/audit", params=params, headers=_headers(lang, token)
         )

@@ -16,12 +16,13 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from samleng.common.auth import Principal
-from samleng.common.events import CaseStatus, Event, FeedbackKind
+from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef
 from samleng.intake.domain import citizen, officer
 from samleng.intake.domain.access import OfficerAction
 from samleng.intake.domain.model import Case
 from samleng.intake.entrypoints.deps import CurrentOfficer, OfficerDeskDep
 from samleng.intake.entrypoints.problems import documented, problem, refusals
+from samleng.intake.entrypoints.schemas import Bilingual
 from samleng.intake.officer.entrypoints.schemas import (
     AuditItem,
     AuditPage,
@@ -119,11 +120,13 @@ async def inbox(
             cursor=cursor,
             order=sort,
         )
+    names = await desk.inbox.office_names(listing.offices)
     return InboxView(
         offices=list(listing.offices),
         counts=listing.counts,
         cases=[case_summary(c, now) for c in listing.page.cases],
         next_cursor=listing.page.next_cursor,
+        office_names={i: Bilingual(en=o.name_en, km=o.name_km) for i, o in names.items()},
     )
 
 
@@ -344,7 +347,9 @@ async def audit(
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
-    """The audit trail (administrators only), in chain order after ``after_seq``."""
+    """The audit trail in chain order after ``after_seq``: all of it for administrators;
+    for a head of office, the entries about cases that are or were with their office(s) and
+    those of their staff, never one about a complaint of their own officials' conduct."""
     with refusals(officer=True):
         entries = await query_audit(
             principal,
@@ -354,6 +359,7 @@ async def audit(
             after_seq=after_seq,
             limit=limit,
         )
+    names = await desk.inbox.office_names({o for e in entries if (o := e.record.office_id)})
     return AuditPage(
         entries=[
             AuditItem(
@@ -367,7 +373,16 @@ async def audit(
                 detail=e.record.detail,
                 hash=e.hash,
                 prev_hash=e.prev_hash,
+                office_name_en=_name(names, e.record.office_id, "en"),
+                office_name_km=_name(names, e.record.office_id, "km"),
             )
             for e in entries
         ]
     )
+
+
+def _name(names: dict[str, OfficeRef], office_id: str | None, lang: str) -> str | None:
+    office = names.get(office_id or "")
+    if office is None:
+        return None
+    return office.name_km if lang == "km" else office.name_en

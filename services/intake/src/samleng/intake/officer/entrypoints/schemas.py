@@ -116,6 +116,15 @@ class AttachmentItem(BaseModel):
     download: str
 
 
+class PlaceNames(BaseModel):
+    """The names of a case's place from the gazetteer (its codes are in ``location``)."""
+
+    province: Bilingual | None = None
+    district: Bilingual | None = None
+    commune: Bilingual | None = None
+    village: Bilingual | None = None
+
+
 class CaseSummary(BaseModel):
     """A case as an inbox lists it."""
 
@@ -134,6 +143,9 @@ class CaseSummary(BaseModel):
     deadlines: Deadlines | None = Field(description="The office's deadlines, as routing set them")
     next_due: datetime | None = Field(description="The next deadline: acknowledge, then resolve")
     overdue: bool = Field(description="The next deadline has passed")
+    office_name_en: str | None = Field(default=None, description="The office's name")
+    office_name_km: str | None = Field(default=None, description="The office's name in Khmer")
+    place: PlaceNames | None = Field(default=None, description="The place's names")
 
 
 class InboxView(BaseModel):
@@ -143,6 +155,9 @@ class InboxView(BaseModel):
     counts: dict[str, int]
     cases: list[CaseSummary]
     next_cursor: str | None
+    office_names: dict[str, Bilingual] = Field(
+        default_factory=dict, description="Names of the offices listed (those with cases)"
+    )
 
 
 class OfficerCaseView(BaseModel):
@@ -179,6 +194,9 @@ class OfficerCaseView(BaseModel):
     internal_notes: list[InternalNoteItem]
     attachments: list[AttachmentItem]
     actions: list[str] = Field(description="Actions the case's status allows now")
+    office_name_en: str | None = Field(default=None, description="The office's name")
+    office_name_km: str | None = Field(default=None, description="The office's name in Khmer")
+    place: PlaceNames | None = Field(default=None, description="The place's names")
 
 
 class AuditItem(BaseModel):
@@ -194,6 +212,8 @@ class AuditItem(BaseModel):
     detail: str
     hash: str
     prev_hash: str
+    office_name_en: str | None = None
+    office_name_km: str | None = None
 
 
 class AuditPage(BaseModel):

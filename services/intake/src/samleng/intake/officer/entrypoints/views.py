@@ -4,8 +4,10 @@ details or self-declared attributes (those live sealed in ``reporters``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from samleng.common.events import OPEN, CaseStatus
+from samleng.common.events import OPEN, CaseStatus, Location
+from samleng.intake.adapters import gazetteer
 from samleng.intake.domain.model import Case, TimelineEntry
 from samleng.intake.domain.status import ALLOWED, STATUS_LABELS
 from samleng.intake.entrypoints.schemas import Bilingual
@@ -15,6 +17,7 @@ from samleng.intake.officer.entrypoints.schemas import (
     CitizenNoteItem,
     InternalNoteItem,
     OfficerCaseView,
+    PlaceNames,
     QuestionItem,
     TimelineItem,
 )
@@ -54,6 +57,26 @@ def officer_actions(case: Case) -> list[str]:
     return actions
 
 
+def place_names(location: Location) -> PlaceNames:
+    """The gazetteer's names of each level of the place."""
+    return PlaceNames(
+        **{
+            level: Bilingual(km=km, en=en)
+            for level, (km, en) in gazetteer.place_names(location).items()
+        }
+    )
+
+
+def _names(case: Case) -> dict[str, Any]:
+    """The additive naming fields of both views: the office's names, the place's."""
+    office = case.office
+    return {
+        "office_name_en": office.name_en if office else None,
+        "office_name_km": office.name_km if office else None,
+        "place": place_names(case.submission.location),
+    }
+
+
 def case_summary(case: Case, now: datetime) -> CaseSummary:
     """A case as an inbox lists it."""
     sub = case.submission
@@ -73,6 +96,7 @@ def case_summary(case: Case, now: datetime) -> CaseSummary:
         deadlines=case.deadlines,
         next_due=case.next_due,
         overdue=case.overdue(now),
+        **_names(case),
     )
 
 
@@ -145,4 +169,5 @@ def officer_case_view(case_file: CaseFile) -> OfficerCaseView:
             for a in case.attachments
         ],
         actions=officer_actions(case),
+        **_names(case),
     )

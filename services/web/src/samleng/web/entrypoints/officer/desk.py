@@ -60,7 +60,8 @@ async def audit(
     subject: Annotated[str, Query(max_length=200)] = "",
     after_seq: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
-    """Who read or did what, when, in chain order (intake lets administrators read it)."""
+    """Who read or did what, when, in chain order: all of it for administrators, their own
+    office's part for heads of office (intake decides which entries)."""
     session = console.session
     if session is None:
         return console.sign_in_page()
