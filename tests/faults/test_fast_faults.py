@@ -1,0 +1,72 @@
+"""The fast subset of the fault suite (``make faults`` runs all of it; see docs/faults.md).
+
+One private world (a RabbitMQ node and a mongod of its own, never the shared ones) with the
+four services as processes; three scenarios run in it, in this order, each checking every
+complaint submitted so far: a kill -9 of each service, duplicate deliveries, then poison
+messages (last, because they leave their dead letters behind).
+
+``SAMLENG_FAULTS=skip`` skips these tests (for a quick run of the other tiers).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from samleng.devstack.faults.scenarios import (
+    KNOWN_BUGS,
+    Options,
+    Row,
+    duplicate_deliveries,
+    kill_each_service_once,
+    poison_messages,
+)
+from samleng.devstack.faults.world import World
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.timeout(300),
+    pytest.mark.skipif(os.environ.get("SAMLENG_FAULTS") == "skip", reason="SAMLENG_FAULTS=skip"),
+]
+
+FAST = Options(rate=4.0, seconds=6.0, settle=60.0)
+
+
+def known(key: str) -> list[pytest.MarkDecorator]:
+    """xfail (strict) a scenario while the bug it found is open, so the fix flips it."""
+    if key not in KNOWN_BUGS:
+        return []
+    return [pytest.mark.xfail(reason=KNOWN_BUGS[key], strict=True)]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A private RabbitMQ node, a private mongod and the four services on them."""
+    workdir: Path = tmp_path_factory.mktemp("faults")
+    with World(workdir) as started:
+        yield started
+
+
+def check(row: Row) -> None:
+    """Fail with everything the scenario measured."""
+    assert row.passed, f"{row.scenario}: {row}"
+
+
+@pytest.mark.parametrize("key", [pytest.param("kill-once", marks=known("kill-once"))])
+def test_kill_each_service_once(world: World, key: str) -> None:
+    check(kill_each_service_once(world, FAST))
+
+
+@pytest.mark.parametrize("key", [pytest.param("duplicates", marks=known("duplicates"))])
+def test_duplicate_deliveries_change_nothing(world: World, key: str) -> None:
+    check(duplicate_deliveries(world, FAST))
+
+
+@pytest.mark.parametrize("key", [pytest.param("poison", marks=known("poison"))])
+def test_poison_goes_to_the_dlq_with_reasons_and_nothing_healthy_does(
+    world: World, key: str
+) -> None:
+    check(poison_messages(world, FAST))
