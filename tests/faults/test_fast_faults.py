@@ -16,14 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from samleng.devstack.faults.scenarios import (
-    KNOWN_BUGS,
-    Options,
-    Row,
-    duplicate_deliveries,
-    kill_each_service_once,
-    poison_messages,
-)
+from samleng.devstack.faults.deliveries import duplicate_deliveries, poison_messages
+from samleng.devstack.faults.outcome import KNOWN_BUGS, Options, Row
+from samleng.devstack.faults.scenarios import kill_each_service_once
 from samleng.devstack.faults.world import World
 
 pytestmark = [

@@ -1,0 +1,83 @@
+"""What a scenario measures and how it is judged: sizes, the table row, known bugs.
+
+row = measure(world, "kill -9 each service once", load_text, healed_at, options)
+row.passed, row.expected, row.notes
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from samleng.devstack.faults.world import World
+
+#: Scenarios that found a bug in the services, and the bug. Their tests are xfail(strict)
+#: and ``make faults`` expects them to fail, so a fix shows up as an unexpected pass.
+KNOWN_BUGS: dict[str, str] = {
+    "rabbit-cluster": (
+        "intake's outbox relay keeps publishing on a channel that RabbitMQ 3.10 nacks for "
+        "good (opened while the killed node's queue leaders were being re-elected): the "
+        "complaints stay in the outbox until intake restarts; see docs/faults.md"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """Sizes of the scenarios: small by default, so the suite fits a shared laptop."""
+
+    rate: float = 4.0
+    seconds: float = 10.0
+    mongo_outage: float = 15.0
+    stall_seconds: float = 40.0
+    kill_loop: int = 6
+    crashes: int = 10
+    prefetch: int = 16
+    settle: float = 120.0
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    scenario: str
+    load: str
+    accepted: int = 0
+    assigned: int = 0
+    counted: int = 0
+    duplicates: int = 0
+    recovery: float | None = None
+    passed: bool = False
+    notes: list[str] = field(default_factory=list)
+    key: str = ""
+
+    @property
+    def expected(self) -> bool:
+        """True when the result is what the suite expects: a pass, or a known bug failing."""
+        return self.passed != (self.key in KNOWN_BUGS)
+
+
+def measure(world: World, name: str, load_text: str, healed_at: float, options: Options) -> Row:
+    """Wait until the world converges (or ``settle`` passes) and fill the row."""
+    tally, _ = world.converge(options.settle)
+    healthy = tally.healthy(world.expected_dead_letters)
+    recovery = time.monotonic() - healed_at if healthy else None
+    row = Row(
+        name,
+        load_text,
+        tally.accepted,
+        tally.assigned,
+        tally.counted,
+        tally.duplicates,
+        recovery,
+        healthy,
+        tally.problems(world.expected_dead_letters),
+    )
+    if tally.sms_resent:
+        row.notes.append(f"{tally.sms_resent} SMS retried with the same key")
+    return row
+
+
+def load_text(world: World) -> str:
+    """The last load of ``world`` in words."""
+    return world.loads[-1].describe()
