@@ -70,7 +70,7 @@ def duplicate_deliveries(world: World, options: Options) -> Row:
     captured = amqp.drain_capture(url)
     amqp.publish_raw(url, captured + captured)
     healed = time.monotonic()
-    time.sleep(5.0)  # let the copies be consumed before the tally
+    time.sleep(3.0)  # let the copies be consumed before the tally
     row = measure(
         world, "duplicate deliveries (every event twice more)", load_text(world), healed, options
     )

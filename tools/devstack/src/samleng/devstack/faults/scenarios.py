@@ -32,13 +32,16 @@ __all__ = ["KNOWN_BUGS", "SCENARIOS", "Options", "Row", "Scenario"]
 
 
 def kill_each_service_once(world: World, options: Options) -> Row:
-    """kill -9 each service in turn during the load, restarting it after a second."""
+    """kill -9 each service in turn during the load, starting it again a second later."""
     load = world.load(options.rate, options.seconds)
-    for name in ("intake", "routing", "notification", "reporting"):
+    names = ("intake", "routing", "notification", "reporting")
+    for name in names:
         time.sleep(options.seconds / 6)
         world.services.kill(name)
         time.sleep(1.0)
-        world.services.restart(name)
+        world.services.spawn(name)  # readiness is awaited below, for all four together
+    for name in names:
+        world.services.running[name].wait_ready(60)
     healed = time.monotonic()
     load.wait()
     return measure(world, "kill -9 each service once", load_text(world), healed, options)

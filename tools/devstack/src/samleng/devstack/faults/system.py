@@ -1,7 +1,8 @@
 """The four services as processes on the fault suite's private infrastructure, and the tally.
 
     system = FaultSystem(workdir, amqp_url, mongo_url, gateway)   # URLs the services use
-    system.start()                 # migrate (in parallel) and start all four; wait ready
+    system.migrate()               # every service's migrate, side by side
+    system.start()                 # start all four; wait until ready
     system.kill("routing"); system.restart("routing")
     tally = system.tally(loads)    # what the databases, gateway and DLQs say now
     tally, seconds = system.converge(loads, timeout=90)
@@ -159,8 +160,8 @@ class FaultSystem:
         """Base URL of a service (stable across restarts)."""
         return f"http://{LOOPBACK}:{self.envs[name]['SAMLENG_HTTP_PORT']}"
 
-    def start(self, names: tuple[str, ...] = SERVICES) -> None:
-        """Migrate all four side by side, then start ``names`` and wait until they are ready."""
+    def migrate(self) -> None:
+        """Run every service's ``migrate`` side by side (they need only MongoDB)."""
         with ThreadPoolExecutor(len(SERVICES)) as pool:
             migrations = [
                 pool.submit(
@@ -173,6 +174,9 @@ class FaultSystem:
             ]
             for migration in migrations:
                 migration.result()
+
+    def start(self, names: tuple[str, ...] = SERVICES) -> None:
+        """Start ``names`` (migrated before) and wait until all are ready."""
         for name in names:
             self.spawn(name)
         for name in names:

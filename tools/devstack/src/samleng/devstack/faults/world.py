@@ -23,6 +23,7 @@ The suite itself always reads the stores directly, never through a proxy. Leavin
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
@@ -81,12 +82,13 @@ class World:
         self._stack.close()
 
     def _start(self) -> None:
+        # MongoDB first (seconds); then RabbitMQ boots while the services migrate (they
+        # need only MongoDB), which halves the start of a world on a busy machine.
         stack = self._stack
-        stack.enter_context(self.rabbit)
         stack.enter_context(self.mongo)
+        stack.callback(self.rabbit.close)
         self.gateway.start()
         stack.callback(self.gateway.close)
-        self.rabbit.add_vhost(VHOST)
         amqp_url = self.rabbit.amqp_url(VHOST)
         mongo_url = self.mongo.url
         if self.proxied or len(self.rabbit.nodes) > 1:
@@ -112,6 +114,12 @@ class World:
             overrides=self._overrides,
         )
         stack.callback(self.system.close)
+        with ThreadPoolExecutor(2) as pool:
+            broker = pool.submit(self.rabbit.start)
+            migrated = pool.submit(self.system.migrate)
+            broker.result()
+            migrated.result()
+        self.rabbit.add_vhost(VHOST)
         self.system.start(self._services)
 
     @property
