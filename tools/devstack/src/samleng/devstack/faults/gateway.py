@@ -2,6 +2,7 @@
 
     gateway = SmsGateway().start()     # gateway.url for SAMLENG_SMS_GATEWAY_URL
     gateway.by_number()                # {"+85511000001": ["key-a", "key-a"], ...}
+    gateway.hold(); gateway.answer()   # take SMS but keep the sender waiting, then answer
     gateway.close()
 
 A second receipt with the same ``Idempotency-Key`` is a retry the real provider would
@@ -24,7 +25,10 @@ class SmsGateway:
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
+        self.in_flight = 0
         self._lock = threading.Lock()
+        self._answering = threading.Event()
+        self._answering.set()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +38,11 @@ class SmsGateway:
                 key = self.headers.get("Idempotency-Key") or body.get("reference", "")
                 with gateway._lock:
                     gateway.received.append({"to": body.get("to"), "key": key})
+                    gateway.in_flight += 1
+                # held: the SMS is taken but the answer waits (a slow provider)
+                gateway._answering.wait(120)
+                with gateway._lock:
+                    gateway.in_flight -= 1
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -62,7 +71,16 @@ class SmsGateway:
                 found[str(message["to"])].append(str(message["key"]))
         return dict(found)
 
+    def hold(self) -> None:
+        """Take every SMS but answer none until :meth:`answer` (a sender is caught mid-send)."""
+        self._answering.clear()
+
+    def answer(self) -> None:
+        """Answer the held requests and every later one at once."""
+        self._answering.set()
+
     def close(self) -> None:
         """Stop serving."""
+        self.answer()
         self._server.shutdown()
         self._server.server_close()

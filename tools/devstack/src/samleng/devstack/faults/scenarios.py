@@ -89,6 +89,26 @@ def close_connections(world: World, options: Options) -> Row:
     return row
 
 
+def notification_killed_mid_send(world: World, options: Options) -> Row:
+    """kill -9 notification while the SMS gateway has taken an SMS but not answered yet."""
+    world.services.gateway.hold()
+    try:
+        load = world.load(options.rate, options.seconds / 2)
+        started = time.monotonic()
+        while world.services.gateway.in_flight == 0 and time.monotonic() - started < 60:
+            time.sleep(0.05)
+        in_flight = world.services.gateway.in_flight
+        world.services.kill("notification")
+    finally:
+        world.services.gateway.answer()
+    world.services.restart("notification")
+    healed = time.monotonic()
+    load.wait()
+    row = measure(world, "kill -9 notification mid-send", load_text(world), healed, options)
+    row.notes.append(f"{in_flight} SMS taken by the gateway, unanswered, at the kill")
+    return row
+
+
 def mongo_down(world: World, options: Options) -> Row:
     """kill -9 mongod with messages in flight; bring it back after ``mongo_outage`` s."""
     outage = options.mongo_outage
@@ -228,6 +248,7 @@ SCENARIOS = (
     Scenario("mongo-down", "shared", mongo_down),
     Scenario("duplicates", "shared", duplicate_deliveries),
     Scenario("poison", "shared", poison_messages),
+    Scenario("notification-mid-send", "shared", notification_killed_mid_send),
     Scenario("proxy", "proxied", proxy_cuts_and_stalls),
     Scenario("rabbit-cluster", "cluster", rabbit_node_killed),
     Scenario("mongo-replica-set", "replica-set", mongo_primary_killed),

@@ -69,6 +69,8 @@ class Tally:
     sms_missing: int = 0
     sms_duplicates: int = 0  # a second SMS with another key: the citizen gets it twice
     sms_resent: int = 0  # the same key again: a retry the provider drops
+    sms_failed: int = 0  # notification's own record says an SMS failed for good
+    sms_open: int = 0  # SMS deliveries still pending or being sent
     dead_letters: dict[str, int] = field(default_factory=dict)
     refused: int = 0
 
@@ -87,6 +89,8 @@ class Tally:
             and self.counted == self.stored
             and self.unrecorded == 0
             and self.sms_missing == 0
+            and self.sms_failed == 0
+            and self.sms_open == 0
             and self.duplicates == 0
             and sum(self.dead_letters.values()) == expected_dead_letters
         )
@@ -106,6 +110,10 @@ class Tally:
             found.append(f"{self.unrecorded} reporting records without received_at")
         if self.sms_missing:
             found.append(f"{self.sms_missing} SMS never reached the gateway")
+        if self.sms_open:
+            found.append(f"{self.sms_open} SMS deliveries still pending or being sent")
+        if self.sms_failed:
+            found.append(f"notification recorded {self.sms_failed} SMS as failed")
         if self.sms_duplicates:
             found.append(f"{self.sms_duplicates} SMS sent twice under new keys")
         if sum(self.dead_letters.values()) != expected_dead_letters:
@@ -224,6 +232,13 @@ class FaultSystem:
             records: Collection[dict[str, Any]] = client[f"{self.prefix}_reporting"]["cases"]
             tally.counted = records.count_documents({"received_at": {"$ne": None}})
             tally.unrecorded = records.count_documents({"received_at": None})
+            deliveries: Collection[dict[str, Any]] = client[f"{self.prefix}_notification"][
+                "deliveries"
+            ]
+            tally.sms_failed = deliveries.count_documents({"channel": "sms", "state": "failed"})
+            tally.sms_open = deliveries.count_documents(
+                {"channel": "sms", "state": {"$in": ["pending", "sending"]}}
+            )
         received = self.gateway.by_number()
         for number in accepted:
             keys_seen = received.get(number, [])
