@@ -5,6 +5,7 @@ consumer that holds messages.
     captured = drain_capture(url)    # after it: every event the services published
     publish_raw(url, [(routing_key, body, headers, message_id), ...])
     held = crash_consumer(url, queue, prefetch=16)   # delivery counts it held when killed
+    declare_probe(url); publish_across(url, fault)   # acks of a channel opened during a fault
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import asyncio
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,3 +189,64 @@ def crash_consumer(url: str, queue: str, prefetch: int = 16) -> list[int]:
     if not lines:
         raise RuntimeError(f"crashing consumer printed nothing: {done.stderr[-1000:]}")
     return [int(count) for count in json.loads(lines[-1])]
+
+
+PROBE = "fault-suite.probe"
+
+
+def declare_probe(url: str) -> None:
+    """A fanout exchange and a quorum queue behind it, declared through ``url``'s node (so
+    that node leads the queue): what :func:`publish_across` publishes to."""
+
+    async def run() -> None:
+        connection = await aio_pika.connect(url, timeout=10)
+        try:
+            channel = await connection.channel()
+            exchange = await channel.declare_exchange(PROBE, "fanout", durable=True)
+            queue = await channel.declare_queue(
+                PROBE, durable=True, arguments={"x-queue-type": "quorum"}
+            )
+            await queue.bind(exchange)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+def publish_across(url: str, fault: Callable[[], None], count: int = 10) -> tuple[int, int]:
+    """Start ``fault`` in a thread, open a channel through ``url`` 50 ms later and publish
+    ``count`` confirmed messages on it, one every half second; then as many on a fresh
+    channel. Return how many each channel got acked (the rest were nacked or timed out)."""
+
+    async def publish(channel: aio_pika.abc.AbstractChannel) -> int:
+        exchange = await channel.get_exchange(PROBE, ensure=False)
+        acked = 0
+        for _ in range(count):
+            try:
+                await exchange.publish(aio_pika.Message(b"probe", delivery_mode=2), "", timeout=5)
+                acked += 1
+            except (aio_pika.exceptions.DeliveryError, TimeoutError):
+                pass
+            await asyncio.sleep(0.5)
+        return acked
+
+    async def run() -> tuple[int, int]:
+        await asyncio.sleep(0.05)
+        first = await aio_pika.connect(url, timeout=10)
+        try:
+            during = await publish(await first.channel(publisher_confirms=True))
+        finally:
+            await first.close()
+        fresh = await aio_pika.connect(url, timeout=10)
+        try:
+            after = await publish(await fresh.channel(publisher_confirms=True))
+        finally:
+            await fresh.close()
+        return during, after
+
+    thread = threading.Thread(target=fault, daemon=True)
+    thread.start()
+    try:
+        return asyncio.run(run())
+    finally:
+        thread.join(30)

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from samleng.devstack.bench import machine
-from samleng.devstack.faults.scenarios import KNOWN_BUGS, Options, Row
+from samleng.devstack.faults.outcome import Options, Row, verdict
 
 START = "<!-- results:start -->"
 END = "<!-- results:end -->"
@@ -29,17 +29,19 @@ def table(rows: list[Row], options: Options, started: datetime) -> str:
         f"{options.kill_loop} kills in the loop; {options.crashes} consumer crashes "
         f"(prefetch {options.prefetch}); each check waits at most {options.settle:g} s",
         "",
+        "Scenarios of the shared world run one after another in it, and each checks every "
+        "complaint submitted there so far: their counts are cumulative. Recovery is the time "
+        "from the end of the fault until every check held.",
+        "",
         "| scenario | load | accepted | assigned | counted | duplicates | recovery | result |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         recovery = f"{row.recovery:.1f} s" if row.recovery is not None else "never"
-        verdict = "pass" if row.passed else "**FAIL**"
-        if row.key in KNOWN_BUGS:
-            verdict += " (known bug)" if not row.passed else " (known bug fixed)"
+        said = verdict(row).replace("FAIL", "**FAIL**")
         lines.append(
             f"| {row.scenario} | {row.load} | {row.accepted} | {row.assigned} | {row.counted} "
-            f"| {row.duplicates} | {recovery} | {verdict} |"
+            f"| {row.duplicates} | {recovery} | {said} |"
         )
     lines += ["", "Notes measured with each scenario:", ""]
     lines += [f"- *{row.scenario}*: {'; '.join(row.notes) or '—'}" for row in rows]

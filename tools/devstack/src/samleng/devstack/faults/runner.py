@@ -15,7 +15,8 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from samleng.devstack.faults.scenarios import KNOWN_BUGS, SCENARIOS, Options, Row, Scenario
+from samleng.devstack.faults.outcome import Options, Row, verdict
+from samleng.devstack.faults.scenarios import SCENARIOS, Scenario
 from samleng.devstack.faults.world import World
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ def run_scenarios(
     shared: World | None = None
     try:
         for number, scenario in enumerate(selected(keys), start=1):
+            if scenario.world != "shared" and shared is not None:
+                shared.__exit__(None, None, None)  # its servers would slow the next worlds
+                shared = None
             if scenario.world == "shared" and shared is None:
                 shared = _open(workdir / f"world-{number}-shared", "shared", say)
             world = shared if scenario.world == "shared" else None
@@ -98,14 +102,9 @@ def _run_one(
 def describe(row: Row) -> str:
     """One line for the terminal."""
     recovery = f"{row.recovery:.1f} s" if row.recovery is not None else "never"
-    verdict = "PASS" if row.passed else "FAIL"
-    if row.key in KNOWN_BUGS:
-        verdict += (
-            " (known bug)" if not row.passed else " (known bug FIXED: drop it from KNOWN_BUGS)"
-        )
     notes = "; ".join(row.notes)
     return (
-        f"  {verdict} {row.scenario}: load {row.load}, accepted {row.accepted}, assigned "
-        f"{row.assigned}, counted {row.counted}, duplicates {row.duplicates}, "
+        f"  {verdict(row).upper()} {row.scenario}: load {row.load}, accepted {row.accepted}, "
+        f"assigned {row.assigned}, counted {row.counted}, duplicates {row.duplicates}, "
         f"recovery {recovery}. {notes}"
     )
