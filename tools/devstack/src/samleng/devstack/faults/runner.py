@@ -62,6 +62,7 @@ def run_scenarios(
             row = _run_one(
                 scenario, options, workdir / f"world-{number}-{scenario.key}", world, say
             )
+            row.key = scenario.key
             rows.append(row)
             say(describe(row))
             if scenario.world == "shared" and not row.passed and shared is not None:
@@ -93,7 +94,7 @@ def _run_one(
     except Exception as error:
         log.debug("scenario %s crashed", scenario.key, exc_info=True)
         detail = traceback.format_exception_only(type(error), error)[-1].strip()
-        return Row(scenario.key, "-", notes=[f"scenario crashed: {detail[:500]}"])
+        return Row(scenario.key, "-", notes=[f"scenario crashed: {detail[:500]}"], key=scenario.key)
     finally:
         if own and world is not None:
             world.__exit__(None, None, None)
