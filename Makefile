@@ -76,5 +76,9 @@ bench: bootstrap ## issue #19's figures: ceiling, whole flow (empty and 1M histo
 	$(DEVSTACK) infra
 	$(RUN) python -m samleng.devstack.bench $(BENCH_ARGS)
 
+.PHONY: faults
+faults: bootstrap ## run the whole fault suite on private RabbitMQ and MongoDB; writes docs/faults.md
+	$(RUN) python -m samleng.devstack.faults $(FAULTS_ARGS)
+
 clean: down ## stop the stack and delete .local (except the download cache)
 	@if [ -d .local ]; then find .local -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +; fi
