@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from samleng.devstack.bench import machine
+from samleng.devstack.bench.report import machine
 from samleng.devstack.faults.outcome import Options, Row, verdict
 
 START = "<!-- results:start -->"
