@@ -37,7 +37,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from aiormq.exceptions import DeliveryError
+import aio_pika
+from aiormq.exceptions import DeliveryError, PublishError
 from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker, RabbitMessage
 
@@ -123,10 +124,62 @@ class EventPublisher:
     """Publishes events to the topic exchange and waits for the broker's confirm."""
 
     def __init__(
-        self, broker: RabbitBroker, metrics: service_metrics.ServiceMetrics | None = None
+        self,
+        broker: RabbitBroker,
+        metrics: service_metrics.ServiceMetrics | None = None,
+        *,
+        amqp_url: str | None = None,
     ) -> None:
         self._broker = broker
         self._metrics = metrics or service_metrics.of(broker)
+        self._url = amqp_url
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._reopening = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Open the publisher's own connection and confirm channel (with an AMQP URL).
+
+        Publishing on a connection of its own keeps broker flow control on publishers from
+        stalling the consumers, and lets a channel the broker nacks for good be replaced
+        without touching them. Without a URL (or before ``start``) events go through the
+        FastStream broker's channel.
+        """
+        if self._url is None or self._connection is not None:
+            return
+        self._connection = await aio_pika.connect_robust(self._url)
+        await self._open_channel()
+
+    async def close(self) -> None:
+        """Close the publisher's own connection, if it has one."""
+        connection, self._connection, self._exchange = self._connection, None, None
+        if connection is not None:
+            await connection.close()
+
+    def is_open(self) -> bool:
+        """Whether the publisher's own link is up (True when it publishes through FastStream)."""
+        if self._connection is None:
+            return True
+        return not self._connection.is_closed and self._exchange is not None
+
+    async def _open_channel(self) -> None:
+        assert self._connection is not None
+        self._channel = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        self._exchange = await self._channel.get_exchange(EVENTS_EXCHANGE.name, ensure=False)
+
+    async def _replace_channel(self, failed: aio_pika.abc.AbstractChannel | None) -> None:
+        """Open a new channel unless another publish already replaced ``failed``."""
+        async with self._reopening:
+            if self._channel is not failed or self._connection is None:
+                return
+            log.warning("the broker nacked a publish: opening a new publishing channel")
+            with contextlib.suppress(Exception):
+                if failed is not None:
+                    await failed.close()
+            await self._open_channel()
 
     async def publish(self, event: Event, *, headers: dict[str, Any] | None = None) -> None:
         """Publish one event; raise PublishFailed unless the broker confirmed it.
@@ -153,17 +206,46 @@ class EventPublisher:
             },
         ):
             telemetry.inject(outgoing)
-            await _confirmed_publish(
-                self._broker,
-                event.to_json_bytes(),
-                exchange=EVENTS_EXCHANGE,  # the object: FastStream builds one per call from a name
-                routing_key=event.routing_key,
-                message_id=str(event.event_id),
-                correlation_id=event.correlation_id,
-                message_type=event.type,
-                headers=outgoing or None,
-            )
+            if self._exchange is not None:
+                await self._publish_on_own_channel(event, outgoing)
+            else:
+                await _confirmed_publish(
+                    self._broker,
+                    event.to_json_bytes(),
+                    exchange=EVENTS_EXCHANGE,  # the object: FastStream builds one from a name
+                    routing_key=event.routing_key,
+                    message_id=str(event.event_id),
+                    correlation_id=event.correlation_id,
+                    message_type=event.type,
+                    headers=outgoing or None,
+                )
         self._count_published(event)
+
+    async def _publish_on_own_channel(self, event: Event, headers: dict[str, Any]) -> None:
+        channel, exchange = self._channel, self._exchange
+        assert exchange is not None
+        message = aio_pika.Message(
+            event.to_json_bytes(),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=str(event.event_id),
+            correlation_id=event.correlation_id,
+            type=event.type,
+            headers=headers or None,
+        )
+        try:
+            await exchange.publish(
+                message, event.routing_key, mandatory=True, timeout=PUBLISH_TIMEOUT_SECONDS
+            )
+        except PublishError as exc:  # returned: no queue is bound to the key
+            raise PublishFailed(f"broker returned {event.routing_key!r}: {exc}") from exc
+        except DeliveryError as exc:
+            # A nack. A channel opened while a quorum queue's leader was being elected can
+            # be nacked for good (seen on RabbitMQ 3.10): replace it, the retry succeeds.
+            await self._replace_channel(channel)
+            raise PublishFailed(f"broker nacked {event.routing_key!r}; channel replaced") from exc
+        except TimeoutError as exc:
+            raise PublishFailed(f"no confirm for {event.routing_key!r} in time") from exc
 
     def _count_published(self, event: Event) -> None:
         with telemetry.guarded("metrics-publish"):

@@ -28,7 +28,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common import metrics as service_metrics
 from samleng.common import telemetry
-from samleng.common.broker import EventPublisher, make_broker
+from samleng.common.broker import EventPublisher, make_broker, with_heartbeat
 from samleng.common.health import DependencyHealth
 from samleng.common.logs import configure_logging
 from samleng.common.mongo import make_mongo_client, ping
@@ -52,7 +52,13 @@ class ServiceRuntime:
         service_metrics.attach(self.broker, self.metrics)
         self.mongo = make_mongo_client(settings)
         self.db: AsyncDatabase[dict[str, Any]] = self.mongo[settings.mongo_database]
-        self.publisher = EventPublisher(self.broker, self.metrics)
+        self.publisher = EventPublisher(
+            self.broker,
+            self.metrics,
+            amqp_url=with_heartbeat(
+                settings.amqp_url.get_secret_value(), settings.amqp_heartbeat_seconds
+            ),
+        )
         #: dependencies the service's own work found down (a held message, a failed write)
         self.health = DependencyHealth()
         self._started = False
@@ -70,7 +76,7 @@ class ServiceRuntime:
         if not self._started:
             return False
         try:
-            return await self.broker.ping(timeout=2.0)
+            return self.publisher.is_open() and await self.broker.ping(timeout=2.0)
         except Exception:
             return False
 
@@ -89,6 +95,7 @@ class ServiceRuntime:
             telemetry.disable_native_http_telemetry(app)
             await self.broker.connect()
             await declare_topology(self.broker)
+            await self.publisher.start()
             for hook in on_start:
                 await hook()
             await self.broker.start()
@@ -105,6 +112,7 @@ class ServiceRuntime:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self.broker.stop()
+                await self.publisher.close()
                 await self.mongo.close()
                 log.info("service stopped", extra={"service": self.settings.service_name})
 

@@ -24,6 +24,8 @@ from samleng.devstack import processes
 from samleng.devstack.net import LOOPBACK
 
 SERVICES = ("intake", "routing", "notification", "reporting", "web")
+#: The services that consume events and own a database (web is a client of their APIs).
+BACK_END = ("intake", "routing", "notification", "reporting")
 #: The dev identity provider (``python -m samleng.devstack issuer``), run beside the services.
 DEV_ISSUER = "dev-issuer"
 DEFAULT_PORTS = {

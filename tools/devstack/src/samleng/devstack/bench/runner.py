@@ -34,7 +34,7 @@ from samleng.devstack.bench.flow import BODIES, FlowMeter, System
 from samleng.devstack.bench.tap import EventLog
 from samleng.devstack.paths import find_repo_root
 from samleng.devstack.pytest_plugin import SessionStack
-from samleng.devstack.services import READY_TIMEOUT, SERVICES, RunningService
+from samleng.devstack.services import BACK_END, READY_TIMEOUT, RunningService
 
 SETTINGS: dict[str, dict[str, object]] = {
     # the shared flood limit would otherwise throttle the benchmark itself
@@ -105,12 +105,12 @@ class Bench:
         with tempfile.TemporaryDirectory(prefix="samleng-bench-") as logs:
             self.stack = SessionStack(f"bench-{suffix}", f"bench{suffix}", Path(logs))
             infra.create_vhost(self.stack.vhost)
-            self.databases = {name: f"{self.stack.db_prefix}_{name}" for name in SERVICES}
+            self.databases = {name: f"{self.stack.db_prefix}_{name}" for name in BACK_END}
             tap = None
             mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.stack.mongo_url)
             try:
                 self.say("migrating and starting the services")
-                await self._start({name: SETTINGS.get(name, {}) for name in SERVICES}, True)
+                await self._start({name: SETTINGS.get(name, {}) for name in BACK_END}, True)
                 tap, events = self._start_tap(Path(logs) / "tap.tsv")
                 self.infra = {
                     "mongod": await meters.mongod_pids(mongo),
@@ -164,7 +164,7 @@ class Bench:
     def _stop_services(self) -> None:
         """Stop every service, then any child process it left behind (none should outlive it)."""
         left = {name: meters.children(service.pid) for name, service in self.running.items()}
-        for name in reversed(SERVICES):
+        for name in reversed(BACK_END):
             if name in self.running:
                 self.running[name].stop()
         for name, pids in left.items():
@@ -255,7 +255,7 @@ class Bench:
         self.say("restarting the services on their history")
         began = time.monotonic()
         self._stop_services()
-        await self._start({name: dict(self.running[name].env) for name in SERVICES}, False)
+        await self._start({name: dict(self.running[name].env) for name in BACK_END}, False)
         loaded["restart_to_ready_s"] = time.monotonic() - began
         loaded["idle_cores"] = idle
         loaded["settled_after_s"] = await self._settle(idle)
