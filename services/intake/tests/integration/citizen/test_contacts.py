@@ -77,3 +77,18 @@ async def test_a_contact_that_cannot_be_reached_is_refused_with_422(
     assert khmer.json()["detail"] == khmer.json()["detail_km"]
     # the refusal names the field, never echoes what was typed
     assert contacts[-1]["address"] not in english.text
+
+
+async def test_an_open311_phone_that_cannot_exist_is_refused_naming_phone(env: Any) -> None:
+    body = {
+        "service_code": "civil.birth_certificate",
+        "description": "គេទារប្រាក់ ២០០០០ រៀល",
+        "attribute[category]": "extra_fee",
+        "address_id": "17020101",
+        "phone": "+85500000000",
+    }
+    async with running(bootstrap(intake_settings(env, relay_enabled=False)).app) as http:
+        answer = await http.post("/open311/v2/requests.json", data=body)
+    assert answer.status_code == 400, answer.text
+    [error] = answer.json()
+    assert error["description"].startswith("phone: phone (sms) must be a mobile phone number")

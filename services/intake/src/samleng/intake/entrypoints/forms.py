@@ -55,6 +55,7 @@ class Form:
     about_office_id: str | None = None
     about_office_conduct: bool = False
     contacts: tuple[tuple[str, str], ...] = ()
+    contact_fields: tuple[str, ...] = ()  # the request's names of the contacts, if not contacts[i]
     gender: Gender | None = None
     age_band: AgeBand | None = None
 
@@ -151,12 +152,16 @@ def normalise_contact(channel: str, address: str, field: str) -> str:
     return address
 
 
-def normalise_contacts(contacts: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+def normalise_contacts(
+    contacts: tuple[tuple[str, str], ...], fields: tuple[str, ...] = ()
+) -> tuple[tuple[str, str], ...]:
     """Every contact normalised, each (channel, address) once: a number listed three times
-    is one contact, so it gets one message, not three."""
+    is one contact, so it gets one message, not three. A refusal names the contact's field
+    (``fields[i]``, else ``contacts[i].address``)."""
     unique: dict[tuple[str, str], tuple[str, str]] = {}
     for index, (channel, address) in enumerate(contacts):
-        normal = normalise_contact(channel, address, f"contacts[{index}].address")
+        field = fields[index] if index < len(fields) else f"contacts[{index}].address"
+        normal = normalise_contact(channel, address, field)
         # @Sok_Dara and @sok_dara are one Telegram user; Sok@x.org and sok@x.org one mailbox
         unique.setdefault((channel, normal.casefold()), (channel, normal))
     return tuple(unique.values())
@@ -207,7 +212,7 @@ def to_submission(form: Form, *, max_description: int) -> tuple[Submission, Repo
             "about_office_conduct needs about_office_id: say which office's officials",
             "about_office_conduct ត្រូវការ about_office_id៖ សូមបញ្ជាក់ការិយាល័យណា",
         )
-    contacts = normalise_contacts(form.contacts)
+    contacts = normalise_contacts(form.contacts, form.contact_fields)
     submission = Submission(
         kind=form.kind,
         category=form.category,
