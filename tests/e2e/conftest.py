@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 import uuid
@@ -124,6 +125,14 @@ class LifeSystem:
         answer = httpx.get(url, headers=officer, timeout=10)
         assert answer.status_code == 200, answer.text
         return list(answer.json()["alerts"])
+
+    def confirm_contact(self, text: str) -> None:
+        """Type in the code a confirmation request carried, as its holder would."""
+        found = re.search(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b", text)
+        assert found, text
+        url = f"{self.url('notification')}/v1/contact-confirmations"
+        answer = httpx.post(url, json={"code": found.group()}, timeout=10)
+        assert answer.status_code == 200, answer.text
 
     def summary(self) -> dict[str, Any]:
         """Reporting's national headline."""

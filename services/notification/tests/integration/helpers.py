@@ -9,8 +9,9 @@ import contextlib
 import email
 import email.policy
 import logging
+import re
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -50,6 +51,7 @@ from samleng.common.events import (
 )
 from samleng.common.logs import JsonFormatter
 from samleng.devstack.net import free_port
+from tests.support import eventually
 
 # --- a real SMTP server ----------------------------------------------------------------
 
@@ -349,3 +351,40 @@ def life_of_a_case(
 def signed_in(stack: Any, *offices: str, subject: str = "officer-test") -> dict[str, str]:
     """Headers of an officer of ``offices``, signed in with the session's identity provider."""
     return {"Authorization": f"Bearer {stack.issuer.token(subject, ['officer'], list(offices))}"}
+
+
+# --- a citizen confirming a contact -----------------------------------------------------------
+
+CONFIRMATION_CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b")
+
+
+def confirmation_code(text: str) -> str:
+    """The code a confirmation request carries."""
+    found = CONFIRMATION_CODE.search(text)
+    assert found, f"no confirmation code in {text!r}"
+    return found.group()
+
+
+async def confirm(http: Any, text: str) -> None:
+    """Type in the code of a confirmation request, as its holder would."""
+    answer = await http.post("/v1/contact-confirmations", json={"code": confirmation_code(text)})
+    assert answer.status_code == 200, answer.text
+
+
+def texts_to(inbox: SmtpInbox, gateways: Gateways, channel: str, address: str) -> list[str]:
+    """The text of every message a contact received, oldest first."""
+    if channel == "email":
+        return [str(m.get_content()) for m in inbox.messages_to(address)]
+    return [str(body["text"]) for body in gateways.accepted_for(channel, address)]
+
+
+async def confirm_contacts(
+    http: Any, inbox: SmtpInbox, gateways: Gateways, contacts: Iterable[tuple[str, str]]
+) -> None:
+    """Each contact (channel, address) waits for its confirmation request and confirms."""
+    for channel, address in contacts:
+
+        async def request(channel: str = channel, address: str = address) -> list[str]:
+            return texts_to(inbox, gateways, channel, address)
+
+        await confirm(http, (await eventually(request, timeout=30))[0])

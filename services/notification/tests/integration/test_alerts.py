@@ -18,6 +18,7 @@ from samleng.notification.settings import NotificationSettings
 from services.notification.tests.integration.helpers import (
     assigned,
     captured_logs,
+    confirm_contacts,
     life_of_a_case,
     office,
     provider_settings,
@@ -88,9 +89,9 @@ async def test_every_trigger_reaches_the_right_people_once_in_their_language(
     a_office, b_office = office(a), office(b, "district")
     c_office, d_office = office(c, "province"), office(d, "province")
     async with providers() as (inbox, gateways):
-        settings = settings_for(
-            stack, NotificationSettings, "notification", **provider_settings(inbox, gateways)
-        )
+        # the citizen's confirmation request and five pieces of news in one day
+        overrides = provider_settings(inbox, gateways, citizen_daily_cap=6)
+        settings = settings_for(stack, NotificationSettings, "notification", **overrides)
         key = sealing_key(settings)
         contacts = tuple(seal(key, channel, address) for channel, address in CITIZEN.items())
         first = submitted(str(uuid.uuid4()), contacts, language="km")
@@ -114,7 +115,11 @@ async def test_every_trigger_reaches_the_right_people_once_in_their_language(
             ):
                 for rid, (office_id, body) in officers.items():
                     await put_recipient(http, settings, office_id, rid, **body)
-                for event in life:
+                for event in life[:1]:
+                    await publish_event(amqp, event)
+                    await publish_event(amqp, event)
+                await confirm_contacts(http, inbox, gateways, CITIZEN.items())
+                for event in life[1:]:
                     await publish_event(amqp, event)
                     await publish_event(amqp, event)
 
@@ -122,7 +127,7 @@ async def test_every_trigger_reaches_the_right_people_once_in_their_language(
 
                 async def all_sent() -> list[dict[str, Any]] | None:
                     seen[:] = await delivery_log(http, settings, complaint_id=first.complaint_id)
-                    done = len(seen) == 36 and all(d["state"] == "sent" for d in seen)
+                    done = len(seen) == 39 and all(d["state"] == "sent" for d in seen)
                     return seen if done else None
 
                 try:
@@ -142,7 +147,8 @@ async def test_every_trigger_reaches_the_right_people_once_in_their_language(
                 }
             # both replicas have stopped: what follows is everything that was ever sent
 
-    assert await stored_deliveries(settings, first.complaint_id) == 36
+    # 36 alerts and news, and one confirmation request per contact
+    assert await stored_deliveries(settings, first.complaint_id) == 39
 
     # officers: dara (A) hears of the assignment, the answer, the warning, the breach and
     # the escalation away; B of the escalation in; C of the forward; D of the transfer
@@ -163,9 +169,10 @@ async def test_every_trigger_reaches_the_right_people_once_in_their_language(
 
     # the citizen: assigned, asked, escalated, forwarded, resolved — on each channel, in
     # Khmer, saying only "your case", the status and the link
-    citizen_mail = inbox.messages_to(CITIZEN["email"])
-    citizen_sms = gateways.accepted_for("sms", CITIZEN["sms"])
-    citizen_tg = gateways.accepted_for("telegram", CITIZEN["telegram"])
+    # (after the confirmation request each contact confirmed)
+    citizen_mail = inbox.messages_to(CITIZEN["email"])[1:]
+    citizen_sms = gateways.accepted_for("sms", CITIZEN["sms"])[1:]
+    citizen_tg = gateways.accepted_for("telegram", CITIZEN["telegram"])[1:]
     assert len(citizen_mail) == len(citizen_sms) == len(citizen_tg) == 5
     texts = [m.get_content() for m in citizen_mail]
     assert str(citizen_mail[0]["Subject"]) == "សំឡេង៖ ព័ត៌មានថ្មីអំពីករណីរបស់អ្នក"

@@ -26,6 +26,7 @@ from samleng.notification.app import create_app
 from samleng.notification.settings import NotificationSettings
 from services.notification.tests.integration.helpers import (
     assigned,
+    confirm_contacts,
     office,
     provider_settings,
     providers,
@@ -72,13 +73,12 @@ async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
             **provider_settings(inbox, gateways, outbox_poll_seconds=60),
         )
         key = json.loads(settings.contact_sealing_keys.get_secret_value())["dev"]
-        events = [
-            event
-            for n in range(CASES)
-            for event in life(
-                submitted(str(uuid.uuid4()), (seal(key, "sms", f"+8559900{n:04}"),)), office_id
-            )
+        numbers = [f"+8559900{n:04}" for n in range(CASES)]
+        lives = [
+            life(submitted(str(uuid.uuid4()), (seal(key, "sms", number),)), office_id)
+            for number in numbers
         ]
+        events = [event for events in lives for event in events]
         admin = {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
         async with running(create_app(settings)) as http:
             body = {
@@ -90,8 +90,15 @@ async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
             route = f"/v1/admin/offices/{office_id}/recipients/dara"
             assert (await http.put(route, json=body, headers=admin)).is_success
             with counting(settings.mongo_database) as operations:
-                for event in events:
-                    await publish_event(amqp, event)
+                for events_of_one in lives:
+                    await publish_event(amqp, events_of_one[0])
+                # each citizen confirms with the code of the confirmation request
+                await confirm_contacts(
+                    http, inbox, gateways, [("sms", number) for number in numbers]
+                )
+                for events_of_one in lives:
+                    for event in events_of_one[1:]:
+                        await publish_event(amqp, event)
 
                 async def all_sent() -> bool:
                     with unseen():
@@ -100,7 +107,7 @@ async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
                             params={"state": "sent", "limit": 1000},
                             headers=admin,
                         )
-                    return len(log.json()) == 9 * CASES
+                    return len(log.json()) == 10 * CASES
 
                 await eventually(all_sent, timeout=60)
     events_seen = len(events)
@@ -109,7 +116,8 @@ async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
         for (name, collection), n in sorted(operations.by_collection.items())
     }
     print(
-        f"\nMongoDB commands per event ({events_seen} events, {9 * CASES} deliveries): "
+        f"\nMongoDB commands per event ({events_seen} events, {10 * CASES} deliveries, "
+        f"{CASES} confirmations): "
         f"writes {operations.writes / events_seen:.2f}, all {operations.total / events_seen:.2f}"
         f"\n{json.dumps(per_event, indent=1)}"
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from samleng.common.events import SealedContact
 from samleng.notification.domain.cases import CaseRecord, Move
+from samleng.notification.domain.consent import ConsentPolicy, ContactIndex
 from samleng.notification.domain.delivery import (
     Channel,
     Delivery,
@@ -30,9 +31,11 @@ from samleng.notification.ports import (
     AlertFeed,
     CaseMemory,
     ChannelAdapter,
+    ConfirmationStore,
     ContactOpener,
     CourierBell,
     DeliveryQueue,
+    MessageAllowance,
     NotificationPorts,
     RecipientDirectory,
 )
@@ -76,8 +79,8 @@ class FakeCaseMemory:
         self, complaint_id: str, *, move: Move | None, notices: Sequence[Notice]
     ) -> CaseRecord:
         case = self.cases.get(complaint_id, CaseRecord())
-        if not move and case.contacts_known and all(n.audience == "citizen" for n in notices):
-            return case  # kept only for contacts that come late
+        if not move and not case.awaiting_consent and all(n.audience == "citizen" for n in notices):
+            return case  # kept only for contacts that come or confirm late
         self.writes += 1
         moves = _added(case.moves, [move] if move else [])
         citizen = _added(case.notices, [n for n in notices if n.audience == "citizen"])
@@ -87,11 +90,45 @@ class FakeCaseMemory:
         )
         return self.cases[complaint_id]
 
+    async def confirm(self, complaint_id: str, index: int) -> CaseRecord:
+        self.writes += 1
+        case = self.cases.get(complaint_id, CaseRecord())
+        self.cases[complaint_id] = replace(case, confirmed=case.confirmed | {index})
+        return self.cases[complaint_id]
+
     async def forget_office_notices(self, complaint_id: str, event_ids: list[str]) -> None:
         self.writes += 1
         case = self.cases[complaint_id]
         kept = tuple(n for n in case.office_notices if n.event_id not in event_ids)
         self.cases[complaint_id] = replace(case, office_notices=kept)
+
+
+@dataclass
+class FakeConfirmationStore:
+    """Codes by key, with their expiry."""
+
+    codes: dict[str, tuple[str, int, datetime]] = field(default_factory=dict)
+
+    async def expect(self, codes: Sequence[tuple[str, str, int]], expires_at: datetime) -> None:
+        for key, complaint_id, index in codes:
+            self.codes.setdefault(key, (complaint_id, index, expires_at))
+
+    async def find(self, code_key: str, now: datetime) -> tuple[str, int] | None:
+        found = self.codes.get(code_key)
+        return (found[0], found[1]) if found and found[2] > now else None
+
+
+@dataclass
+class FakeMessageAllowance:
+    """Daily counters by key."""
+
+    days: dict[str, list[str]] = field(default_factory=dict)
+
+    async def admit(self, key: str, token: str, cap: int, expires_at: datetime) -> bool:
+        tokens = self.days.setdefault(key, [])
+        if token not in tokens and len(tokens) < cap:
+            tokens.append(token)
+        return token in tokens
 
 
 def _added(items: tuple[Any, ...], new: Iterable[Any]) -> tuple[Any, ...]:
@@ -351,6 +388,8 @@ def fake_ports(**given: Any) -> NotificationPorts:
     keyring: ContactOpener = FakeKeyring()
     couriers: CourierBell = FakeBell()
     clock: ClockPort = Clock()
+    confirmations: ConfirmationStore = FakeConfirmationStore()
+    allowance: MessageAllowance = FakeMessageAllowance()
     values: dict[str, Any] = {
         "cases": cases,
         "recipients": recipients,
@@ -363,6 +402,9 @@ def fake_ports(**given: Any) -> NotificationPorts:
             "https://samleng.example/track", frozenset({"in_app", "email", "sms"})
         ),
         "clock": clock,
+        "confirmations": confirmations,
+        "allowance": allowance,
+        "consent": ConsentPolicy(ContactIndex(b"unit-test-key")),
     }
     values.update(given)
     return NotificationPorts(**values)

@@ -27,8 +27,9 @@ from samleng.common.events import (
     OfficeActionData,
     SealedContact,
 )
+from samleng.notification.domain.consent import CONFIRMATION_KIND
 from samleng.notification.domain.delivery import DeliveryState, Endpoint, Recipient
-from samleng.notification.handlers import HANDLERS, send_digests
+from samleng.notification.handlers import HANDLERS, confirm_contact, send_digests
 from samleng.notification.ports import NotificationPorts
 from services.notification.tests.integration.helpers import assigned, moved, office, submitted
 from services.notification.tests.unit.fakes import (
@@ -54,24 +55,39 @@ def ports_with(*officers: Recipient) -> NotificationPorts:
     return fake_ports(recipients=directory)
 
 
-async def handle(ports: NotificationPorts, *events: Event) -> None:
-    """Dispatch events through the table, as the inbox does."""
+async def handle(ports: NotificationPorts, *events: Event, confirm: bool = True) -> None:
+    """Dispatch events through the table, as the inbox does; after complaint.submitted,
+    the citizen confirms every contact with the code it received (unless ``confirm`` is
+    False)."""
     dispatch = HANDLERS.bind(ports)
     for event in events:
         await dispatch(event)
+        if confirm and isinstance(event, ComplaintSubmitted):
+            for index in range(len(event.data.contacts)):
+                code = ports.consent.index.code_for(event.complaint_id, index)
+                assert await confirm_contact(code, ports)
 
 
-def planned(ports: NotificationPorts) -> list[tuple[str, str, str, str]]:
-    """(event type, recipient, channel, state) of every planned delivery."""
+def planned(ports: NotificationPorts, *, requests: bool = False) -> list[tuple[str, str, str, str]]:
+    """(event type, recipient, channel, state) of every planned delivery (confirmation
+    requests only when ``requests``)."""
     queue = ports.deliveries
     assert isinstance(queue, FakeDeliveryQueue)
-    return [(d.event_type, d.recipient, d.channel, d.state) for d in queue.deliveries.values()]
+    return [
+        (d.event_type, d.recipient, d.channel, d.state)
+        for d in queue.deliveries.values()
+        if requests or d.kind != CONFIRMATION_KIND
+    ]
 
 
 def rings(ports: NotificationPorts) -> int:
-    """How often the couriers were woken."""
+    """How often the couriers were woken (not counting for confirmation requests)."""
     assert isinstance(ports.couriers, FakeBell)
-    return ports.couriers.rings
+    assert isinstance(ports.deliveries, FakeDeliveryQueue)
+    requests = {
+        d.complaint_id for d in ports.deliveries.deliveries.values() if d.kind == CONFIRMATION_KIND
+    }
+    return ports.couriers.rings - len(requests)
 
 
 def then(cause: Event, cls: Any, data: Any) -> Any:
@@ -112,7 +128,7 @@ async def test_assigned_tells_the_office_feed_each_officer_channel_and_the_citiz
     }
 
 
-async def test_one_case_write_per_event_and_none_for_a_citizen_notice_once_contacts_are_known() -> (
+async def test_one_case_write_per_event_and_none_for_a_citizen_notice_once_contacts_confirmed() -> (
     None
 ):
     ports = ports_with(DARA)
@@ -120,9 +136,10 @@ async def test_one_case_write_per_event_and_none_for_a_citizen_notice_once_conta
     assignment = assigned(first, A)
     question = then(assignment, InformationRequested, OfficeActionData(office_id=A.office_id))
     await handle(ports, first, assignment)
-    assert isinstance(ports.cases, FakeCaseMemory) and ports.cases.writes == 2
+    # the contacts, the citizen's confirmation, the assignment
+    assert isinstance(ports.cases, FakeCaseMemory) and ports.cases.writes == 3
     await handle(ports, question)
-    assert ports.cases.writes == 2
+    assert ports.cases.writes == 3
     assert len(planned(ports)) == 5
 
 

@@ -154,7 +154,7 @@ async def test_a_retried_submission_returns_the_same_tracking_code(env: Any, amq
         ({"amount_asked_riel": 1000}, "service_code"),  # an amount needs its service
         ({"kind": "service_evaluation"}, "service_rating"),
         ({"about_office_conduct": True}, "about_office_id"),
-        ({"contacts": [{"channel": "sms", "address": "call me"}]}, "contacts"),
+        ({"contacts": [{"channel": "sms", "address": "call me"}]}, "contacts[0].address"),
         ({"contacts": [{"channel": "fax", "address": "023 123"}]}, "contacts.0.channel"),
         ({"reporter_gender": "unknown"}, "reporter_gender"),
         ({"service_rating": 6}, "service_rating"),

@@ -24,13 +24,14 @@ from samleng.notification.adapters.channels.email import EmailChannel
 from samleng.notification.adapters.channels.in_app import InAppChannel
 from samleng.notification.adapters.channels.sms import SmsChannel
 from samleng.notification.adapters.channels.telegram import TelegramChannel
+from samleng.notification.adapters.consent import MongoConfirmationStore, MongoMessageAllowance
 from samleng.notification.adapters.deliveries import MongoDeliveryQueue
 from samleng.notification.adapters.feed import MongoAlertFeed
 from samleng.notification.adapters.recipients import MongoRecipientDirectory
 from samleng.notification.delivering import Courier, Couriers
 from samleng.notification.domain.delivery import RetryPolicy
 from samleng.notification.domain.planning import DeliveryPlanner
-from samleng.notification.entrypoints import admin_api, api, subscribers
+from samleng.notification.entrypoints import admin_api, api, confirmations, subscribers
 from samleng.notification.entrypoints.workers import Workers
 from samleng.notification.ports import AlertFeed, ChannelAdapter, NotificationPorts
 from samleng.notification.settings import NotificationSettings
@@ -90,8 +91,13 @@ def _ports(
         "channels": lambda: channel_adapters(settings, feed, http),
         "keyring": settings.keyring,
         "couriers": Couriers,
-        "planner": lambda: DeliveryPlanner(settings.tracking_url, settings.channels),
+        "planner": lambda: DeliveryPlanner(
+            settings.tracking_url, settings.channels, settings.confirmation_url
+        ),
         "clock": lambda: _now,
+        "confirmations": lambda: MongoConfirmationStore(runtime.db),
+        "allowance": lambda: MongoMessageAllowance(runtime.db),
+        "consent": settings.consent,
     }
     unknown = set(given) - set(real) - {"feed"}
     if unknown:
@@ -124,6 +130,7 @@ def bootstrap(
             poll_seconds=settings.outbox_poll_seconds,
             clock=wired.clock,
             batch=settings.courier_batch,
+            codes=wired.consent.index,
         )
         for adapter in wired.channels
     ]
@@ -152,6 +159,7 @@ def bootstrap(
     # without OIDC settings the officer routes answer 503 (samleng.common.officers)
     app.include_router(api.router)
     app.include_router(admin_api.router)
+    app.include_router(confirmations.router)
     return Service(settings, runtime, wired, app, verifier=token_verifier(settings)).installed()
 
 
@@ -180,6 +188,8 @@ async def create_indexes(db: Any) -> None:
     await MongoAlertFeed(db).create_indexes()
     await MongoDeliveryQueue(db).create_indexes()
     await MongoRecipientDirectory(db).create_indexes()
+    await MongoConfirmationStore(db).create_indexes()
+    await MongoMessageAllowance(db).create_indexes()
 
 
 async def migrate(settings: NotificationSettings) -> None:

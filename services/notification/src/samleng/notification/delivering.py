@@ -21,8 +21,16 @@ import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
+from samleng.notification.domain.consent import (
+    CODE_SLOT,
+    CONFIRMATION_KIND,
+    ContactIndex,
+    contact_of,
+    shown,
+)
 from samleng.notification.domain.delivery import (
     Channel,
+    Delivery,
     Failed,
     Lease,
     Outcome,
@@ -51,8 +59,10 @@ class Courier:
         poll_seconds: float,
         clock: Clock,
         batch: int = 1,
+        codes: ContactIndex | None = None,
     ) -> None:
         self._deliveries, self._adapter, self._keyring = deliveries, adapter, keyring
+        self._codes = codes
         self._policy, self._lease, self._poll, self._clock = policy, lease, poll_seconds, clock
         self._batch = batch
         self._owner = f"{adapter.channel}-{uuid.uuid4().hex[:12]}"
@@ -131,11 +141,20 @@ class Courier:
             address=address,
             language=delivery.language,
             subject=delivery.subject,
-            text=delivery.text,
+            text=self._text(delivery),
             created_at=delivery.occurred_at,
             title_en=delivery.title_en,
             title_km=delivery.title_km,
         )
+
+    def _text(self, delivery: Delivery) -> str:
+        """The text, with a confirmation code written in (it is never stored)."""
+        contact = contact_of(delivery.recipient)
+        if delivery.kind != CONFIRMATION_KIND or contact is None:
+            return delivery.text
+        if self._codes is None:
+            raise SendFailed("no contact index key to make confirmation codes", permanent=True)
+        return delivery.text.replace(CODE_SLOT, shown(self._codes.code_for(*contact)))
 
     def _failure(self, lease: Lease, failure: SendFailed) -> Outcome:
         now = self._clock()

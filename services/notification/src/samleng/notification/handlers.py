@@ -22,23 +22,72 @@ from samleng.common.events import (
     Event,
     InformationProvided,
     InformationRequested,
+    SealedContact,
 )
 from samleng.common.handling import HandlerTable
 from samleng.notification.domain.cases import CaseRecord, move_of
-from samleng.notification.domain.delivery import Delivery, DeliveryState
+from samleng.notification.domain.consent import parse_code, same_address
+from samleng.notification.domain.delivery import Delivery, DeliveryState, SendFailed
 from samleng.notification.domain.notices import notices_for
 from samleng.notification.ports import NotificationPorts
 
 
 async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> None:
-    """Remember the citizen's sealed contacts, and tell them what they missed meanwhile."""
-    case = await ports.cases.learn_contacts(
-        event.complaint_id, event.data.language, event.data.contacts
-    )
+    """Remember the citizen's sealed contacts (each address once), and ask each to confirm.
+
+    Nothing about the case goes to a contact before its holder confirms: the first
+    message is a confirmation request carrying a code (``domain/consent.py``).
+    """
+    complaint_id = event.complaint_id
+    contacts = _unique(event.data.contacts, ports)
+    case = await ports.cases.learn_contacts(complaint_id, event.data.language, contacts)
     now = ports.clock()
-    # citizen notices that arrived before the contacts did
-    deliveries = [d for n in case.notices for d in ports.planner.for_citizen(n, case, now)]
+    index = ports.consent.index
+    waiting = [i for i in range(len(case.contacts)) if i not in case.confirmed]
+    await ports.confirmations.expect(
+        [(index.code_key(index.code_for(complaint_id, i)), complaint_id, i) for i in waiting],
+        ports.consent.code_expiry(now),
+    )
+    deliveries = ports.planner.confirmation_requests(complaint_id, case, now)
+    # a replay after a confirmation: the notices kept meanwhile (each planned once)
+    deliveries += [d for n in case.notices for d in ports.planner.for_citizen(n, case, now)]
     await _plan(ports, deliveries)
+
+
+async def confirm_contact(typed: str, ports: NotificationPorts) -> bool:
+    """A contact's holder typed the code they received: send them their case's news from
+    now on (and what they missed). False when no unexpired code matches."""
+    code = parse_code(typed)
+    if code is None:
+        return False
+    now = ports.clock()
+    found = await ports.confirmations.find(ports.consent.index.code_key(code), now)
+    if found is None:
+        return False
+    complaint_id, contact = found
+    case = await ports.cases.confirm(complaint_id, contact)
+    missed = [d for n in case.notices for d in ports.planner.for_citizen(n, case, now, contact)]
+    await _plan(ports, missed)
+    return True
+
+
+def _unique(
+    contacts: tuple[SealedContact, ...], ports: NotificationPorts
+) -> tuple[SealedContact, ...]:
+    """Each address once (intake dedupes too; an older producer may not have)."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for contact in contacts:
+        try:
+            address = ports.keyring.open(contact.ciphertext, contact.key_id)
+        except SendFailed:
+            unique.append(contact)  # it fails at send time, with its reason
+            continue
+        same = same_address(contact.channel, address)
+        if same not in seen:
+            seen.add(same)
+            unique.append(contact)
+    return tuple(unique)
 
 
 async def plan_alerts(event: Event, ports: NotificationPorts) -> None:
@@ -72,8 +121,35 @@ async def plan_alerts(event: Event, ports: NotificationPorts) -> None:
 
 
 async def _plan(ports: NotificationPorts, deliveries: list[Delivery]) -> None:
+    deliveries = [await _within_cap(d, ports) for d in deliveries]
     if await ports.deliveries.plan(deliveries):
         ports.couriers.wake({d.channel for d in deliveries if d.state == DeliveryState.PENDING})
+
+
+async def _within_cap(delivery: Delivery, ports: NotificationPorts) -> Delivery:
+    """The delivery, or suppressed when its citizen address had its messages for the day.
+
+    Counted per keyed hash of the address across every case, so a number typed into a
+    thousand complaints still gets at most the cap. The address is opened in memory here
+    and forgotten; the counter holds only keyed hashes, and expires.
+    """
+    target = delivery.target
+    if delivery.audience != "citizen" or delivery.state != DeliveryState.PENDING:
+        return delivery
+    now = ports.clock()
+    try:
+        address = ports.keyring.open(target.ciphertext, target.key_id)
+    except SendFailed as failure:
+        return delivery.failed_because(failure.reason, now)
+    policy = ports.consent
+    key, expires_at = policy.counter(now, delivery.channel, address)
+    if await ports.allowance.admit(
+        key, policy.index.token(delivery.id), policy.daily_cap, expires_at
+    ):
+        return delivery
+    return delivery.suppressed_because(
+        f"this address already had {policy.daily_cap} messages today (the daily cap); not sent"
+    )
 
 
 async def send_digests(ports: NotificationPorts, now: datetime) -> int:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from samleng.common.events import SealedContact
 from samleng.notification.domain.cases import CaseRecord, Move
+from samleng.notification.domain.consent import ConsentPolicy
 from samleng.notification.domain.delivery import (
     Channel,
     Delivery,
@@ -50,6 +51,32 @@ class CaseMemory(Protocol):
 
     async def forget_office_notices(self, complaint_id: str, event_ids: list[str]) -> None:
         """Drop waiting office notices once their deliveries are planned."""
+        ...
+
+    async def confirm(self, complaint_id: str, index: int) -> CaseRecord:
+        """Record that contact ``index`` confirmed; returns the case right after."""
+        ...
+
+
+class ConfirmationStore(Protocol):
+    """The confirmation codes sent and not expired, by keyed hash (never the code)."""
+
+    async def expect(self, codes: Sequence[tuple[str, str, int]], expires_at: datetime) -> None:
+        """Remember (code key, complaint id, contact index) triples until ``expires_at``
+        (a code expected already keeps its first expiry)."""
+        ...
+
+    async def find(self, code_key: str, now: datetime) -> tuple[str, int] | None:
+        """(complaint id, contact index) of an unexpired code; None otherwise."""
+        ...
+
+
+class MessageAllowance(Protocol):
+    """How many messages each citizen address got today, by keyed hash of the address."""
+
+    async def admit(self, key: str, token: str, cap: int, expires_at: datetime) -> bool:
+        """Count a message (``token``) against the counter ``key``; False when the counter
+        already holds ``cap`` others. Counting the same token twice counts it once."""
         ...
 
 
@@ -196,3 +223,6 @@ class NotificationPorts:
     couriers: CourierBell
     planner: DeliveryPlanner
     clock: Clock
+    confirmations: ConfirmationStore
+    allowance: MessageAllowance
+    consent: ConsentPolicy

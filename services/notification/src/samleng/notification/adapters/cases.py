@@ -3,8 +3,9 @@
 The citizen's contacts stay sealed at rest. Every change is one atomic update that
 returns the document as it is right after, so a notice racing with complaint.submitted
 on another replica is seen by one of the two, never neither. A citizen notice for a case
-whose contacts are known already is not kept (a read instead of a write): contacts never
-become unknown again, so nothing can miss it.
+whose contacts are known and have all confirmed is not kept (a read instead of a write):
+neither ever reverts, so nothing can miss it; until then notices are kept for the
+contacts that confirm later.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def _from_document(doc: dict[str, Any] | None) -> CaseRecord:
         notices=tuple(Notice.from_document(n) for n in doc.get("notices", ())),
         office_notices=tuple(Notice.from_document(n) for n in doc.get("office_notices", ())),
         moves=tuple(Move(int(m["sequence"]), str(m["office_id"])) for m in doc.get("moves", ())),
+        confirmed=frozenset(int(i) for i in doc.get("confirmed", ())),
     )
 
 
@@ -71,11 +73,15 @@ class MongoCaseMemory:
         if not kept:
             return _from_document(await self._cases.find_one({"_id": complaint_id}))
         if set(kept) == {"notices"}:
-            # contacts, once known, stay known: a read then spares the write
+            # contacts, once known and all confirmed, stay so: a read then spares the write
             known = _from_document(await self._cases.find_one({"_id": complaint_id}))
-            if known.contacts_known:
+            if not known.awaiting_consent:
                 return known
         return await self._update(complaint_id, {"$addToSet": kept})
+
+    async def confirm(self, complaint_id: str, index: int) -> CaseRecord:
+        """Record that contact ``index`` confirmed; returns the case right after."""
+        return await self._update(complaint_id, {"$addToSet": {"confirmed": index}})
 
     async def forget_office_notices(self, complaint_id: str, event_ids: list[str]) -> None:
         """Drop waiting office notices once their deliveries are planned."""

@@ -1,8 +1,9 @@
 """What notification remembers of a case, and which waiting notices it can place. Pure.
 
 A case's record holds the citizen's sealed contacts and language (from
-complaint.submitted), the offices the case moved through (with each move's sequence),
-every citizen notice (sent again to contacts that arrive late) and the office notices
+complaint.submitted), which of them confirmed they want messages (``domain/consent.py``),
+the offices the case moved through (with each move's sequence),
+every citizen notice (sent to contacts that arrive or confirm late) and the office notices
 that wait for the office in charge to be known (an answer that overtook the assignment).
 """
 
@@ -38,6 +39,12 @@ class CaseRecord:
     notices: tuple[Notice, ...] = ()  # citizen notices, kept for contacts that come late
     office_notices: tuple[Notice, ...] = ()  # office notices waiting for their office
     moves: tuple[Move, ...] = ()
+    confirmed: frozenset[int] = frozenset()  # contacts whose holder confirmed (by index)
+
+    @property
+    def awaiting_consent(self) -> bool:
+        """True while some contact has not confirmed (its notices are kept until it does)."""
+        return not self.contacts_known or len(self.confirmed) < len(self.contacts)
 
     def placeable(self) -> list[Notice]:
         """The waiting office notices whose office is known now, with that office filled in.

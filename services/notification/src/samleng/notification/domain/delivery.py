@@ -4,6 +4,7 @@ Pure: no I/O. The delivery queue (``ports.DeliveryQueue``) stores these states; 
 couriers move them::
 
     held ──(daily digest)──> digested
+    suppressed (a citizen's address had its messages for the day; never sent)
     planned: pending ──lease──> sending ──ok──> sent
                                   │ temporary failure, attempts left ──> pending (due later)
                                   │ permanent failure, or no attempts left ──> failed (reason kept)
@@ -36,6 +37,7 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
     HELD = "held"  # waiting for the recipient's daily digest
     DIGESTED = "digested"  # sent as part of a digest
+    SUPPRESSED = "suppressed"  # never sent: the address had its messages for the day
 
 
 class SendFailed(Exception):
@@ -155,6 +157,10 @@ class Delivery:
     def failed_because(self, reason: str, now: datetime) -> Delivery:
         """This delivery, failed for good with a reason."""
         return replace(self, state=DeliveryState.FAILED, failed_at=now, last_error=reason)
+
+    def suppressed_because(self, reason: str) -> Delivery:
+        """This delivery, never to be sent, with the reason."""
+        return replace(self, state=DeliveryState.SUPPRESSED, last_error=reason)
 
 
 @dataclass(frozen=True)

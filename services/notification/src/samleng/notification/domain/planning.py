@@ -12,6 +12,7 @@ from datetime import datetime
 from samleng.common.events import SealedContact
 from samleng.notification.domain import templates
 from samleng.notification.domain.cases import CaseRecord
+from samleng.notification.domain.consent import CODE_SLOT, CONFIRMATION_KIND, citizen_recipient
 from samleng.notification.domain.delivery import (
     Channel,
     Delivery,
@@ -31,6 +32,7 @@ class DeliveryPlanner:
 
     tracking_url: str
     enabled: frozenset[Channel]
+    confirmation_url: str = "https://samleng.org/confirm"
 
     def _delivery(
         self,
@@ -103,20 +105,64 @@ class DeliveryPlanner:
                 )
         return deliveries
 
-    def for_citizen(self, notice: Notice, case: CaseRecord, now: datetime) -> list[Delivery]:
-        """One delivery per contact the citizen left, still sealed."""
-        language: Language = "en" if case.language == "en" else "km"
+    def for_citizen(
+        self, notice: Notice, case: CaseRecord, now: datetime, only: int | None = None
+    ) -> list[Delivery]:
+        """One delivery per contact that confirmed (or only contact ``only``), still sealed.
+
+        A contact that has not confirmed gets nothing about the case: its holder may not
+        be the citizen who typed it.
+        """
         return [
             self._delivery(
                 notice,
                 now,
-                recipient=f"citizen:{notice.complaint_id}:{index}",
+                recipient=citizen_recipient(notice.complaint_id, index),
                 channel=contact.channel,
-                language=language,
+                language=_language(case),
                 target=_sealed(contact),
             )
             for index, contact in enumerate(case.contacts)
+            if index in case.confirmed and only in (None, index)
         ]
+
+    def confirmation_requests(
+        self, complaint_id: str, case: CaseRecord, now: datetime
+    ) -> list[Delivery]:
+        """The first message to each contact not confirmed yet: a request to confirm that
+        says nothing of the case; the courier writes the code in at send time."""
+        language = _language(case)
+        message = templates.confirmation_request(language, self.confirmation_url, CODE_SLOT)
+        event_id = f"confirm:{complaint_id}"
+        deliveries = []
+        for index, contact in enumerate(case.contacts):
+            if index in case.confirmed:
+                continue
+            recipient = citizen_recipient(complaint_id, index)
+            delivery = Delivery(
+                id=delivery_id(event_id, recipient, contact.channel),
+                event_id=event_id,
+                event_type="contact_confirmation",
+                kind=CONFIRMATION_KIND,
+                complaint_id=complaint_id,
+                office_id=None,
+                audience="citizen",
+                recipient=recipient,
+                channel=contact.channel,
+                language=language,
+                subject=message.subject,
+                text=message.text,
+                target=_sealed(contact),
+                state=DeliveryState.PENDING,
+                occurred_at=now,
+                created_at=now,
+                due_at=now,
+            )
+            if contact.channel not in self.enabled:
+                reason = f"the {contact.channel} channel is not configured in this deployment"
+                delivery = delivery.failed_because(reason, now)
+            deliveries.append(delivery)
+        return deliveries
 
     def digest(
         self, officer: Recipient, endpoint: Endpoint, held: list[Delivery], now: datetime
@@ -144,6 +190,10 @@ class DeliveryPlanner:
             created_at=now,
             due_at=now,
         )
+
+
+def _language(case: CaseRecord) -> Language:
+    return "en" if case.language == "en" else "km"
 
 
 def _sealed(contact: SealedContact) -> Target:

@@ -112,6 +112,24 @@ _CITIZEN = {
 _CITIZEN_SUBJECT = ("Samleng: news about your case", "សំឡេង៖ ព័ត៌មានថ្មីអំពីករណីរបស់អ្នក")
 
 
+_CONFIRMATION = (
+    "Samleng: to receive updates from Samleng here, enter the code {code} at {url}. "
+    "Not expecting this? Ignore it and you will get no updates.",
+    "សំឡេង៖ ដើម្បីទទួលព័ត៌មានថ្មីៗពីសំឡេងនៅទីនេះ សូមបញ្ចូលលេខកូដ {code} នៅ {url}។ "
+    "ប្រសិនបើអ្នកមិនបានរំពឹងសារនេះទេ សូមកុំអើពើ អ្នកនឹងមិនទទួលព័ត៌មានថ្មីៗទេ។",
+)
+_CONFIRMATION_SUBJECT = (
+    "Samleng: confirm to receive updates",
+    "សំឡេង៖ សូមបញ្ជាក់ដើម្បីទទួលព័ត៌មានថ្មីៗ",
+)
+
+
+def confirmation_request(language: Language, url: str, code: str) -> Message:
+    """The first message to a contact: asks its holder to confirm, says nothing of a case."""
+    text = _pick(_CONFIRMATION, language).format(code=code, url=url)
+    return Message(subject=_pick(_CONFIRMATION_SUBJECT, language), text=text)
+
+
 def _pick(pair: tuple[str, str], language: Language) -> str:
     return pair[0] if language == "en" else pair[1]
 

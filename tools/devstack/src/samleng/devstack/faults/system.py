@@ -36,7 +36,7 @@ from samleng.devstack.faults.gateway import SmsGateway
 from samleng.devstack.faults.load import SteadyLoad
 from samleng.devstack.issuer import DevIssuer
 from samleng.devstack.net import LOOPBACK, free_port
-from samleng.devstack.services import SERVICES, RunningService
+from samleng.devstack.services import BACK_END, RunningService
 
 #: Settings that make the services react within a scenario's seconds (all documented knobs).
 QUICK = {
@@ -150,7 +150,7 @@ class FaultSystem:
         secrets = keys.generate()
         issuer = DevIssuer.generate()
         self.envs: dict[str, dict[str, str]] = {}
-        for name in SERVICES:
+        for name in BACK_END:
             settings: dict[str, Any] = {**QUICK[name], **(overrides or {}).get(name, {})}
             if name == "notification":
                 settings["sms_gateway_url"] = gateway.url
@@ -176,7 +176,7 @@ class FaultSystem:
 
     def migrate(self) -> None:
         """Run every service's ``migrate`` side by side (they need only MongoDB)."""
-        with ThreadPoolExecutor(len(SERVICES)) as pool:
+        with ThreadPoolExecutor(len(BACK_END)) as pool:
             migrations = [
                 pool.submit(
                     services.migrate,
@@ -184,12 +184,12 @@ class FaultSystem:
                     self.envs[name],
                     self.workdir / "logs" / f"{name}-migrate.log",
                 )
-                for name in SERVICES
+                for name in BACK_END
             ]
             for migration in migrations:
                 migration.result()
 
-    def start(self, names: tuple[str, ...] = SERVICES) -> None:
+    def start(self, names: tuple[str, ...] = BACK_END) -> None:
         """Start ``names`` (migrated before) and wait until all are ready."""
         for name in names:
             self.spawn(name)

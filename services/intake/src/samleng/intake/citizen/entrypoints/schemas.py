@@ -10,10 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from samleng.common.events import AgeBand, Category, FeedbackKind, Gender
 from samleng.intake.entrypoints.schemas import Bilingual, ServiceView
 
-PHONE = r"^\+?[0-9][0-9 \-]{7,18}$"
-TELEGRAM = r"^(@[A-Za-z][A-Za-z0-9_]{4,31}|[0-9]{5,15})$"
-EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$"
-
 
 class Contact(BaseModel):
     """A way to reach the citizen with updates: sealed at once, never shown again."""
@@ -24,8 +20,9 @@ class Contact(BaseModel):
     address: str = Field(
         min_length=3,
         max_length=320,
-        description="Phone number for sms (+855 or 0...), @username or chat id for "
-        "telegram, address for email",
+        description="Mobile number for sms (+855 12 345 678, 012 345 678 or Khmer digits), "
+        "@username or chat id for telegram, address for email; checked, and each contact "
+        "counted once",
     )
 
 

@@ -146,11 +146,12 @@ async def read_form(fields: Mapping[str, Any], *, language: str, settings: Intak
             "attribute[category] is required and attribute[kind] must be one of the "
             "values in the service definition",
         ) from None
-    contacts = tuple(
-        (channel, value)
-        for channel, value in (("email", _field(fields, "email")), ("sms", _field(fields, "phone")))
-        if value is not None
-    )
+    given = [
+        (channel, name, value)
+        for channel, name in (("email", "email"), ("sms", "phone"))
+        if (value := _field(fields, name)) is not None
+    ]
+    contacts = tuple((channel, value) for channel, _, value in given)
     return Form(
         kind=kind,
         category=category,
@@ -163,6 +164,7 @@ async def read_form(fields: Mapping[str, Any], *, language: str, settings: Intak
         amount_asked_riel=_int(_field(fields, "attribute[amount_asked_riel]"), "amount_asked_riel"),
         service_rating=_int(_field(fields, "attribute[service_rating]"), "service_rating"),
         contacts=contacts,
+        contact_fields=tuple(name for _, name, _ in given),
     )
 
 
