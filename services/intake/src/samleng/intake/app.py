@@ -18,7 +18,7 @@ from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
 from samleng.common.service import Service, token_verifier, web_app
 from samleng.intake.adapters.attachments import AttachmentStore
 from samleng.intake.adapters.audit import AuditTrail
-from samleng.intake.adapters.budgets import Budget, budget_flusher
+from samleng.intake.adapters.budgets import Budget, ClientPseudonyms, budget_flusher
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
 from samleng.intake.adapters.gazetteer import warm_gazetteer
@@ -72,14 +72,25 @@ def _real_ports(
 
     cases = real("cases", lambda: CaseRepository(db), "create_indexes")
     attachments = real("attachments", lambda: AttachmentStore(db))
+    pseudonyms = ClientPseudonyms()  # one daily key for both budgets, in memory only
     budgets = real(
         "budgets",
         lambda: Budgets(
             lookup_misses=Budget(
-                db, "lookup-miss", settings.lookup_miss_limit, settings.lookup_window_seconds
+                db,
+                "lookup-miss",
+                settings.lookup_miss_limit,
+                settings.lookup_window_seconds,
+                per_client=settings.lookup_miss_limit_per_client,
+                pseudonyms=pseudonyms,
             ),
             submissions=Budget(
-                db, "submission", settings.submission_limit, settings.submission_window_seconds
+                db,
+                "submission",
+                settings.submission_limit,
+                settings.submission_window_seconds,
+                per_client=settings.submission_limit_per_client,
+                pseudonyms=pseudonyms,
             ),
         ),
     )

@@ -86,22 +86,43 @@ class Cases(Protocol):
         """Save a changed case, its event and ``also`` together; StaleCase as :meth:`save`."""
 
 
+class Allowance(Protocol):
+    """One client's share of an abuse budget (see :mod:`samleng.intake.adapters.budgets`)."""
+
+    async def take(self) -> int | None:
+        """Take one unit; seconds to wait (nothing taken) if the share or ceiling is spent."""
+
+    async def give_back(self) -> None:
+        """Return a unit that turned out not to count (a look-up that opened a case)."""
+
+
 class Budget(Protocol):
-    """An abuse budget shared by all clients (see :mod:`samleng.intake.adapters.budgets`)."""
+    """An abuse budget: a share per client (known only by a keyed hash), a shared ceiling."""
 
-    async def exhausted(self) -> int | None:
-        """Seconds until the next window if this window's budget is spent, else None."""
+    def for_client(self, address: str) -> Allowance:
+        """The share of the client at ``address``."""
 
-    async def spend(self) -> int | None:
-        """Spend one unit; seconds until the next window if the budget was already spent."""
+
+@dataclass(frozen=True)
+class Allowances:
+    """One client's shares of the abuse budgets."""
+
+    lookup_misses: Allowance
+    submissions: Allowance
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """The shared abuse budgets."""
+    """The abuse budgets."""
 
     lookup_misses: Budget
     submissions: Budget
+
+    def for_client(self, address: str) -> Allowances:
+        """The shares of the client at ``address``."""
+        return Allowances(
+            self.lookup_misses.for_client(address), self.submissions.for_client(address)
+        )
 
 
 class Attachments(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Self
 
@@ -29,11 +30,18 @@ class IntakeSettings(ServiceSettings):
     max_attachments: int = Field(default=5, ge=1, le=50)
     reopen_period_days: int = Field(default=30, ge=1)
     idempotency_hours: int = Field(default=72, ge=1)
-    # Shared budgets (all replicas, all clients together): no client is identified.
-    lookup_miss_limit: int = Field(default=300, ge=1)
+    # Abuse budgets: a share per client (known only by a keyed hash of its address under a
+    # key replaced daily, in memory) and a ceiling for all clients and replicas together,
+    # kept far above one client's share as a last resort.
+    lookup_miss_limit_per_client: int = Field(default=30, ge=1)
+    lookup_miss_limit: int = Field(default=20_000, ge=1)
     lookup_window_seconds: int = Field(default=60, ge=1)
-    submission_limit: int = Field(default=600, ge=1)
+    submission_limit_per_client: int = Field(default=60, ge=1)
+    submission_limit: int = Field(default=6_000, ge=1)
     submission_window_seconds: int = Field(default=60, ge=1)
+    # Proxies (addresses or networks, JSON list) whose X-Forwarded-For names the client;
+    # none by default: the client is the peer of the connection.
+    trusted_proxies: tuple[str, ...] = ()
     # How often each replica adds its spends to the shared count and reads the others'.
     budget_flush_seconds: float = Field(default=1.0, gt=0)
     # Open311: a public listing shows only cells of at least this many requests. The same
@@ -56,6 +64,13 @@ class IntakeSettings(ServiceSettings):
                     "open311_api_keys holds SHA-256 digests (64 lower-case hex characters) "
                     "of the keys, not the keys themselves"
                 )
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {proxy!r} is not an IP address or network"
+                ) from None
         boundaries = self.open311_commune_boundaries
         if boundaries is not None and not boundaries.is_file():
             raise ValueError(f"open311_commune_boundaries: no file at {boundaries}")
