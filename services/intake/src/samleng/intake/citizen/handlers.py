@@ -32,7 +32,7 @@ class CaseNotFound(LookupError):
 
 
 class LookupsExhausted(Exception):
-    """The client's look-up share (or the shared ceiling) is spent; try again after ``retry_after`` seconds."""
+    """The client's look-up share (or the ceiling) is spent; retry after ``retry_after`` s."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"retry after {retry_after} s")
