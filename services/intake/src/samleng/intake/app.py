@@ -8,6 +8,7 @@ app of that service, and ``migrate`` creates the indexes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI
@@ -24,7 +25,9 @@ from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox
 from samleng.intake.adapters.gazetteer import warm_gazetteer
 from samleng.intake.adapters.inbox import Inbox
 from samleng.intake.adapters.internal_notes import InternalNotes
+from samleng.intake.adapters.retention import MongoRetention
 from samleng.intake.citizen.entrypoints import api as citizen_api
+from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
 from samleng.intake.entrypoints.limits import BodySizeLimit
@@ -33,6 +36,7 @@ from samleng.intake.handlers import HANDLERS
 from samleng.intake.officer.entrypoints import api as officer_api
 from samleng.intake.open311.entrypoints import api as open311_api
 from samleng.intake.ports import Budgets, IntakePorts, Keys, OfficerDesk
+from samleng.intake.retention.handlers import retention_job
 from samleng.intake.settings import IntakeSettings
 
 T = TypeVar("T")
@@ -50,6 +54,11 @@ def keys_from(settings: IntakeSettings) -> Keys:
             settings.contact_sealing_key_id, settings.contact_sealing_key.get_secret_value()
         ),
     )
+
+
+def retention_policy(settings: IntakeSettings) -> RetentionPolicy:
+    """The retention policy the settings give."""
+    return RetentionPolicy(settings.retention_contacts_days, settings.retention_attachments_days)
 
 
 def audit_key(settings: IntakeSettings) -> bytes:
@@ -98,13 +107,14 @@ def _real_ports(
     if counted:
         indexes.append(counted[0].create_indexes)  # all budgets share one collection
         jobs.append(budget_flusher(counted, settings.budget_flush_seconds))
+    audit = real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes")
     officers = real(
         "officers",
         lambda: OfficerDesk(
             cases=cases,
             inbox=real("inbox", lambda: Inbox(db), "create_indexes"),
             notes=real("notes", lambda: InternalNotes(db), "create_indexes"),
-            audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
+            audit=audit,
             attachments=attachments,
         ),
     )
@@ -126,12 +136,25 @@ def _real_ports(
             "verifier",
             lambda: token_verifier(settings),
         ),
+        retention=given.pop("retention", None) or _retention(db, audit, indexes),
     )
     if given:
         raise TypeError(f"intake has no port(s) {sorted(given)}")
     if settings.relay_enabled:
         jobs.append(ports.relay.run)
+    if settings.retention_enabled and ports.retention is not None:
+        every = timedelta(seconds=settings.retention_interval_seconds)
+        jobs.append(retention_job(ports.retention, retention_policy(settings), every))
     return ports, indexes, jobs
+
+
+def _retention(db: Any, audit: object, indexes: list[StartHook]) -> MongoRetention | None:
+    """The retention store, when erasures can be counted in the real audit trail."""
+    if not isinstance(audit, AuditTrail):
+        return None  # a test's own audit log: it runs no retention
+    store = MongoRetention(db, audit)
+    indexes.append(store.create_indexes)
+    return store
 
 
 def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[IntakePorts]:

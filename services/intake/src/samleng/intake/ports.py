@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from samleng.common.auth import TokenVerifier
 from samleng.common.events import CaseStatus, Event, FeedbackKind, SealedContact
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.model import Attachment, Case
+from samleng.intake.domain.retention import Erasure
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.settings import IntakeSettings
 
@@ -260,6 +261,23 @@ class AuditLog(Protocol):
         """Entries in chain order after ``after_seq``."""
 
 
+class RetentionStore(Protocol):
+    """Where the retention policy finds closed cases and erases what they no longer need."""
+
+    async def due(self, erasure: Erasure, closed_before: datetime) -> list[str]:
+        """Ids of the cases closed before ``closed_before`` whose ``erasure`` is not done."""
+
+    async def erase(self, complaint_id: str, erasure: Erasure, now: datetime) -> int:
+        """Erase, count it in the audit trail and mark it done, together; items erased."""
+
+    async def hold_lease(self, owner: str, now: datetime, hold: timedelta) -> bool:
+        """True when ``owner`` holds the one retention lease (taken or renewed) until
+        ``now + hold``; replicas that do not hold it leave the work to the one that does."""
+
+    async def release_lease(self, owner: str) -> None:
+        """Give the lease up (a stopping replica), so another may take it at once."""
+
+
 @dataclass(frozen=True)
 class OfficerDesk:
     """What officers' use cases work with."""
@@ -284,3 +302,5 @@ class IntakePorts:
     officers: OfficerDesk
     #: None when no OIDC settings are given: intake then serves citizens only
     verifier: TokenVerifier | None
+    #: None when a test leaves it out: no retention job runs
+    retention: RetentionStore | None = None

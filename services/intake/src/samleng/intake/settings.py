@@ -44,6 +44,13 @@ class IntakeSettings(ServiceSettings):
     trusted_proxies: tuple[str, ...] = ()
     # How often each replica adds its spends to the shared count and reads the others'.
     budget_flush_seconds: float = Field(default=1.0, gt=0)
+    # Retention after a case is closed (final): sealed reporter details are erased after
+    # this many days, attached files after that many; the job runs every interval on the
+    # replica holding the lease (docs/privacy.md says what is kept and for how long).
+    retention_enabled: bool = True
+    retention_contacts_days: int = Field(default=180, ge=1)
+    retention_attachments_days: int = Field(default=365, ge=1)
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
     # Open311: a public listing shows only cells of at least this many requests. The same
     # variable (SAMLENG_SMALL_CELL_THRESHOLD) sets reporting's open-data suppression.
     small_cell_threshold: int = Field(default=5, ge=1, le=100)

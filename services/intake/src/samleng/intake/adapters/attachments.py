@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from gridfs import AsyncGridFSBucket
+from gridfs.errors import NoFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -30,6 +31,10 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
 )
 _PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+
+
+class AttachmentErased(LookupError):
+    """The file was erased under the retention policy (its case was closed long ago)."""
 
 
 class UnacceptableFile(ValueError):
@@ -107,8 +112,12 @@ class AttachmentStore:
         )
 
     async def read(self, attachment_id: str) -> bytes:
-        """The stored bytes (for the officer side and tests)."""
-        stream = await self._bucket.open_download_stream(attachment_id)
+        """The stored bytes (for the officer side and tests); AttachmentErased once the
+        retention policy erased them."""
+        try:
+            stream = await self._bucket.open_download_stream(attachment_id)
+        except NoFile:
+            raise AttachmentErased(attachment_id) from None
         return bytes(await stream.read())
 
     async def delete(self, attachment_id: str) -> None:

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from samleng.common.http import Problem, problem_response, validation_errors
 from samleng.common.i18n import language_of
-from samleng.intake.adapters.attachments import UnacceptableFile
+from samleng.intake.adapters.attachments import AttachmentErased, UnacceptableFile
 from samleng.intake.adapters.inbox import InvalidCursor
 from samleng.intake.citizen.handlers import CaseNotFound, LookupsExhausted
 from samleng.intake.domain.citizen import ActionRefused
@@ -154,6 +154,13 @@ def _problem_for(exc: Exception) -> Problem | None:
             en=f"The file was refused: {exc}.",
             km="ឯកសារត្រូវបានបដិសេធ៖ ទទួលយកតែរូបថត JPEG, PNG, WebP ឬឯកសារ PDF ប៉ុណ្ណោះ។",
         )
+    if isinstance(exc, AttachmentErased):
+        return problem(
+            410,
+            "attachment-erased",
+            en="This file was erased under the retention policy: its case was closed long ago.",
+            km="ឯកសារនេះត្រូវបានលុបតាមគោលការណ៍រក្សាទុកទិន្នន័យ ព្រោះករណីរបស់វាបានបិទយូរហើយ។",
+        )
     if isinstance(exc, InvalidCursor):
         return problem(
             400,
@@ -171,6 +178,7 @@ _DOCUMENTED = {
     403: "Your role does not allow this (the problem says who may)",
     404: "No such case (among the cases you may see)",
     409: "The case changed since you read it, or its status does not allow this now",
+    410: "Erased under the retention policy (the case was closed long ago)",
     413: "The request is too large",
     415: "Not an accepted file type",
     422: "A field is invalid; the problem names it",
