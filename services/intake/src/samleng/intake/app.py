@@ -107,14 +107,13 @@ def _real_ports(
     if counted:
         indexes.append(counted[0].create_indexes)  # all budgets share one collection
         jobs.append(budget_flusher(counted, settings.budget_flush_seconds))
-    audit = real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes")
     officers = real(
         "officers",
         lambda: OfficerDesk(
             cases=cases,
             inbox=real("inbox", lambda: Inbox(db), "create_indexes"),
             notes=real("notes", lambda: InternalNotes(db), "create_indexes"),
-            audit=audit,
+            audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
             attachments=attachments,
         ),
     )
@@ -136,7 +135,11 @@ def _real_ports(
             "verifier",
             lambda: token_verifier(settings),
         ),
-        retention=given.pop("retention", None) or _retention(db, audit, indexes),
+        retention=(
+            given.pop("retention")
+            if "retention" in given
+            else _retention(db, officers.audit, indexes)
+        ),
     )
     if given:
         raise TypeError(f"intake has no port(s) {sorted(given)}")
