@@ -21,15 +21,20 @@ def photo() -> bytes:
     return out.getvalue()
 
 
+async def routed_case_with_photo(desk: Any) -> str:
+    """A case routed to the office, with a photo the citizen attached."""
+    complaint_id: str = await desk.routed_case()
+    sent = await desk.http.post(
+        f"/v1/complaints/{desk.codes[complaint_id]}/attachments",
+        files={"file": ("receipt.png", photo(), "image/png")},
+    )
+    assert sent.status_code == 200, sent.text
+    return complaint_id
+
+
 async def test_office_staff_download_what_the_citizen_attached(officer_env: Any, amqp: Any) -> None:
     async with officer_desk(officer_env, amqp) as desk:
-        complaint_id = await desk.routed_case()
-        code = desk.codes[complaint_id]
-        sent = await desk.http.post(
-            f"/v1/complaints/{code}/attachments",
-            files={"file": ("receipt.png", photo(), "image/png")},
-        )
-        assert sent.status_code == 200, sent.text
+        complaint_id = await routed_case_with_photo(desk)
         officer = desk.officer()
         [meta] = (await officer.case(complaint_id))["attachments"]
         assert meta["content_type"] == "image/png" and meta["size"] > 0
@@ -48,13 +53,7 @@ async def test_office_staff_download_what_the_citizen_attached(officer_env: Any,
 
 async def test_an_attachment_erased_by_retention_answers_410(officer_env: Any, amqp: Any) -> None:
     async with officer_desk(officer_env, amqp, retention_enabled=False) as desk:
-        complaint_id = await desk.routed_case()
-        code = desk.codes[complaint_id]
-        sent = await desk.http.post(
-            f"/v1/complaints/{code}/attachments",
-            files={"file": ("receipt.png", photo(), "image/png")},
-        )
-        assert sent.status_code == 200, sent.text
+        complaint_id = await routed_case_with_photo(desk)
         erased = await desk.service.ports.retention.erase(
             complaint_id, Erasure.ATTACHMENTS, datetime.now(UTC)
         )
