@@ -152,20 +152,26 @@ class InMemoryCases:
 
 @dataclass
 class InMemoryBudget:
-    """A budget of ``limit`` spends in one window that never ends."""
+    """A budget of ``limit`` takes in one window that never ends, one share for all clients."""
 
     limit: int = 1000
     spent: int = 0
     retry_after: int = 60
 
-    async def exhausted(self) -> int | None:
-        """``retry_after`` once the budget is spent."""
-        return self.retry_after if self.spent >= self.limit else None
+    def for_client(self, address: str) -> InMemoryBudget:
+        """Every client shares this one budget."""
+        return self
 
-    async def spend(self) -> int | None:
-        """Spend one; ``retry_after`` if the budget was already spent."""
+    async def take(self) -> int | None:
+        """Take one; ``retry_after`` (nothing taken) once the budget is spent."""
+        if self.spent >= self.limit:
+            return self.retry_after
         self.spent += 1
-        return self.retry_after if self.spent > self.limit else None
+        return None
+
+    async def give_back(self) -> None:
+        """Return one."""
+        self.spent -= 1
 
 
 @dataclass

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,7 @@ from samleng.common.events import (
     Location,
     OfficeRef,
 )
-from samleng.intake.domain import officer
+from samleng.intake.domain import citizen, officer
 from samleng.intake.domain.model import (
     Submission,
     apply_change,
@@ -23,6 +24,7 @@ from samleng.intake.domain.model import (
     normalise_text,
     open_case,
 )
+from samleng.intake.domain.retention import Erasure, RetentionPolicy, closed_at
 
 pytestmark = pytest.mark.unit
 
@@ -169,3 +171,29 @@ def test_routing_moves_the_case_even_when_an_officer_acted_with_the_same_sequenc
     )
     late = apply_change(moved, assignment(stale))
     assert late.office == ombudsman and len(late.timeline) == len(moved.timeline) + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("\u200b\u200b\u200b", ""),
+        ("\ufeff\u2060\u200d \u00ad", ""),
+        ("\u3164\u2800\u115f", ""),
+        ("\u17c6\u17cb", ""),  # marks with no consonant to sit on
+        ("\u200bក\u200bខ\u200b", "ក\u200bខ"),  # Khmer word breaks inside the text stay
+        ("  ស្នើ\u17b6  ", unicodedata.normalize("NFC", "ស្នើ\u17b6")),
+    ],
+)
+def test_text_that_shows_nothing_normalises_to_empty(text: str, kept: str) -> None:
+    assert normalise_text(text) == kept
+
+
+def test_a_case_is_closed_from_its_last_step_into_a_final_status() -> None:
+    case, _ = new_case()
+    assert closed_at(case) is None
+    withdrawn_at = datetime(2025, 1, 2, tzinfo=UTC)
+    withdrawn, _ = citizen.withdraw(case, withdrawn_at)
+    assert closed_at(withdrawn) == withdrawn_at
+    cutoffs = RetentionPolicy(180, 365).cutoffs(datetime(2026, 1, 2, tzinfo=UTC))
+    assert cutoffs[Erasure.CONTACTS] == datetime(2025, 7, 6, tzinfo=UTC)
+    assert cutoffs[Erasure.ATTACHMENTS] == withdrawn_at

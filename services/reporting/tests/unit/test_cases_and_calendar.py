@@ -44,3 +44,6 @@ def test_periods_are_years_quarters_or_months_in_phnom_penh_time() -> None:
     assert parse_period("2026-12").months() == ["2026-12"]
     with pytest.raises(InvalidPeriod, match="quarter"):
         parse_period("2026-13")
+    for unwritable in ("9999", "9999-12", "0001-01", "0000-Q1"):
+        with pytest.raises(InvalidPeriod, match="from 1900 to 9998"):
+            parse_period(unwritable)

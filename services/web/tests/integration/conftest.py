@@ -55,6 +55,9 @@ def portal(stack: Any) -> Iterator[Portal]:
                 "amqp_url": infra.amqp_url(vhost),
                 "relay_poll_seconds": 0.2,
             }
+            if name == "intake":  # web, on loopback, passes each citizen's address on
+                settings["trusted_proxies"] = f'["{LOOPBACK}"]'
+
             stack.migrate(name, **settings)
             started[name] = stack.start_service(name, **settings)
         urls = {name: started[name].url for name in ("intake", "notification")}

@@ -1,4 +1,4 @@
-"""``python -m samleng.intake [serve|migrate]`` and ``python -m samleng.intake audit ...``.
+"""``python -m samleng.intake [serve|migrate]``, ``... audit ...`` and ``... retention ...``.
 
 The shared command line (:func:`samleng.common.cli.service_main`): arguments are parsed
 before any setting is read, so ``--help`` needs no configuration and runs nothing.
@@ -24,7 +24,18 @@ def _audit() -> Command:
     return main
 
 
-COMMANDS = {"audit": ExtraCommand(_audit, "verify and read the audit trail")}
+def _retention() -> Command:
+    from samleng.intake.retention.cli import main
+
+    return main
+
+
+COMMANDS = {
+    "audit": ExtraCommand(_audit, "verify and read the audit trail"),
+    "retention": ExtraCommand(
+        _retention, "erase contacts and attachments of cases closed long ago (--dry-run|--yes)"
+    ),
+}
 
 if __name__ == "__main__":
     sys.exit(service_main("intake", _parts, commands=COMMANDS))

@@ -8,6 +8,7 @@ app of that service, and ``migrate`` creates the indexes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI
@@ -18,13 +19,15 @@ from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
 from samleng.common.service import Service, token_verifier, web_app
 from samleng.intake.adapters.attachments import AttachmentStore, FileCleaner
 from samleng.intake.adapters.audit import AuditTrail
-from samleng.intake.adapters.budgets import Budget, budget_flusher
+from samleng.intake.adapters.budgets import Budget, ClientPseudonyms, budget_flusher
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
 from samleng.intake.adapters.gazetteer import warm_gazetteer
 from samleng.intake.adapters.inbox import Inbox
 from samleng.intake.adapters.internal_notes import InternalNotes
+from samleng.intake.adapters.retention import MongoRetention
 from samleng.intake.citizen.entrypoints import api as citizen_api
+from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
 from samleng.intake.entrypoints.limits import BodySizeLimit
@@ -33,6 +36,7 @@ from samleng.intake.handlers import HANDLERS
 from samleng.intake.officer.entrypoints import api as officer_api
 from samleng.intake.open311.entrypoints import api as open311_api
 from samleng.intake.ports import Budgets, IntakePorts, Keys, OfficerDesk
+from samleng.intake.retention.handlers import retention_job
 from samleng.intake.settings import IntakeSettings
 
 T = TypeVar("T")
@@ -61,6 +65,11 @@ def file_cleaner(settings: IntakeSettings) -> FileCleaner:
     )
 
 
+def retention_policy(settings: IntakeSettings) -> RetentionPolicy:
+    """The retention policy the settings give."""
+    return RetentionPolicy(settings.retention_contacts_days, settings.retention_attachments_days)
+
+
 def audit_key(settings: IntakeSettings) -> bytes:
     """The key of the audit trail's hash chain (kept out of the database it protects)."""
     return derive_key(settings.encryption_key.get_secret_value(), "audit-trail")
@@ -83,14 +92,25 @@ def _real_ports(
     attachments = real("attachments", lambda: AttachmentStore(db, file_cleaner(settings)))
     if isinstance(attachments, AttachmentStore):
         jobs.append(attachments.cleaner.serve)  # the workers live as long as the service
+    pseudonyms = ClientPseudonyms()  # one daily key for both budgets, in memory only
     budgets = real(
         "budgets",
         lambda: Budgets(
             lookup_misses=Budget(
-                db, "lookup-miss", settings.lookup_miss_limit, settings.lookup_window_seconds
+                db,
+                "lookup-miss",
+                settings.lookup_miss_limit,
+                settings.lookup_window_seconds,
+                per_client=settings.lookup_miss_limit_per_client,
+                pseudonyms=pseudonyms,
             ),
             submissions=Budget(
-                db, "submission", settings.submission_limit, settings.submission_window_seconds
+                db,
+                "submission",
+                settings.submission_limit,
+                settings.submission_window_seconds,
+                per_client=settings.submission_limit_per_client,
+                pseudonyms=pseudonyms,
             ),
         ),
     )
@@ -126,12 +146,29 @@ def _real_ports(
             "verifier",
             lambda: token_verifier(settings),
         ),
+        retention=(
+            given.pop("retention")
+            if "retention" in given
+            else _retention(db, officers.audit, indexes)
+        ),
     )
     if given:
         raise TypeError(f"intake has no port(s) {sorted(given)}")
     if settings.relay_enabled:
         jobs.append(ports.relay.run)
+    if settings.retention_enabled and ports.retention is not None:
+        every = timedelta(seconds=settings.retention_interval_seconds)
+        jobs.append(retention_job(ports.retention, retention_policy(settings), every))
     return ports, indexes, jobs
+
+
+def _retention(db: Any, audit: object, indexes: list[StartHook]) -> MongoRetention | None:
+    """The retention store, when erasures can be counted in the real audit trail."""
+    if not isinstance(audit, AuditTrail):
+        return None  # a test's own audit log: it runs no retention
+    store = MongoRetention(db, audit)
+    indexes.append(store.create_indexes)
+    return store
 
 
 def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[IntakePorts]:

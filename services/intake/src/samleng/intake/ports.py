@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from samleng.common.auth import TokenVerifier
 from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.model import Attachment, Case
+from samleng.intake.domain.retention import Erasure
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.settings import IntakeSettings
 
@@ -86,22 +87,43 @@ class Cases(Protocol):
         """Save a changed case, its event and ``also`` together; StaleCase as :meth:`save`."""
 
 
+class Allowance(Protocol):
+    """One client's share of an abuse budget (see :mod:`samleng.intake.adapters.budgets`)."""
+
+    async def take(self) -> int | None:
+        """Take one unit; seconds to wait (nothing taken) if the share or ceiling is spent."""
+
+    async def give_back(self) -> None:
+        """Return a unit that turned out not to count (a look-up that opened a case)."""
+
+
 class Budget(Protocol):
-    """An abuse budget shared by all clients (see :mod:`samleng.intake.adapters.budgets`)."""
+    """An abuse budget: a share per client (known only by a keyed hash), a shared ceiling."""
 
-    async def exhausted(self) -> int | None:
-        """Seconds until the next window if this window's budget is spent, else None."""
+    def for_client(self, address: str) -> Allowance:
+        """The share of the client at ``address``."""
 
-    async def spend(self) -> int | None:
-        """Spend one unit; seconds until the next window if the budget was already spent."""
+
+@dataclass(frozen=True)
+class Allowances:
+    """One client's shares of the abuse budgets."""
+
+    lookup_misses: Allowance
+    submissions: Allowance
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """The shared abuse budgets."""
+    """The abuse budgets."""
 
     lookup_misses: Budget
     submissions: Budget
+
+    def for_client(self, address: str) -> Allowances:
+        """The shares of the client at ``address``."""
+        return Allowances(
+            self.lookup_misses.for_client(address), self.submissions.for_client(address)
+        )
 
 
 class Attachments(Protocol):
@@ -257,6 +279,23 @@ class AuditLog(Protocol):
         complaint of their own officials' conduct; chain order after ``after_seq``."""
 
 
+class RetentionStore(Protocol):
+    """Where the retention policy finds closed cases and erases what they no longer need."""
+
+    async def due(self, erasure: Erasure, closed_before: datetime) -> list[str]:
+        """Ids of the cases closed before ``closed_before`` whose ``erasure`` is not done."""
+
+    async def erase(self, complaint_id: str, erasure: Erasure, now: datetime) -> int:
+        """Erase, count it in the audit trail and mark it done, together; items erased."""
+
+    async def hold_lease(self, owner: str, now: datetime, hold: timedelta) -> bool:
+        """True when ``owner`` holds the one retention lease (taken or renewed) until
+        ``now + hold``; replicas that do not hold it leave the work to the one that does."""
+
+    async def release_lease(self, owner: str) -> None:
+        """Give the lease up (a stopping replica), so another may take it at once."""
+
+
 @dataclass(frozen=True)
 class OfficerDesk:
     """What officers' use cases work with."""
@@ -281,3 +320,5 @@ class IntakePorts:
     officers: OfficerDesk
     #: None when no OIDC settings are given: intake then serves citizens only
     verifier: TokenVerifier | None
+    #: None when a test leaves it out: no retention job runs
+    retention: RetentionStore | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Self
 
@@ -36,13 +37,27 @@ class IntakeSettings(ServiceSettings):
     attachment_queue: int = Field(default=4, ge=0, le=100)
     reopen_period_days: int = Field(default=30, ge=1)
     idempotency_hours: int = Field(default=72, ge=1)
-    # Shared budgets (all replicas, all clients together): no client is identified.
-    lookup_miss_limit: int = Field(default=300, ge=1)
+    # Abuse budgets: a share per client (known only by a keyed hash of its address under a
+    # key replaced daily, in memory) and a ceiling for all clients and replicas together,
+    # kept far above one client's share as a last resort.
+    lookup_miss_limit_per_client: int = Field(default=30, ge=1)
+    lookup_miss_limit: int = Field(default=20_000, ge=1)
     lookup_window_seconds: int = Field(default=60, ge=1)
-    submission_limit: int = Field(default=600, ge=1)
+    submission_limit_per_client: int = Field(default=60, ge=1)
+    submission_limit: int = Field(default=6_000, ge=1)
     submission_window_seconds: int = Field(default=60, ge=1)
+    # Proxies (addresses or networks, JSON list) whose X-Forwarded-For names the client;
+    # none by default: the client is the peer of the connection.
+    trusted_proxies: tuple[str, ...] = ()
     # How often each replica adds its spends to the shared count and reads the others'.
     budget_flush_seconds: float = Field(default=1.0, gt=0)
+    # Retention after a case is closed (final): sealed reporter details are erased after
+    # this many days, attached files after that many; the job runs every interval on the
+    # replica holding the lease (docs/privacy.md says what is kept and for how long).
+    retention_enabled: bool = True
+    retention_contacts_days: int = Field(default=180, ge=1)
+    retention_attachments_days: int = Field(default=365, ge=1)
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
     # Open311: a public listing shows only cells of at least this many requests. The same
     # variable (SAMLENG_SMALL_CELL_THRESHOLD) sets reporting's open-data suppression.
     small_cell_threshold: int = Field(default=5, ge=1, le=100)
@@ -63,6 +78,13 @@ class IntakeSettings(ServiceSettings):
                     "open311_api_keys holds SHA-256 digests (64 lower-case hex characters) "
                     "of the keys, not the keys themselves"
                 )
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {proxy!r} is not an IP address or network"
+                ) from None
         boundaries = self.open311_commune_boundaries
         if boundaries is not None and not boundaries.is_file():
             raise ValueError(f"open311_commune_boundaries: no file at {boundaries}")

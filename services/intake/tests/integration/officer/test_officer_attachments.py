@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from samleng.intake.domain.retention import Erasure
 from services.intake.tests.integration.officer.support import officer_desk
 
 pytestmark = pytest.mark.integration
@@ -19,15 +21,20 @@ def photo() -> bytes:
     return out.getvalue()
 
 
+async def routed_case_with_photo(desk: Any) -> str:
+    """A case routed to the office, with a photo the citizen attached."""
+    complaint_id: str = await desk.routed_case()
+    sent = await desk.http.post(
+        f"/v1/complaints/{desk.codes[complaint_id]}/attachments",
+        files={"file": ("receipt.png", photo(), "image/png")},
+    )
+    assert sent.status_code == 200, sent.text
+    return complaint_id
+
+
 async def test_office_staff_download_what_the_citizen_attached(officer_env: Any, amqp: Any) -> None:
     async with officer_desk(officer_env, amqp) as desk:
-        complaint_id = await desk.routed_case()
-        code = desk.codes[complaint_id]
-        sent = await desk.http.post(
-            f"/v1/complaints/{code}/attachments",
-            files={"file": ("receipt.png", photo(), "image/png")},
-        )
-        assert sent.status_code == 200, sent.text
+        complaint_id = await routed_case_with_photo(desk)
         officer = desk.officer()
         [meta] = (await officer.case(complaint_id))["attachments"]
         assert meta["content_type"] == "image/png" and meta["size"] > 0
@@ -47,3 +54,18 @@ async def test_office_staff_download_what_the_citizen_attached(officer_env: Any,
         assert (await outsider.call("GET", meta["download"])).status_code == 404
         missing = meta["download"].rsplit("/", 1)[0] + "/0123456789abcdef"
         assert (await officer.call("GET", missing)).status_code == 404
+
+
+async def test_an_attachment_erased_by_retention_answers_410(officer_env: Any, amqp: Any) -> None:
+    async with officer_desk(officer_env, amqp, retention_enabled=False) as desk:
+        complaint_id = await routed_case_with_photo(desk)
+        erased = await desk.service.ports.retention.erase(
+            complaint_id, Erasure.ATTACHMENTS, datetime.now(UTC)
+        )
+        assert erased == 1
+        officer = desk.officer()
+        [meta] = (await officer.case(complaint_id))["attachments"]
+        gone = await officer.call("GET", meta["download"], headers={"Accept-Language": "en"})
+    assert gone.status_code == 410
+    assert gone.headers["content-type"] == "application/problem+json"
+    assert "retention policy" in gone.json()["detail"]

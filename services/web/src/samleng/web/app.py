@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from samleng.common import telemetry
 from samleng.common.http import RouteLogMiddleware, health_router
 from samleng.common.metrics import ServiceMetrics
+from samleng.web.adapters.api import ForwardedFor
 from samleng.web.bootstrap import Web, bootstrap
 from samleng.web.entrypoints import assets, citizen, officer
 from samleng.web.entrypoints.pages import Pages
@@ -72,6 +73,7 @@ def create_app(settings: WebSettings | None = None, **overrides: Any) -> FastAPI
     app.add_middleware(RouteLogMiddleware)
     app.add_middleware(CitizenCompression)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ForwardedFor)  # outermost: intake counts each citizen, not the portal
 
     async def error_page(request: Request, exc: Exception) -> HTMLResponse:
         """Errors as a page in the reader's language; nothing of the request is logged."""

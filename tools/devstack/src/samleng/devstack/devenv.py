@@ -74,6 +74,8 @@ def service_env(name: str, paths: LocalPaths) -> dict[str, str]:
         env["SAMLENG_DEVSTACK_HOME"] = str(paths.home)
     if name == "web":
         env.update(web_env(f"http://{LOOPBACK}:{DEFAULT_PORTS[DEV_ISSUER]}"))
+    if name == "intake":  # the portal on loopback passes each citizen's address on
+        env["SAMLENG_TRUSTED_PROXIES"] = f'["{LOOPBACK}"]'
     env.update(read_env_file(paths.home / f"dev.{name}.env"))
     return env
 

@@ -26,15 +26,27 @@ from datetime import datetime
 from typing import Any
 
 from gridfs import AsyncGridFSBucket
+from gridfs.errors import NoFile
 from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.intake.adapters.cleaning import UnacceptableFile, clean, inspect
 from samleng.intake.domain.model import Attachment
 
-__all__ = ["AttachmentStore", "CleanFile", "CleanerBusy", "FileCleaner", "UnacceptableFile"]
+__all__ = [
+    "AttachmentErased",
+    "AttachmentStore",
+    "CleanFile",
+    "CleanerBusy",
+    "FileCleaner",
+    "UnacceptableFile",
+]
 
 #: how long a refused upload is told to wait: about one file's cleaning
 RETRY_AFTER_SECONDS = 5
+
+
+class AttachmentErased(LookupError):
+    """The file was erased under the retention policy (its case was closed long ago)."""
 
 
 class CleanerBusy(Exception):
@@ -162,8 +174,12 @@ class AttachmentStore:
         )
 
     async def read(self, attachment_id: str) -> bytes:
-        """The stored bytes (for the officer side and tests)."""
-        stream = await self._bucket.open_download_stream(attachment_id)
+        """The stored bytes (for the officer side and tests); AttachmentErased once the
+        retention policy erased them."""
+        try:
+            stream = await self._bucket.open_download_stream(attachment_id)
+        except NoFile:
+            raise AttachmentErased(attachment_id) from None
         return bytes(await stream.read())
 
     async def delete(self, attachment_id: str) -> None:

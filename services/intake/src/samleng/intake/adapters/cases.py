@@ -36,6 +36,7 @@ from samleng.intake.domain.model import (
     Submission,
     TimelineEntry,
 )
+from samleng.intake.domain.retention import closed_at
 from samleng.intake.ports import AlsoWrite, DuplicateCase, DuplicateSubmission, StaleCase
 
 __all__ = ["CaseRepository", "DuplicateCase", "DuplicateSubmission", "StaleCase"]
@@ -201,6 +202,8 @@ def case_to_document(case: Case) -> Document:
         # derived, for inbox queries: the next deadline, and a sort key that puts none last
         "next_due": case.next_due,
         "due_order": case.next_due or NO_DEADLINE,
+        # derived, for the retention policy: when the case reached its final status
+        "closed_at": closed_at(case),
         "version": case.version,
     }
 

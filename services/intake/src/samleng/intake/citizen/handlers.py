@@ -17,8 +17,8 @@ from samleng.intake.domain.model import Case, Reporter, Submission, open_case
 from samleng.intake.domain.tracking import TrackingCode, TrackingCodeHasher
 from samleng.intake.ports import (
     MAX_SAVE_ATTEMPTS,
+    Allowance,
     Attachments,
-    Budget,
     Cases,
     DuplicateCase,
     DuplicateSubmission,
@@ -32,7 +32,7 @@ class CaseNotFound(LookupError):
 
 
 class LookupsExhausted(Exception):
-    """The shared look-up budget is spent; try again after ``retry_after`` seconds."""
+    """The client's look-up share (or the ceiling) is spent; retry after ``retry_after`` s."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"retry after {retry_after} s")
@@ -141,16 +141,25 @@ async def _replay(key_hash: str, retry: Retry, cases: Cases, keys: Keys) -> Subm
 
 
 async def find_case(
-    code: TrackingCode, cases: Cases, hasher: TrackingCodeHasher, misses: Budget
+    code: TrackingCode, cases: Cases, hasher: TrackingCodeHasher, misses: Allowance
 ) -> Case:
-    """The case a code opens, spending the shared miss budget on codes that open none."""
-    retry_after = await misses.exhausted()
+    """The case a code opens, counting a miss in the client's share when it opens none.
+
+    A unit is taken before the look-up and given back when the code opens a case, so
+    concurrent look-ups never slip past a spent share; while the share is spent, even a
+    good code waits (answering it would tell a guesser a hit from a miss).
+    """
+    retry_after = await misses.take()
     if retry_after is not None:
         raise LookupsExhausted(retry_after)
-    case = await cases.by_code_hash(hasher.hash(code))
+    try:
+        case = await cases.by_code_hash(hasher.hash(code))
+    except BaseException:
+        await misses.give_back()  # the store failed: that was no miss
+        raise
     if case is None:
-        await misses.spend()
         raise CaseNotFound(str(code))
+    await misses.give_back()
     return case
 
 
@@ -161,7 +170,7 @@ async def act_on_case(
     code: TrackingCode,
     cases: Cases,
     hasher: TrackingCodeHasher,
-    misses: Budget,
+    misses: Allowance,
     command: Command,
 ) -> Case:
     """Run a citizen command on the case a code opens; store it with its event (outbox)."""
@@ -181,7 +190,7 @@ async def attach_file(
     data: bytes,
     cases: Cases,
     hasher: TrackingCodeHasher,
-    misses: Budget,
+    misses: Allowance,
     store: Attachments,
     max_count: int,
 ) -> Case:

@@ -199,9 +199,33 @@ def next_event(event_type: type[E], case: Case, data: Any, now: datetime) -> E:
     )
 
 
+#: Characters that show nothing although Unicode calls them letters or marks (Hangul
+#: fillers, the Braille blank, Khmer's deprecated inherent vowels).
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+
+
+def _blank(ch: str) -> bool:
+    # whitespace, controls and format characters (zero-width spaces, joiners, BOM, bidi marks)
+    return ch.isspace() or ch in _BLANKS or unicodedata.category(ch) in {"Cc", "Cf", "Zs"}
+
+
 def normalise_text(text: str) -> str:
-    """NFC-normalise and trim citizen text so Khmer is stored and searched consistently."""
-    return unicodedata.normalize("NFC", text).strip()
+    """NFC-normalise citizen text and trim what shows nothing at either end, so Khmer is
+    stored and searched consistently; ``""`` when nothing visible is left.
+
+    Zero-width spaces inside the text stay (Khmer separates words with them).
+    """
+    clean = unicodedata.normalize("NFC", text)
+    start, end = 0, len(clean)
+    while start < end and _blank(clean[start]):
+        start += 1
+    while end > start and _blank(clean[end - 1]):
+        end -= 1
+    clean = clean[start:end]
+    # a text of combining marks alone shows nothing: letters, digits, punctuation or symbols
+    if not any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANKS for ch in clean):
+        return ""
+    return clean
 
 
 def open_case(

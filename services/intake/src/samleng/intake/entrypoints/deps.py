@@ -12,6 +12,7 @@ port with ``bootstrap(settings, cases=InMemoryCases())`` or any alias with
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Annotated, cast
 
@@ -20,8 +21,8 @@ from fastapi import Depends, Request
 from samleng.common.officers import CurrentOfficer
 from samleng.common.service import service_of
 from samleng.intake.ports import (
+    Allowances,
     Attachments,
-    Budgets,
     Cases,
     IntakePorts,
     Keys,
@@ -76,20 +77,52 @@ OfficerDeskDep = Annotated[OfficerDesk, Depends(get_officer_desk)]
 SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
 
 
+def client_address(request: Request, trusted_proxies: tuple[str, ...]) -> str:
+    """The address of the client: the connection's peer, or, when the peer is a trusted
+    proxy, the last address in X-Forwarded-For that is not one. Never stored or logged."""
+    peer = request.client.host if request.client else ""
+    trusted = [ipaddress.ip_network(proxy, strict=False) for proxy in trusted_proxies]
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in trusted)
+
+    if not trusted or not is_trusted(peer):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed(hops):
+        if not hop:
+            continue
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a forged or broken header: count the proxy's own address
+        if not is_trusted(hop):
+            return hop
+    return peer
+
+
 @dataclass(frozen=True)
 class CitizenDesk:
-    """What every citizen action needs: the cases, keys, budgets, relay and settings."""
+    """What every citizen action needs: the cases, keys, this client's budget shares,
+    relay and settings."""
 
     cases: Cases
     keys: Keys
-    budgets: Budgets
+    budgets: Allowances
     relay: Relay
     settings: IntakeSettings
 
 
-async def get_citizen_desk(ports: PortsDep) -> CitizenDesk:
-    """The citizen desk of this service."""
-    return CitizenDesk(ports.cases, ports.keys, ports.budgets, ports.relay, ports.settings)
+async def get_citizen_desk(ports: PortsDep, request: Request) -> CitizenDesk:
+    """The citizen desk of this service, with the shares of the client asking."""
+    address = client_address(request, ports.settings.trusted_proxies)
+    return CitizenDesk(
+        ports.cases, ports.keys, ports.budgets.for_client(address), ports.relay, ports.settings
+    )
 
 
 CitizenDeskDep = Annotated[CitizenDesk, Depends(get_citizen_desk)]

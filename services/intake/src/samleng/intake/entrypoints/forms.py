@@ -172,7 +172,13 @@ def to_submission(form: Form, *, max_description: int) -> tuple[Submission, Repo
     description = normalise_text(form.description)
     if not description:
         raise InvalidSubmission(
-            "description", "Describe what happened.", "សូមពិពណ៌នាអំពីអ្វីដែលបានកើតឡើង។"
+            "description",
+            "description has no visible text; describe what happened in words."
+            if form.description.strip()
+            else "Describe what happened.",
+            "ការពិពណ៌នាគ្មានអក្សរដែលអាចមើលឃើញទេ សូមពិពណ៌នាអំពីអ្វីដែលបានកើតឡើងជាពាក្យ។"
+            if form.description.strip()
+            else "សូមពិពណ៌នាអំពីអ្វីដែលបានកើតឡើង។",
         )
     if len(description) > max_description:
         raise InvalidSubmission(

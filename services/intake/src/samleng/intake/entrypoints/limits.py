@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samleng.common.http import PROBLEM_JSON
-from samleng.intake.entrypoints.problems import language
+from samleng.common.i18n import language_of
 
 
 class BodySizeLimit:
@@ -26,7 +27,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        headers = Headers(scope=scope)  # latin-1, as HTTP says: any bytes decode
         upload = headers.get("content-type", "").startswith("multipart/form-data")
         limit = self.max_upload_bytes + 16 * 1024 if upload else self.max_bytes
         declared = headers.get("content-length", "")
@@ -64,11 +65,7 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        lang = language(
-            dict((k.decode().lower(), v.decode()) for k, v in scope.get("headers", [])).get(
-                "accept-language"
-            )
-        )
+        lang = language_of(Headers(scope=scope).get("accept-language"))
         en = f"The request is too large; send at most {limit // 1024} KiB."
         km = f"សំណើធំពេក សូមផ្ញើយ៉ាងច្រើន {limit // 1024} KiB។"
         body = {

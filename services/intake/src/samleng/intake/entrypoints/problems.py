@@ -22,7 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from samleng.common.http import Problem, problem_response, validation_errors
-from samleng.intake.adapters.attachments import CleanerBusy, UnacceptableFile
+from samleng.common.i18n import language_of
+from samleng.intake.adapters.attachments import AttachmentErased, CleanerBusy, UnacceptableFile
 from samleng.intake.adapters.inbox import InvalidCursor
 from samleng.intake.citizen.handlers import CaseNotFound, LookupsExhausted
 from samleng.intake.domain.citizen import ActionRefused
@@ -32,20 +33,9 @@ from samleng.intake.officer.handlers import CaseNotVisible, NotPermitted, Versio
 from samleng.intake.ports import StaleCase
 
 
-def language(accept_language: str | None) -> str:
-    """``en`` when the client prefers English, otherwise ``km`` (Khmer)."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("km"):
-            return "km"
-    return "km"
-
-
 def request_language(request: Request) -> str:
-    """The language a request asked for."""
-    return language(request.headers.get("accept-language"))
+    """The language a request asked for (q-values weighed; Khmer unless English is preferred)."""
+    return language_of(request.headers.get("accept-language"))
 
 
 def problem(
@@ -174,6 +164,13 @@ def _problem_for(exc: Exception) -> Problem | None:
             f"សូមផ្ញើឯកសារម្តងទៀតក្នុងរយៈពេល {exc.retry_after} វិនាទី។",
             headers={"Retry-After": str(exc.retry_after)},
         )
+    if isinstance(exc, AttachmentErased):
+        return problem(
+            410,
+            "attachment-erased",
+            en="This file was erased under the retention policy: its case was closed long ago.",
+            km="ឯកសារនេះត្រូវបានលុបតាមគោលការណ៍រក្សាទុកទិន្នន័យ ព្រោះករណីរបស់វាបានបិទយូរហើយ។",
+        )
     if isinstance(exc, InvalidCursor):
         return problem(
             400,
@@ -191,6 +188,7 @@ _DOCUMENTED = {
     403: "Your role does not allow this (the problem says who may)",
     404: "No such case (among the cases you may see)",
     409: "The case changed since you read it, or its status does not allow this now",
+    410: "Erased under the retention policy (the case was closed long ago)",
     413: "The request is too large",
     415: "Not an accepted file type",
     422: "A field is invalid, or a file is damaged or has too many pixels; the problem says",

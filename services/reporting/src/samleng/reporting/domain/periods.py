@@ -17,8 +17,14 @@ _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+#: The years a period may fall in. Outside them the dates of its start and end (and their
+#: UTC instants) cannot be written: year 1 in Phnom Penh starts in year 0 UTC, and the end
+#: of 9999 is in year 10000.
+MIN_YEAR, MAX_YEAR = 1900, 9998
+
+
 class InvalidPeriod(ValueError):
-    """The period is not written as YYYY, YYYY-Qn or YYYY-MM."""
+    """The period is not written as YYYY, YYYY-Qn or YYYY-MM, or is out of range."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,11 @@ def _add_months(day: date, months: int) -> date:
 def parse_period(text: str) -> Period:
     """Read ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; InvalidPeriod says what is expected."""
     text = text.strip()
+    year = next((int(m[1]) for p in (_YEAR, _QUARTER, _MONTH) if (m := p.match(text))), None)
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidPeriod(
+            f"period {text!r} is out of range; choose a year from {MIN_YEAR} to {MAX_YEAR}"
+        )
     if m := _YEAR.match(text):
         first = date(int(m[1]), 1, 1)
         return Period(text, first, _add_months(first, 12))

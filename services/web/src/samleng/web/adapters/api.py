@@ -4,7 +4,10 @@
     view = await intake.case(code, lang="km")      # ApiProblem carries intake's problem+json
 
 Every call names the language (``Accept-Language``) so problems come back in the reader's
-language. Transport failures become :class:`ServiceUnavailable`. Nothing here logs: the
+language, and the addresses the citizen's request came through (``X-Forwarded-For``, set
+per request by :class:`ForwardedFor`), so intake's per-client limits count each citizen,
+not the portal: intake trusts web's address (``SAMLENG_TRUSTED_PROXIES``) and takes the last
+address before it. Transport failures become :class:`ServiceUnavailable`. Nothing here logs: the
 paths of citizen calls hold tracking codes (httpx's own request log is switched off in
 ``app.py``).
 """
@@ -12,10 +15,42 @@ paths of citizen calls hold tracking codes (httpx's own request log is switched 
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+#: The addresses the request being served came through, for ``X-Forwarded-For``.
+_FORWARDED_FOR: ContextVar[str | None] = ContextVar("samleng_web_forwarded_for", default=None)
+
+
+class ForwardedFor:
+    """Pure ASGI middleware: remember the chain of addresses of each request.
+
+    The chain is the request's own ``X-Forwarded-For`` (a proxy in front may have set it)
+    followed by the connection's peer. It is only ever passed on to intake, in memory: never
+    stored or logged here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request with its address chain in the context."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        peer = scope["client"][0] if scope.get("client") else ""
+        earlier = Headers(scope=scope).get("x-forwarded-for", "").strip()
+        chain = ", ".join(part for part in (earlier[:500], peer) if part)
+        token = _FORWARDED_FOR.set(chain or None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _FORWARDED_FOR.reset(token)
 
 
 @dataclass
@@ -70,6 +105,8 @@ def _headers(lang: str, token: str | None = None, **extra: str) -> dict[str, str
     headers = {"Accept-Language": lang, **extra}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if forwarded := _FORWARDED_FOR.get():
+        headers["X-Forwarded-For"] = forwarded
     return headers
 
 

@@ -93,7 +93,7 @@ async def submit(
             ),
             max_description=settings.max_description_length,
         )
-    retry_after = await desk.budgets.submissions.spend()
+    retry_after = await desk.budgets.submissions.take()
     if retry_after is not None:
         raise too_many(retry_after)
     retry = None

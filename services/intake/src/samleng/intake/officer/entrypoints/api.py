@@ -147,7 +147,7 @@ async def view_case(
 @router.get(
     "/cases/{complaint_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses=documented(401, 403, 404),
+    responses=documented(401, 403, 404, 410),
 )
 async def attachment(
     complaint_id: str, attachment_id: str, principal: CurrentOfficer, desk: OfficerDeskDep

@@ -244,7 +244,7 @@ async def create_request(
     form = await read_form(
         await request.form(), language=request_language(request), settings=desk.settings
     )
-    retry_after = await desk.budgets.submissions.spend()
+    retry_after = await desk.budgets.submissions.take()
     if retry_after is not None:
         raise Open311Error(
             429,

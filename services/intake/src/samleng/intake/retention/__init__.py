@@ -1,0 +1,1 @@
+"""The retention policy: erase what could identify a citizen some time after closure."""
