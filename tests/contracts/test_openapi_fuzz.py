@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
@@ -87,10 +88,25 @@ def _reporting() -> Any:
     return reporting_bootstrap(ReportingSettings(**OIDC), **given).app
 
 
-intake = schemathesis.openapi.from_asgi("/openapi.json", _intake())
-routing = schemathesis.openapi.from_asgi("/openapi.json", _routing())
-notification = schemathesis.openapi.from_asgi("/openapi.json", _notification())
-reporting = schemathesis.openapi.from_asgi("/openapi.json", _reporting())
+def _without_lifespan(app: Any) -> Any:
+    """The app with a lifespan that starts nothing: the routes use the in-memory ports, and
+    the service's own lifespan would connect to MongoDB and RabbitMQ."""
+
+    async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            return await app(scope, receive, send)
+        while (message := await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+
+    asgi.app = app  # type: ignore[attr-defined]
+    return asgi
+
+
+intake = schemathesis.openapi.from_asgi("/openapi.json", _without_lifespan(_intake()))
+routing = schemathesis.openapi.from_asgi("/openapi.json", _without_lifespan(_routing()))
+notification = schemathesis.openapi.from_asgi("/openapi.json", _without_lifespan(_notification()))
+reporting = schemathesis.openapi.from_asgi("/openapi.json", _without_lifespan(_reporting()))
 
 #: Operations left out, and why (none today).
 EXCEPTIONS: dict[str, str] = {}
@@ -128,3 +144,27 @@ def test_notification_answers_as_its_openapi_says(case: Any, who: str) -> None:
 @FEW
 def test_reporting_answers_as_its_openapi_says(case: Any, who: str) -> None:
     _check(case, who)
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "path"),
+    [
+        ("intake", "POST", "/v1/officer/cases/C-1/notes"),
+        ("intake", "POST", "/v1/officer/cases/C-1/acknowledge"),
+        ("notification", "PUT", "/v1/me/preferences/commune:170201"),
+    ],
+)
+async def test_officer_routes_authenticate_before_they_read_the_body(
+    service: str, method: str, path: str
+) -> None:
+    app = {"intake": intake, "notification": notification}[service].app.app
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        for body in ("{not json", "[1]"):
+            headers = {"Content-Type": "application/json"}
+            signed_out = await http.request(method, path, content=body, headers=headers)
+            assert signed_out.status_code == 401, (body, signed_out.text)
+            assert signed_out.headers["www-authenticate"].startswith("Bearer")
+            headers |= AS["officer"]
+            signed_in = await http.request(method, path, content=body, headers=headers)
+            assert signed_in.status_code in (400, 422), (body, signed_in.text)

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from samleng.common.http import Problem, problem_response, validation_errors
+from samleng.common.i18n import language_of
 from samleng.intake.adapters.attachments import UnacceptableFile
 from samleng.intake.adapters.inbox import InvalidCursor
 from samleng.intake.citizen.handlers import CaseNotFound, LookupsExhausted
@@ -33,14 +34,8 @@ from samleng.intake.ports import StaleCase
 
 
 def language(accept_language: str | None) -> str:
-    """``en`` when the client prefers English, otherwise ``km`` (Khmer)."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("km"):
-            return "km"
-    return "km"
+    """The language the client prefers (q-values honoured), Khmer unless it prefers English."""
+    return language_of(accept_language)
 
 
 def request_language(request: Request) -> str:

@@ -68,9 +68,30 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 DEFAULT_PERIOD = timedelta(days=90)
 
 
+_OPEN311_ERRORS = {
+    "application/json": {
+        "schema": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+                "required": ["code", "description"],
+            },
+        }
+    },
+    "text/xml": {"schema": {"type": "string"}},
+}
 _BOTH_FORMATS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/xml": {}}, "description": "OK"},
-    400: {"description": "Bad input: GeoReport v2 errors saying what to fix"},
+    **{
+        status: {"description": f"GeoReport v2 errors: {what}", "content": _OPEN311_ERRORS}
+        for status, what in (
+            (400, "bad input, saying what to fix"),
+            (404, "no such service, request or token"),
+            (422, "an Idempotency-Key reused for another request"),
+            (429, "too many look-ups; see Retry-After"),
+        )
+    },
 }
 
 
