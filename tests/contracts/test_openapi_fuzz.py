@@ -16,6 +16,8 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from samleng.common.service import token_verifier
 from samleng.devstack.issuer import AUDIENCE, ISSUER, DevIssuer
@@ -29,6 +31,7 @@ from samleng.routing.settings import RoutingSettings
 from services.intake.tests.unit.fakes import fake_ports as intake_fakes
 from services.notification.tests.unit.fakes import fake_ports as notification_fakes
 from services.reporting.tests.unit.fakes import fake_ports as reporting_fakes
+from services.reporting.tests.unit.test_dashboard_language import published_2026
 from services.routing.tests.unit.fakes import fake_ports as routing_fakes
 
 pytestmark = pytest.mark.unit
@@ -85,6 +88,7 @@ def _notification() -> Any:
 def _reporting() -> Any:
     ports = reporting_fakes()
     given = {f.name: getattr(ports, f.name) for f in fields(ports)}
+    given["publications"] = published_2026()  # else every table answers 503 "being prepared"
     return reporting_bootstrap(ReportingSettings(**OIDC), **given).app
 
 
@@ -108,14 +112,65 @@ routing = schemathesis.openapi.from_asgi("/openapi.json", _without_lifespan(_rou
 notification = schemathesis.openapi.from_asgi("/openapi.json", _without_lifespan(_notification()))
 reporting = schemathesis.openapi.from_asgi("/openapi.json", _without_lifespan(_reporting()))
 
-#: Operations left out, and why (none today).
-EXCEPTIONS: dict[str, str] = {}
+#: Why a schema-valid request may still be refused: rules across fields or other records,
+#: or a check digit, that an OpenAPI schema cannot state. The check that a valid request is
+#: accepted (positive_data_acceptance) is left out for these operations, and only it.
+NOT_EXPRESSIBLE: dict[str, str] = {
+    "POST /v1/complaints": "the commune must lie in the province and district given",
+    **{
+        f"{method} /v1/complaints/{{tracking_code}}{tail}": "a tracking code has a check "
+        "character (Luhn mod 32) that catches typing mistakes: a random code fails it"
+        for method, tail in [
+            ("GET", ""),
+            *(
+                ("POST", f"/{what}")
+                for what in (
+                    "answers",
+                    "information",
+                    "attachments",
+                    "confirmation",
+                    "reopening",
+                    "rating",
+                    "withdrawal",
+                )
+            ),
+        ]
+    },
+    **{
+        f"POST /v1/officer/cases/{{complaint_id}}/{action}": "the case version is required "
+        "in the body or in If-Match: one of two places (428 when neither)"
+        for action in (
+            "acknowledge",
+            "questions",
+            "resolve",
+            "transfer",
+            "forward",
+            "escalate",
+            "reopen",
+        )
+    },
+    "POST /v1/officer/cases/{complaint_id}/reject": "duplicate_of must name a visible case",
+    "POST /v1/officer/cases/{complaint_id}/duplicate": "duplicate_of must name a visible case",
+}
+#: Checks left out everywhere, and why.
+EVERYWHERE: dict[str, str] = {}
+#: Operations whose 5xx is their documented answer here, not a fault.
+NOT_READY = {"GET /readyz": "in-process there is no broker or database: not ready (503)"}
 
 
 def _check(case: Any, who: str) -> None:
-    if case.operation.label in EXCEPTIONS:
-        pytest.skip(EXCEPTIONS[case.operation.label])
-    case.call_and_validate(headers=AS[who])  # no checks= : every built-in check runs
+    label = case.operation.label
+    excluded = []
+    if label in NOT_EXPRESSIBLE:
+        excluded.append(positive_data_acceptance)
+    if label in NOT_READY:
+        excluded.append(not_a_server_error)
+    if who == "officer":
+        # the token is added to every request, so a case meant to lack the Authorization
+        # header is sent with it; signed out, the same cases run as generated
+        excluded.append(negative_data_rejection)
+    # no checks= : every built-in check runs, less the exclusions above
+    case.call_and_validate(headers=AS[who], excluded_checks=excluded)
 
 
 @pytest.mark.parametrize("who", sorted(AS))

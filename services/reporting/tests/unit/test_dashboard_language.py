@@ -21,7 +21,8 @@ pytestmark = pytest.mark.unit
 BUILT = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
 
 
-def _published() -> FakePublications:
+def published_2026() -> FakePublications:
+    """Publications with one edition, 2026, built on 6 December with a trend table."""
     publications = FakePublications()
     publications.editions[2026] = Edition(2026, "b1", BUILT, BUILT, 1, BUILT)
     months = ("2026-03", "2026-12")
@@ -38,7 +39,7 @@ def _published() -> FakePublications:
 async def _dashboard(query: str, accept_language: str | None = None) -> httpx.Response:
     ports = fake_ports()
     given = {f.name: getattr(ports, f.name) for f in fields(ports)}
-    given["publications"] = _published()
+    given["publications"] = published_2026()
     app = bootstrap(ReportingSettings(environment="test"), **given).app
     headers = {"Accept-Language": accept_language} if accept_language else {}
     transport = httpx.ASGITransport(app=app)

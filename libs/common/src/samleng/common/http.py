@@ -28,7 +28,7 @@ from pymongo.errors import ConnectionFailure
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Match
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samleng.common import telemetry
@@ -137,7 +137,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
         # keep what the exception says about the response (Allow on 405, WWW-Authenticate)
-        problem = Problem(exc.status_code, slug, str(exc.detail), headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only its first route's
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        problem = Problem(exc.status_code, slug, str(exc.detail), headers=headers)
         return problem_response(problem, request)
 
     async def on_unavailable(request: Request, exc: Exception) -> Response:
@@ -381,11 +384,21 @@ def describe_problems_in_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _allowed_methods(request: Request) -> str:
+    """The methods some route of the app answers at this request's path."""
+    scope = {**request.scope, "method": ""}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 def _fastapis(response: dict[str, Any]) -> bool:
     """True when an error response's content is FastAPI's default, not one a route declared
     itself (Open311 declares its own error list)."""
     content = response.get("content")
-    if not content:
+    if not content or not content.get(PROBLEM_JSON, {"schema": 1}).get("schema"):
         return True
     if set(content) != {"application/json"}:
         return False

@@ -38,7 +38,12 @@ from samleng.reporting.domain.publication import (
 from samleng.reporting.domain.suppression import TOTAL_ROW, SuppressedTable
 from samleng.reporting.entrypoints.charts import grouped_bars, horizontal_bars
 from samleng.reporting.entrypoints.deps import PublicationsDep, SettingsDep
-from samleng.reporting.entrypoints.opendata import period_of, published
+from samleng.reporting.entrypoints.opendata import (
+    TABLE_RESPONSES,
+    PeriodParam,
+    period_of,
+    published,
+)
 
 Lang = Literal["km", "en"]
 
@@ -82,12 +87,16 @@ border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text
 router = APIRouter(tags=["dashboard"])
 
 
-@router.get("/dashboard", response_class=HTMLResponse)
+@router.get(
+    "/dashboard",
+    response_class=HTMLResponse,
+    responses={k: v for k, v in TABLE_RESPONSES.items() if k != 200},
+)
 async def dashboard(
     publications: PublicationsDep,
     settings: SettingsDep,
     lang: Annotated[Lang | None, Query(description="km or en; else Accept-Language")] = None,
-    period: Annotated[str | None, Query(description="YYYY, YYYY-Qn or YYYY-MM")] = None,
+    period: PeriodParam | None = None,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
     """The public dashboard for a period (this year by default), in the language asked for

@@ -39,7 +39,14 @@ from samleng.reporting.ports import Edition, Publications
 
 SUPPRESSED_MARK = "[c]"
 
-PeriodParam = Annotated[str, Query(description="YYYY, YYYY-Qn or YYYY-MM (Phnom Penh time)")]
+PeriodParam = Annotated[
+    str,
+    Query(
+        description="YYYY, YYYY-Qn or YYYY-MM (Phnom Penh time)",
+        # documented, not enforced by FastAPI: a bad period gets a 400 saying how to write one
+        json_schema_extra={"pattern": r"^20\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"},
+    ),
+]
 ProvinceParam = Annotated[str | None, Query(pattern=r"^\d{2}$")]
 DistrictParam = Annotated[str | None, Query(pattern=r"^\d{4}$")]
 FormatParam = Annotated[Literal["json", "csv"], Query(alias="format")]
@@ -101,7 +108,9 @@ TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The table (JSON), or as CSV (UTF-8 with BOM) with format=csv",
         "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
+    },
+    404: {"description": "No figures for this period: not begun, not released or not published"},
+    503: {"description": "The tables are being published: try again (Retry-After)"},
 }
 
 
