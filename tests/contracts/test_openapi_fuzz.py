@@ -149,6 +149,14 @@ NOT_EXPRESSIBLE: dict[str, str] = {
             "reopen",
         )
     },
+    **{
+        f"GET /open311/v2/{path}.{{fmt}}": "a tracking code has a check character"
+        for path in ("tokens/{token}", "requests/{service_request_id}")
+    },
+    **{
+        f"GET {path}": "a district must lie in the province given (a commune in the district)"
+        for path in ("/v1/open-data/status", "/v1/open-data/trend", "/v1/stats/detail")
+    },
     "POST /v1/officer/cases/{complaint_id}/reject": "duplicate_of must name a visible case",
     "POST /v1/officer/cases/{complaint_id}/duplicate": "duplicate_of must name a visible case",
 }

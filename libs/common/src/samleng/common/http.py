@@ -14,6 +14,7 @@ opens the server span of each request and counts it; both use the metrics that
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -28,7 +29,7 @@ from pymongo.errors import ConnectionFailure
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Match, Route
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samleng.common import telemetry
@@ -384,13 +385,17 @@ def describe_problems_in_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
 def _allowed_methods(request: Request) -> str:
-    """The methods some route of the app answers at this request's path."""
-    scope = {**request.scope, "method": ""}
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods and route.matches(scope)[0] != Match.NONE:
-            methods |= route.methods
+    """The methods the app's OpenAPI document gives for this request's path (FastAPI's
+    405 names only the first route that matched the path)."""
+    path, methods = request.scope.get("path", ""), set[str]()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}]+\}", template))
+        if re.fullmatch(pattern, path):
+            methods |= {method.upper() for method in item if method in _METHODS}
     return ", ".join(sorted(methods))
 
 

@@ -104,7 +104,7 @@ async def dashboard(
     released = datetime.now(UTC)
     if settings.monthly_release:  # figures as of this month's start: last month's year
         released = month_start(released) - timedelta(microseconds=1)
-    chosen = period_of(period or str(released.astimezone(PHNOM_PENH).year))
+    chosen = period_of(period if period is not None else str(released.astimezone(PHNOM_PENH).year))
     year = f"{chosen.first_day.year:04d}"  # the backlog is published per year
     wanted = {
         "trend": (table_id("trend", chosen.label), TREND_COLUMNS),

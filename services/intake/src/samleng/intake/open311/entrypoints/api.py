@@ -89,6 +89,7 @@ _BOTH_FORMATS: dict[int | str, dict[str, Any]] = {
         status: {"description": f"GeoReport v2 errors: {what}", "content": _OPEN311_ERRORS}
         for status, what in (
             (400, "bad input, saying what to fix"),
+            (403, "this needs an api_key the operator registered"),
             (404, "no such service, request or token"),
             (422, "an Idempotency-Key reused for another request"),
             (429, "too many look-ups; see Retry-After"),
