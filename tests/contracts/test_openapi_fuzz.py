@@ -157,6 +157,8 @@ NOT_EXPRESSIBLE: dict[str, str] = {
         f"GET {path}": "a district must lie in the province given (a commune in the district)"
         for path in ("/v1/open-data/status", "/v1/open-data/trend", "/v1/stats/detail")
     },
+    "GET /open311/v2/requests.{fmt}": "GeoReport v2 query strings: W3C date-times, a "
+    "comma list of open/closed, ids with check characters, read by the handler",
     "POST /v1/officer/cases/{complaint_id}/reject": "duplicate_of must name a visible case",
     "POST /v1/officer/cases/{complaint_id}/duplicate": "duplicate_of must name a visible case",
 }

@@ -94,11 +94,14 @@ class Problem(Exception):
 
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
     """Render a Problem with the problem+json media type."""
+    headers = dict(problem.headers or {})
+    if problem.status == 405:  # every method of the path, not only its first route's
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return JSONResponse(
         problem.body(_route_template(request)),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
-        headers=problem.headers or None,
+        headers=headers or None,
     )
 
 
@@ -138,10 +141,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
         # keep what the exception says about the response (Allow on 405, WWW-Authenticate)
-        headers = dict(exc.headers or {})
-        if exc.status_code == 405:  # every method of the path, not only its first route's
-            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
-        problem = Problem(exc.status_code, slug, str(exc.detail), headers=headers)
+        problem = Problem(exc.status_code, slug, str(exc.detail), headers=dict(exc.headers or {}))
         return problem_response(problem, request)
 
     async def on_unavailable(request: Request, exc: Exception) -> Response:
