@@ -159,6 +159,8 @@ NOT_EXPRESSIBLE: dict[str, str] = {
     },
     "GET /open311/v2/requests.{fmt}": "GeoReport v2 query strings: W3C date-times, a "
     "comma list of open/closed, ids with check characters, read by the handler",
+    "POST /open311/v2/requests.{fmt}": "an Idempotency-Key names one request: a key the "
+    "examples reuse for other content is refused (422), as it must be",
     "POST /v1/officer/cases/{complaint_id}/reject": "duplicate_of must name a visible case",
     "POST /v1/officer/cases/{complaint_id}/duplicate": "duplicate_of must name a visible case",
 }
