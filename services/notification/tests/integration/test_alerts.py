@@ -322,7 +322,7 @@ async def test_an_officer_who_chose_a_digest_gets_one_message_a_day(stack: Any, 
             log = await eventually(digest_sent)
     mail = inbox.messages_to("vanna@commune.example")
     assert len(mail) == 1
-    assert str(mail[0]["Subject"]).startswith("សំឡេង៖ ការជូនដំណឹង 2")
+    assert str(mail[0]["Subject"]).startswith("សំឡេង៖ ការជូនដំណឹង ២")
     assert mail[0].get_content().count("ករណីថ្មីមួយត្រូវបានប្រគល់ទៅ") == 2
     items = [e for e in log if e["event_type"] == "complaint.assigned" and e["channel"] == "email"]
     assert [e["state"] for e in items] == ["digested", "digested"]

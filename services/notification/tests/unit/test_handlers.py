@@ -291,7 +291,7 @@ async def test_a_digest_taker_gets_held_alerts_gathered_into_one_delivery() -> N
     assert await send_digests(ports, now + timedelta(minutes=1)) == 0
     (digest,) = [d for d in queue.deliveries.values() if d.kind == "digest"]
     assert digest.state == DeliveryState.PENDING and len(digest.items) == 2
-    assert digest.subject == "Samleng: 2 alert(s) for 2026-03-03"
+    assert digest.subject == "Samleng: 2 alert(s) for 3 March 2026"
     assert digest.text.count("A new case was assigned to Office commune:a.") == 2
     gathered = queue.in_state(DeliveryState.DIGESTED)
     assert len(gathered) == 2 and {d.digest_id for d in gathered} == {digest.id}

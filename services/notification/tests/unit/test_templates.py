@@ -70,5 +70,14 @@ def test_the_resolution_tells_how_to_confirm_or_appeal() -> None:
 
 def test_a_digest_lists_every_title() -> None:
     message = templates.digest(["one", "two"], "2026-01-02", "km")
-    assert message.subject == "សំឡេង៖ ការជូនដំណឹង 2 សម្រាប់ថ្ងៃ 2026-01-02"
+    assert message.subject == "សំឡេង៖ ការជូនដំណឹង ២ សម្រាប់ថ្ងៃ ២ មករា ២០២៦"
     assert message.text == "- one\n- two"
+    english = templates.digest(["one", "two"], "2026-01-02", "en")
+    assert english.subject == "Samleng: 2 alert(s) for 2 January 2026"
+
+
+def test_a_deadline_is_written_with_khmer_digits_and_month_names_for_khmer_readers() -> None:
+    km = templates.render(notice(NoticeKind.DEADLINE_PASSED), "km", "u").text
+    en = templates.render(notice(NoticeKind.DEADLINE_PASSED), "en", "u").text
+    assert "២ មករា ២០២៦ ០៣:០៤" in km and "2026" not in km
+    assert "2 January 2026 03:04" in en

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from samleng.common.events import Event, registered_events
+from samleng.common.progress import Progress
 from samleng.reporting.app import bootstrap
 from samleng.reporting.domain.cases import fold
 from samleng.reporting.domain.figures import Area
@@ -108,3 +109,34 @@ async def test_bootstrap_takes_fakes_for_any_port_and_the_routes_read_them() -> 
     async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
         summary = (await http.get("/v1/stats/summary")).json()
     assert summary["received"] == 5
+
+
+async def test_rebuild_says_how_far_it_is_with_counts_and_an_eta(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    archive, records, publications = FakeArchive(), FakeCaseRecords(), FakePublications()
+    events, _ = generate(10, seed=4)
+    for event in events:
+        await archive.keep(event)
+    assert await rebuild(archive, records, publications) == 10
+    printed = capsys.readouterr()
+    assert printed.out == ""  # progress never mixes with a command's result
+    assert "rebuild: started of 10 case records" in printed.err
+    assert "rebuild: done, 10 case records in " in printed.err
+    said: list[str] = []
+    assert await rebuild(archive, records, publications, say=said.append) == 10
+    assert said[0] == "rebuild: started of 10 case records" and said[-1].startswith(
+        "rebuild: done, 10 case records"
+    )
+
+
+def test_a_progress_line_has_counts_a_share_a_rate_and_an_eta() -> None:
+    now = [0.0]
+    said: list[str] = []
+    progress = Progress("rebuild", 1000, unit="case records", say=said.append, clock=lambda: now[0])
+    now[0] = 10.0
+    progress.advance(250)  # 25/s: 750 left take 30 s
+    assert said[-1] == "rebuild: 250/1,000 case records (25%), 25/s, ETA 0:00:30"
+    now[0] = 11.0
+    progress.advance(10)  # within every_seconds of the last line: quiet
+    assert len(said) == 2

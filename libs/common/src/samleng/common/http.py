@@ -14,6 +14,7 @@ opens the server span of each request and counts it; both use the metrics that
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -93,11 +94,14 @@ class Problem(Exception):
 
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
     """Render a Problem with the problem+json media type."""
+    headers = dict(problem.headers or {})
+    if problem.status == 405:  # every method of the path, not only its first route's
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return JSONResponse(
         problem.body(_route_template(request)),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
-        headers=problem.headers or None,
+        headers=headers or None,
     )
 
 
@@ -185,7 +189,16 @@ def health_router(readiness: Readiness) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: broker and database connections are up")
+    @router.get(
+        "/readyz",
+        summary="Readiness: broker and database connections are up",
+        responses={
+            503: {
+                "description": "Not ready: a connection is down (see checks)",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    )
     async def readyz() -> JSONResponse:
         checks = await readiness()
         ready = all(checks.values())
@@ -354,11 +367,15 @@ def describe_problems_in_openapi(app: FastAPI) -> None:
             ref_template="#/components/schemas/{model}"
         )
         problem = {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
-        for path in schema.get("paths", {}).values():
+        for template, path in schema.get("paths", {}).items():
             for operation in path.values():
-                responses = operation.get("responses", {})
+                responses = operation.setdefault("responses", {})
+                for status, description in _errors_of(template, operation):
+                    responses.setdefault(status, {"description": description})
                 for status, response in responses.items():
-                    if status.startswith(("4", "5")) or status == "default":
+                    if (status.startswith(("4", "5")) or status == "default") and _fastapis(
+                        response
+                    ):
                         response["content"] = {PROBLEM_JSON: problem}
                 if "422" in responses:
                     responses["422"]["description"] = "The request is not valid"
@@ -366,3 +383,54 @@ def describe_problems_in_openapi(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods the app's OpenAPI document gives for this request's path (FastAPI's
+    405 names only the first route that matched the path)."""
+    path, methods = request.scope.get("path", ""), set[str]()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}]+\}", template))
+        if re.fullmatch(pattern, path):
+            methods |= {method.upper() for method in item if method in _METHODS}
+    return ", ".join(sorted(methods))
+
+
+def _fastapis(response: dict[str, Any]) -> bool:
+    """True when an error response's content is FastAPI's default, not one a route declared
+    itself (Open311 declares its own error list)."""
+    content = response.get("content")
+    if not content or not content.get(PROBLEM_JSON, {"schema": 1}).get("schema"):
+        return True
+    if set(content) != {"application/json"}:
+        return False
+    declared = content["application/json"].get("schema", {})
+    return not declared or "HTTPValidationError" in str(declared.get("$ref", ""))
+
+
+def _errors_of(template: str, operation: dict[str, Any]) -> list[tuple[str, str]]:
+    """The error answers every route of this shape can give, documented for all of them:
+    bad input (400/422), an unknown path parameter (404), and for a route behind a token
+    (an officer's OIDC token, or an admin token header) 401, 403 and 503."""
+    parameters = operation.get("parameters", [])
+    errors: list[tuple[str, str]] = []
+    if parameters or "requestBody" in operation:
+        errors += [
+            ("400", "The request is not valid: the problem says what to fix"),
+            ("422", "The request is not valid"),
+        ]
+    if "{" in template:
+        errors.append(("404", "Nothing is found at this path"))
+    signed = "security" in operation or any(
+        p.get("in") == "header" and p.get("name", "").lower() == "authorization" for p in parameters
+    )
+    if signed:
+        errors += [
+            ("401", "Sign in: no valid token was sent"),
+            ("403", "The token does not allow this"),
+            ("503", "Sign-in is not configured on this server"),
+        ]
+    return errors

@@ -79,6 +79,11 @@ def percent(share: float, language: Language) -> str:
     return _digits(format_percent(share, locale=_LOCALES[language]), language)
 
 
+def digits(text: str, language: Language) -> str:
+    """``text`` with its Latin digits as a reader of ``language`` writes them (a year, a code)."""
+    return _digits(text, language)
+
+
 def _digits(text: str, language: Language) -> str:
     if language != "km":
         return text
@@ -98,3 +103,8 @@ def month_year(value: date | datetime, language: Language) -> str:
 def month_name(month: int, language: Language) -> str:
     """The name of a month (1-12) in the reader's language."""
     return format_date(date(2000, month, 1), format="MMMM", locale=_LOCALES[language])
+
+
+def short_month(month: int, language: Language) -> str:
+    """A month's short name for a chart's axis ("Dec"; Khmer names are short already)."""
+    return format_date(date(2000, month, 1), format="MMM", locale=_LOCALES[language])

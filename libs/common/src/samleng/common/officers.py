@@ -4,6 +4,10 @@
     @router.get("/v1/me")
     async def me(officer: CurrentOfficer) -> ...
 
+Routers with officer routes use ``route_class=SignedInFirst``: the token is checked before
+FastAPI reads the body, so a signed-out caller gets 401, never a 400/422 about a body it
+may not send anyway.
+
 A request without a valid bearer token gets a 401 problem (with ``WWW-Authenticate``)
 saying why, in English and Khmer; a service started without ``SAMLENG_OIDC_*`` settings
 answers 503 rather than letting anyone in.
@@ -11,9 +15,12 @@ answers 503 rather than letting anyone in.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from samleng.common.auth import InvalidToken, Principal, TokenVerifier
@@ -28,6 +35,9 @@ async def current_officer(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The verified user behind the request's bearer token."""
+    known = getattr(request.state, "officer", None)
+    if isinstance(known, Principal):  # already verified by SignedInFirst
+        return known
     verifier = service_of(request).verifier
     if not isinstance(verifier, TokenVerifier):
         raise Problem(
@@ -59,3 +69,27 @@ async def current_officer(
 
 
 CurrentOfficer = Annotated[Principal, Depends(current_officer)]
+
+
+def _needs_officer(dependant: Dependant) -> bool:
+    return any(d.call is current_officer or _needs_officer(d) for d in dependant.dependencies)
+
+
+class SignedInFirst(APIRoute):
+    """A route that checks the officer's token before FastAPI reads and validates the body.
+
+    FastAPI parses a JSON or form body before it solves any dependency, so without this a
+    signed-out request with a malformed body would get 400/422 instead of 401.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not _needs_officer(self.dependant):
+            return handler
+
+        async def signed_in_first(request: Request) -> Response:
+            credentials = await _bearer(request)
+            request.state.officer = await current_officer(request, credentials)
+            return await handler(request)
+
+        return signed_in_first

@@ -6,11 +6,13 @@ HTTP, no MongoDB, so each one runs in a unit test with the fakes of ``tests/unit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from samleng.common.events import Event, registered_events
 from samleng.common.handling import HandlerTable
+from samleng.common.progress import Progress
 from samleng.reporting.domain import figures
 from samleng.reporting.domain.calendar import local_date
 from samleng.reporting.domain.cases import fold, with_event
@@ -59,16 +61,24 @@ async def _fold_into_record(event: Event, ports: ReportingPorts) -> None:
     )
 
 
-async def rebuild(archive: EventArchive, records: CaseRecords, publications: Publications) -> int:
+async def rebuild(
+    archive: EventArchive,
+    records: CaseRecords,
+    publications: Publications,
+    say: Callable[[str], None] | None = None,
+) -> int:
     """Forget every record and publication and fold them all again from the archive;
-    returns how many records. The running services publish again from the new records."""
+    returns how many records. The running services publish again from the new records.
+    Progress (counts and an ETA) goes to ``say`` (stderr by default)."""
+    complaint_ids = [complaint_id async for complaint_id in archive.complaint_ids()]
+    progress = Progress("rebuild", len(complaint_ids), unit="case records", say=say)
     await records.clear()
     await publications.clear()
-    rebuilt = 0
-    async for complaint_id in archive.complaint_ids():
+    for complaint_id in complaint_ids:
         await records.save(fold(complaint_id, await archive.of_complaint(complaint_id)))
-        rebuilt += 1
-    return rebuilt
+        progress.advance()
+    progress.finish()
+    return progress.done
 
 
 async def detail(

@@ -57,6 +57,7 @@ async def categories() -> list[CategoryView]:
     "/places",
     response_model=list[PlaceView],
     summary="Provinces, or the districts, communes or villages inside one (gazetteer)",
+    responses={404: {"description": "No such province, district or commune code"}},
 )
 async def places(
     parent: str | None = Query(

@@ -8,9 +8,13 @@ id, which officers see in their inbox anyway.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 
+from samleng.common.i18n import day as calendar_day
+from samleng.common.i18n import digits, number
 from samleng.notification.domain.notices import Notice, NoticeKind
 
 Language = Literal["km", "en"]
@@ -134,8 +138,19 @@ def _pick(pair: tuple[str, str], language: Language) -> str:
     return pair[0] if language == "en" else pair[1]
 
 
-def _officer_values(notice: Notice) -> dict[str, str]:
+def _when(text: str, language: Language) -> str:
+    """A notice's "YYYY-MM-DD HH:MM" as the reader writes a date ("៦ ធ្នូ ២០២៦ ០៩:៣០")."""
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
+    return f"{calendar_day(moment, language)} {digits(moment.strftime('%H:%M'), language)}"
+
+
+def _officer_values(notice: Notice, language: Language) -> dict[str, str]:
     values = dict(notice.params)
+    if "due_at" in values:
+        values["due_at"] = _when(values["due_at"], language)
     deadline = _DEADLINES.get(values.get("deadline", ""), ("deadline", "ថ្ងៃកំណត់"))
     trigger = _TRIGGERS.get(values.get("trigger", ""), ("of the escalation ladder", "ការលើកឡើង"))
     values.update(
@@ -150,7 +165,7 @@ def _officer_values(notice: Notice) -> dict[str, str]:
 def title(notice: Notice, language: Language) -> str:
     """The one-line title of an officer notice (the in-app feed shows both languages)."""
     template = _pick(_OFFICER[notice.kind], language)
-    return template.format_map(_Defaulting(_officer_values(notice)))
+    return template.format_map(_Defaulting(_officer_values(notice, language)))
 
 
 def render(notice: Notice, language: Language, tracking_url: str) -> Message:
@@ -165,8 +180,11 @@ def render(notice: Notice, language: Language, tracking_url: str) -> Message:
 
 
 def digest(titles: list[str], day: str, language: Language) -> Message:
-    """One message gathering a day's officer alerts."""
-    count = len(titles)
+    """One message gathering a day's officer alerts (``day``: YYYY-MM-DD), its count and
+    date written as the reader writes them."""
+    count = number(len(titles), language)
+    with suppress(ValueError):  # not a calendar day: shown as given
+        day = calendar_day(date.fromisoformat(day), language)
     if language == "en":
         subject = f"Samleng: {count} alert(s) for {day}"
     else:

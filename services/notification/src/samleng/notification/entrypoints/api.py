@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from samleng.common.auth import Principal
 from samleng.common.http import Problem
-from samleng.common.officers import CurrentOfficer
+from samleng.common.officers import CurrentOfficer, SignedInFirst
 from samleng.notification.domain.delivery import Recipient
 from samleng.notification.entrypoints.admin_api import RecipientBody, RecipientView, recipient_view
 from samleng.notification.entrypoints.deps import FeedDep, RecipientsDep
@@ -58,7 +58,7 @@ class ReadMark(BaseModel):
 OfficePath = Annotated[str, Path(max_length=64)]
 RECIPIENT_ID = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 
-router = APIRouter(prefix="/v1", tags=["officers"])
+router = APIRouter(prefix="/v1", tags=["officers"], route_class=SignedInFirst)
 
 
 def _member(officer: Principal, office_id: str) -> None:

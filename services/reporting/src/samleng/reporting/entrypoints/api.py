@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from samleng.common.auth import Principal
 from samleng.common.http import Problem
-from samleng.common.officers import CurrentOfficer
+from samleng.common.officers import CurrentOfficer, SignedInFirst
 from samleng.reporting.adapters.gazetteer import area_names
 from samleng.reporting.domain.disclosure import disclosure_for
 from samleng.reporting.domain.figures import Area
@@ -69,7 +69,19 @@ class SummaryView(BaseModel):
     labels: dict[str, dict[str, str]]
 
 
-router = APIRouter(prefix="/v1/stats", tags=["statistics"])
+class DetailView(BaseModel):
+    """Every figure of one period and area, as the signed-in officer may see it."""
+
+    period: str
+    area: str | None = Field(description="the area's code; null: the whole country")
+    as_of: datetime
+    figures: dict[str, Any] = Field(
+        description="status, by ministry and level, backlog by year, trend, time in working "
+        "days, SLA by office and province, satisfaction, extra fees, breakdowns"
+    )
+
+
+router = APIRouter(prefix="/v1/stats", tags=["statistics"], route_class=SignedInFirst)
 
 
 @router.get("/summary", response_model=SummaryView)
@@ -92,7 +104,7 @@ async def stats_summary(headline: HeadlineDep) -> SummaryView:
     )
 
 
-@router.get("/detail")
+@router.get("/detail", response_model=DetailView)
 async def full_detail(
     officer: CurrentOfficer,
     records: RecordsDep,
@@ -101,21 +113,17 @@ async def full_detail(
     province: ProvinceParam = None,
     district: DistrictParam = None,
     commune: CommuneParam = None,
-) -> dict[str, Any]:
+) -> DetailView:
     """Every figure for an area within the signed-in officer's scope (their own area when
     they have one and ask for none): never a complaint about their own office's conduct,
     and for officials a person's gender and age band only in cells that single nobody out."""
     p = period_of(period)
     area = _area_for(officer, province, district, commune)
     now = datetime.now(UTC)
-    return {
-        "period": p.label,
-        "area": area.code,
-        "as_of": now,
-        "figures": await detail(
-            records, area, p, now, disclosure_for(officer, settings.small_cell_threshold)
-        ),
-    }
+    figures = await detail(
+        records, area, p, now, disclosure_for(officer, settings.small_cell_threshold)
+    )
+    return DetailView(period=p.label, area=area.code, as_of=now, figures=figures)
 
 
 def _area_for(

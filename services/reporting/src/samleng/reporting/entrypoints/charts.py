@@ -6,7 +6,7 @@ labelled ``[c]``; every chart has a title for screen readers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 BAR_COLOURS = ("#1f6f8b", "#e07a1f", "#6a994e", "#9d4edd")
@@ -21,8 +21,10 @@ def grouped_bars(
     title: str,
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[int | None]]],
+    value_text: Callable[[int | None], str] = _value_text,
 ) -> str:
-    """Vertical grouped bars: one group per category, one bar per series."""
+    """Vertical grouped bars: one group per category, one bar per series (each bar's
+    value written by ``value_text``, e.g. in Khmer digits)."""
     width, height, left, bottom, top = 420, 240, 10, 30, 30
     peak = max([v or 0 for _, values in series for v in values] + [1])
     group_width = (width - left - 10) / max(len(categories), 1)
@@ -45,7 +47,7 @@ def grouped_bars(
             parts.append(
                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_width * 0.9:.1f}" '
                 f'height="{bar:.1f}" fill="{colour}"><title>{escape(category)}: '
-                f"{_value_text(value)}</title></rect>"
+                f"{value_text(value)}</title></rect>"
             )
             if value is None:  # suppressed: say so where the bar would stand
                 parts.append(

@@ -10,9 +10,18 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse
 
+from samleng.common.i18n import (
+    day,
+    digits,
+    language_of,
+    month_name,
+    number,
+    percent,
+    short_month,
+)
 from samleng.common.reference import service_catalogue
 from samleng.common.reference.catalogue import UnknownService
 from samleng.reporting.adapters.gazetteer import area_names
@@ -29,7 +38,12 @@ from samleng.reporting.domain.publication import (
 from samleng.reporting.domain.suppression import TOTAL_ROW, SuppressedTable
 from samleng.reporting.entrypoints.charts import grouped_bars, horizontal_bars
 from samleng.reporting.entrypoints.deps import PublicationsDep, SettingsDep
-from samleng.reporting.entrypoints.opendata import period_of, published
+from samleng.reporting.entrypoints.opendata import (
+    TABLE_RESPONSES,
+    PeriodParam,
+    period_of,
+    published,
+)
 
 Lang = Literal["km", "en"]
 
@@ -73,18 +87,24 @@ border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text
 router = APIRouter(tags=["dashboard"])
 
 
-@router.get("/dashboard", response_class=HTMLResponse)
+@router.get(
+    "/dashboard",
+    response_class=HTMLResponse,
+    responses={k: v for k, v in TABLE_RESPONSES.items() if k != 200},
+)
 async def dashboard(
     publications: PublicationsDep,
     settings: SettingsDep,
-    lang: Lang = "km",
-    period: Annotated[str | None, Query(description="YYYY, YYYY-Qn or YYYY-MM")] = None,
+    lang: Annotated[Lang | None, Query(description="km or en; else Accept-Language")] = None,
+    period: PeriodParam | None = None,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
-    """The public dashboard for a period (this year by default)."""
+    """The public dashboard for a period (this year by default), in the language asked for
+    (``?lang=``), else the one the browser prefers most, else Khmer."""
     released = datetime.now(UTC)
     if settings.monthly_release:  # figures as of this month's start: last month's year
         released = month_start(released) - timedelta(microseconds=1)
-    chosen = period_of(period or str(released.astimezone(PHNOM_PENH).year))
+    chosen = period_of(period if period is not None else str(released.astimezone(PHNOM_PENH).year))
     year = f"{chosen.first_day.year:04d}"  # the backlog is published per year
     wanted = {
         "trend": (table_id("trend", chosen.label), TREND_COLUMNS),
@@ -95,9 +115,9 @@ async def dashboard(
     }
     found, edition = await published(publications, chosen, dict(wanted.values()))
     tables = {key: found[name] for key, (name, _) in wanted.items()}
-    return HTMLResponse(
-        _page(lang, chosen.label, edition.last_updated, tables, settings.small_cell_threshold)
-    )
+    reader = lang or language_of(accept_language)
+    page = _page(reader, chosen.label, edition.last_updated, tables, settings.small_cell_threshold)
+    return HTMLResponse(page, headers={"Content-Language": reader, "Vary": "Accept-Language"})
 
 
 def _t(key: str, lang: Lang) -> str:
@@ -129,19 +149,21 @@ def _page(
     trend_svg = grouped_bars(
         "chart-trend",
         _t("trend", lang),
-        [m[5:] for m in months],
+        [short_month(int(m[5:7]), lang) for m in months],
         [(_t(c, lang), [trend.cells[(m, c)] for m in months]) for c in ("received", "resolved")],
+        value_text=lambda value: _fmt(value, lang),
     )
     backlog = tables["backlog"]
     years = _body_rows(backlog)
     backlog_svg = grouped_bars(
         "chart-backlog",
         _t("backlog", lang),
-        years,
+        [digits(y, lang) for y in years],
         [
             (_t(c, lang), [backlog.cells[(y, c)] for y in years])
             for c in ("open_at_start", "resolved", "still_open")
         ],
+        value_text=lambda value: _fmt(value, lang),
     )
     fees = tables["fees"]
     top = sorted(_body_rows(fees), key=lambda s: -(fees.cells[(s, "reports")] or 0))[:8]
@@ -149,7 +171,11 @@ def _page(
         "chart-fees",
         _t("fees", lang),
         [
-            (_service_name(s, lang), fees.cells[(s, "reports")], _fmt(fees.cells[(s, "reports")]))
+            (
+                _service_name(s, lang),
+                fees.cells[(s, "reports")],
+                _fmt(fees.cells[(s, "reports")], lang),
+            )
             for s in top
         ],
     )
@@ -158,7 +184,13 @@ def _page(
     for code in _body_rows(sla):
         due, met = sla.cells[(code, "due")], sla.cells[(code, "met")]
         share = None if due in (None, 0) or met is None else round(100 * met / due)
-        text = "[c]" if due is None or met is None else "—" if share is None else f"{share}%"
+        text = (
+            "[c]"
+            if due is None or met is None
+            else "—"
+            if share is None
+            else percent(share / 100, lang)
+        )
         sla_rows.append((names.get(code, label(code))[lang], share, text))
     sla_svg = horizontal_bars("chart-sla", _t("sla", lang), sla_rows, maximum=100)
     provinces = tables["provinces"]
@@ -168,13 +200,16 @@ def _page(
         "<tr><td>"
         + escape(names.get(r, label(r))[lang])
         + "</td>"
-        + "".join(f"<td>{_fmt(provinces.cells[(r, c)])}</td>" for c in columns)
+        + "".join(f"<td>{_fmt(provinces.cells[(r, c)], lang)}</td>" for c in columns)
         + "</tr>"
         for r in provinces.rows
     )
     other = "en" if lang == "km" else "km"
     rule = SUPPRESSION_RULE[lang].format(k_minus_1=threshold - 1)
-    updated_text = updated.astimezone(PHNOM_PENH).strftime("%Y-%m-%d %H:%M") if updated else "—"
+    updated_text = "—"
+    if updated:
+        local = updated.astimezone(PHNOM_PENH)
+        updated_text = f"{day(local, lang)} {digits(local.strftime('%H:%M'), lang)}"
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -184,7 +219,7 @@ def _page(
 <a href="/v1/open-data/status?period={escape(period)}&amp;format=csv">{_t("open_data", lang)}</a>
 </nav>
 <h1 id="title">{escape(_t("title", lang))}</h1>
-<p class="note">{_t("period", lang)}: {escape(period)} ·
+<p class="note">{_t("period", lang)}: {escape(_period_text(period, lang))} ·
 {_t("updated", lang)}: {updated_text} (ICT)</p>
 <section><h2>{escape(_t("trend", lang))}</h2>{trend_svg}</section>
 <section><h2>{escape(_t("backlog", lang))}</h2>{backlog_svg}</section>
@@ -197,5 +232,12 @@ def _page(
 </main></body></html>"""
 
 
-def _fmt(value: int | None) -> str:
-    return "[c]" if value is None else f"{value:,}"
+def _fmt(value: int | None, lang: Lang) -> str:
+    return "[c]" if value is None else number(value, lang)
+
+
+def _period_text(period: str, lang: Lang) -> str:
+    """A period label for a reader: "2026", "2026-Q2" or a month by name ("ធ្នូ ២០២៦")."""
+    if len(period) == 7 and period[4] == "-" and period[5:].isdigit():
+        return f"{month_name(int(period[5:]), lang)} {digits(period[:4], lang)}"
+    return digits(period, lang)

@@ -13,11 +13,12 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from samleng.common.http import Problem
 from samleng.reporting.adapters.gazetteer import area_names
@@ -38,10 +39,79 @@ from samleng.reporting.ports import Edition, Publications
 
 SUPPRESSED_MARK = "[c]"
 
-PeriodParam = Annotated[str, Query(description="YYYY, YYYY-Qn or YYYY-MM (Phnom Penh time)")]
+PeriodParam = Annotated[
+    str,
+    Query(
+        description="YYYY, YYYY-Qn or YYYY-MM (Phnom Penh time)",
+        # documented, not enforced by FastAPI: a bad period gets a 400 saying how to write one
+        json_schema_extra={"pattern": r"^20\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"},
+    ),
+]
 ProvinceParam = Annotated[str | None, Query(pattern=r"^\d{2}$")]
 DistrictParam = Annotated[str | None, Query(pattern=r"^\d{4}$")]
 FormatParam = Annotated[Literal["json", "csv"], Query(alias="format")]
+
+
+Names = dict[str, str]  # {"km": ..., "en": ...}
+
+
+class PeriodView(BaseModel):
+    """The period a table counts (Phnom Penh calendar days, both inclusive)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    label: str
+    from_: date = Field(alias="from")
+    until: date
+    complete: bool = Field(description="false while the period is still running")
+
+
+class AreaView(BaseModel):
+    """The area a table covers (no code: the whole country)."""
+
+    code: str | None
+    name: Names
+
+
+class SuppressionView(BaseModel):
+    """The small-cell rule applied, in Khmer and English, and how many cells it hid."""
+
+    threshold: int
+    rule: Names
+    suppressed_cells: int
+
+
+class ColumnView(BaseModel):
+    key: str
+    label: Names
+
+
+class RowView(BaseModel):
+    key: str
+    values: dict[str, int | None] = Field(description="column -> count; null when suppressed")
+    name: Names
+
+
+class OpenDataTable(BaseModel):
+    """One published table with everything a reader needs to understand it."""
+
+    period: PeriodView
+    area: AreaView
+    as_of: datetime
+    last_updated: datetime | None
+    suppression: SuppressionView
+    columns: list[ColumnView]
+    rows: list[RowView]
+
+
+#: The 200 answer of an open-data route: the table as JSON, or as CSV with ``format=csv``.
+TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The table (JSON), or as CSV (UTF-8 with BOM) with format=csv",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    404: {"description": "No figures for this period: not begun, not released or not published"},
+    503: {"description": "The tables are being published: try again (Retry-After)"},
+}
 
 
 def period_of(text: str) -> Period:
@@ -233,7 +303,7 @@ OpenDataDep = Annotated[OpenData, Depends(open_data)]
 router = APIRouter(prefix="/v1/open-data", tags=["open data"])
 
 
-@router.get("/status")
+@router.get("/status", response_model=OpenDataTable, responses=TABLE_RESPONSES)
 async def status_by_area(
     period: PeriodParam,
     source: OpenDataDep,
@@ -247,7 +317,7 @@ async def status_by_area(
     return await source.answer(name, STATUS_COLUMNS, p, area, fmt, names=True)
 
 
-@router.get("/breakdowns/{dimension}")
+@router.get("/breakdowns/{dimension}", response_model=OpenDataTable, responses=TABLE_RESPONSES)
 async def breakdown_of(
     dimension: str,
     period: PeriodParam,
@@ -286,7 +356,7 @@ async def breakdown_of(
     return await source.answer(name, GROUP_COLUMNS, p, area, fmt, names=False)
 
 
-@router.get("/trend")
+@router.get("/trend", response_model=OpenDataTable, responses=TABLE_RESPONSES)
 async def monthly_trend(
     period: PeriodParam,
     source: OpenDataDep,

@@ -23,6 +23,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from samleng.common.progress import Progress
 from samleng.reporting.domain.calendar import local_date, month_start
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
@@ -83,7 +84,9 @@ class Publisher:
         versions = await self._publications.versions()
         made: list[Edition] = []
         rebuilt_before = False
-        for year in range(local_date(first).year, local_date(now).year + 1):
+        years = range(local_date(first).year, local_date(now).year + 1)
+        progress: Progress | None = None  # a line per year built, with an ETA, in the log
+        for index, year in enumerate(years):
             edition = await self._publications.edition(year)
             end = parse_period(f"{year:04d}").end
             as_of = min(cutoff, end)
@@ -100,8 +103,15 @@ class Publisher:
             if due:
                 if not await self._publications.claim(self.owner, datetime.now(UTC), self._lease):
                     return made  # another replica builds now
+                if progress is None:  # at most the years left: a year after may not be due
+                    progress = Progress(
+                        "publication", len(years) - index, unit="years", say=log.info
+                    )
                 made.append(await self.publish(year, as_of, version, now))
+                progress.advance()
             rebuilt_before = due
+        if progress is not None:
+            progress.finish()
         return made
 
     async def publish(self, year: int, as_of: datetime, version: int, now: datetime) -> Edition:

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from samleng.common.progress import Progress
 from samleng.common.runtime import ServiceRuntime
 from samleng.routing.adapters.directory import (
     DirectoryStore,
@@ -67,10 +68,18 @@ async def _with_store(args: argparse.Namespace, settings: RoutingSettings) -> An
     store = DirectoryStore(runtime.db)
     try:
         if args.command == "load":
+            # steps: read, validate and store, activate; one line each, on stderr
+            progress = Progress(
+                "directory load", 3 if args.activate else 2, unit="steps", every_seconds=0
+            )
             spec = read_spec(args.file)
+            progress.advance()
             created = await store.load(spec)
+            progress.advance()
             if args.activate:
                 await store.activate(spec.version)
+                progress.advance()
+            progress.finish()
             return {"version": spec.version, "created": created, "active": args.activate}
         if args.command == "activate":
             await store.activate(args.version)

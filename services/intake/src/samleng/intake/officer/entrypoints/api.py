@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from samleng.common.auth import Principal
 from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef
+from samleng.common.officers import SignedInFirst
 from samleng.intake.domain import citizen, officer
 from samleng.intake.domain.access import OfficerAction
 from samleng.intake.domain.model import Case
@@ -51,7 +52,7 @@ from samleng.intake.officer.handlers import (
 )
 from samleng.intake.ports import InboxFilter, OfficerDesk
 
-router = APIRouter(prefix="/v1/officer", tags=["officer"])
+router = APIRouter(prefix="/v1/officer", tags=["officer"], route_class=SignedInFirst)
 Route = TypeVar("Route", bound=Callable[..., Any])
 
 IfMatch = Annotated[

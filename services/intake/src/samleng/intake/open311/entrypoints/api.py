@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
@@ -68,9 +68,33 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 DEFAULT_PERIOD = timedelta(days=90)
 
 
+#: The format a path ends in; documented only, so that another gets a GeoReport error.
+Format = Annotated[str, Path(json_schema_extra={"enum": ["json", "xml"]})]
+_OPEN311_ERRORS = {
+    "application/json": {
+        "schema": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+                "required": ["code", "description"],
+            },
+        }
+    },
+    "text/xml": {"schema": {"type": "string"}},
+}
 _BOTH_FORMATS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/xml": {}}, "description": "OK"},
-    400: {"description": "Bad input: GeoReport v2 errors saying what to fix"},
+    **{
+        status: {"description": f"GeoReport v2 errors: {what}", "content": _OPEN311_ERRORS}
+        for status, what in (
+            (400, "bad input, saying what to fix"),
+            (403, "this needs an api_key the operator registered"),
+            (404, "no such service, request or token"),
+            (422, "an Idempotency-Key reused for another request"),
+            (429, "too many look-ups; see Retry-After"),
+        )
+    },
 }
 
 
@@ -99,7 +123,7 @@ def _errors() -> Iterator[None]:
 
 
 @router.get("/services.{fmt}", summary="Open311: service list", responses=_BOTH_FORMATS)
-async def service_list(fmt: str) -> Response:
+async def service_list(fmt: Format) -> Response:
     """Every service in the catalogue, as GeoReport v2 services."""
     reply_in = format_of(fmt)
     services = [
@@ -125,7 +149,7 @@ async def service_list(fmt: str) -> Response:
     summary="Open311: service definition",
     responses=_BOTH_FORMATS,
 )
-async def service_definition(service_code: str, fmt: str) -> Response:
+async def service_definition(service_code: str, fmt: Format) -> Response:
     """The attributes a request for this service takes."""
     reply_in = format_of(fmt)
     try:
@@ -229,7 +253,7 @@ _CREATE_FORM = {
     responses=_BOTH_FORMATS,
 )
 async def create_request(
-    fmt: str,
+    fmt: Format,
     request: Request,
     desk: CitizenDeskDep,
     idempotency_key: Annotated[
@@ -281,7 +305,7 @@ async def create_request(
 @router.get(
     "/tokens/{token}.{fmt}", summary="Open311: request id from a token", responses=_BOTH_FORMATS
 )
-async def request_id_from_token(token: str, fmt: str, desk: CitizenDeskDep) -> Response:
+async def request_id_from_token(token: str, fmt: Format, desk: CitizenDeskDep) -> Response:
     """The service_request_id of the request the token (tracking code) belongs to."""
     reply_in = format_of(fmt)
     with _errors():
@@ -348,7 +372,7 @@ def _when(value: str | None, name: str) -> datetime | None:
 
 @router.get("/requests.{fmt}", summary="Open311: get service requests", responses=_BOTH_FORMATS)
 async def get_requests(
-    fmt: str,
+    fmt: Format,
     request: Request,
     cases: CasesDep,
     settings: SettingsDep,
@@ -400,7 +424,7 @@ async def get_requests(
     responses=_BOTH_FORMATS,
 )
 async def get_request(
-    service_request_id: str, fmt: str, request: Request, cases: CasesDep
+    service_request_id: str, fmt: Format, request: Request, cases: CasesDep
 ) -> Response:
     """One request, as a list of one (as the spec says)."""
     reply_in = format_of(fmt)
