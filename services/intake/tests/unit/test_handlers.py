@@ -16,8 +16,10 @@ from samleng.common.events import (
     ComplaintSubmitted,
     ComplaintTransferred,
     Deadlines,
+    DeadlinesChanged,
     EscalatedData,
     MovedData,
+    MoveRequestRefused,
     OfficeRef,
 )
 from samleng.common.handling import PoisonMessage
@@ -68,6 +70,8 @@ def test_the_table_follows_exactly_routings_decisions() -> None:
         ComplaintTransferred,
         ComplaintEscalated,
         ComplaintClosed,
+        DeadlinesChanged,
+        MoveRequestRefused,
     }
     assert HANDLERS.service == "intake" and HANDLERS.queue == "intake.case-updates"
 

@@ -27,10 +27,12 @@ from samleng.common.events import (
     ComplaintSubmitted,
     ComplaintTransferred,
     Deadlines,
+    DeadlinesChanged,
     Event,
     FeedbackKind,
     Gender,
     Location,
+    MoveRequestRefused,
     OfficeRef,
     SealedContact,
     SubmittedData,
@@ -43,6 +45,7 @@ __all__ = [
     "Case",
     "CaseChange",
     "CitizenNote",
+    "MoveRefusal",
     "Question",
     "Reporter",
     "Submission",
@@ -50,9 +53,11 @@ __all__ = [
     "apply_change",
     "assignment",
     "closing",
+    "deadlines_change",
     "move",
     "normalise_text",
     "open_case",
+    "refusal",
 ]
 
 PRODUCER = "intake"
@@ -123,6 +128,19 @@ class CitizenNote:
 
 
 @dataclass(frozen=True)
+class MoveRefusal:
+    """A move the office asked for that routing refused, and why (the case stayed)."""
+
+    event_id: str
+    at: datetime
+    office_id: str
+    request: str  # transfer | forward | escalation
+    reason_en: str
+    reason_km: str
+    to: str | None = None  # the office or ministry asked for
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file the citizen attached; the bytes live in GridFS under a random id."""
 
@@ -147,6 +165,7 @@ class Case:
     questions: tuple[Question, ...] = ()
     notes: tuple[CitizenNote, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    move_refusals: tuple[MoveRefusal, ...] = ()
     rating: int | None = None
     answered_at: datetime | None = None  # when the office last resolved or rejected it
     deadlines: Deadlines | None = None  # the responsible office's, as routing set them
@@ -263,6 +282,8 @@ class CaseChange:
     office: OfficeRef | None = None
     deadlines: Deadlines | None = None
     escalated: bool = False
+    keeps_status: bool = False  # a fact about the case that does not change its status
+    refusal: MoveRefusal | None = None
 
 
 def _entry(event: Event, status: CaseStatus, en: str, km: str) -> TimelineEntry:
@@ -304,6 +325,8 @@ def move(event: RoutingMove) -> CaseChange:
     """What a move decided by routing does: another office has the case, and says why."""
     to = event.data.to_office
     verb_en, verb_km = _MOVES[type(event)]
+    if isinstance(event, ComplaintEscalated) and event.data.limit is not None:
+        verb_en, verb_km = "Escalated to the provincial ombudsman", "បានបញ្ជូនទៅអម្បុដ្សម៉ាន់ខេត្ត"
     return CaseChange(
         _entry(
             event,
@@ -318,8 +341,16 @@ def move(event: RoutingMove) -> CaseChange:
 
 
 def closing(event: ComplaintClosed) -> CaseChange:
-    """What a closing does: confirmed by the citizen, or closed when the period passed."""
-    if event.data.how == "auto_closed":
+    """What a closing does: confirmed by the citizen, closed when the period to confirm
+    passed, or closed because the citizen did not answer the office's question."""
+    if event.data.reason == "no_reply":
+        en, km = (
+            "Closed: the office's question was not answered in time. You may reopen the "
+            "case with your tracking code and answer it.",
+            "បានបិទ៖ សំណួររបស់ការិយាល័យមិនត្រូវបានឆ្លើយទាន់ពេលទេ។ អ្នកអាចបើកករណីនេះឡើងវិញ "
+            "ដោយប្រើលេខកូដតាមដានរបស់អ្នក ហើយឆ្លើយសំណួរនោះ។",
+        )
+    elif event.data.how == "auto_closed":
         en, km = (
             "Closed automatically: the period to confirm or appeal passed.",
             "បានបិទដោយស្វ័យប្រវត្តិ៖ រយៈពេលបញ្ជាក់ ឬប្តឹងឧទ្ធរណ៍បានផុតកំណត់។",
@@ -327,6 +358,63 @@ def closing(event: ComplaintClosed) -> CaseChange:
     else:
         en, km = "You confirmed the resolution.", "អ្នកបានបញ្ជាក់ថាបានដោះស្រាយ។"
     return CaseChange(_entry(event, CaseStatus.CLOSED, en, km))
+
+
+_CLOCK_TEXT: dict[str, tuple[str, str]] = {
+    "paused_for_citizen": (
+        "The office's clock is paused while it waits for your answer.",
+        "នាឡិការបស់ការិយាល័យត្រូវបានផ្អាក ខណៈពេលរង់ចាំចម្លើយរបស់អ្នក។",
+    ),
+    "resumed": (
+        "Your answer arrived: the office's clock runs again with the time it had left.",
+        "ចម្លើយរបស់អ្នកបានមកដល់៖ នាឡិការបស់ការិយាល័យដំណើរការឡើងវិញ ជាមួយពេលវេលាដែលនៅសល់។",
+    ),
+    "reopened": (
+        "The case was reopened: the office has new deadlines.",
+        "ករណីនេះត្រូវបានបើកឡើងវិញ៖ ការិយាល័យមានកាលកំណត់ថ្មី។",
+    ),
+}
+
+
+def deadlines_change(event: DeadlinesChanged) -> CaseChange:
+    """What routing's new deadlines for the same office do: paused, resumed or restarted."""
+    en, km = _CLOCK_TEXT[event.data.why]
+    deadlines = event.data.deadlines
+    if deadlines.reply_by is not None:
+        en += f" Without an answer by {deadlines.reply_by:%Y-%m-%d %H:%M} UTC the case closes."
+        km += f" បើគ្មានចម្លើយត្រឹម {deadlines.reply_by:%Y-%m-%d %H:%M} UTC ករណីនេះនឹងត្រូវបិទ។"
+    return CaseChange(
+        _entry(event, CaseStatus.ASSIGNED, en, km),
+        office=event.data.office,
+        deadlines=deadlines,
+        keeps_status=True,
+    )
+
+
+def refusal(event: MoveRequestRefused) -> CaseChange:
+    """What routing's refusal of a move does: nothing moves, and everyone sees why."""
+    data = event.data
+    km_request = {"transfer": "ការផ្ទេរ", "forward": "ការបញ្ជូនបន្ត", "escalation": "ការលើកឡើង"}
+    return CaseChange(
+        _entry(
+            event,
+            CaseStatus.ASSIGNED,
+            f"The {data.request} asked for was refused; the case stays where it is. "
+            f"Why: {data.reason_en}",
+            f"{km_request[data.request]} ដែលបានស្នើសុំ ត្រូវបានបដិសេធ៖ ករណីនេះនៅដដែល។ "
+            f"មូលហេតុ៖ {data.reason_km}",
+        ),
+        keeps_status=True,
+        refusal=MoveRefusal(
+            event_id=str(event.event_id),
+            at=event.occurred_at,
+            office_id=data.office_id,
+            request=data.request,
+            reason_en=data.reason_en,
+            reason_km=data.reason_km,
+            to=data.to_office_id or data.to_ministry,
+        ),
+    )
 
 
 def apply_change(case: Case, change: CaseChange) -> Case:
@@ -337,6 +425,11 @@ def apply_change(case: Case, change: CaseChange) -> Case:
     """
     if any(e.event_id == change.entry.event_id for e in case.timeline):
         return case
+    if change.keeps_status:
+        change = replace(change, entry=replace(change.entry, status=case.status))
+        case = replace(
+            case, move_refusals=(*case.move_refusals, *([change.refusal] if change.refusal else []))
+        )
     timeline = tuple(sorted((*case.timeline, change.entry), key=lambda e: (e.sequence, e.at)))
     escalated = case.escalated or change.escalated  # a fact, whatever the order
     seq = change.entry.sequence
@@ -347,7 +440,7 @@ def apply_change(case: Case, change: CaseChange) -> Case:
         (change.deadlines or case.deadlines) if moves else case.deadlines or change.deadlines
     )
     office_sequence = seq if moves else case.office_sequence
-    if seq <= case.status_sequence or withdrawn:
+    if seq <= case.status_sequence or withdrawn or change.keeps_status:
         status = case.status
         if moves and office != case.office and status in OPEN:
             status = CaseStatus.ASSIGNED  # a new office has to acknowledge it afresh
