@@ -109,11 +109,14 @@ def start_clocks(
     """The deadlines of an office that receives a case at ``since``, and their timers.
 
     ``standard_working_days`` (the service's own standard time, from the catalogue)
-    replaces the table's time to resolve when the table has a resolve clock at all.
+    replaces the table's time to resolve when the table has a resolve clock at all (never
+    sooner than the time to acknowledge).
     """
     terms, rule = table.terms_for(kind, category)
     if standard_working_days and terms.resolve_working_days:
-        terms = terms.model_copy(update={"resolve_working_days": standard_working_days})
+        # never sooner than the office must acknowledge
+        days = max(standard_working_days, terms.acknowledge_working_days or 0)
+        terms = terms.model_copy(update={"resolve_working_days": days})
         rule += "+service-standard"
     warning = timedelta(hours=table.warning_hours)
     acknowledge_by = resolve_by = None
