@@ -28,17 +28,17 @@ from samleng.common.events import (
 )
 from samleng.routing.adapters.clock import ManualClock
 from samleng.routing.app import create_app, working_calendar
-from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.settings import RoutingSettings
 from services.routing.tests.integration.helpers import (
     MONDAY,
     Feed,
     case_record,
     move_request,
+    passes,
     submitted,
     tap_all,
 )
-from tests.support import eventually, publish_event, running, settings_for
+from tests.support import publish_event, running, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -48,16 +48,6 @@ OMBUDSMAN = "provincial-ombudsman:17"
 
 def limited(stack: Any, **overrides: Any) -> RoutingSettings:
     return settings_for(stack, RoutingSettings, "routing", clock_poll_seconds=0.05, **overrides)
-
-
-async def passes(loop: ClockLoop, more: int = 3) -> None:
-    """Wait until the clock loop made ``more`` further passes."""
-    target = loop.passes + more
-
-    async def done() -> bool:
-        return loop.passes >= target
-
-    await eventually(done)
 
 
 async def three_transfers(amqp: aio_pika.abc.AbstractChannel, feed: Feed, cause: Event) -> Event:

@@ -160,3 +160,17 @@ def test_the_services_own_standard_time_is_the_resolve_deadline() -> None:
     deadlines = assigned.data.deadlines  # type: ignore[attr-defined]
     assert deadlines.resolve_by == CALENDAR.deadline(MONDAY, 7)
     assert deadlines.sla_rule.endswith("+service-standard")
+
+
+def test_without_a_reply_clock_the_answer_still_resumes_the_office_clocks() -> None:
+    case, assigned, _ = new_case()
+    never = Context(bundled_directory(), service_catalogue(), CALENDAR, MONDAY,
+                    CaseLimits(no_reply_working_days=0))  # fmt: skip
+    ask = InformationRequested.caused_by(
+        assigned, producer="intake", data=OfficeActionData(office_id="commune:170201")
+    )
+    [paused] = on_case_event(case, ask, never)
+    assert paused.data.deadlines.reply_by is None  # type: ignore[attr-defined]
+    answer = InformationProvided.caused_by(paused, producer="intake", data=CitizenActionData())
+    [resumed] = on_case_event(case, answer, ctx(MONDAY + timedelta(days=2)))
+    assert resumed.data.deadlines.resolve_by is not None  # type: ignore[attr-defined]

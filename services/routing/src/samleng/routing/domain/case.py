@@ -88,7 +88,7 @@ class Case:
     @property
     def waits_for_citizen(self) -> bool:
         """Whether the office's clocks are paused for a question to the citizen."""
-        return any(t.deadline == "reply" for t in self.timers)
+        return bool(self.paused) or any(t.deadline == "reply" for t in self.timers)
 
     def stop(self, *deadlines: str) -> None:
         """Stop the clocks (running or paused) of these deadlines."""
