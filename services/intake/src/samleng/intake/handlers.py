@@ -19,16 +19,10 @@ from samleng.common.events import (
     MoveRequestRefused,
 )
 from samleng.common.handling import HandlerTable, PoisonMessage
-from samleng.intake.domain.model import (
-    CaseChange,
-    RoutingMove,
-    apply_change,
-    assignment,
-    deadlines_change,
-    refusal,
-)
+from samleng.intake.domain.model import CaseChange, RoutingMove, apply_change, assignment
 from samleng.intake.domain.model import closing as closing_change
 from samleng.intake.domain.model import move as move_change
+from samleng.intake.domain.routing_facts import deadlines_change, refusal
 from samleng.intake.ports import MAX_SAVE_ATTEMPTS, Cases, IntakePorts, StaleCase
 
 

@@ -2,7 +2,8 @@
 
 Pure: no I/O. :func:`open_case` turns a validated submission into a new :class:`Case`
 and the ``complaint.submitted`` event that announces it; :func:`assignment`,
-:func:`move` and :func:`closing` say what routing's decisions change, and
+:func:`move` and :func:`closing` say what routing's decisions change (its clock changes
+and refusals: :mod:`samleng.intake.domain.routing_facts`), and
 :func:`apply_change` folds such a change into a case, never moving its status backwards.
 Citizen commands live in :mod:`samleng.intake.domain.citizen`.
 """
@@ -27,12 +28,10 @@ from samleng.common.events import (
     ComplaintSubmitted,
     ComplaintTransferred,
     Deadlines,
-    DeadlinesChanged,
     Event,
     FeedbackKind,
     Gender,
     Location,
-    MoveRequestRefused,
     OfficeRef,
     SealedContact,
     SubmittedData,
@@ -53,11 +52,10 @@ __all__ = [
     "apply_change",
     "assignment",
     "closing",
-    "deadlines_change",
     "move",
     "normalise_text",
     "open_case",
-    "refusal",
+    "timeline_entry",
 ]
 
 PRODUCER = "intake"
@@ -286,7 +284,8 @@ class CaseChange:
     refusal: MoveRefusal | None = None
 
 
-def _entry(event: Event, status: CaseStatus, en: str, km: str) -> TimelineEntry:
+def timeline_entry(event: Event, status: CaseStatus, en: str, km: str) -> TimelineEntry:
+    """The timeline entry an event from another service makes, in both languages."""
     return TimelineEntry(
         event_id=str(event.event_id),
         sequence=event.sequence,
@@ -301,7 +300,7 @@ def assignment(event: ComplaintAssigned) -> CaseChange:
     """What routing's first decision does: the case is with an office, under its deadlines."""
     office = event.data.office
     return CaseChange(
-        _entry(
+        timeline_entry(
             event,
             CaseStatus.ASSIGNED,
             f"Assigned to {office.name_en}. {event.data.explanation_en}",
@@ -328,7 +327,7 @@ def move(event: RoutingMove) -> CaseChange:
     if isinstance(event, ComplaintEscalated) and event.data.limit is not None:
         verb_en, verb_km = "Escalated to the provincial ombudsman", "បានបញ្ជូនទៅអម្បុដ្សម៉ាន់ខេត្ត"
     return CaseChange(
-        _entry(
+        timeline_entry(
             event,
             CaseStatus.ASSIGNED,
             f"{verb_en}: {to.name_en}. Why: {event.data.reason_en}",
@@ -357,64 +356,7 @@ def closing(event: ComplaintClosed) -> CaseChange:
         )
     else:
         en, km = "You confirmed the resolution.", "អ្នកបានបញ្ជាក់ថាបានដោះស្រាយ។"
-    return CaseChange(_entry(event, CaseStatus.CLOSED, en, km))
-
-
-_CLOCK_TEXT: dict[str, tuple[str, str]] = {
-    "paused_for_citizen": (
-        "The office's clock is paused while it waits for your answer.",
-        "នាឡិការបស់ការិយាល័យត្រូវបានផ្អាក ខណៈពេលរង់ចាំចម្លើយរបស់អ្នក។",
-    ),
-    "resumed": (
-        "Your answer arrived: the office's clock runs again with the time it had left.",
-        "ចម្លើយរបស់អ្នកបានមកដល់៖ នាឡិការបស់ការិយាល័យដំណើរការឡើងវិញ ជាមួយពេលវេលាដែលនៅសល់។",
-    ),
-    "reopened": (
-        "The case was reopened: the office has new deadlines.",
-        "ករណីនេះត្រូវបានបើកឡើងវិញ៖ ការិយាល័យមានកាលកំណត់ថ្មី។",
-    ),
-}
-
-
-def deadlines_change(event: DeadlinesChanged) -> CaseChange:
-    """What routing's new deadlines for the same office do: paused, resumed or restarted."""
-    en, km = _CLOCK_TEXT[event.data.why]
-    deadlines = event.data.deadlines
-    if deadlines.reply_by is not None:
-        en += f" Without an answer by {deadlines.reply_by:%Y-%m-%d %H:%M} UTC the case closes."
-        km += f" បើគ្មានចម្លើយត្រឹម {deadlines.reply_by:%Y-%m-%d %H:%M} UTC ករណីនេះនឹងត្រូវបិទ។"
-    return CaseChange(
-        _entry(event, CaseStatus.ASSIGNED, en, km),
-        office=event.data.office,
-        deadlines=deadlines,
-        keeps_status=True,
-    )
-
-
-def refusal(event: MoveRequestRefused) -> CaseChange:
-    """What routing's refusal of a move does: nothing moves, and everyone sees why."""
-    data = event.data
-    km_request = {"transfer": "ការផ្ទេរ", "forward": "ការបញ្ជូនបន្ត", "escalation": "ការលើកឡើង"}
-    return CaseChange(
-        _entry(
-            event,
-            CaseStatus.ASSIGNED,
-            f"The {data.request} asked for was refused; the case stays where it is. "
-            f"Why: {data.reason_en}",
-            f"{km_request[data.request]} ដែលបានស្នើសុំ ត្រូវបានបដិសេធ៖ ករណីនេះនៅដដែល។ "
-            f"មូលហេតុ៖ {data.reason_km}",
-        ),
-        keeps_status=True,
-        refusal=MoveRefusal(
-            event_id=str(event.event_id),
-            at=event.occurred_at,
-            office_id=data.office_id,
-            request=data.request,
-            reason_en=data.reason_en,
-            reason_km=data.reason_km,
-            to=data.to_office_id or data.to_ministry,
-        ),
-    )
+    return CaseChange(timeline_entry(event, CaseStatus.CLOSED, en, km))
 
 
 def apply_change(case: Case, change: CaseChange) -> Case:
