@@ -80,7 +80,9 @@ def test_a_complaint_from_submission_to_closure(life: Any) -> None:
     assert listed["status"] == "assigned"
     assert listed["office"]["office_id"] == COMMUNE_OFFICE
     deadlines = listed["deadlines"]
-    assert deadlines["sla_rule"] == "default+category:extra_fee"
+    # the service's own standard time (5 working days) is the time to resolve
+    assert deadlines["sla_rule"] == "default+category:extra_fee+service-standard"
+    assert deadlines["overall_by"] is not None and deadlines["reply_by"] is None
     assert listed["next_due"] == deadlines["acknowledge_by"]
     submitted_at = datetime.fromisoformat(listed["submitted_at"])
     acknowledge_by = datetime.fromisoformat(deadlines["acknowledge_by"])
@@ -108,8 +110,11 @@ def test_a_complaint_from_submission_to_closure(life: Any) -> None:
     case = life.officer_act(case, "questions", commune, text=question)
     assert case["status"] == "information_requested"
 
-    # the citizen reads the question with the tracking code and answers it
-    asked = life.citizen_view(code)
+    # the citizen reads the question with the tracking code and answers it; while it
+    # waits, the office's clock is paused and the citizen sees until when to answer
+    asked = poll(lambda: (v := life.citizen_view(code))["deadlines"]["reply_by"] and v)
+    assert asked["deadlines"]["resolve_by"] is None
+    assert "clock is paused" in asked["timeline"][-1]["text"]["en"]
     assert asked["status"] == "information_requested"
     assert "answer" in asked["actions"]
     (open_question,) = asked["questions"]
@@ -120,8 +125,17 @@ def test_a_complaint_from_submission_to_closure(life: Any) -> None:
     )
     assert answered["status"] == "acknowledged"
 
-    # the officer reads the answer and resolves the case with a note for the citizen
-    case = life.officer_get(f"/cases/{complaint_id}", commune).json()
+    # the officer reads the answer, and the clock running again with the time it had
+    # left, and resolves the case with a note for the citizen
+    case = poll(
+        lambda: (
+            (c := life.officer_get(f"/cases/{complaint_id}", commune).json())["deadlines"][
+                "resolve_by"
+            ]
+            and c
+        )
+    )
+    assert case["deadlines"]["reply_by"] is None
     assert case["questions"][0]["answer"] == answer
     note = "មន្ត្រីបានសងប្រាក់ ៤៦០០០ រៀល វិញ ហើយត្រូវបានព្រមាន។"
     case = life.officer_act(case, "resolve", commune, note=note)
@@ -140,7 +154,9 @@ def test_a_complaint_from_submission_to_closure(life: Any) -> None:
         "assigned",
         "acknowledged",
         "information_requested",
+        "information_requested",  # routing paused the office's clock
         "acknowledged",
+        "acknowledged",  # routing resumed it with the time that was left
         "resolved",
         "closed",
     ]
@@ -280,3 +296,38 @@ def test_an_escalation_requested_then_an_acknowledgement_still_moves_the_case(li
     inbox = life.officer_get("/inbox", ombudsman).json()["cases"]
     assert complaint_id in {c["complaint_id"] for c in inbox}
     assert life.officer_get(f"/cases/{complaint_id}", commune).status_code == 404
+
+
+def test_a_refused_transfer_is_shown_to_the_officer_and_on_the_timeline(life: Any) -> None:
+    """Routing refuses a transfer to an office its directory does not know: it says so
+    (complaint.move_refused), and the officer sees why; nothing goes to a dead-letter queue."""
+    commune_code = "170401"  # another district, so the other tests' district counts hold
+    office = f"commune:{commune_code}"
+    code = life.submit(category="delay", commune_code=commune_code, description="យឺតយ៉ាវ ២ ខែ")
+    poll(lambda: life.citizen_view(code)["status"] == "assigned")
+    commune = life.officer("officer-e2e-1704", "officer", office)
+    (listed,) = poll(lambda: life.officer_get("/inbox", commune).json()["cases"])
+    complaint_id = listed["complaint_id"]
+    dead_before = life.dead_letters()
+
+    case = life.officer_get(f"/cases/{complaint_id}", commune).json()
+    assert case["deadlines"]["overall_by"] is not None  # the overall deadline is shown
+    life.officer_act(case, "transfer", commune, reason="មិនមែនជាករណីរបស់យើង", to_office_id="x:1")
+
+    seen = poll(
+        lambda: (
+            (c := life.officer_get(f"/cases/{complaint_id}", commune).json())["move_refusals"] and c
+        )
+    )
+    [refusal] = seen["move_refusals"]
+    assert refusal["request"] == "transfer" and refusal["office_id"] == office
+    assert refusal["to"] == "x:1" and "unknown office" in refusal["reason"]["en"]
+    assert refusal["reason"]["km"]
+    assert seen["office"]["office_id"] == office  # the case stayed
+    assert seen["status"] == case["status"]
+    assert "was refused" in seen["timeline"][-1]["text"]["en"]
+    citizen = life.citizen_view(code)
+    assert "was refused" in citizen["timeline"][-1]["text"]["en"]
+    assert citizen["timeline"][-1]["text"]["km"]
+    assert citizen["deadlines"]["overall_by"] == case["deadlines"]["overall_by"]
+    assert life.dead_letters() == dead_before

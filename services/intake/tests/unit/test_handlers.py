@@ -16,8 +16,12 @@ from samleng.common.events import (
     ComplaintSubmitted,
     ComplaintTransferred,
     Deadlines,
+    DeadlinesChanged,
+    DeadlinesChangedData,
     EscalatedData,
     MovedData,
+    MoveRefusedData,
+    MoveRequestRefused,
     OfficeRef,
 )
 from samleng.common.handling import PoisonMessage
@@ -68,6 +72,8 @@ def test_the_table_follows_exactly_routings_decisions() -> None:
         ComplaintTransferred,
         ComplaintEscalated,
         ComplaintClosed,
+        DeadlinesChanged,
+        MoveRequestRefused,
     }
     assert HANDLERS.service == "intake" and HANDLERS.queue == "intake.case-updates"
 
@@ -169,3 +175,70 @@ async def test_a_case_that_keeps_changing_is_retried_then_left_to_redelivery() -
     cases.racing.extend([case] * 10)
     with pytest.raises(StaleCase):
         await HANDLERS.bind(ports)(assigned(submitted))
+
+
+async def test_a_refused_move_is_shown_and_leaves_the_case_where_it_is() -> None:
+    ports = fake_ports()
+    case, submitted = await submitted_case(ports, NOW)
+    first = assigned(submitted)
+    refused = MoveRequestRefused.caused_by(
+        first,
+        producer="routing",
+        data=MoveRefusedData(
+            office_id=COMMUNE.office_id,
+            request="transfer",
+            request_event_id="r-1",
+            reason_en="unknown office 'x:1'",
+            reason_km="ការិយាល័យ 'x:1' មិនមានទេ",
+            to_office_id="x:1",
+        ),
+    )
+    dispatch = HANDLERS.bind(ports)
+    await dispatch(first)
+    await dispatch(refused)
+    await dispatch(refused)  # a redelivery
+    stored = await ports.cases.get(case.complaint_id)
+    assert stored is not None and stored.status is CaseStatus.ASSIGNED
+    assert stored.office == COMMUNE and stored.deadlines == DUE
+    [refusal] = stored.move_refusals
+    assert (refusal.request, refusal.to, refusal.office_id) == (
+        "transfer",
+        "x:1",
+        COMMUNE.office_id,
+    )
+    assert "was refused" in stored.timeline[-1].text_en and "x:1" in stored.timeline[-1].text_km
+    assert stored.timeline[-1].status is CaseStatus.ASSIGNED
+
+
+async def test_paused_clocks_and_a_no_reply_closing_are_shown_without_moving_the_status() -> None:
+    ports = fake_ports()
+    case, submitted = await submitted_case(ports, NOW)
+    first = assigned(submitted)
+    reply_by = NOW + timedelta(days=7)
+    paused = DeadlinesChanged.caused_by(
+        first,
+        producer="routing",
+        data=DeadlinesChangedData(
+            office=COMMUNE,
+            deadlines=Deadlines(overall_by=NOW + timedelta(days=40), reply_by=reply_by),
+            why="paused_for_citizen",
+        ),
+    )
+    closed = ComplaintClosed.caused_by(
+        paused,
+        producer="routing",
+        data=ClosedData(how="auto_closed", office_id=COMMUNE.office_id, reason="no_reply"),
+    )
+    dispatch = HANDLERS.bind(ports)
+    await dispatch(first)
+    await dispatch(paused)
+    stored = await ports.cases.get(case.complaint_id)
+    assert stored is not None and stored.status is CaseStatus.ASSIGNED
+    assert stored.deadlines is not None and stored.deadlines.reply_by == reply_by
+    assert stored.next_due is None and not stored.overdue(NOW + timedelta(days=30))
+    assert "clock is paused" in stored.timeline[-1].text_en
+    await dispatch(closed)
+    stored = await ports.cases.get(case.complaint_id)
+    assert stored is not None and stored.status is CaseStatus.CLOSED
+    assert "not answered in time" in stored.timeline[-1].text_en
+    assert stored.timeline[-1].text_km

@@ -22,6 +22,7 @@ from samleng.common.events import (
     SubmittedData,
     parse_event,
 )
+from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.settings import RoutingSettings
 from tests.support import eventually
 
@@ -120,3 +121,13 @@ async def _find(
         return await client[settings.mongo_database][collection].find(query).to_list()
     finally:
         await client.close()
+
+
+async def passes(*loops: ClockLoop, more: int = 3) -> None:
+    """Wait until every replica's clock loop made ``more`` further passes."""
+    targets = [(loop, loop.passes + more) for loop in loops]
+
+    async def done() -> bool:
+        return all(loop.passes >= n for loop, n in targets)
+
+    await eventually(done)

@@ -23,16 +23,16 @@ from samleng.common.events import (
 )
 from samleng.routing.adapters.clock import ManualClock
 from samleng.routing.app import create_app
-from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.settings import RoutingSettings
 from services.routing.tests.integration.helpers import (
     MONDAY,
     case_record,
+    passes,
     submitted,
     tap_all,
     until_record,
 )
-from tests.support import eventually, publish_event, running, settings_for
+from tests.support import publish_event, running, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -41,16 +41,6 @@ LADDER = ["district-ombudsman:1702", "provincial-ombudsman:17", "national:moi-te
 
 def fast(stack: Any) -> RoutingSettings:
     return settings_for(stack, RoutingSettings, "routing", clock_poll_seconds=0.05)
-
-
-async def passes(*loops: ClockLoop, more: int = 3) -> None:
-    """Wait until every replica's clock loop made ``more`` further passes."""
-    targets = [(loop, loop.passes + more) for loop in loops]
-
-    async def done() -> bool:
-        return all(loop.passes >= n for loop, n in targets)
-
-    await eventually(done)
 
 
 async def test_missed_deadlines_climb_the_whole_ladder(

@@ -13,9 +13,10 @@ from samleng.common.events import (
     ComplaintForwarded,
     EscalationRequested,
     ForwardRequested,
+    MoveRequestRefused,
     TransferRequested,
 )
-from samleng.common.topology import CONSUMERS, REASON_HEADER
+from samleng.common.topology import CONSUMERS
 from samleng.routing.adapters.clock import ManualClock
 from samleng.routing.app import create_app
 from samleng.routing.settings import RoutingSettings
@@ -27,7 +28,7 @@ from services.routing.tests.integration.helpers import (
     submitted,
     tap_all,
 )
-from tests.support import eventually, publish_event, running, settings_for, take_from_queue
+from tests.support import eventually, publish_event, running, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -103,7 +104,7 @@ async def test_a_forwarded_case_keeps_one_identity_and_says_where_and_why(
     assert [m["rule"] for m in record["moves"]] == ["forward-to-ministry"]
 
 
-async def test_impossible_requests_go_to_the_dead_letter_queue_with_the_reason(
+async def test_refused_requests_are_announced_with_the_reason_and_never_dead_lettered(
     stack: Any, amqp: aio_pika.abc.AbstractChannel
 ) -> None:
     settings = settings_for(stack, RoutingSettings, "routing", clock_poll_seconds=0.05)
@@ -116,21 +117,39 @@ async def test_impossible_requests_go_to_the_dead_letter_queue_with_the_reason(
         refused = [
             (
                 move_request(TransferRequested, assigned, "commune:170201", to_office_id="x:1"),
+                "transfer",
                 "unknown office",
             ),
             (
+                move_request(ForwardRequested, assigned, "commune:170201", to_ministry="zz"),
+                "forward",
+                "unknown ministry",
+            ),
+            (
                 move_request(EscalationRequested, assigned, "owso:1702"),
+                "escalation",
                 "only the responsible office",
             ),
         ]
-        for request, reason in refused:
+        for request, _, _ in refused:
             await publish_event(amqp, request)
-            dead = await take_from_queue(amqp, dlq, str(request.event_id))
-            assert reason in str(dead.headers[REASON_HEADER])
-        # a valid transfer right after is carried out
+        answers = await feed.wait(cause.complaint_id, "complaint.move_refused", len(refused))
+        # a valid transfer right after is carried out (a new request: its own event id)
         transfer = move_request(
-            TransferRequested, assigned, "commune:170201", to_office_id="commune:170202"
+            TransferRequested, answers[-1], "commune:170201", to_office_id="commune:170202"
         )
         await publish_event(amqp, transfer)
         [moved] = await feed.wait(cause.complaint_id, "complaint.transferred")
+    by_request = {a.data.request_event_id: a for a in answers}  # type: ignore[attr-defined]
+    for request, kind, reason in refused:
+        answer = by_request[str(request.event_id)]
+        assert isinstance(answer, MoveRequestRefused)
+        assert answer.data.request == kind and reason in answer.data.reason_en
+        assert answer.data.reason_km and answer.data.office_id == request.data.office_id  # type: ignore[attr-defined]
+    # the dead-letter queue is for poison only: none of the refused requests is there
+    queue = await amqp.get_queue(dlq, ensure=True)
+    dead = []
+    while (message := await queue.get(fail=False, no_ack=True)) is not None:
+        dead.append(message.message_id)
+    assert not {str(r.event_id) for r, _, _ in refused} & set(dead)
     assert moved.data.to_office.office_id == "commune:170202"  # type: ignore[attr-defined]

@@ -89,7 +89,7 @@ def test_acknowledging_stops_only_the_acknowledge_clock() -> None:
         submitted, producer="intake", data=OfficeActionData(office_id="commune:170201")
     )
     on_case_event(case, ack, ctx(MONDAY))
-    assert [t.deadline for t in case.timers] == ["resolve"]
+    assert [t.deadline for t in case.timers] == ["resolve", "overall"]
     assert case.has_seen(str(ack.event_id))
     # an action of another office changes nothing
     other = ComplaintAcknowledged.caused_by(
@@ -97,7 +97,7 @@ def test_acknowledging_stops_only_the_acknowledge_clock() -> None:
     )
     case2, _ = new_case()
     on_case_event(case2, other, ctx(MONDAY))
-    assert {t.deadline for t in case2.timers} == {"acknowledge", "resolve"}
+    assert {t.deadline for t in case2.timers} == {"acknowledge", "resolve", "overall"}
 
 
 def test_a_resolved_case_auto_closes_unless_appealed() -> None:
@@ -119,7 +119,7 @@ def test_a_resolved_case_auto_closes_unless_appealed() -> None:
     [escalated] = on_case_event(appealed, reopen, ctx(MONDAY + timedelta(days=1)))
     assert isinstance(escalated, ComplaintEscalated) and escalated.data.trigger == "appeal"
     assert appealed.office.office_id == "district-ombudsman:1702"
-    assert {t.deadline for t in appealed.timers} == {"acknowledge", "resolve"}
+    assert {t.deadline for t in appealed.timers} == {"acknowledge", "resolve", "overall"}
 
 
 def request(cls: type[Event], cause: ComplaintSubmitted, **fields: object) -> Event:

@@ -26,6 +26,8 @@ from samleng.common.events import (
     Event,
     FeedbackKind,
     ForwardRequested,
+    InformationProvided,
+    InformationRequested,
     Location,
     MoveRequestData,
     OfficeActionData,
@@ -34,7 +36,6 @@ from samleng.common.events import (
     SubmittedData,
     TransferRequested,
 )
-from samleng.common.handling import PoisonMessage
 from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.handlers import (
     HANDLERS,
@@ -89,7 +90,7 @@ async def test_a_new_case_is_stored_with_its_assignment_once() -> None:
     assert assigned.data.office.office_id == OFFICE and assigned.sequence == 2
     case = cases.case("c-1")
     assert case.status == CaseStatus.ASSIGNED
-    assert {t.deadline for t in case.timers} == {"acknowledge", "resolve"}
+    assert {t.deadline for t in case.timers} == {"acknowledge", "resolve", "overall"}
 
 
 async def test_a_redelivered_submission_re_announces_the_same_assignment() -> None:
@@ -152,6 +153,8 @@ def test_the_table_names_every_event_routing_acts_on() -> None:
         TransferRequested,
         ForwardRequested,
         EscalationRequested,
+        InformationRequested,
+        InformationProvided,
     }
 
 
@@ -161,16 +164,19 @@ async def test_an_action_before_the_case_is_routed_is_retried() -> None:
         await apply_to_case(action(ComplaintAcknowledged, submitted()), ports)
 
 
-async def test_a_request_that_can_never_be_carried_out_is_poison() -> None:
+async def test_a_request_that_can_never_be_carried_out_is_refused_with_the_reason() -> None:
     ports, cases, _ = fake_ports()
     assigned = await routed(ports, cases)
     wrong = MoveRequestData(office_id="owsu:17", reason="x", to_office_id="owso:1702")
-    with pytest.raises(PoisonMessage, match="only the responsible office"):
-        await apply_to_case(TransferRequested.caused_by(assigned, producer="t", data=wrong), ports)
+    await apply_to_case(TransferRequested.caused_by(assigned, producer="t", data=wrong), ports)
     withdrawn = action(ComplaintWithdrawn, assigned)
     await apply_to_case(withdrawn, ports)
-    with pytest.raises(PoisonMessage, match="withdrawn"):
-        await apply_to_case(action(EscalationRequested, withdrawn), ports)
+    await apply_to_case(action(EscalationRequested, withdrawn), ports)
+    refusals = cases.published("complaint.move_refused")
+    assert [r.data.request for r in refusals] == ["transfer", "escalation"]  # type: ignore[attr-defined]
+    assert "only the responsible office" in refusals[0].data.reason_en  # type: ignore[attr-defined]
+    assert "withdrawn" in refusals[1].data.reason_en and refusals[1].data.reason_km  # type: ignore[attr-defined]
+    assert refusals[0].data.office_id == "owsu:17"  # type: ignore[attr-defined]
     assert cases.published("complaint.escalated") == []
 
 
@@ -237,7 +243,7 @@ async def test_an_appeal_of_a_rejection_escalates_and_restarts_the_clocks() -> N
     case = cases.case("c-1")
     assert case.office.office_id == "district-ombudsman:1702"
     assert case.status == CaseStatus.ASSIGNED
-    assert {t.deadline for t in case.timers} == {"acknowledge", "resolve"}
+    assert {t.deadline for t in case.timers} == {"acknowledge", "resolve", "overall"}
 
 
 async def test_a_rejected_case_reopened_without_appeal_goes_back_to_its_office() -> None:
@@ -250,5 +256,5 @@ async def test_a_rejected_case_reopened_without_appeal_goes_back_to_its_office()
     await apply_to_case(reopened, ports)
     case = cases.case("c-1")
     assert case.office.office_id == OFFICE and case.status == CaseStatus.ACKNOWLEDGED
-    assert [t.deadline for t in case.timers] == ["resolve"]
+    assert [t.deadline for t in case.timers] == ["resolve", "overall"]
     assert cases.published("complaint.escalated") == []

@@ -14,12 +14,15 @@ from samleng.common.events import (
     ComplaintEscalated,
     ComplaintForwarded,
     ComplaintTransferred,
+    DeadlinesChanged,
     Event,
+    MoveRequestRefused,
 )
 from samleng.common.handling import HandlerTable, PoisonMessage
 from samleng.intake.domain.model import CaseChange, RoutingMove, apply_change, assignment
 from samleng.intake.domain.model import closing as closing_change
 from samleng.intake.domain.model import move as move_change
+from samleng.intake.domain.routing_facts import deadlines_change, refusal
 from samleng.intake.ports import MAX_SAVE_ATTEMPTS, Cases, IntakePorts, StaleCase
 
 
@@ -62,6 +65,16 @@ async def on_closed(event: ComplaintClosed, ports: IntakePorts) -> None:
     await fold_into_case(event, closing_change(event), ports.cases)
 
 
+async def on_deadlines_changed(event: DeadlinesChanged, ports: IntakePorts) -> None:
+    """The office's clocks paused for the citizen's answer, resumed, or restarted."""
+    await fold_into_case(event, deadlines_change(event), ports.cases)
+
+
+async def on_move_refused(event: MoveRequestRefused, ports: IntakePorts) -> None:
+    """Routing refused an office's move request: the office and the citizen see why."""
+    await fold_into_case(event, refusal(event), ports.cases)
+
+
 HANDLERS: HandlerTable[IntakePorts] = HandlerTable(
     service="intake",
     queue="intake.case-updates",
@@ -71,5 +84,7 @@ HANDLERS: HandlerTable[IntakePorts] = HandlerTable(
         ComplaintTransferred: on_moved,
         ComplaintEscalated: on_moved,
         ComplaintClosed: on_closed,
+        DeadlinesChanged: on_deadlines_changed,
+        MoveRequestRefused: on_move_refused,
     },
 )

@@ -25,6 +25,7 @@ from samleng.routing.adapters.cases import CaseRepository
 from samleng.routing.adapters.clock import SystemClock
 from samleng.routing.adapters.directory import DirectoryStore
 from samleng.routing.domain.calendar import WorkingCalendar
+from samleng.routing.domain.sla import CaseLimits
 from samleng.routing.entrypoints import api, subscribers
 from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.ports import RoutingPorts
@@ -56,6 +57,11 @@ def bootstrap(settings: RoutingSettings | None = None, **ports: Any) -> Service[
         clock=SystemClock(),
         catalogue=service_catalogue(),
         calendar=working_calendar(settings),
+        limits=CaseLimits(
+            overall_working_days=settings.overall_working_days,
+            move_limit=settings.move_limit,
+            no_reply_working_days=settings.no_reply_working_days,
+        ),
     ).replace(**ports)
     clocks = ClockLoop(
         wired,

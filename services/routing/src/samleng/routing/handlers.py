@@ -5,9 +5,10 @@ a pure decision (:mod:`samleng.routing.domain.decisions`) change it, and saves t
 with the events it causes in one write; the outbox relay publishes them. Submissions
 create the case (the first decision wins; a redelivered submission re-announces the same
 assignment). Every other event is applied under an optimistic ``version`` check, so two
-replicas never both act on one case. A request that can never be carried out (unknown
-office, closed case, wrong office asking) is poison: it goes to the dead-letter queue with
-the reason.
+replicas never both act on one case. A move request routing will not carry out (unknown
+office, closed case, wrong office asking, the move limit reached at the provincial
+ombudsman) is answered with ``complaint.move_refused`` saying why in both languages, so
+the office and the citizen see it; the dead-letter queue is for poison only.
 """
 
 from __future__ import annotations
@@ -23,11 +24,20 @@ from samleng.common.events import (
     EscalationRequested,
     Event,
     ForwardRequested,
+    InformationProvided,
+    InformationRequested,
+    MoveRefusedData,
+    MoveRequestRefused,
     TransferRequested,
 )
-from samleng.common.handling import HandlerTable, PoisonMessage
-from samleng.routing.domain.case import CaseClosed
-from samleng.routing.domain.decisions import Context, on_case_event, on_clock, on_submitted
+from samleng.common.handling import HandlerTable
+from samleng.routing.domain.decisions import (
+    PRODUCER,
+    Context,
+    on_case_event,
+    on_clock,
+    on_submitted,
+)
 from samleng.routing.domain.rules import MoveRefused
 from samleng.routing.ports import RoutingPorts, StoredCase
 
@@ -46,7 +56,7 @@ class CaseKeptChanging(RuntimeError):
 async def context(ports: RoutingPorts) -> Context:
     """What a decision depends on, now: the active directory, catalogue, calendar, time."""
     directory = await ports.directories.active()
-    return Context(directory, ports.catalogue, ports.calendar, ports.clock.now())
+    return Context(directory, ports.catalogue, ports.calendar, ports.clock.now(), ports.limits)
 
 
 async def route_new_case(event: ComplaintSubmitted, ports: RoutingPorts) -> None:
@@ -69,13 +79,45 @@ async def apply_to_case(event: Event, ports: RoutingPorts) -> None:
             raise CaseNotYetRouted(f"case {event.complaint_id} is not routed yet")
         if stored.case.has_seen(str(event.event_id)):
             return  # handled before; its events are in the outbox already
+        ctx = await context(ports)
         try:
-            emitted = on_case_event(stored.case, event, await context(ports))
-        except (MoveRefused, CaseClosed) as refused:
-            raise PoisonMessage(f"{event.type} refused: {refused}") from refused
+            emitted = on_case_event(stored.case, event, ctx)
+        except MoveRefused as refused:  # raised before the decision changed anything
+            emitted = [refusal(stored, event, refused, ctx)]
         if await ports.cases.save(stored, emitted):
             return
     raise CaseKeptChanging(f"case {event.complaint_id} kept changing; will retry")
+
+
+def refusal(stored: StoredCase, event: Event, refused: MoveRefused, ctx: Context) -> Event:
+    """The answer to a move request routing will not carry out: the case stays where it is."""
+    assert isinstance(event, TransferRequested | ForwardRequested | EscalationRequested)
+    request = event.data
+    kind = {
+        TransferRequested: "transfer",
+        ForwardRequested: "forward",
+        EscalationRequested: "escalation",
+    }[type(event)]
+    answer = MoveRequestRefused.caused_by(
+        event,
+        producer=PRODUCER,
+        occurred_at=ctx.now,
+        data=MoveRefusedData.model_validate(
+            {
+                "office_id": request.office_id,
+                "request": kind,
+                "request_event_id": str(event.event_id),
+                "reason_en": refused.reason_en,
+                "reason_km": refused.reason_km,
+                "to_office_id": request.to_office_id,
+                "to_ministry": request.to_ministry,
+                "requested_by": request.actor,
+            }
+        ),
+    )
+    stored.case.remember(str(event.event_id), event.sequence)
+    stored.case.remember(str(answer.event_id), answer.sequence)
+    return answer
 
 
 async def fire_clocks(claimed: StoredCase, ports: RoutingPorts) -> bool:
@@ -99,5 +141,7 @@ HANDLERS: HandlerTable[RoutingPorts] = HandlerTable(
         ForwardRequested: apply_to_case,
         EscalationRequested: apply_to_case,
         ComplaintClosed: apply_to_case,
+        InformationRequested: apply_to_case,
+        InformationProvided: apply_to_case,
     },
 )

@@ -17,6 +17,7 @@ from samleng.common.reference import ServiceCatalogue
 from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Directory
+from samleng.routing.domain.sla import CaseLimits
 from samleng.routing.domain.spec import DirectorySpec
 
 
@@ -108,6 +109,7 @@ class RoutingPorts:
     clock: Clock
     catalogue: ServiceCatalogue
     calendar: WorkingCalendar
+    limits: CaseLimits = field(default_factory=CaseLimits)
 
     def replace(self, **ports: Any) -> RoutingPorts:
         """These ports with some swapped (fakes in tests)."""

@@ -33,6 +33,13 @@ class RoutingSettings(ServiceSettings):
     office_utc_offset_hours: float = Field(default=7.0, ge=-12, le=14)
     #: Public holidays of this country (ISO code for the ``holidays`` package).
     holiday_country: str = Field(default="KH", pattern=r"^[A-Z]{2}$")
+    #: Case limits (a directory version's SLA table may override each; 0 switches it off):
+    #: working days from submission (or reopening) to resolution, whatever office has it;
+    overall_working_days: int = Field(default=30, ge=0, le=365)
+    #: transfers and forwards before the next one sends the case to the provincial ombudsman;
+    move_limit: int = Field(default=3, ge=0, le=50)
+    #: working days a question waits for the citizen before the case closes as no_reply.
+    no_reply_working_days: int = Field(default=10, ge=0, le=90)
 
     @model_validator(mode="after")
     def _admin_token_in_production(self) -> Self:

@@ -125,6 +125,10 @@ class EscalatedData(MovedData):
     """An escalation one level up the ladder, and what triggered it."""
 
     trigger: Literal["acknowledgement_overdue", "resolution_overdue", "appeal", "officer_request"]
+    #: Set when a case limit sent the case straight to the provincial ombudsman: the overall
+    #: deadline passed (trigger ``resolution_overdue``) or a move request came after the
+    #: case had been handed on as often as allowed (trigger ``officer_request``).
+    limit: Literal["overall_deadline", "move_limit"] | None = None
 
 
 @register
@@ -166,6 +170,50 @@ class DeadlinePassed(Event):
     type: Literal["complaint.deadline_passed"] = "complaint.deadline_passed"
     version: Literal[1] = 1
     data: DeadlineData
+
+
+class DeadlinesChangedData(Payload):
+    """The responsible office's deadlines changed without the case moving, and why."""
+
+    office: OfficeRef
+    deadlines: Deadlines
+    why: Literal["paused_for_citizen", "resumed", "reopened"]
+
+
+@register
+class DeadlinesChanged(Event):
+    """The office's clocks paused (a question waits for the citizen), resumed with the
+    working time that was left, or started afresh on a reopening."""
+
+    event_type: ClassVar[str] = "complaint.deadlines_changed"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.deadlines_changed"] = "complaint.deadlines_changed"
+    version: Literal[1] = 1
+    data: DeadlinesChangedData
+
+
+class MoveRefusedData(Payload):
+    """A move an office asked for that routing will not carry out, and why (both languages)."""
+
+    office_id: str = Field(min_length=1, max_length=64)
+    request: Literal["transfer", "forward", "escalation"]
+    request_event_id: str = Field(min_length=1, max_length=64)
+    reason_en: str
+    reason_km: str
+    to_office_id: str | None = Field(default=None, max_length=64)
+    to_ministry: str | None = Field(default=None, max_length=32)
+    requested_by: ActorRef | None = None
+
+
+@register
+class MoveRequestRefused(Event):
+    """Routing refused an office's transfer, forward or escalation request; the case stays."""
+
+    event_type: ClassVar[str] = "complaint.move_refused"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.move_refused"] = "complaint.move_refused"
+    version: Literal[1] = 1
+    data: MoveRefusedData
 
 
 # --- officer actions (intake) -----------------------------------------------------------
@@ -295,6 +343,9 @@ class ClosedData(Payload):
 
     how: Literal["confirmed_by_citizen", "auto_closed"]
     office_id: str | None = Field(default=None, max_length=64)
+    #: Why an ``auto_closed`` case closed: absent when the period to confirm or appeal a
+    #: resolution ran out; ``no_reply`` when the citizen did not answer the office's question.
+    reason: Literal["no_reply"] | None = None
 
 
 @register

@@ -97,11 +97,19 @@ class ActorRef(Payload):
 
 
 class Deadlines(Payload):
-    """When the responsible office must acknowledge and resolve (UTC instants)."""
+    """When the responsible office must acknowledge and resolve (UTC instants).
+
+    ``overall_by`` counts from the submission (or the last reopening), whatever office has
+    the case: moves do not restart it. ``reply_by`` is set while the office waits for the
+    citizen's answer: its own clocks are paused (``acknowledge_by``/``resolve_by`` absent)
+    and the case closes as ``no_reply`` if no answer comes by then.
+    """
 
     acknowledge_by: AwareDatetime | None = None
     resolve_by: AwareDatetime | None = None
     sla_rule: str | None = None
+    overall_by: AwareDatetime | None = None
+    reply_by: AwareDatetime | None = None
 
 
 class SealedContact(Payload):

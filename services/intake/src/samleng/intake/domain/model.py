@@ -2,7 +2,8 @@
 
 Pure: no I/O. :func:`open_case` turns a validated submission into a new :class:`Case`
 and the ``complaint.submitted`` event that announces it; :func:`assignment`,
-:func:`move` and :func:`closing` say what routing's decisions change, and
+:func:`move` and :func:`closing` say what routing's decisions change (its clock changes
+and refusals: :mod:`samleng.intake.domain.routing_facts`), and
 :func:`apply_change` folds such a change into a case, never moving its status backwards.
 Citizen commands live in :mod:`samleng.intake.domain.citizen`.
 """
@@ -43,6 +44,7 @@ __all__ = [
     "Case",
     "CaseChange",
     "CitizenNote",
+    "MoveRefusal",
     "Question",
     "Reporter",
     "Submission",
@@ -53,6 +55,7 @@ __all__ = [
     "move",
     "normalise_text",
     "open_case",
+    "timeline_entry",
 ]
 
 PRODUCER = "intake"
@@ -123,6 +126,19 @@ class CitizenNote:
 
 
 @dataclass(frozen=True)
+class MoveRefusal:
+    """A move the office asked for that routing refused, and why (the case stayed)."""
+
+    event_id: str
+    at: datetime
+    office_id: str
+    request: str  # transfer | forward | escalation
+    reason_en: str
+    reason_km: str
+    to: str | None = None  # the office or ministry asked for
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file the citizen attached; the bytes live in GridFS under a random id."""
 
@@ -147,6 +163,7 @@ class Case:
     questions: tuple[Question, ...] = ()
     notes: tuple[CitizenNote, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    move_refusals: tuple[MoveRefusal, ...] = ()
     rating: int | None = None
     answered_at: datetime | None = None  # when the office last resolved or rejected it
     deadlines: Deadlines | None = None  # the responsible office's, as routing set them
@@ -287,9 +304,12 @@ class CaseChange:
     office: OfficeRef | None = None
     deadlines: Deadlines | None = None
     escalated: bool = False
+    keeps_status: bool = False  # a fact about the case that does not change its status
+    refusal: MoveRefusal | None = None
 
 
-def _entry(event: Event, status: CaseStatus, en: str, km: str) -> TimelineEntry:
+def timeline_entry(event: Event, status: CaseStatus, en: str, km: str) -> TimelineEntry:
+    """The timeline entry an event from another service makes, in both languages."""
     return TimelineEntry(
         event_id=str(event.event_id),
         sequence=event.sequence,
@@ -304,7 +324,7 @@ def assignment(event: ComplaintAssigned) -> CaseChange:
     """What routing's first decision does: the case is with an office, under its deadlines."""
     office = event.data.office
     return CaseChange(
-        _entry(
+        timeline_entry(
             event,
             CaseStatus.ASSIGNED,
             f"Assigned to {office.name_en}. {event.data.explanation_en}",
@@ -328,8 +348,10 @@ def move(event: RoutingMove) -> CaseChange:
     """What a move decided by routing does: another office has the case, and says why."""
     to = event.data.to_office
     verb_en, verb_km = _MOVES[type(event)]
+    if isinstance(event, ComplaintEscalated) and event.data.limit is not None:
+        verb_en, verb_km = "Escalated to the provincial ombudsman", "បានបញ្ជូនទៅអម្បុដ្សម៉ាន់ខេត្ត"
     return CaseChange(
-        _entry(
+        timeline_entry(
             event,
             CaseStatus.ASSIGNED,
             f"{verb_en}: {to.name_en}. Why: {event.data.reason_en}",
@@ -342,15 +364,23 @@ def move(event: RoutingMove) -> CaseChange:
 
 
 def closing(event: ComplaintClosed) -> CaseChange:
-    """What a closing does: confirmed by the citizen, or closed when the period passed."""
-    if event.data.how == "auto_closed":
+    """What a closing does: confirmed by the citizen, closed when the period to confirm
+    passed, or closed because the citizen did not answer the office's question."""
+    if event.data.reason == "no_reply":
+        en, km = (
+            "Closed: the office's question was not answered in time. You may reopen the "
+            "case with your tracking code and answer it.",
+            "បានបិទ៖ សំណួររបស់ការិយាល័យមិនត្រូវបានឆ្លើយទាន់ពេលទេ។ អ្នកអាចបើកករណីនេះឡើងវិញ "
+            "ដោយប្រើលេខកូដតាមដានរបស់អ្នក ហើយឆ្លើយសំណួរនោះ។",
+        )
+    elif event.data.how == "auto_closed":
         en, km = (
             "Closed automatically: the period to confirm or appeal passed.",
             "បានបិទដោយស្វ័យប្រវត្តិ៖ រយៈពេលបញ្ជាក់ ឬប្តឹងឧទ្ធរណ៍បានផុតកំណត់។",
         )
     else:
         en, km = "You confirmed the resolution.", "អ្នកបានបញ្ជាក់ថាបានដោះស្រាយ។"
-    return CaseChange(_entry(event, CaseStatus.CLOSED, en, km))
+    return CaseChange(timeline_entry(event, CaseStatus.CLOSED, en, km))
 
 
 def apply_change(case: Case, change: CaseChange) -> Case:
@@ -361,6 +391,11 @@ def apply_change(case: Case, change: CaseChange) -> Case:
     """
     if any(e.event_id == change.entry.event_id for e in case.timeline):
         return case
+    if change.keeps_status:
+        change = replace(change, entry=replace(change.entry, status=case.status))
+        case = replace(
+            case, move_refusals=(*case.move_refusals, *([change.refusal] if change.refusal else []))
+        )
     timeline = tuple(sorted((*case.timeline, change.entry), key=lambda e: (e.sequence, e.at)))
     escalated = case.escalated or change.escalated  # a fact, whatever the order
     seq = change.entry.sequence
@@ -371,7 +406,7 @@ def apply_change(case: Case, change: CaseChange) -> Case:
         (change.deadlines or case.deadlines) if moves else case.deadlines or change.deadlines
     )
     office_sequence = seq if moves else case.office_sequence
-    if seq <= case.status_sequence or withdrawn:
+    if seq <= case.status_sequence or withdrawn or change.keeps_status:
         status = case.status
         if moves and office != case.office and status in OPEN:
             status = CaseStatus.ASSIGNED  # a new office has to acknowledge it afresh

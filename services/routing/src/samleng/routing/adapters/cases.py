@@ -38,7 +38,7 @@ from samleng.common.events import (
 from samleng.common.outbox import Outbox
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Office
-from samleng.routing.domain.sla import Timer
+from samleng.routing.domain.sla import PausedClock, Timer
 from samleng.routing.ports import StoredCase
 
 log = logging.getLogger(__name__)
@@ -189,9 +189,12 @@ def _to_doc(case: Case) -> Document:
         "office": asdict(case.office),
         "directory_version": case.directory_version,
         "accused_office_id": case.accused_office_id,
+        "service_code": case.service_code,
+        "overall_by": case.overall_by,
         "status": case.status.value,
         "last_sequence": case.last_sequence,
         "timers": [asdict(t) for t in case.timers],
+        "paused": [asdict(p) for p in case.paused],
         "next_due_at": case.next_due_at,
         "moves": case.moves,
         "seen": case.seen,
@@ -212,9 +215,12 @@ def _from_doc(doc: Document) -> StoredCase:
         office=Office(**doc["office"]),
         directory_version=doc["directory_version"],
         accused_office_id=doc.get("accused_office_id"),
+        service_code=doc.get("service_code"),
+        overall_by=doc.get("overall_by"),
         status=_OLD_STATUSES.get(status) or CaseStatus(status),
         last_sequence=doc["last_sequence"],
         timers=[Timer(**t) for t in doc["timers"]],
+        paused=[PausedClock(**p) for p in doc.get("paused", [])],
         moves=list(doc.get("moves", [])),
         seen=list(doc.get("seen", [])),
     )

@@ -61,3 +61,35 @@ class WorkingCalendar:
         for _ in range(working_days - 1):
             day = self.next_working_day(day)
         return self.closing_time(day)
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """The office hours of working days that lie between two instants."""
+        total = timedelta(0)
+        if end <= start:
+            return total
+        begin, finish = self.local(start), self.local(end)
+        day = begin.date()
+        while day <= finish.date():
+            if self.is_working_day(day):
+                opens = max(begin, datetime.combine(day, self.opens))
+                closes = min(finish, datetime.combine(day, self.closes))
+                total += max(closes - opens, timedelta(0))
+            day += timedelta(days=1)
+        return total
+
+    def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant when ``duration`` of office hours on working days has passed."""
+        if duration <= timedelta(0):
+            return start
+        left, moment = duration, self.local(start)
+        day = moment.date()
+        while True:
+            if self.is_working_day(day):
+                opens = max(moment, datetime.combine(day, self.opens))
+                closes = datetime.combine(day, self.closes)
+                if opens < closes:
+                    if left <= closes - opens:
+                        return (opens + left).replace(tzinfo=UTC) - self.utc_offset
+                    left -= closes - opens
+            day += timedelta(days=1)
+            moment = datetime.combine(day, time.min)

@@ -17,7 +17,8 @@ from datetime import datetime
 
 from samleng.common.events import FINAL, CaseStatus, Category, FeedbackKind
 from samleng.routing.domain.model import Office
-from samleng.routing.domain.sla import Timer
+from samleng.routing.domain.rules import MoveRefused
+from samleng.routing.domain.sla import PausedClock, Timer
 
 #: Statuses a reopening or an appeal starts a new round from: the office's answer
 #: (a resolution or a rejection) and a closed case, as intake lets the citizen appeal them.
@@ -26,7 +27,11 @@ REOPENABLE = frozenset({CaseStatus.RESOLVED, CaseStatus.REJECTED, CaseStatus.CLO
 SEEN_LIMIT = 500
 
 
-class CaseClosed(ValueError):
+#: The moves that hand a case on to another office (the move limit counts them).
+HAND_OFFS = frozenset({"transfer-on-request", "forward-to-ministry"})
+
+
+class CaseClosed(MoveRefused):
     """The case is closed, rejected or withdrawn: nothing can move it any more."""
 
 
@@ -45,9 +50,14 @@ class Case:
     directory_version: str
     # the office whose own officials the complaint is about: it must never get the case
     accused_office_id: str | None = None
+    service_code: str | None = None
+    # the overall deadline: from submission (or the last reopening), moves do not restart it
+    overall_by: datetime | None = None
     status: CaseStatus = CaseStatus.ASSIGNED
     last_sequence: int = 1
     timers: list[Timer] = field(default_factory=list)
+    # the office's clocks stopped while a question waits for the citizen
+    paused: list[PausedClock] = field(default_factory=list)
     moves: list[dict[str, str]] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
 
@@ -70,11 +80,29 @@ class Case:
         """Whether this event was already handled."""
         return event_id in self.seen
 
+    @property
+    def hand_offs(self) -> int:
+        """How many times the case was transferred or forwarded."""
+        return sum(1 for m in self.moves if m.get("rule") in HAND_OFFS)
+
+    @property
+    def waits_for_citizen(self) -> bool:
+        """Whether the office's clocks are paused for a question to the citizen."""
+        return bool(self.paused) or any(t.deadline == "reply" for t in self.timers)
+
     def stop(self, *deadlines: str) -> None:
-        """Stop the clocks of these deadlines."""
+        """Stop the clocks (running or paused) of these deadlines."""
         self.timers = [t for t in self.timers if t.deadline not in deadlines]
+        self.paused = [p for p in self.paused if p.deadline not in deadlines]
+
+    def stop_all(self) -> None:
+        """Stop every clock, running or paused."""
+        self.timers, self.paused = [], []
 
     def ensure_open(self) -> None:
         """Refuse to act on a final case."""
         if self.is_final:
-            raise CaseClosed(f"case {self.complaint_id} is {self.status}; it cannot be moved")
+            raise CaseClosed(
+                f"the case is {self.status}; it cannot be moved",
+                f"ករណីនេះត្រូវបានបិទ បដិសេធ ឬដកវិញហើយ ({self.status}) មិនអាចផ្ទេរបានទេ",
+            )

@@ -1,18 +1,21 @@
 """Routing's decisions, pure: route a new case, apply an action to a case, fire its clocks.
 
-Each takes the case and a :class:`Context` (directory, catalogue, calendar and the time),
-changes the case in memory and returns the events the change causes; storing the case
-and its events together is the handlers' job (:mod:`samleng.routing.handlers`).
+Each takes the case and a :class:`Context` (directory, catalogue, calendar, the time and
+the case limits), changes the case in memory and returns the events the change causes;
+storing the case and its events together is the handlers' job
+(:mod:`samleng.routing.handlers`). Moves between offices are in
+:mod:`samleng.routing.domain.moves`.
+
+While a question waits for the citizen the office's clocks are paused (the working time
+left on them is kept) and a reply clock runs: an answer resumes the office's clocks, and
+silence until the reply clock passes closes the case as ``no_reply``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Literal
+from dataclasses import replace
 
 from samleng.common.events import (
-    ActorRef,
     AssignedData,
     CaseStatus,
     ClosedData,
@@ -20,82 +23,68 @@ from samleng.common.events import (
     ComplaintAssigned,
     ComplaintClosed,
     ComplaintEscalated,
-    ComplaintForwarded,
     ComplaintRejected,
     ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
-    ComplaintTransferred,
     ComplaintWithdrawn,
     DeadlineApproaching,
     DeadlineData,
     DeadlinePassed,
-    EscalatedData,
+    Deadlines,
+    DeadlinesChanged,
+    DeadlinesChangedData,
     EscalationRequested,
     Event,
     ForwardRequested,
-    MovedData,
-    MoveRequestData,
+    InformationProvided,
+    InformationRequested,
     TransferRequested,
 )
-from samleng.common.reference import ServiceCatalogue
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import REOPENABLE, Case
-from samleng.routing.domain.model import INTERIOR, Directory, Office
-from samleng.routing.domain.rules import (
-    MoveRefused,
-    forward_target,
-    ombudsman_above,
-    pick_office,
-    refuse_accused,
-    transfer_target,
+from samleng.routing.domain.moves import (
+    PRODUCER,
+    Context,
+    Trigger,
+    current,
+    escalation,
+    office_clocks,
+    on_request,
+    overall_clock,
+    overall_overdue,
+    standard_working_days,
 )
-from samleng.routing.domain.sla import Timer, confirmation_clock, start_clocks
+from samleng.routing.domain.rules import ombudsman_above, pick_office
+from samleng.routing.domain.sla import (
+    OFFICE_CLOCKS,
+    Timer,
+    confirmation_clock,
+    pause,
+    resume,
+)
 
-PRODUCER = "routing"
-Trigger = Literal["acknowledgement_overdue", "resolution_overdue", "appeal", "officer_request"]
-
-_TRIGGER_TEXT: dict[str, tuple[str, str]] = {
-    "acknowledgement_overdue": (
-        "{office} did not acknowledge the case in time.",
-        "{office} មិនបានទទួលស្គាល់ករណីនេះទាន់ពេលវេលាទេ។",
-    ),
-    "resolution_overdue": (
-        "{office} did not resolve the case in time.",
-        "{office} មិនបានដោះស្រាយករណីនេះទាន់ពេលវេលាទេ។",
-    ),
-    "appeal": (
-        "The citizen appealed the resolution given by {office}.",
-        "ពលរដ្ឋបានប្ដឹងឧទ្ធរណ៍លើដំណោះស្រាយរបស់ {office}។",
-    ),
-    "appeal_of_rejection": (
-        "The citizen appealed the rejection of the case by {office}.",
-        "ពលរដ្ឋបានប្ដឹងឧទ្ធរណ៍លើការបដិសេធករណីនេះដោយ {office}។",
-    ),
-    "officer_request": (
-        "{office} asked to escalate the case: {reason}",
-        "{office} បានស្នើសុំលើកករណីនេះទៅថ្នាក់លើ៖ {reason}",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a decision depends on: the active directory, the catalogue, the calendar, now."""
-
-    directory: Directory
-    catalogue: ServiceCatalogue
-    calendar: WorkingCalendar
-    now: datetime
+__all__ = ["PRODUCER", "Context", "on_case_event", "on_clock", "on_submitted"]
 
 
 def on_submitted(event: ComplaintSubmitted, ctx: Context) -> tuple[Case, ComplaintAssigned]:
     """Route a new case: the office, its deadlines, and the assignment that announces it."""
     data = event.data
     decision = pick_office(data, ctx.directory, ctx.catalogue)
-    deadlines, timers = start_clocks(
-        ctx.directory.sla, ctx.calendar, data.kind, data.category, ctx.now
+    case = Case(
+        complaint_id=event.complaint_id,
+        correlation_id=event.correlation_id,
+        kind=data.kind,
+        category=data.category,
+        province_code=data.location.province_code,
+        district_code=data.location.district_code,
+        commune_code=data.location.commune_code,
+        office=decision.office,
+        directory_version=decision.directory_version,
+        accused_office_id=data.about_office_id if data.about_office_conduct else None,
+        service_code=data.service_code,
     )
+    overall_clock(case, ctx)
+    deadlines, case.timers = office_clocks(case, ctx)
     assigned = ComplaintAssigned.caused_by(
         event,
         producer=PRODUCER,
@@ -110,19 +99,6 @@ def on_submitted(event: ComplaintSubmitted, ctx: Context) -> tuple[Case, Complai
             not_yet_served=decision.not_yet_served,
         ),
     )
-    case = Case(
-        complaint_id=event.complaint_id,
-        correlation_id=event.correlation_id,
-        kind=data.kind,
-        category=data.category,
-        province_code=data.location.province_code,
-        district_code=data.location.district_code,
-        commune_code=data.location.commune_code,
-        office=decision.office,
-        directory_version=decision.directory_version,
-        accused_office_id=data.about_office_id if data.about_office_conduct else None,
-        timers=timers,
-    )
     case.remember(str(event.event_id), event.sequence)
     case.remember(str(assigned.event_id), assigned.sequence)
     return case, assigned
@@ -131,7 +107,7 @@ def on_submitted(event: ComplaintSubmitted, ctx: Context) -> tuple[Case, Complai
 def on_case_event(case: Case, event: Event, ctx: Context) -> list[Event]:
     """Apply an office's or citizen's action to the case; the events it causes.
 
-    Raises MoveRefused or CaseClosed for a request that can never be carried out.
+    Raises MoveRefused (CaseClosed among them) for a move that will not be carried out.
     """
     emitted: list[Event] = []
     if isinstance(event, ComplaintAcknowledged):
@@ -140,11 +116,11 @@ def on_case_event(case: Case, event: Event, ctx: Context) -> list[Event]:
             case.status = CaseStatus.ACKNOWLEDGED
     elif isinstance(event, ComplaintResolved):
         if event.data.office_id == case.office.office_id and not case.is_final:
-            case.stop("acknowledge", "resolve", "confirm")
+            case.stop_all()
             case.timers.append(confirmation_clock(ctx.directory.sla, ctx.calendar, ctx.now))
             case.status = CaseStatus.RESOLVED
     elif isinstance(event, ComplaintRejected | ComplaintWithdrawn | ComplaintClosed):
-        case.timers = []
+        case.stop_all()
         case.status = {
             ComplaintRejected: CaseStatus.REJECTED,
             ComplaintWithdrawn: CaseStatus.WITHDRAWN,
@@ -153,8 +129,14 @@ def on_case_event(case: Case, event: Event, ctx: Context) -> list[Event]:
     elif isinstance(event, ComplaintReopened):
         if case.status in REOPENABLE:
             emitted += _reopen(case, event, ctx)
+    elif isinstance(event, InformationRequested):
+        if event.data.office_id == case.office.office_id and _is_working(case):
+            emitted += _wait_for_citizen(case, event, ctx)
+    elif isinstance(event, InformationProvided):
+        if case.waits_for_citizen and not case.is_final:
+            emitted += _resume(case, event, ctx)
     elif isinstance(event, TransferRequested | ForwardRequested | EscalationRequested):
-        emitted += _on_request(case, event, ctx)
+        emitted += on_request(case, event, ctx)
     case.remember(str(event.event_id), event.sequence)
     for out in emitted:
         case.remember(str(out.event_id), out.sequence)
@@ -172,149 +154,106 @@ def on_clock(case: Case, ctx: Context) -> list[Event]:
             emitted.append(_after(case, DeadlineApproaching, _deadline(case, timer), ctx))
             continue
         case.timers = [t for t in case.timers if t is not timer]
-        if timer.deadline == "confirm":
-            closed = ClosedData(how="auto_closed", office_id=case.office.office_id)
+        if timer.deadline in ("confirm", "reply"):
+            reason = "no_reply" if timer.deadline == "reply" else None
+            closed = ClosedData(how="auto_closed", office_id=case.office.office_id, reason=reason)
             emitted.append(_after(case, ComplaintClosed, closed, ctx))
-            case.timers, case.status = [], CaseStatus.CLOSED
+            case.stop_all()
+            case.status = CaseStatus.CLOSED
             break
+        if timer.deadline == "overall":
+            data = overall_overdue(case, ctx)
+            if data is not None:
+                emitted.append(_after(case, ComplaintEscalated, data, ctx))
+                break  # the provincial ombudsman's clocks start now
+            continue
         emitted.append(_after(case, DeadlinePassed, _deadline(case, timer), ctx))
         trigger: Trigger = (
             "acknowledgement_overdue" if timer.deadline == "acknowledge" else "resolution_overdue"
         )
-        above = ombudsman_above(ctx.directory, _current(case, ctx))
+        above = ombudsman_above(ctx.directory, current(case, ctx))
         if above is not None:
-            data = _escalation(case, above, trigger, ctx)
+            data = escalation(case, above, trigger, ctx)
             emitted.append(_after(case, ComplaintEscalated, data, ctx))
             break  # the new office's clocks start now; older ones are gone
     return emitted
 
 
-# --- moves ----------------------------------------------------------------------------------
+# --- questions to the citizen ---------------------------------------------------------------
 
 
-def _on_request(
-    case: Case, event: TransferRequested | ForwardRequested | EscalationRequested, ctx: Context
-) -> list[Event]:
-    case.ensure_open()
-    request = event.data
-    if request.office_id != case.office.office_id:
-        raise MoveRefused(
-            f"only the responsible office ({case.office.office_id}) can move the case; "
-            f"{request.office_id} asked"
-        )
-    actor = request.actor or ActorRef(role="officer", office_id=request.office_id)
-    if isinstance(event, EscalationRequested):
-        above = ombudsman_above(ctx.directory, _current(case, ctx))
-        if above is None:
-            raise MoveRefused("the case is already with the national team, the top of the ladder")
-        data = _escalation(case, above, "officer_request", ctx, actor=actor, reason=request.reason)
-        return [
-            ComplaintEscalated.caused_by(event, producer=PRODUCER, data=data, occurred_at=ctx.now)
-        ]
-    if isinstance(event, ForwardRequested):
-        target = forward_target(ctx.directory, case.province_code, _ministry_of(request, ctx))
-        refuse_accused(target, case.accused_office_id)
-        moved = _move(case, target, "forward-to-ministry", request.reason, actor, ctx)
-        return [
-            ComplaintForwarded.caused_by(event, producer=PRODUCER, data=moved, occurred_at=ctx.now)
-        ]
-    target = transfer_target(ctx.directory, request.to_office_id, case.office)
-    refuse_accused(target, case.accused_office_id)
-    moved = _move(case, target, "transfer-on-request", request.reason, actor, ctx)
-    return [
-        ComplaintTransferred.caused_by(event, producer=PRODUCER, data=moved, occurred_at=ctx.now)
-    ]
+def _is_working(case: Case) -> bool:
+    return case.status in (CaseStatus.ASSIGNED, CaseStatus.ACKNOWLEDGED)
 
 
-def _ministry_of(request: MoveRequestData, ctx: Context) -> str:
-    if request.to_ministry:
-        return request.to_ministry
-    office = ctx.directory.office(request.to_office_id or "")
-    if office is not None and office.ministry and office.ministry != INTERIOR:
-        return office.ministry
-    raise MoveRefused("a forward needs to_ministry (a ministry code of the service catalogue)")
+def _wait_for_citizen(case: Case, event: InformationRequested, ctx: Context) -> list[Event]:
+    """Pause the office's clocks (once) and (re)start the reply clock."""
+    days = ctx.limits.no_reply_working_days
+    if not case.waits_for_citizen:
+        case.paused = pause(case.timers, ctx.calendar, ctx.now)
+        case.timers = [t for t in case.timers if t.deadline not in OFFICE_CLOCKS]
+    case.timers = [t for t in case.timers if t.deadline != "reply"]
+    if days:
+        case.timers.append(Timer("reply", ctx.calendar.deadline(ctx.now, days)))
+    return [_deadlines_changed(case, event, "paused_for_citizen", ctx)]
+
+
+def _resume(case: Case, event: InformationProvided, ctx: Context) -> list[Event]:
+    """The citizen answered: the office's clocks run on with the working time they had."""
+    resumed = resume(case.paused, ctx.directory.sla, ctx.calendar, ctx.now)
+    case.timers = [t for t in case.timers if t.deadline != "reply"] + resumed
+    case.paused = []
+    return [_deadlines_changed(case, event, "resumed", ctx)]
+
+
+# --- reopening ------------------------------------------------------------------------------
 
 
 def _reopen(case: Case, event: ComplaintReopened, ctx: Context) -> list[Event]:
-    case.stop("confirm")
+    """A new round: new deadlines, overall clock included, at the same office or above."""
+    was = case.status
+    case.stop_all()
+    overall_clock(case, ctx)
     if event.data.appeal:
-        above = ombudsman_above(ctx.directory, _current(case, ctx))
+        above = ombudsman_above(ctx.directory, current(case, ctx))
         if above is not None:
-            wording = "appeal_of_rejection" if case.status == CaseStatus.REJECTED else "appeal"
-            data = _escalation(case, above, "appeal", ctx, actor=event.data.by, wording=wording)
+            wording = "appeal_of_rejection" if was == CaseStatus.REJECTED else "appeal"
+            data = escalation(case, above, "appeal", ctx, actor=event.data.by, wording=wording)
             return [
                 ComplaintEscalated.caused_by(
                     event, producer=PRODUCER, data=data, occurred_at=ctx.now
                 )
             ]
     # reopened at the same office: it has acknowledged already and must resolve again
-    _, timers = start_clocks(
-        ctx.directory.sla, ctx.calendar, case.kind, case.category, ctx.now, acknowledged=True
+    _, case.timers = office_clocks(case, ctx, acknowledged=True)
+    case.status = CaseStatus.ACKNOWLEDGED
+    return [_deadlines_changed(case, event, "reopened", ctx)]
+
+
+def _deadlines_changed(case: Case, cause: Event, why: str, ctx: Context) -> DeadlinesChanged:
+    return DeadlinesChanged.caused_by(
+        cause,
+        producer=PRODUCER,
+        occurred_at=ctx.now,
+        data=DeadlinesChangedData.model_validate(
+            {"office": case.office.ref(), "deadlines": _current_deadlines(case, ctx), "why": why}
+        ),
     )
-    case.timers, case.status = timers, CaseStatus.ACKNOWLEDGED
-    return []
 
 
-def _escalation(
-    case: Case,
-    above: Office,
-    trigger: Trigger,
-    ctx: Context,
-    *,
-    actor: ActorRef | None = None,
-    reason: str = "",
-    wording: str = "",
-) -> EscalatedData:
-    en, km = _TRIGGER_TEXT[wording or trigger]
-    office = case.office
-    reason_en = en.format(office=office.name_en, reason=reason) + (
-        f" It goes one level up the ladder, to {above.name_en}."
+def _current_deadlines(case: Case, ctx: Context) -> Deadlines:
+    """The deadlines the case's clocks stand at now (paused office clocks are absent)."""
+    due = {t.deadline: t.due_at for t in case.timers}
+    _, rule = ctx.directory.sla.terms_for(case.kind, case.category)
+    if standard_working_days(case, ctx.catalogue):
+        rule += "+service-standard"
+    return Deadlines(
+        acknowledge_by=due.get("acknowledge"),
+        resolve_by=due.get("resolve"),
+        sla_rule=rule,
+        overall_by=case.overall_by,
+        reply_by=due.get("reply"),
     )
-    reason_km = km.format(office=office.name_km, reason=reason) + (
-        f" ករណីនេះត្រូវបានលើកទៅមួយថ្នាក់ខាងលើ គឺ {above.name_km}។"
-    )
-    moved = _move(case, above, "escalation-ladder", "", actor, ctx, texts=(reason_en, reason_km))
-    return EscalatedData(**moved.model_dump(), trigger=trigger)
-
-
-def _move(
-    case: Case,
-    target: Office,
-    rule: str,
-    reason: str,
-    actor: ActorRef | None,
-    ctx: Context,
-    *,
-    texts: tuple[str, str] | None = None,
-) -> MovedData:
-    """Move the case to ``target`` and restart its clocks there."""
-    deadlines, timers = start_clocks(
-        ctx.directory.sla, ctx.calendar, case.kind, case.category, ctx.now
-    )
-    if texts is None:
-        texts = (
-            f"Sent from {case.office.name_en} to {target.name_en}. Reason given: {reason}",
-            f"បានបញ្ជូនពី {case.office.name_km} ទៅ {target.name_km}។ មូលហេតុ៖ {reason}",
-        )
-    data = MovedData(
-        from_office=case.office.ref(),
-        to_office=target.ref(),
-        reason_en=texts[0],
-        reason_km=texts[1],
-        rule=rule,
-        directory_version=ctx.directory.version,
-        requested_by=actor,
-        deadlines=deadlines,
-    )
-    case.moves = [*case.moves, {"rule": rule, "from": case.office.office_id, "to": target.office_id,
-                                "directory_version": ctx.directory.version}]  # fmt: skip
-    case.office, case.timers, case.status = target, timers, CaseStatus.ASSIGNED
-    return data
-
-
-def _current(case: Case, ctx: Context) -> Office:
-    # the active directory may be newer than the one that routed the case
-    return ctx.directory.office(case.office.office_id) or case.office
 
 
 def _deadline(case: Case, timer: Timer) -> DeadlineData:

@@ -24,7 +24,12 @@ from samleng.routing.domain.model import INTERIOR, Area, Directory, Office
 
 
 class MoveRefused(ValueError):
-    """A transfer, forward or escalation that cannot be done; the message says why."""
+    """A transfer, forward or escalation that cannot be done; says why in both languages."""
+
+    def __init__(self, reason_en: str, reason_km: str) -> None:
+        super().__init__(reason_en)
+        self.reason_en = reason_en
+        self.reason_km = reason_km
 
 
 @dataclass(frozen=True)
@@ -140,30 +145,53 @@ def ombudsman_above(directory: Directory, office: Office) -> Office | None:
     return target or directory.national_team
 
 
+def provincial_ombudsman(directory: Directory, province_code: str) -> Office:
+    """The provincial ombudsman of a province (the national team if there is none)."""
+    return directory.office(f"provincial-ombudsman:{province_code}") or directory.national_team
+
+
 def forward_target(directory: Directory, province_code: str, ministry: str) -> Office:
     """The office of another ministry a case goes to: its provincial department, else
     the ministry itself."""
     if ministry not in directory.ministries:
-        raise MoveRefused(f"unknown ministry {ministry!r}: use a code of the service catalogue")
+        raise MoveRefused(
+            f"unknown ministry {ministry!r}: use a code of the service catalogue",
+            f"ក្រសួង {ministry!r} មិនស្គាល់ទេ៖ សូមប្រើលេខកូដក្រសួងក្នុងបញ្ជីសេវា",
+        )
     if ministry == INTERIOR:
-        raise MoveRefused("forwarding is to another ministry; use a transfer within Interior")
+        raise MoveRefused(
+            "forwarding is to another ministry; use a transfer within Interior",
+            "ការបញ្ជូនបន្តគឺទៅក្រសួងផ្សេង៖ សូមប្រើការផ្ទេរនៅក្នុងក្រសួងមហាផ្ទៃ",
+        )
     office = directory.office(f"department:{province_code}:{ministry}")
     if office is None or not directory.is_served(province_code):
         office = directory.office(f"ministry:{ministry}")
     if office is None:
-        raise MoveRefused(f"the directory has no office of ministry {ministry!r}")
+        raise MoveRefused(
+            f"the directory has no office of ministry {ministry!r}",
+            f"បញ្ជីការិយាល័យមិនមានការិយាល័យរបស់ក្រសួង {ministry!r} ទេ",
+        )
     return office
 
 
 def transfer_target(directory: Directory, office_id: str | None, current: Office) -> Office:
     """The office a misrouted case is transferred to, if that transfer is possible."""
     if not office_id:
-        raise MoveRefused("a transfer needs to_office_id: the office that should act")
+        raise MoveRefused(
+            "a transfer needs to_office_id: the office that should act",
+            "ការផ្ទេរត្រូវការ to_office_id៖ ការិយាល័យដែលត្រូវដោះស្រាយ",
+        )
     office = directory.office(office_id)
     if office is None:
-        raise MoveRefused(f"unknown office {office_id!r} in directory {directory.version}")
+        raise MoveRefused(
+            f"unknown office {office_id!r} in directory {directory.version}",
+            f"ការិយាល័យ {office_id!r} មិនមានក្នុងបញ្ជីការិយាល័យ {directory.version} ទេ",
+        )
     if office.office_id == current.office_id:
-        raise MoveRefused(f"the case is already with {office_id!r}")
+        raise MoveRefused(
+            f"the case is already with {office_id!r}",
+            f"ករណីនេះស្ថិតនៅ {office_id!r} រួចហើយ",
+        )
     return office
 
 
@@ -172,7 +200,9 @@ def refuse_accused(target: Office, accused_office_id: str | None) -> None:
     if accused_office_id is not None and target.office_id == accused_office_id:
         raise MoveRefused(
             f"the complaint is about the conduct of {accused_office_id!r}'s own officials; "
-            "it can never be handled by that office"
+            "it can never be handled by that office",
+            f"បណ្ដឹងនេះពាក់ព័ន្ធនឹងអាកប្បកិរិយារបស់មន្ត្រីនៃ {accused_office_id!r} ផ្ទាល់ "
+            "ការិយាល័យនោះមិនអាចដោះស្រាយវាបានឡើយ",
         )
 
 

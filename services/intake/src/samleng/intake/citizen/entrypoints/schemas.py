@@ -129,6 +129,22 @@ class QuestionView(BaseModel):
     answered: bool
 
 
+class DeadlinesView(BaseModel):
+    """The promises made to you about your case (UTC instants)."""
+
+    resolve_by: datetime | None = Field(
+        description="When the office that has your case must resolve it"
+    )
+    overall_by: datetime | None = Field(
+        description="When your case must be resolved, counted from your submission, "
+        "whatever office has it"
+    )
+    reply_by: datetime | None = Field(
+        description="Set while the office waits for your answer (its clock is paused): "
+        "without an answer by then the case closes"
+    )
+
+
 class CaseView(BaseModel):
     """A case as its tracking code shows it: no officer identities, no contact details."""
 
@@ -139,6 +155,7 @@ class CaseView(BaseModel):
     service: ServiceView | None = None
     submitted_at: datetime
     office: OfficeView | None
+    deadlines: DeadlinesView | None = None
     timeline: list[TimelineView]
     questions: list[QuestionView] = Field(default_factory=list)
     attachments: int = 0

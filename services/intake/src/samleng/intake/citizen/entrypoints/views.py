@@ -8,6 +8,7 @@ from samleng.common.events import ANSWERED, OPEN, CaseStatus
 from samleng.common.reference import UnknownService, service_catalogue
 from samleng.intake.citizen.entrypoints.schemas import (
     CaseView,
+    DeadlinesView,
     OfficeView,
     QuestionView,
     TimelineView,
@@ -70,6 +71,15 @@ def case_view(case: Case, reopen_period: timedelta = timedelta(days=30)) -> Case
                 level=case.office.level, name_en=case.office.name_en, name_km=case.office.name_km
             )
             if case.office
+            else None
+        ),
+        deadlines=(
+            DeadlinesView(
+                resolve_by=case.deadlines.resolve_by,
+                overall_by=case.deadlines.overall_by,
+                reply_by=case.deadlines.reply_by,
+            )
+            if case.deadlines and case.status in OPEN
             else None
         ),
         timeline=[

@@ -125,6 +125,16 @@ class PlaceNames(BaseModel):
     village: Bilingual | None = None
 
 
+class MoveRefusalItem(BaseModel):
+    """A move the office asked for that routing refused: the case stayed, and why."""
+
+    at: datetime
+    office_id: str = Field(description="The office that asked")
+    request: str = Field(description="transfer, forward or escalation")
+    to: str | None = Field(description="The office or ministry asked for")
+    reason: Bilingual
+
+
 class CaseSummary(BaseModel):
     """A case as an inbox lists it."""
 
@@ -179,9 +189,15 @@ class OfficerCaseView(BaseModel):
     amount_asked_riel: int | None
     official_fee_riel: int | None
     office: OfficeRef | None
-    deadlines: Deadlines | None
+    deadlines: Deadlines | None = Field(
+        description="The office's deadlines; overall_by counts from the submission whatever "
+        "office has the case; reply_by is set while the clock waits for the citizen"
+    )
     next_due: datetime | None
     escalated: bool
+    move_refusals: list[MoveRefusalItem] = Field(
+        default_factory=list, description="Moves asked for that routing refused, and why"
+    )
     routing: list[Bilingual] = Field(
         description="Why the case sits with this office: each routing decision, oldest first"
     )

@@ -16,6 +16,7 @@ from samleng.intake.officer.entrypoints.schemas import (
     CaseSummary,
     CitizenNoteItem,
     InternalNoteItem,
+    MoveRefusalItem,
     OfficerCaseView,
     PlaceNames,
     QuestionItem,
@@ -24,7 +25,13 @@ from samleng.intake.officer.entrypoints.schemas import (
 from samleng.intake.officer.handlers import CaseFile
 
 #: How routing's decisions read in the timeline (``assignment`` and ``move`` in domain.model).
-ROUTING_ENTRIES = ("Assigned to ", "Forwarded to ", "Transferred to ", "Escalated one level up")
+ROUTING_ENTRIES = (
+    "Assigned to ",
+    "Forwarded to ",
+    "Transferred to ",
+    "Escalated one level up",
+    "Escalated to ",
+)
 
 
 def is_routing_decision(entry: TimelineEntry) -> bool:
@@ -124,6 +131,16 @@ def officer_case_view(case_file: CaseFile) -> OfficerCaseView:
         deadlines=case.deadlines,
         next_due=case.next_due,
         escalated=case.escalated,
+        move_refusals=[
+            MoveRefusalItem(
+                at=r.at,
+                office_id=r.office_id,
+                request=r.request,
+                to=r.to,
+                reason=Bilingual(en=r.reason_en, km=r.reason_km),
+            )
+            for r in case.move_refusals
+        ],
         routing=[
             Bilingual(en=e.text_en, km=e.text_km) for e in case.timeline if is_routing_decision(e)
         ],
