@@ -58,7 +58,7 @@ def test_an_unreachable_broker_is_named_with_its_address_but_no_password(
     monkeypatch.setenv("SAMLENG_ENVIRONMENT", "test")
     monkeypatch.setenv("SAMLENG_DEMO_KEY", "k")
     monkeypatch.setenv("SAMLENG_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:1/")
-    assert _run(["migrate"]) == 1
+    assert _run(["serve"]) == 1
     err = capsys.readouterr().err
     assert "broker unreachable at amqp://guest:***@127.0.0.1:1/" in err
     assert "check SAMLENG_AMQP_URL" in err and "s3cret" not in err

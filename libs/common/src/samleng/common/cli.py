@@ -69,17 +69,11 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-async def check_dependencies(settings: ServiceSettings) -> None:
-    """Reach the broker and MongoDB once; CommandFailed says which one and where to look."""
-    amqp = settings.amqp_url.get_secret_value()
-    try:
-        connection = await asyncio.wait_for(aio_pika.connect(amqp), timeout=CONNECT_TIMEOUT_SECONDS)
-    except Exception as exc:
-        raise CommandFailed(
-            f"broker unreachable at {without_password(amqp)} ({type(exc).__name__}): "
-            "check SAMLENG_AMQP_URL and that RabbitMQ runs"
-        ) from None
-    await connection.close()
+async def check_dependencies(settings: ServiceSettings, *, broker: bool = True) -> None:
+    """Reach the broker (unless ``broker=False``) and MongoDB once; CommandFailed says
+    which one and where to look."""
+    if broker:
+        await _check_broker(settings)
     client = make_mongo_client(settings)
     try:
         if not await ping(client):
@@ -90,6 +84,18 @@ async def check_dependencies(settings: ServiceSettings) -> None:
             )
     finally:
         await client.close()
+
+
+async def _check_broker(settings: ServiceSettings) -> None:
+    amqp = settings.amqp_url.get_secret_value()
+    try:
+        connection = await asyncio.wait_for(aio_pika.connect(amqp), timeout=CONNECT_TIMEOUT_SECONDS)
+    except Exception as exc:
+        raise CommandFailed(
+            f"broker unreachable at {without_password(amqp)} ({type(exc).__name__}): "
+            "check SAMLENG_AMQP_URL and that RabbitMQ runs"
+        ) from None
+    await connection.close()
 
 
 #: A service's own command (``directory``, ``audit``, ``rebuild``): it parses the rest of
@@ -150,7 +156,8 @@ def service_main(
     try:
         settings = load_settings(loaded.settings_type)
         if loaded.uses_broker_and_database:
-            asyncio.run(check_dependencies(settings))
+            # migrate only writes to MongoDB: it may run before the broker is up
+            asyncio.run(check_dependencies(settings, broker=parsed.command != "migrate"))
     except CommandFailed as failed:
         print(f"samleng {name}: {failed}", file=sys.stderr)
         return failed.exit_code

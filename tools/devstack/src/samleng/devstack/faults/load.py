@@ -27,7 +27,7 @@ RETRY_SECONDS = 0.5
 
 def phone(run: int, index: int) -> str:
     """The phone number of complaint ``index`` of load ``run`` (unique in a scenario)."""
-    return f"+85511{run % 100:02d}{index:05d}"
+    return f"+85511{run % 10}{index:05d}"  # a valid Cambodian mobile number: 11 + 6 digits
 
 
 class SteadyLoad:
