@@ -245,8 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contact_title": ("បញ្ជាក់លេខទូរស័ព្ទ ឬអ៊ីមែលរបស់អ្នក", "Confirm your phone number or e-mail"),
     "contact_intro": (
         "បើអ្នកបានទទួលសារពីសំឡេងដែលមានលេខកូដ សូមវាយលេខកូដនោះនៅទីនេះ ដើម្បីទទួលព័ត៌មានថ្មីៗអំពីករណីរបស់អ្នក។",
-        "If a message from Samleng gave you a code, type it here to receive updates on "
-        "your case.",
+        "If a message from Samleng gave you a code, type it here to receive updates on your case.",
     ),
     "contact_label": ("លេខកូដក្នុងសារ", "Code from the message"),
     "contact_hint": (
