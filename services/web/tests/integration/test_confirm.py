@@ -45,8 +45,8 @@ def _submit_with_a_phone(portal: Portal) -> str:
 def _codes_expected(portal: Portal, complaint_id: str) -> int:
     client: MongoClient[dict[str, Any]]
     with MongoClient(portal.stack.mongo_url) as client:
-        database = client[f"{portal.stack.db_prefix}_web_notification"]
-        return database["contact_confirmations"].count_documents({"complaint_id": complaint_id})
+        codes = client[f"{portal.stack.db_prefix}_web_notification"]["contact_confirmations"]
+        return codes.count_documents({"complaint_id": complaint_id})
 
 
 def test_a_citizen_confirms_their_phone_on_the_page_and_a_wrong_code_is_explained(
