@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from pymongo import MongoClient
+from pymongo.collection import Collection
 
 from samleng.notification.domain.consent import ContactIndex
 from samleng.notification.settings import DEVELOPMENT_INDEX_KEY
@@ -45,7 +46,8 @@ def _submit_with_a_phone(portal: Portal) -> str:
 def _codes_expected(portal: Portal, complaint_id: str) -> int:
     client: MongoClient[dict[str, Any]]
     with MongoClient(portal.stack.mongo_url) as client:
-        codes = client[f"{portal.stack.db_prefix}_web_notification"]["contact_confirmations"]
+        database = f"{portal.stack.db_prefix}_web_notification"
+        codes: Collection[dict[str, Any]] = client[database]["contact_confirmations"]
         return codes.count_documents({"complaint_id": complaint_id})
 
 
