@@ -47,6 +47,7 @@ WEB_PATHS = [
     "/submit",
     "/track",
     "/track/answer",
+    "/confirm",
     "/places.json",
     "/leave",
     "/officer",

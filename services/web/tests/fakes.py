@@ -182,8 +182,23 @@ class FakeOfficerIntake(FakeIntake):
         return self.officer_view
 
 
+#: The one confirmation code the fake notification knows.
+CONFIRMATION_CODE = "K7M2Q-9TX2H"
+
+
 class FakeNotification:
-    """An office feed with one unread alert."""
+    """An office feed with one unread alert; one confirmation code it sent."""
+
+    def __init__(self) -> None:
+        self.confirmed: list[tuple[str, str]] = []
+
+    async def confirm_contact(self, code: str, lang: str) -> None:
+        typed = code.upper().replace(" ", "").replace("-", "")
+        if len(typed) != 10:
+            raise ApiProblem(422, "invalid-confirmation-code", "not the shape of a code")
+        if typed != CONFIRMATION_CODE.replace("-", ""):
+            raise ApiProblem(404, "confirmation-code-not-found", "not a code we sent")
+        self.confirmed.append((code, lang))
 
     async def feed(self, token: str, office_id: str, lang: str) -> dict[str, Any]:
         alert = {

@@ -67,3 +67,17 @@ def test_per_service_env_file_overrides(tmp_path: Path) -> None:
     assert env["SAMLENG_LOG_LEVEL"] == "DEBUG"
     assert env["SAMLENG_HTTP_PORT"] == "9003"
     assert service_env("routing", paths)["SAMLENG_HTTP_PORT"] == "8001"
+
+
+@pytest.mark.unit
+def test_the_first_message_to_a_contact_links_to_the_dev_webs_confirmation_page(
+    tmp_path: Path,
+) -> None:
+    paths = LocalPaths(tmp_path)
+    notification = service_env("notification", paths)
+    web = service_env("web", paths)
+    assert notification["SAMLENG_CONFIRMATION_URL"] == (
+        f"http://{web['SAMLENG_HTTP_HOST']}:{web['SAMLENG_HTTP_PORT']}/confirm"
+    )
+    (tmp_path / "dev.notification.env").write_text("SAMLENG_CONFIRMATION_URL=https://x/confirm\n")
+    assert service_env("notification", paths)["SAMLENG_CONFIRMATION_URL"] == "https://x/confirm"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from samleng.web.adapters.api import ApiProblem
 from samleng.web.app import create_app
-from services.web.tests.fakes import CODE, FakeIntake
+from services.web.tests.fakes import CODE, CONFIRMATION_CODE, FakeIntake, FakeNotification
 
 pytestmark = pytest.mark.unit
 
@@ -30,14 +30,19 @@ def intake() -> FakeIntake:
 
 
 @pytest.fixture
-def client(intake: FakeIntake) -> Iterator[TestClient]:
-    app = create_app(environment="test", intake=intake)
+def notification() -> FakeNotification:
+    return FakeNotification()
+
+
+@pytest.fixture
+def client(intake: FakeIntake, notification: FakeNotification) -> Iterator[TestClient]:
+    app = create_app(environment="test", intake=intake, notification=notification)
     with TestClient(app) as test_client:
         yield test_client
 
 
 @pytest.mark.parametrize("lang", ["km", "en"])
-@pytest.mark.parametrize("path", ["/", "/track", "/officer"])
+@pytest.mark.parametrize("path", ["/", "/track", "/confirm", "/officer"])
 def test_pages_render_in_both_languages_with_strict_headers(
     client: TestClient, path: str, lang: str
 ) -> None:
@@ -114,6 +119,52 @@ def test_an_answer_reaches_intake_and_a_refusal_is_shown(
     intake.problem = ApiProblem(409, "case-not-open", "ករណីមិនបើកទេ")
     refused = client.post("/track/withdraw", data={"code": CODE})
     assert refused.status_code == 409
+
+
+def test_a_confirmation_code_is_posted_to_notification_and_never_in_a_url(
+    client: TestClient, notification: FakeNotification, caplog: pytest.LogCaptureFixture
+) -> None:
+    form = client.get("/confirm")
+    assert 'action="/confirm"' in form.text and 'name="code"' in form.text
+    typed = CONFIRMATION_CODE.lower().replace("-", " ")
+    answer = client.post("/confirm", data={"code": typed})
+    assert answer.status_code == 200
+    assert notification.confirmed == [(typed, "km")]
+    assert "បានបញ្ជាក់" in answer.text and 'name="code"' not in answer.text
+    assert not answer.history and answer.url.path == "/confirm" and not answer.url.query
+    assert "set-cookie" not in answer.headers
+    assert answer.headers["cache-control"] == "no-store"
+    assert CONFIRMATION_CODE not in caplog.text and typed not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "status", "km", "en"),
+    [
+        ("ZZZZZ-ZZZZZ", 404, "មិនមែនជាលេខកូដដែលយើងបានផ្ញើ", "not one we sent"),
+        ("K7M2Q", 422, "លេខកូដមាន ១០ អក្សរ", "10 letters and digits"),
+        ("", 400, "លេខកូដមាន ១០ អក្សរ", "10 letters and digits"),
+    ],
+)
+def test_a_wrong_confirmation_code_is_explained_next_to_the_field(
+    client: TestClient, notification: FakeNotification, typed: str, status: int, km: str, en: str
+) -> None:
+    answer = client.post("/confirm", data={"code": typed})
+    assert answer.status_code == status
+    assert 'id="code-error"' in answer.text and 'aria-invalid="true"' in answer.text
+    assert km in answer.text
+    english = client.post("/confirm?lang=en", data={"code": typed})
+    assert en in english.text and 'action="/confirm?lang=en"' in english.text
+    assert not notification.confirmed
+
+
+def test_a_confirmation_posted_by_another_site_is_refused(
+    client: TestClient, notification: FakeNotification
+) -> None:
+    answer = client.post(
+        "/confirm", data={"code": CONFIRMATION_CODE}, headers={"Origin": "https://evil.example"}
+    )
+    assert answer.status_code == 403
+    assert not notification.confirmed
 
 
 def test_leave_clears_the_sites_data(client: TestClient) -> None:

@@ -241,6 +241,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "action_done": ("រួចរាល់។ នេះជាករណីរបស់អ្នកឥឡូវនេះ។", "Done. This is your case now."),
     "no_actions": ("ឥឡូវនេះ អ្នកមិនចាំបាច់ធ្វើអ្វីទេ។", "There is nothing for you to do now."),
+    # confirming a contact (the code of a notification's first SMS or e-mail)
+    "contact_title": ("បញ្ជាក់លេខទូរស័ព្ទ ឬអ៊ីមែលរបស់អ្នក", "Confirm your phone number or e-mail"),
+    "contact_intro": (
+        "បើអ្នកបានទទួលសារពីសំឡេងដែលមានលេខកូដ សូមវាយលេខកូដនោះនៅទីនេះ ដើម្បីទទួលព័ត៌មានថ្មីៗអំពីករណីរបស់អ្នក។",
+        "If a message from Samleng gave you a code, type it here to receive updates on your case.",
+    ),
+    "contact_label": ("លេខកូដក្នុងសារ", "Code from the message"),
+    "contact_hint": (
+        "លេខកូដមាន ១០ អក្សរ និងលេខ ដូច K7M2Q-9TX2H។ អក្សរតូច សញ្ញាដក និងដកឃ្លាមិនអីទេ។",
+        "It has 10 letters and digits, like K7M2Q-9TX2H. Small letters, dashes and spaces "
+        "are fine.",
+    ),
+    "contact_send": ("បញ្ជាក់", "Confirm"),
+    "contact_done": (
+        "បានបញ្ជាក់។ អ្នកនឹងទទួលព័ត៌មានថ្មីៗពីសំឡេងតាមលេខ ឬអ៊ីមែលនេះ។",
+        "Confirmed. You will receive updates from Samleng on this number or e-mail.",
+    ),
+    "contact_unknown": (
+        "លេខកូដនេះមិនមែនជាលេខកូដដែលយើងបានផ្ញើ ឬផុតកំណត់ហើយ។ សូមពិនិត្យសារ ហើយវាយលេខកូដម្តងទៀត។",
+        "This code is not one we sent, or it has expired. Check the message and type the "
+        "code again.",
+    ),
+    "notification_down": (
+        "មិនអាចភ្ជាប់ទៅសេវាបានទេនៅពេលនេះ។ មិនទាន់បានបញ្ជាក់ទេ។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។",
+        "The service cannot be reached right now. Nothing was confirmed. Please try again "
+        "in a few minutes.",
+    ),
     # errors that do not come from intake
     "intake_down": (
         "មិនអាចភ្ជាប់ទៅសេវាបានទេនៅពេលនេះ។ គ្មានអ្វីត្រូវបានផ្ញើទេ។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។",

@@ -72,6 +72,8 @@ def service_env(name: str, paths: LocalPaths) -> dict[str, str]:
     env.update(DevIssuer.settings_env_for_file(issuer_home / "jwks.json"))
     if name == DEV_ISSUER:  # the issuer's own key lives in this stack's home
         env["SAMLENG_DEVSTACK_HOME"] = str(paths.home)
+    if name == "notification":  # the first message to a contact links to web's page
+        env["SAMLENG_CONFIRMATION_URL"] = f"http://{LOOPBACK}:{DEFAULT_PORTS['web']}/confirm"
     if name == "web":
         env.update(web_env(f"http://{LOOPBACK}:{DEFAULT_PORTS[DEV_ISSUER]}"))
     if name == "intake":  # the portal on loopback passes each citizen's address on

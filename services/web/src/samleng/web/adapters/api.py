@@ -236,7 +236,12 @@ class IntakeClient(JsonApi):
 
 
 class NotificationClient(JsonApi):
-    """Notification's in-app feed of an office."""
+    """Notification's in-app feed of an office, and citizens confirming their contact."""
+
+    async def confirm_contact(self, code: str, lang: str) -> None:
+        """Confirm the contact a confirmation code was sent to (the code only in the body)."""
+        body = {"code": code}
+        await self.request("POST", "/v1/contact-confirmations", json=body, headers=_headers(lang))
 
     async def feed(self, token: str, office_id: str, lang: str) -> dict[str, Any]:
         """The office's newest alerts and its unread count."""

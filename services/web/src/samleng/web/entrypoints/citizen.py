@@ -1,8 +1,9 @@
-"""The citizen portal: submit feedback (``/``), the receipt, and follow a case (``/track``).
+"""The citizen portal: submit feedback (``/``), the receipt, follow a case (``/track``) and
+confirm a contact with the code notification sent to it (``/confirm``).
 
 Every page works without JavaScript: plain forms, pages rendered here. The tracking code
-is only ever in a POST body or the page itself, never in a URL, so it cannot leak through
-history, referrers or proxy logs. No cookie is set.
+and the confirmation code are only ever in a POST body or the page itself, never in a URL,
+so they cannot leak through history, referrers or proxy logs. No cookie is set.
 """
 
 from __future__ import annotations
@@ -358,6 +359,48 @@ async def act(
             request, web, pages, lang, code, error=texts("intake_down"), status_code=503
         )
     return await _case_page(request, web, pages, lang, code, notice=texts("action_done"), view=view)
+
+
+#: Longer than any way of typing a confirmation code (notification refuses more).
+MAX_CONFIRMATION_CODE = 40
+
+
+@router.get("/confirm", response_class=HTMLResponse, summary="Enter a confirmation code")
+async def confirm_form(request: Request, pages: PagesDep, lang: LangDep) -> HTMLResponse:
+    """Where the first message to a contact sends its holder (the link carries no code)."""
+    return pages.render(request, "citizen/confirm.html", lang=lang, error="", done=False)
+
+
+@router.post("/confirm", response_class=HTMLResponse, summary="Confirm a contact by its code")
+async def confirm_contact(
+    request: Request, web: WebDep, pages: PagesDep, lang: LangDep
+) -> HTMLResponse:
+    """Post the code to notification; news of the case then reaches this contact."""
+    if not posted_from_here(request, web.settings.public_url):
+        return _refused(request, pages, lang)
+    texts = Texts(lang)
+    code = _values(await read_form(request)).get("code", "").strip()
+    error, status_code = "", 200
+    if not code or len(code) > MAX_CONFIRMATION_CODE:
+        error, status_code = texts("contact_hint"), 400
+    else:
+        try:
+            await web.notification.confirm_contact(code, lang)
+        except ApiProblem as problem:
+            status_code = problem.status
+            error = {404: texts("contact_unknown"), 422: texts("contact_hint")}.get(
+                problem.status, _problem_message(problem, texts)
+            )
+        except ServiceUnavailable:
+            error, status_code = texts("notification_down"), 503
+    return pages.render(
+        request,
+        "citizen/confirm.html",
+        lang=lang,
+        error=error,
+        done=not error,
+        status_code=status_code,
+    )
 
 
 @router.get("/leave", response_class=HTMLResponse, summary="Leave quickly")
