@@ -25,14 +25,14 @@ class KnownBug:
 
 ITEM_3 = (
     "issue #20 item 3: an SMS being sent when notification is killed is marked failed "
-    "after the lease instead of being retried with the same idempotency key"
+    "after the lease instead of being retried with the same idempotency key (fixed in "
+    "notification since the last full run; kept as intermittent until a run confirms it)"
 )
 
 #: Scenarios that found a bug in the services. ``make faults`` expects them to fail (an
 #: intermittent one may also pass) and reports a fixed bug as an unexpected pass; delete
 #: the entry then. Their tests xfail only on the failure the bug explains.
 KNOWN_BUGS: dict[str, KnownBug] = {
-    "notification-mid-send": KnownBug(ITEM_3),
     "kill-once": KnownBug(f"{ITEM_3} (when a kill lands mid-send)", True, sms_only=True),
     "kill-loop": KnownBug(f"{ITEM_3} (when a kill lands mid-send)", True, sms_only=True),
     "rabbit-cluster": KnownBug(
