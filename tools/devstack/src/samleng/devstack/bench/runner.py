@@ -37,8 +37,13 @@ from samleng.devstack.pytest_plugin import SessionStack
 from samleng.devstack.services import BACK_END, READY_TIMEOUT, RunningService
 
 SETTINGS: dict[str, dict[str, object]] = {
-    # the shared flood limit would otherwise throttle the benchmark itself
-    "intake": {"relay_poll_seconds": 0.2, "submission_limit": 1_000_000},
+    # the flood limits (shared and per client: the load comes from one address) would
+    # otherwise throttle the benchmark itself
+    "intake": {
+        "relay_poll_seconds": 0.2,
+        "submission_limit": 1_000_000,
+        "submission_limit_per_client": 1_000_000,
+    },
     "reporting": {"headline_ttl_seconds": 1},
 }
 
