@@ -49,4 +49,6 @@ async def test_a_nacked_channel_is_replaced_and_the_retry_is_confirmed(
         assert (await next_message(copies)).message_id == str(second.event_id)
     finally:
         await publisher.close()
-    assert publisher.is_open()  # closed: publishing falls back to the broker's channel
+    assert not publisher.is_open()
+    with pytest.raises(PublishFailed, match="not started"):
+        await publisher.publish(events.submitted())

@@ -128,9 +128,8 @@ class EventPublisher:
         broker: RabbitBroker,
         metrics: service_metrics.ServiceMetrics | None = None,
         *,
-        amqp_url: str | None = None,
+        amqp_url: str,
     ) -> None:
-        self._broker = broker
         self._metrics = metrics or service_metrics.of(broker)
         self._url = amqp_url
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
@@ -139,29 +138,26 @@ class EventPublisher:
         self._reopening = asyncio.Lock()
 
     async def start(self) -> None:
-        """Open the publisher's own connection and confirm channel (with an AMQP URL).
+        """Open the publisher's own connection and confirm channel.
 
         Publishing on a connection of its own keeps broker flow control on publishers from
         stalling the consumers, and lets a channel the broker nacks for good be replaced
-        without touching them. Without a URL (or before ``start``) events go through the
-        FastStream broker's channel.
+        without touching them.
         """
-        if self._url is None or self._connection is not None:
-            return
-        self._connection = await aio_pika.connect_robust(self._url)
-        await self._open_channel()
+        if self._connection is None:
+            self._connection = await aio_pika.connect_robust(self._url)
+            await self._open_channel()
 
     async def close(self) -> None:
-        """Close the publisher's own connection, if it has one."""
+        """Close the publisher's own connection."""
         connection, self._connection, self._exchange = self._connection, None, None
         if connection is not None:
             await connection.close()
 
     def is_open(self) -> bool:
-        """Whether the publisher's own link is up (True when it publishes through FastStream)."""
-        if self._connection is None:
-            return True
-        return not self._connection.is_closed and self._exchange is not None
+        """Whether the publisher's link is up."""
+        connection = self._connection
+        return connection is not None and not connection.is_closed and self._exchange is not None
 
     async def _open_channel(self) -> None:
         assert self._connection is not None
@@ -206,24 +202,13 @@ class EventPublisher:
             },
         ):
             telemetry.inject(outgoing)
-            if self._exchange is not None:
-                await self._publish_on_own_channel(event, outgoing)
-            else:
-                await _confirmed_publish(
-                    self._broker,
-                    event.to_json_bytes(),
-                    exchange=EVENTS_EXCHANGE,  # the object: FastStream builds one from a name
-                    routing_key=event.routing_key,
-                    message_id=str(event.event_id),
-                    correlation_id=event.correlation_id,
-                    message_type=event.type,
-                    headers=outgoing or None,
-                )
+            await self._publish_on_own_channel(event, outgoing)
         self._count_published(event)
 
     async def _publish_on_own_channel(self, event: Event, headers: dict[str, Any]) -> None:
         channel, exchange = self._channel, self._exchange
-        assert exchange is not None
+        if exchange is None:
+            raise PublishFailed("the publisher is not started (no connection to the broker)")
         message = aio_pika.Message(
             event.to_json_bytes(),
             content_type="application/json",

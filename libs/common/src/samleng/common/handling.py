@@ -54,10 +54,6 @@ class UnhandledEvent(PoisonMessage):
     """An event type the service's table does not name."""
 
 
-class DependencyUnavailable(Exception):
-    """A handler could not reach something it depends on: the message waits, uncounted."""
-
-
 @dataclass(frozen=True)
 class HandlerTable(Generic[P]):
     """One service's consumed events and the handler of each."""
