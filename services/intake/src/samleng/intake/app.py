@@ -30,7 +30,6 @@ from samleng.intake.citizen.entrypoints import api as citizen_api
 from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
-from samleng.intake.entrypoints.limits import BodySizeLimit
 from samleng.intake.entrypoints.problems import install_localised_problems
 from samleng.intake.handlers import HANDLERS
 from samleng.intake.officer.entrypoints import api as officer_api
@@ -186,15 +185,12 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
         summary="Citizen feedback on public services: submit and follow a case anonymously",
         on_start=[*indexes, warm_gazetteer],
         background=jobs,
+        max_body_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_attachment_bytes,
     )
     subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
     install_localised_problems(app)
     open311_api.install(app)
-    app.add_middleware(
-        BodySizeLimit,
-        max_bytes=settings.max_request_bytes,
-        max_upload_bytes=settings.max_attachment_bytes,
-    )
     app.include_router(citizen_api.router)
     app.include_router(officer_api.router)
     app.include_router(reference.router)
