@@ -13,7 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from samleng.notification.app import create_app
-from samleng.notification.domain.sms import sms_size
+from samleng.common.sms import sms_size
 from samleng.notification.settings import NotificationSettings
 from services.notification.tests.integration.helpers import (
     assigned,

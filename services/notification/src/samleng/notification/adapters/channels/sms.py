@@ -15,7 +15,7 @@ import httpx
 
 from samleng.notification.adapters.channels.base import post_json
 from samleng.notification.domain.delivery import Channel, Outgoing
-from samleng.notification.domain.sms import sms_size
+from samleng.common.sms import sms_size
 
 
 class SmsChannel:
