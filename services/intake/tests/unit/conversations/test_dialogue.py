@@ -14,9 +14,7 @@ def places(answer: str) -> tuple[str, ...]:
     """A gazetteer of two names (one clear commune, one shared by three) and any code."""
     if answer.isdigit():
         return (answer,)
-    return {"chub ta trav": ("170201",), "samraong": ("010101", "020202", "030303")}.get(
-        answer, ()
-    )
+    return {"chub ta trav": ("170201",), "samraong": ("010101", "020202", "030303")}.get(answer, ())
 
 
 def walk(*messages: str) -> Turn:
