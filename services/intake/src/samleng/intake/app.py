@@ -34,6 +34,7 @@ from samleng.intake.conversations.ports import (
 )
 from samleng.intake.conversations.sms import api as sms_api
 from samleng.intake.conversations.store import MongoConversations
+from samleng.intake.conversations.telegram import api as telegram_api
 from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
@@ -229,6 +230,7 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     app.include_router(reference.router)
     app.include_router(open311_api.router)
     app.include_router(sms_api.router)
+    app.include_router(telegram_api.router)
     # samleng.common.officers (the one officer sign-in of every service) reads it here
     return Service(settings, runtime, wired, app, verifier=wired.verifier).installed()
 

@@ -131,6 +131,14 @@ async def converse(message: Inbound, ports: IntakePorts, now: datetime) -> list[
     return [await _after(turn, message, ports, sender, now)]
 
 
+async def language_of(message: Inbound, ports: IntakePorts) -> Language:
+    """The language the sender's conversation is in (Khmer unless they asked for English)."""
+    desk = _desk(ports)
+    sender = desk.keys.senders.of(f"{message.channel}:{message.address}".encode())
+    state = await desk.store.load(sender)
+    return state.language if state else await _followed_language(desk, sender)
+
+
 def _desk(ports: IntakePorts) -> ConversationDesk:
     if ports.conversations is None:
         raise RuntimeError("this intake has no conversation store")
