@@ -334,7 +334,7 @@ _move_route("escalate", OfficerAction.ESCALATE, "Ask routing to escalate the cas
 
 
 @_action("reopen")
-async def reopen(complaint_id: str, body: VersionOnly, by: ActingDep) -> OfficerCaseView:
+async def reopen_case(complaint_id: str, body: VersionOnly, by: ActingDep) -> OfficerCaseView:
     """Reopen an answered case (office heads only; complaint.reopened)."""
     return await by.run(complaint_id, body.version, OfficerAction.REOPEN, officer.reopen)
 
