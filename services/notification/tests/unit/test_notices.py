@@ -78,7 +78,7 @@ def test_an_answer_is_for_the_office_the_event_names_or_the_one_in_charge() -> N
 def test_the_citizen_hears_of_a_closure_they_did_not_make(
     how: str, reason: str | None, kinds: list[NoticeKind]
 ) -> None:
-    data = ClosedData(how=how, office_id="commune:1", reason=reason)  # type: ignore[arg-type]
+    data = ClosedData.model_validate({"how": how, "office_id": "commune:1", "reason": reason})
     notices = notices_for(ComplaintClosed.first("case-1", producer="test", data=data))
     assert [n.kind for n in notices] == kinds
     assert all(n.audience == "citizen" for n in notices)

@@ -171,15 +171,14 @@ def notices_for(event: Event) -> list[Notice]:
     if isinstance(event, ComplaintClosed):
         return _closed(event, notice)
     if isinstance(event, MoveRequestRefused):
-        data = event.data
-        asked = data.to_office_id or data.to_ministry or ""
+        refusal = event.data
         params = (
-            ("request", data.request),
-            ("asked", asked),
-            ("reason_en", data.reason_en),
-            ("reason_km", data.reason_km),
+            ("request", refusal.request),
+            ("asked", refusal.to_office_id or refusal.to_ministry or ""),
+            ("reason_en", refusal.reason_en),
+            ("reason_km", refusal.reason_km),
         )
-        return [notice(NoticeKind.MOVE_REFUSED, "office", data.office_id, params)]
+        return [notice(NoticeKind.MOVE_REFUSED, "office", refusal.office_id, params)]
     return []
 
 
