@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from samleng.common.auth import TokenVerifier
 from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
+from samleng.common.leases import Lease
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
@@ -293,12 +294,9 @@ class RetentionStore(Protocol):
     async def erase(self, complaint_id: str, erasure: Erasure, now: datetime) -> int:
         """Erase, count it in the audit trail and mark it done, together; items erased."""
 
-    async def hold_lease(self, owner: str, now: datetime, hold: timedelta) -> bool:
-        """True when ``owner`` holds the one retention lease (taken or renewed) until
-        ``now + hold``; replicas that do not hold it leave the work to the one that does."""
-
-    async def release_lease(self, owner: str) -> None:
-        """Give the lease up (a stopping replica), so another may take it at once."""
+    @property
+    def lease(self) -> Lease:
+        """The one lease whose holder applies the policy periodically (others wait)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""``python -m samleng.notification [serve|migrate]`` and ``... recipients ...``.
+"""``python -m samleng.notification [serve|migrate]``, ``... recipients|retention ...``.
 
 The shared command line (:func:`samleng.common.cli.service_main`): arguments are parsed
 before any setting is read, so ``--help`` needs no configuration and runs nothing.
@@ -25,7 +25,18 @@ def _recipients() -> Command:
     return admin_cli.main
 
 
-COMMANDS = {"recipients": ExtraCommand(_recipients, "who receives an office's alerts")}
+def _retention() -> Command:
+    from samleng.notification.retention.cli import main
+
+    return main
+
+
+COMMANDS = {
+    "recipients": ExtraCommand(_recipients, "who receives an office's alerts"),
+    "retention": ExtraCommand(
+        _retention, "erase citizens' contacts of cases final long ago (--dry-run|--yes)"
+    ),
+}
 
 if __name__ == "__main__":
     sys.exit(service_main("notification", _parts, commands=COMMANDS))

@@ -28,12 +28,14 @@ from samleng.notification.adapters.consent import MongoConfirmationStore, MongoM
 from samleng.notification.adapters.deliveries import MongoDeliveryQueue
 from samleng.notification.adapters.feed import MongoAlertFeed
 from samleng.notification.adapters.recipients import MongoRecipientDirectory
+from samleng.notification.adapters.retention import MongoCaseRetention
 from samleng.notification.delivering import Courier, Couriers
 from samleng.notification.domain.delivery import RetryPolicy
 from samleng.notification.domain.planning import DeliveryPlanner
 from samleng.notification.entrypoints import admin_api, api, confirmations, subscribers
 from samleng.notification.entrypoints.workers import Workers
 from samleng.notification.ports import AlertFeed, ChannelAdapter, NotificationPorts
+from samleng.notification.retention.handlers import retention_job
 from samleng.notification.settings import NotificationSettings
 
 
@@ -98,6 +100,7 @@ def _ports(
         "confirmations": lambda: MongoConfirmationStore(runtime.db),
         "allowance": lambda: MongoMessageAllowance(runtime.db),
         "consent": settings.consent,
+        "retention": lambda: MongoCaseRetention(runtime.db),
     }
     unknown = set(given) - set(real) - {"feed"}
     if unknown:
@@ -144,6 +147,10 @@ def bootstrap(
         digest_hour_utc=settings.digest_hour_utc,
     )
     subscribers.subscribe(runtime.broker, wired, runtime.health)
+    background = workers.jobs()
+    if settings.retention_enabled:
+        every = timedelta(seconds=settings.retention_interval_seconds)
+        background.append(retention_job(wired.retention, settings.retention_policy(), every))
 
     async def close_http() -> None:
         await http.aclose()
@@ -153,7 +160,7 @@ def bootstrap(
         title="Samleng notification",
         summary="Alerts to officers and to citizens who left a contact",
         on_start=[lambda: create_indexes(runtime.db)],
-        background=workers.jobs(),
+        background=background,
         admin_token=settings.admin_token,
     )
     _close_on_shutdown(app, http)
@@ -191,6 +198,7 @@ async def create_indexes(db: Any) -> None:
     await MongoRecipientDirectory(db).create_indexes()
     await MongoConfirmationStore(db).create_indexes()
     await MongoMessageAllowance(db).create_indexes()
+    await MongoCaseRetention(db).create_indexes()
 
 
 async def migrate(settings: NotificationSettings) -> None:

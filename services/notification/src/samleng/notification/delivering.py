@@ -40,6 +40,7 @@ from samleng.notification.domain.delivery import (
     SendFailed,
     Sent,
 )
+from samleng.notification.domain.retention import ADDRESS_ERASED
 from samleng.notification.ports import ChannelAdapter, Clock, ContactOpener, DeliveryQueue
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,10 @@ class Courier:
         if target.sealed:
             # the only place a citizen's contact exists in clear: this call's memory
             address = self._keyring.open(target.ciphertext, target.key_id)
-        else:
+        elif target.address:
             address = target.address
+        else:  # a citizen's address erased under the retention policy
+            raise SendFailed(ADDRESS_ERASED, permanent=True)
         return Outgoing(
             delivery_id=delivery.id,
             event_id=delivery.event_id,

@@ -15,9 +15,12 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintRejected,
+    ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ComplaintWithdrawn,
     ContactStopped,
     DeadlineApproaching,
     DeadlinePassed,
@@ -33,6 +36,7 @@ from samleng.notification.domain.consent import parse_code, same_address
 from samleng.notification.domain.delivery import Delivery, DeliveryState, SendFailed
 from samleng.notification.domain.notices import notices_for
 from samleng.notification.ports import NotificationPorts
+from samleng.notification.retention.handlers import record_finality
 
 
 async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> None:
@@ -44,6 +48,9 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     complaint_id = event.complaint_id
     contacts = _unique(event.data.contacts, ports)
     case = await ports.cases.learn_contacts(complaint_id, event.data.language, contacts)
+    if case.contacts_erased:  # a replay after the retention policy erased them: not again
+        await ports.retention.erase_replayed(complaint_id)
+        return
     now = ports.clock()
     index = ports.consent.index
     for number, contact in enumerate(case.contacts):
@@ -146,6 +153,13 @@ async def plan_alerts(event: Event, ports: NotificationPorts) -> None:
         await ports.cases.forget_office_notices(event.complaint_id, [n.event_id for n in placed])
 
 
+async def on_status_settled(event: Event, ports: NotificationPorts) -> None:
+    """A closure, rejection, withdrawal or reopening: plan its alerts, then record when
+    the case became final (or that it no longer is), for the retention policy."""
+    await plan_alerts(event, ports)
+    await record_finality(event, ports)
+
+
 async def _plan(ports: NotificationPorts, deliveries: list[Delivery]) -> None:
     deliveries = [await _within_cap(d, ports) for d in deliveries]
     if await ports.deliveries.plan(deliveries):
@@ -212,7 +226,10 @@ HANDLERS: HandlerTable[NotificationPorts] = HandlerTable(
         InformationRequested: plan_alerts,
         InformationProvided: plan_alerts,
         ComplaintResolved: plan_alerts,
-        ComplaintClosed: plan_alerts,
+        ComplaintClosed: on_status_settled,
+        ComplaintRejected: on_status_settled,
+        ComplaintWithdrawn: on_status_settled,
+        ComplaintReopened: on_status_settled,
         MoveRequestRefused: plan_alerts,
         ContactStopped: on_contact_stopped,
     },

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from samleng.common.events import SealedContact
+from samleng.common.leases import Lease as ReplicaLease
 from samleng.notification.domain.cases import CaseRecord, Move
 from samleng.notification.domain.consent import ConsentPolicy
 from samleng.notification.domain.delivery import (
@@ -27,6 +28,7 @@ from samleng.notification.domain.delivery import (
 from samleng.notification.domain.feed import FeedAlert
 from samleng.notification.domain.notices import Notice
 from samleng.notification.domain.planning import DeliveryPlanner
+from samleng.notification.domain.retention import Finality
 
 Clock = Callable[[], datetime]
 
@@ -195,6 +197,35 @@ class AlertFeed(Protocol):
         ...
 
 
+class CaseRetention(Protocol):
+    """When each case became final, and the erasure of its citizen's contacts on schedule
+    (:mod:`samleng.notification.domain.retention`)."""
+
+    async def record(self, complaint_id: str, finality: Finality) -> None:
+        """Keep on the case record whether (and since when) it is final, unless what it
+        keeps is as new or newer (by sequence)."""
+        ...
+
+    async def erase_replayed(self, complaint_id: str) -> None:
+        """Erase again the contacts a replayed complaint.submitted brought back to a case
+        whose contacts were erased."""
+        ...
+
+    async def count_due(self, final_before: datetime) -> int:
+        """How many cases final before ``final_before`` still hold contacts."""
+        ...
+
+    async def erase_due(self, final_before: datetime, now: datetime) -> int:
+        """Erase the contacts of cases final before ``final_before``, the sealed targets of
+        their citizen deliveries and their pending confirmation codes; how many cases."""
+        ...
+
+    @property
+    def lease(self) -> ReplicaLease:
+        """The one lease whose holder erases periodically (the other replicas wait)."""
+        ...
+
+
 class ChannelAdapter(Protocol):
     """Sends messages on one channel; raises SendFailed (never with the address in it)."""
 
@@ -238,3 +269,4 @@ class NotificationPorts:
     confirmations: ConfirmationStore
     allowance: MessageAllowance
     consent: ConsentPolicy
+    retention: CaseRetention

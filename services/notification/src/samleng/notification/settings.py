@@ -14,6 +14,7 @@ from samleng.common.settings import ServiceSettings
 from samleng.notification.adapters.sealing import ContactKeyring
 from samleng.notification.domain.consent import ConsentPolicy, ContactIndex
 from samleng.notification.domain.delivery import Channel
+from samleng.notification.domain.retention import ContactRetention
 
 #: Used only outside production when no CONTACT_INDEX_KEY is set.
 DEVELOPMENT_INDEX_KEY = "samleng-development-contact-index-key"
@@ -60,6 +61,11 @@ class NotificationSettings(ServiceSettings):
     # deliveries one courier leases and sends at once (per channel and replica)
     courier_batch: int = Field(default=16, ge=1, le=500)
     digest_hour_utc: int = Field(default=1, ge=0, le=23)  # 08:00 in Phnom Penh
+    # intake's schedule, under the same names: a case's sealed contacts are erased this
+    # many days after it became final (closed, rejected, withdrawn)
+    retention_enabled: bool = True
+    retention_contacts_days: int = Field(default=180, ge=1)
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
 
     @model_validator(mode="after")
     def _checked(self) -> Self:
@@ -84,6 +90,10 @@ class NotificationSettings(ServiceSettings):
         return ConsentPolicy(
             ContactIndex(key.encode()), self.citizen_daily_cap, self.confirmation_code_days
         )
+
+    def retention_policy(self) -> ContactRetention:
+        """How long citizens' sealed contacts are kept after their case is final."""
+        return ContactRetention(self.retention_contacts_days)
 
     @property
     def channels(self) -> frozenset[Channel]:

@@ -10,7 +10,7 @@ the one document whose holder runs the periodic job.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from samleng.common.events.status import FINAL
+from samleng.common.leases import MongoLease
 from samleng.intake.adapters.audit import AuditTrail
 from samleng.intake.adapters.cases import case_from_document
 from samleng.intake.domain.retention import Erasure, closed_at, erasure_record
@@ -36,7 +37,8 @@ class MongoRetention:
         self._files = db["attachments.files"]
         self._chunks = db["attachments.chunks"]  # the GridFS bucket of AttachmentStore
         self._erasures = db["erasures"]
-        self._leases = db["leases"]
+        #: the one lease whose holder runs the periodic job
+        self.lease = MongoLease(db, LEASE_ID)
         self._audit = audit
 
     async def create_indexes(self) -> None:
@@ -109,19 +111,3 @@ class MongoRetention:
         except DuplicateKeyError:
             return 0  # another run erased it first
         return erased
-
-    async def hold_lease(self, owner: str, now: datetime, hold: timedelta) -> bool:
-        """True when ``owner`` holds the retention lease until ``now + hold``."""
-        try:
-            result = await self._leases.update_one(
-                {"_id": LEASE_ID, "$or": [{"until": {"$lt": now}}, {"owner": owner}]},
-                {"$set": {"owner": owner, "until": now + hold}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False  # another replica holds it
-        return result.matched_count == 1 or result.upserted_id is not None
-
-    async def release_lease(self, owner: str) -> None:
-        """Give the lease up, so another replica may take it at once."""
-        await self._leases.delete_one({"_id": LEASE_ID, "owner": owner})

@@ -7,18 +7,13 @@ the lease. No MongoDB here: the store is a port (:class:`samleng.intake.ports.Re
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import uuid
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from samleng.common.leases import on_one_replica
 from samleng.intake.domain.retention import Erasure, RetentionPolicy
 from samleng.intake.ports import RetentionStore
-
-log = logging.getLogger(__name__)
 
 
 async def apply_retention(
@@ -40,21 +35,8 @@ def retention_job(
 ) -> Callable[[], Coroutine[Any, Any, None]]:
     """The background task: every ``every``, the replica holding the lease applies the
     policy (the lease lasts two periods, so another replica takes over if it stops)."""
-    owner = uuid.uuid4().hex
 
-    async def run_retention() -> None:
-        try:
-            while True:
-                try:
-                    now = datetime.now(UTC)
-                    if await store.hold_lease(owner, now, 2 * every):
-                        report = await apply_retention(store, policy, now)
-                        log.info("retention applied", extra={"count": sum(report.values())})
-                except Exception:  # MongoDB away: try again next period
-                    log.warning("retention run failed; retrying next period", exc_info=True)
-                await asyncio.sleep(every.total_seconds())
-        finally:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(store.release_lease(owner))
+    async def apply_now(now: datetime) -> int:
+        return sum((await apply_retention(store, policy, now)).values())
 
-    return run_retention
+    return on_one_replica(store.lease, every, apply_now, "retention applied")

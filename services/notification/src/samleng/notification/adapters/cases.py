@@ -31,6 +31,7 @@ def _from_document(doc: dict[str, Any] | None) -> CaseRecord:
         office_notices=tuple(Notice.from_document(n) for n in doc.get("office_notices", ())),
         moves=tuple(Move(int(m["sequence"]), str(m["office_id"])) for m in doc.get("moves", ())),
         confirmed=frozenset(int(i) for i in doc.get("confirmed", ())),
+        contacts_erased="contacts_erased_at" in doc,  # adapters/retention.py
     )
 
 

@@ -40,6 +40,7 @@ class CaseRecord:
     office_notices: tuple[Notice, ...] = ()  # office notices waiting for their office
     moves: tuple[Move, ...] = ()
     confirmed: frozenset[int] = frozenset()  # contacts whose holder confirmed (by index)
+    contacts_erased: bool = False  # by the retention policy (domain/retention.py)
 
     @property
     def awaiting_consent(self) -> bool:
