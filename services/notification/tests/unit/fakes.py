@@ -27,9 +27,11 @@ from samleng.notification.domain.delivery import (
 from samleng.notification.domain.feed import FeedAlert
 from samleng.notification.domain.notices import Notice
 from samleng.notification.domain.planning import DeliveryPlanner
+from samleng.notification.domain.retention import Finality
 from samleng.notification.ports import (
     AlertFeed,
     CaseMemory,
+    CaseRetention,
     ChannelAdapter,
     ConfirmationStore,
     ContactOpener,
@@ -387,6 +389,64 @@ class FakeBell:
         self.channels |= set(channels) if channels is not None else {"*"}
 
 
+@dataclass
+class FakeLease:
+    """A lease only one owner holds until it expires or is given up."""
+
+    owner: str | None = None
+    until: datetime = T0
+
+    async def hold(self, owner: str, now: datetime, hold: timedelta) -> bool:
+        if self.owner not in (None, owner) and self.until >= now:
+            return False
+        self.owner, self.until = owner, now + hold
+        return True
+
+    async def release(self, owner: str) -> None:
+        if self.owner == owner:
+            self.owner = None
+
+
+@dataclass
+class FakeCaseRetention:
+    """Finality and erasure over a :class:`FakeCaseMemory`'s records (not deliveries)."""
+
+    memory: FakeCaseMemory = field(default_factory=FakeCaseMemory)
+    finality: dict[str, Finality] = field(default_factory=dict)
+    lease: FakeLease = field(default_factory=FakeLease)
+    writes: int = 0
+
+    async def record(self, complaint_id: str, finality: Finality) -> None:
+        self.writes += 1
+        if finality.supersedes(self.finality.get(complaint_id)):
+            self.finality[complaint_id] = finality
+
+    async def erase_replayed(self, complaint_id: str) -> None:
+        self.writes += 1
+        case = self.memory.cases[complaint_id]
+        if case.contacts_erased:
+            self.memory.cases[complaint_id] = replace(case, contacts=())
+
+    def _due(self, final_before: datetime) -> list[str]:
+        return [
+            complaint_id
+            for complaint_id, known in self.finality.items()
+            if known.final_at is not None
+            and known.final_at < final_before
+            and self.memory.cases.get(complaint_id, CaseRecord()).contacts
+        ]
+
+    async def count_due(self, final_before: datetime) -> int:
+        return len(self._due(final_before))
+
+    async def erase_due(self, final_before: datetime, now: datetime) -> int:
+        due = self._due(final_before)
+        for complaint_id in due:
+            case = self.memory.cases[complaint_id]
+            self.memory.cases[complaint_id] = replace(case, contacts=(), contacts_erased=True)
+        return len(due)
+
+
 def fake_ports(**given: Any) -> NotificationPorts:
     """Ports made of fakes (any of them replaced by ``given``)."""
     # typed one by one, so that mypy checks every fake against its port
@@ -417,4 +477,7 @@ def fake_ports(**given: Any) -> NotificationPorts:
         "consent": ConsentPolicy(ContactIndex(b"unit-test-key")),
     }
     values.update(given)
+    if "retention" not in given and isinstance(values["cases"], FakeCaseMemory):
+        retention: CaseRetention = FakeCaseRetention(values["cases"])
+        values["retention"] = retention
     return NotificationPorts(**values)

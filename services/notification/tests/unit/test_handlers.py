@@ -16,9 +16,12 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintRejected,
+    ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ComplaintWithdrawn,
     ContactStopped,
     ContactStoppedData,
     DeadlineApproaching,
@@ -352,6 +355,8 @@ def test_every_event_of_the_table_is_tested_here() -> None:
         ComplaintTransferred, DeadlineApproaching, DeadlinePassed, InformationRequested,
         InformationProvided, ComplaintResolved, ComplaintClosed, MoveRequestRefused,
         ContactStopped,
+        # their finality, in test_retention.py
+        ComplaintRejected, ComplaintWithdrawn, ComplaintReopened,
     }  # fmt: skip
     assert set(HANDLERS.event_types()) == tested
 
