@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 from bson import json_util
 from pymongo.asynchronous.database import AsyncDatabase
 
+from samleng.common import leases
 from samleng.common.events import (
     ActorRef,
     CitizenActionData,
@@ -233,7 +235,7 @@ async def test_the_job_erases_on_one_replica_and_logs_only_counts(stack: Any, am
             assignment, producer="test", data=CitizenActionData(), occurred_at=LONG_AGO
         )
         keep, keep_assignment = opening(key, a_number(), chat)
-        with captured_logs() as logs:
+        with captured_logs() as logs, job_logs_on():
             async with (
                 running(create_app(settings)),
                 running(create_app(settings)),
@@ -246,13 +248,11 @@ async def test_the_job_erases_on_one_replica_and_logs_only_counts(stack: Any, am
                 await publish_event(amqp, withdrawn)
                 await eventually(lambda: _erased_still(db, first.complaint_id), timeout=60)
                 await drained(amqp, "notification.alerts")
-                citizen = (
-                    await db["deliveries"]
-                    .find({"complaint_id": first.complaint_id, "audience": "citizen"})
-                    .to_list()
-                )
-                assert len(citizen) == 2 and all("target" not in d for d in citizen)
+                # the deliveries' targets went before the case's contacts
+                await eventually(lambda: _targets_erased(db, first.complaint_id, 2))
                 assert len((await case_doc(db, keep.complaint_id))["contacts"]) == 2
+                # the run that erased ends with its count (a stop before it would lose it)
+                await eventually(lambda: _logged(logs.lines))
             async with database(settings) as db:
                 assert await db["leases"].find().to_list() == []  # both gave the lease up
     counts = [line for line in logs.lines if '"retention applied"' in line]
@@ -271,6 +271,20 @@ async def _requests_settled(db: AsyncDatabase[Any], complaint_id: str) -> bool:
     return states == {"sms": ("sent", 1), "telegram": ("pending", 1)}
 
 
+@contextlib.contextmanager
+def job_logs_on() -> Iterator[None]:
+    """The job's logger switched on meanwhile (another test may have disabled it)."""
+    logger = logging.getLogger(leases.__name__)
+    saved = logger.disabled, logger.propagate, logger.level
+    logger.disabled, logger.propagate = False, True
+    logger.setLevel(logging.NOTSET)
+    try:
+        yield
+    finally:
+        logger.disabled, logger.propagate = saved[:2]
+        logger.setLevel(saved[2])
+
+
 async def _requests_sent(db: AsyncDatabase[Any], complaint_id: str) -> bool:
     states = [
         d["state"]
@@ -278,6 +292,12 @@ async def _requests_sent(db: AsyncDatabase[Any], complaint_id: str) -> bool:
         if d["audience"] == "citizen"
     ]
     return states == ["sent", "sent"]
+
+
+async def _targets_erased(db: AsyncDatabase[Any], complaint_id: str, count: int) -> bool:
+    query = {"complaint_id": complaint_id, "audience": "citizen"}
+    citizen = await db["deliveries"].find(query).to_list()
+    return len(citizen) == count and all("target" not in d for d in citizen)
 
 
 async def _sequence(db: AsyncDatabase[Any], complaint_id: str, sequence: int) -> bool:
@@ -308,6 +328,10 @@ async def _explain_due(db: AsyncDatabase[Any]) -> str:
     due = {"final_at": {"$exists": True, "$lt": NOW}, "contacts.0": {"$exists": True}}
     explained = await db.command("explain", {"find": "cases", "filter": due})
     return str(explained["queryPlanner"]["winningPlan"])
+
+
+async def _logged(lines: list[str]) -> bool:
+    return any(_count(line) for line in lines if '"retention applied"' in line)
 
 
 def _count(line: str) -> int:

@@ -6,10 +6,11 @@ final; absent while it is not). Each is set by one conditional update, so a repl
 older event changes nothing. A case is due when it has been final since before the
 cutoff and still holds contacts; a partial index on ``final_at`` holds only such cases,
 so a run reads only what it will erase. Erasure is a few bulk updates per batch of cases:
-the contacts (``contacts`` emptied, ``contacts_erased_at`` set), the sealed targets of
-their citizen deliveries (settled ones keep their log entry; one still waiting is
-suppressed with the reason), and their pending confirmation codes. A case one of whose
-citizen deliveries a courier is sending right now waits for the next run.
+the sealed targets of their citizen deliveries (settled ones keep their log entry; one
+still waiting is suppressed with the reason), their pending confirmation codes, and last
+the contacts (``contacts`` emptied, ``contacts_erased_at`` set), so a run cut short leaves
+the case due for the next. A case one of whose citizen deliveries a courier is sending
+right now waits for the next run.
 """
 
 from __future__ import annotations
@@ -101,18 +102,9 @@ class MongoCaseRetention:
                 erased += await self._erase(batch, final_before, now)
 
     async def _erase(self, batch: list[str], final_before: datetime, now: datetime) -> int:
-        # a case reopened since it was read no longer matches, and keeps its contacts
-        result = await self._cases.update_many(
-            {**_due(final_before), "_id": {"$in": batch}},
-            {"$set": {"contacts": [], "contacts_erased_at": now}},
-        )
-        done = [
-            doc["_id"]
-            async for doc in self._cases.find(
-                {"_id": {"$in": batch}, "contacts.0": {"$exists": False}}, {"_id": 1}
-            )
-        ]
-        citizen = {"complaint_id": {"$in": done}, "audience": "citizen"}
+        # the copies first and the case last: a run cut short leaves the case due, and the
+        # next run does it all again (each step is idempotent)
+        citizen = {"complaint_id": {"$in": batch}, "audience": "citizen"}
         citizen["target"] = {"$exists": True}
         await self._deliveries.update_many(
             {**citizen, "state": {"$in": [s.value for s in SETTLED]}}, {"$unset": {"target": ""}}
@@ -124,5 +116,9 @@ class MongoCaseRetention:
                 "$unset": {"target": ""},
             },
         )
-        await self._codes.delete_many({"complaint_id": {"$in": done}})
+        await self._codes.delete_many({"complaint_id": {"$in": batch}})
+        result = await self._cases.update_many(
+            {**_due(final_before), "_id": {"$in": batch}},
+            {"$set": {"contacts": [], "contacts_erased_at": now}},
+        )
         return result.modified_count
