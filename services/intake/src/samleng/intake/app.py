@@ -22,6 +22,7 @@ from samleng.intake.adapters.audit import AuditTrail
 from samleng.intake.adapters.budgets import Budget, ClientPseudonyms, budget_flusher
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
+from samleng.intake.adapters.duplicates import DuplicateStore
 from samleng.intake.adapters.gazetteer import warm_gazetteer
 from samleng.intake.adapters.inbox import Inbox
 from samleng.intake.adapters.internal_notes import InternalNotes
@@ -34,6 +35,7 @@ from samleng.intake.entrypoints.limits import BodySizeLimit
 from samleng.intake.entrypoints.problems import install_localised_problems
 from samleng.intake.handlers import HANDLERS
 from samleng.intake.officer.entrypoints import api as officer_api
+from samleng.intake.officer.entrypoints import links as officer_links
 from samleng.intake.open311.entrypoints import api as open311_api
 from samleng.intake.ports import Budgets, IntakePorts, Keys, OfficerDesk
 from samleng.intake.retention.handlers import retention_job
@@ -126,6 +128,7 @@ def _real_ports(
             notes=real("notes", lambda: InternalNotes(db), "create_indexes"),
             audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
             attachments=attachments,
+            duplicates=real("duplicates", lambda: DuplicateStore(db), "create_indexes"),
         ),
     )
     ports = IntakePorts(
@@ -175,7 +178,8 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     """The intake service: its ports (real unless given), app and inbox subscription.
 
     ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), or the
-    officer desk's ``inbox``, ``notes`` and ``audit``; any other name is refused.
+    officer desk's ``inbox``, ``notes``, ``audit`` and ``duplicates``; any other name is
+    refused.
     """
     settings = settings or IntakeSettings()
     runtime = ServiceRuntime(settings)
@@ -197,6 +201,7 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     )
     app.include_router(citizen_api.router)
     app.include_router(officer_api.router)
+    app.include_router(officer_links.router)
     app.include_router(reference.router)
     app.include_router(open311_api.router)
     # samleng.common.officers (the one officer sign-in of every service) reads it here

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from samleng.common.auth import TokenVerifier
 from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
+from samleng.intake.domain.duplicates import Candidate, DuplicateRule
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
 from samleng.intake.domain.tracking import TrackingCodeHasher
@@ -296,6 +297,23 @@ class RetentionStore(Protocol):
         """Give the lease up (a stopping replica), so another may take it at once."""
 
 
+class Duplicates(Protocol):
+    """Likely duplicates found when a case reached an office, and the links officers made."""
+
+    async def comparable(self, case: Case, rule: DuplicateRule) -> list[Case]:
+        """The open, unlinked cases of the case's office, service and commune within the
+        rule's window (one indexed query; the domain scores them)."""
+
+    async def remember(self, case: Case, candidates: tuple[Candidate, ...]) -> None:
+        """Keep what was found for ``case`` (replacing what an earlier routing found)."""
+
+    async def candidates_of(self, complaint_id: str) -> list[Candidate]:
+        """What was found for the case, and the cases that found it, best first."""
+
+    async def linked_to(self, original_id: str) -> list[str]:
+        """The ids of the cases linked to ``original_id``."""
+
+
 @dataclass(frozen=True)
 class OfficerDesk:
     """What officers' use cases work with."""
@@ -305,6 +323,7 @@ class OfficerDesk:
     notes: InternalNotes
     audit: AuditLog
     attachments: Attachments
+    duplicates: Duplicates
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 
 from samleng.common.settings import ServiceSettings
+from samleng.intake.domain.duplicates import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 
 
 class IntakeSettings(ServiceSettings):
@@ -66,6 +67,11 @@ class IntakeSettings(ServiceSettings):
     # a GeoJSON layer of commune polygons, to accept Open311 lat/long (none: refused)
     open311_commune_boundaries: Path | None = None
     open311_commune_code_property: str = "ADM3_PCODE"
+    # Likely duplicates: the office's open cases of the same service and commune submitted
+    # this many days apart at most, whose texts score at least the threshold (measured in
+    # docs/channels.md, "## Duplicates").
+    duplicate_window_days: int = Field(default=DEFAULT_WINDOW_DAYS, ge=1, le=365)
+    duplicate_threshold: float = Field(default=DEFAULT_THRESHOLD, gt=0, le=1)
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:

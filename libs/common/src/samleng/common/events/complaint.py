@@ -405,3 +405,35 @@ class ComplaintWithdrawn(Event):
     type: Literal["complaint.withdrawn"] = "complaint.withdrawn"
     version: Literal[1] = 1
     data: CitizenActionData
+
+
+# --- duplicates (intake) ----------------------------------------------------------------
+
+
+class LinkedData(OfficeActionData):
+    """A case joined to (or let go of) the original report of the same problem; both
+    sit with ``office_id``. The case follows the original's resolution and closing."""
+
+    original_id: str = Field(min_length=1, max_length=64)
+
+
+@register
+class ComplaintLinked(Event):
+    """An officer linked the case to the original report of the same problem."""
+
+    event_type: ClassVar[str] = "complaint.linked"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.linked"] = "complaint.linked"
+    version: Literal[1] = 1
+    data: LinkedData
+
+
+@register
+class ComplaintUnlinked(Event):
+    """An officer undid a link: the case is handled on its own again."""
+
+    event_type: ClassVar[str] = "complaint.unlinked"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.unlinked"] = "complaint.unlinked"
+    version: Literal[1] = 1
+    data: LinkedData

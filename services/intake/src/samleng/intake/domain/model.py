@@ -172,6 +172,8 @@ class Case:
     # routing's answer to an earlier request can carry the same sequence, and the office
     # must follow routing's decisions whatever the officers did meanwhile
     office_sequence: int = 0
+    #: the original report of the same problem this case follows (an officer linked them)
+    linked_to: str | None = None
     version: int = 0
 
     @property
