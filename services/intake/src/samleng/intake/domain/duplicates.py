@@ -74,10 +74,11 @@ class Candidate:
     def reasons_en(self) -> tuple[str, ...]:
         """Why it matched, in English."""
         what = "same service" if self.same_service else "same category"
+        days = max(self.days_apart, 1)
         return (
             what,
             "same commune",
-            f"submitted within {max(self.days_apart, 1)} days",
+            f"submitted within {days} day{'s' if days > 1 else ''}",
             f"text similarity {self.score:.2f}",
         )
 
