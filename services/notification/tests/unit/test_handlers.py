@@ -13,6 +13,7 @@ from samleng.common.events import (
     ComplaintAssigned,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
@@ -23,6 +24,7 @@ from samleng.common.events import (
     Event,
     InformationProvided,
     InformationRequested,
+    LinkedData,
     MovedData,
     OfficeActionData,
     SealedContact,
@@ -297,10 +299,25 @@ async def test_a_digest_taker_gets_held_alerts_gathered_into_one_delivery() -> N
     assert len(gathered) == 2 and {d.digest_id for d in gathered} == {digest.id}
 
 
+async def test_a_link_tells_the_citizen_only_and_names_no_other_case() -> None:
+    ports = ports_with(DARA)
+    first = case()
+    assignment = assigned(first, A)
+    link = then(assignment, ComplaintLinked, LinkedData(office_id="commune:a", original_id="o-1"))
+    await handle(ports, first, assignment, link, link)
+    citizen = f"citizen:{first.complaint_id}:0"
+    told = [p for p in planned(ports) if p[0] == "complaint.linked"]
+    assert told == [("complaint.linked", citizen, "sms", "pending")]
+    queue = ports.deliveries
+    assert isinstance(queue, FakeDeliveryQueue)
+    text = queue.deliveries[f"{link.event_id}|{citizen}|sms"].text
+    assert "same problem" in text and "o-1" not in text and first.complaint_id not in text
+
+
 def test_every_event_of_the_table_is_tested_here() -> None:
     tested = {
         ComplaintSubmitted, ComplaintAssigned, ComplaintEscalated, ComplaintForwarded,
         ComplaintTransferred, DeadlineApproaching, DeadlinePassed, InformationRequested,
-        InformationProvided, ComplaintResolved,
+        InformationProvided, ComplaintResolved, ComplaintLinked,
     }  # fmt: skip
     assert set(HANDLERS.event_types()) == tested

@@ -17,6 +17,7 @@ CITIZEN_KINDS = [
     NoticeKind.CASE_RESOLVED,
     NoticeKind.CASE_ESCALATED,
     NoticeKind.CASE_FORWARDED,
+    NoticeKind.CASE_LINKED,
 ]
 OFFICER_KINDS = [k for k in NoticeKind if k not in CITIZEN_KINDS]
 PARAMS = (

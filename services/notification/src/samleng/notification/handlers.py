@@ -14,6 +14,7 @@ from samleng.common.events import (
     ComplaintAssigned,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
@@ -184,5 +185,6 @@ HANDLERS: HandlerTable[NotificationPorts] = HandlerTable(
         InformationRequested: plan_alerts,
         InformationProvided: plan_alerts,
         ComplaintResolved: plan_alerts,
+        ComplaintLinked: plan_alerts,
     },
 )

@@ -16,6 +16,7 @@ from samleng.common.events import (
     ComplaintAssigned,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintResolved,
     ComplaintTransferred,
     DeadlineApproaching,
@@ -47,6 +48,7 @@ class NoticeKind(StrEnum):
     CASE_RESOLVED = "case_resolved"
     CASE_ESCALATED = "case_escalated"
     CASE_FORWARDED = "case_forwarded"
+    CASE_LINKED = "case_linked"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ def notices_for(event: Event) -> list[Notice]:
         return [notice(NoticeKind.QUESTION_ASKED, "citizen")]
     if isinstance(event, ComplaintResolved):
         return [notice(NoticeKind.CASE_RESOLVED, "citizen")]
+    if isinstance(event, ComplaintLinked):  # never which case: only that there are others
+        return [notice(NoticeKind.CASE_LINKED, "citizen")]
     return []
 
 

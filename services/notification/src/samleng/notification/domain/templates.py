@@ -111,6 +111,14 @@ _CITIZEN = {
         "សំឡេង៖ ករណីរបស់អ្នកត្រូវបានបញ្ជូនបន្តទៅក្រសួងដែលទទួលខុសត្រូវ (ស្ថានភាព៖ បានបញ្ជូនបន្ត)។ "
         "តាមដាននៅ {url} ដោយប្រើលេខកូដតាមដានរបស់អ្នក។",
     ),
+    NoticeKind.CASE_LINKED: (
+        "Samleng: other people reported the same problem as you. The office handles the "
+        "reports together, and your case follows their progress (status: joined with "
+        "other reports). Follow it at {url} with your tracking code.",
+        "សំឡេង៖ មានអ្នកផ្សេងទៀតបានរាយការណ៍បញ្ហាដដែលនឹងអ្នក។ ការិយាល័យដោះស្រាយរបាយការណ៍ទាំងនោះជាមួយគ្នា "
+        "ហើយករណីរបស់អ្នកដើរតាមវឌ្ឍនភាពនោះ (ស្ថានភាព៖ បានភ្ជាប់ជាមួយរបាយការណ៍ផ្សេង)។ "
+        "តាមដាននៅ {url} ដោយប្រើលេខកូដតាមដានរបស់អ្នក។",
+    ),
 }
 
 _CITIZEN_SUBJECT = ("Samleng: news about your case", "សំឡេង៖ ព័ត៌មានថ្មីអំពីករណីរបស់អ្នក")
