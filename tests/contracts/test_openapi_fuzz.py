@@ -150,6 +150,8 @@ NOT_EXPRESSIBLE: dict[str, str] = {
             "forward",
             "escalate",
             "reopen",
+            "link",
+            "unlink",
         )
     },
     **{

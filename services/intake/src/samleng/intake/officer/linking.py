@@ -28,15 +28,16 @@ async def link_case(
     """Link the case to ``original_id`` (audited, complaint.linked)."""
     original = await desk.cases.get(original_id)
     office = original.office.office_id if original and original.office else None
-    if original is None or not can_act(principal, office, OfficerAction.LINK):
-        raise ActionRefused(
-            "original-unknown",
-            "original_id names no case of your office; use the id of the original case.",
-            "original_id មិនមែនជាករណីនៃការិយាល័យរបស់អ្នកទេ សូមប្រើលេខសម្គាល់ករណីដើម។",
-        )
     followers = len(await desk.duplicates.linked_to(complaint_id))
 
     def command(case: Case, actor: officer.Actor, now: datetime) -> tuple[Case, Event]:
+        # checked once the case itself is known to be the officer's (404 before 422)
+        if original is None or not can_act(principal, office, OfficerAction.LINK):
+            raise ActionRefused(
+                "original-unknown",
+                "original_id names no case of your office; use the id of the original case.",
+                "original_id មិនមែនជាករណីនៃការិយាល័យរបស់អ្នកទេ សូមប្រើលេខសម្គាល់ករណីដើម។",
+            )
         return linking.link(case, original, actor, now, linked_reports=followers)
 
     linked = await act(
