@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from samleng.common.events import OPEN
 from samleng.intake.domain.model import Case
@@ -108,12 +109,18 @@ def matching_form(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+@lru_cache(maxsize=4096)
+def _matching(text: str) -> str:
+    return matching_form(text)
+
+
 def _skeleton(word: str) -> str:
     """A Latin word without its vowels (but the first letter), ``v`` as ``w``."""
     word = word.replace("v", "w").replace("h", "")
     return word[:1] + _VOWELS.sub("", word[1:])
 
 
+@lru_cache(maxsize=4096)  # a new case is scored against many: its grams are made once
 def _grams(form: str) -> frozenset[str]:
     padded = f" {form} "
     grams = {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -125,7 +132,7 @@ def _grams(form: str) -> frozenset[str]:
 
 def text_similarity(a: str, b: str) -> float:
     """How alike two texts are, from 0 to 1 (the mean of n-gram Dice and containment)."""
-    ga, gb = _grams(matching_form(a)), _grams(matching_form(b))
+    ga, gb = _grams(_matching(a)), _grams(_matching(b))
     if not ga or not gb:
         return 0.0
     shared = len(ga & gb)
