@@ -22,6 +22,8 @@ from pymongo import MongoClient
 from samleng.common.topology import CONSUMERS
 
 SERVICES = ("intake", "routing", "notification", "reporting")
+#: What the stand-in SMS gateway signs inbound SMS with (intake's SMS_WEBHOOK_SECRET).
+SMS_WEBHOOK_SECRET = "e2e-sms-gateway-secret-of-32-characters-at-least"  # noqa: S105
 
 
 def poll(probe: Callable[[], Any], timeout: float = 30.0) -> Any:
@@ -220,7 +222,7 @@ def life(stack: Any, sms_gateway: tuple[str, list[dict[str, Any]]]) -> Iterator[
     infra.create_vhost(vhost)
     isolated = {"amqp_url": infra.amqp_url(vhost)}
     extra: dict[str, dict[str, Any]] = {
-        "intake": {},
+        "intake": {"sms_webhook_secret": SMS_WEBHOOK_SECRET},
         "routing": {},
         "notification": {"outbox_poll_seconds": 0.2, "sms_gateway_url": sms_gateway[0]},
         # k = 1 suppresses nothing, so the open-data figures of a few cases can be checked

@@ -33,6 +33,7 @@ from samleng.common.events import (
     OfficeRef,
 )
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
+from samleng.intake.app import conversation_desk
 from samleng.intake.domain.access import in_office_trail
 from samleng.intake.domain.audit import GENESIS, AuditEntry, AuditRecord, chain
 from samleng.intake.domain.duplicates import Candidate, DuplicateRule
@@ -53,6 +54,7 @@ from samleng.intake.ports import (
     StaleCase,
 )
 from samleng.intake.settings import IntakeSettings
+from services.intake.tests.unit.conversation_fakes import InMemoryConversations
 
 
 @dataclass
@@ -409,12 +411,13 @@ def unit_keys() -> Keys:
     )
 
 
-def fake_ports(**settings: Any) -> IntakePorts:
+def fake_ports(**overrides: Any) -> IntakePorts:
     """Every port of intake in memory, wired as ``bootstrap`` wires the real ones."""
     cases = InMemoryCases()
     attachments = InMemoryAttachments()
+    settings = unit_settings(**overrides)
     return IntakePorts(
-        settings=unit_settings(**settings),
+        settings=settings,
         cases=cases,
         keys=unit_keys(),
         budgets=Budgets(lookup_misses=InMemoryBudget(), submissions=InMemoryBudget()),
@@ -429,6 +432,7 @@ def fake_ports(**settings: Any) -> IntakePorts:
             duplicates=InMemoryDuplicates(cases),
         ),
         verifier=None,
+        conversations=conversation_desk(settings, InMemoryConversations()),
     )
 
 

@@ -123,12 +123,22 @@ class FakeMessageAllowance:
     """Daily counters by key."""
 
     days: dict[str, list[str]] = field(default_factory=dict)
+    stopped_keys: set[str] = field(default_factory=set)
 
     async def admit(self, key: str, token: str, cap: int, expires_at: datetime) -> bool:
         tokens = self.days.setdefault(key, [])
         if token not in tokens and len(tokens) < cap:
             tokens.append(token)
         return token in tokens
+
+    async def stop(self, key: str) -> None:
+        self.stopped_keys.add(key)
+
+    async def resume(self, key: str) -> None:
+        self.stopped_keys.discard(key)
+
+    async def stopped(self, key: str) -> bool:
+        return key in self.stopped_keys
 
 
 def _added(items: tuple[Any, ...], new: Iterable[Any]) -> tuple[Any, ...]:

@@ -17,6 +17,8 @@ from samleng.common.events import (
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ContactStopped,
+    ContactStoppedData,
     DeadlineApproaching,
     DeadlineData,
     DeadlinePassed,
@@ -318,6 +320,35 @@ def test_every_event_of_the_table_is_tested_here() -> None:
     tested = {
         ComplaintSubmitted, ComplaintAssigned, ComplaintEscalated, ComplaintForwarded,
         ComplaintTransferred, DeadlineApproaching, DeadlinePassed, InformationRequested,
-        InformationProvided, ComplaintResolved, ComplaintLinked,
+        InformationProvided, ComplaintResolved, ContactStopped, ComplaintLinked,
     }  # fmt: skip
     assert set(HANDLERS.event_types()) == tested
+
+
+async def test_a_contact_the_case_was_filed_from_needs_no_confirmation() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    await handle(ports, first, assigned(first, A), confirm=False)
+    citizen = f"citizen:{first.complaint_id}:0"
+    assert planned(ports, requests=True) == [
+        ("complaint.assigned", "office:commune:a", "in_app", "pending"),
+        ("complaint.assigned", citizen, "sms", "pending"),
+    ]
+
+
+async def test_stop_suppresses_every_later_message_to_that_address_on_any_case() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    other = submitted(str(uuid.uuid4()), (CITIZEN_SMS,), language="en")  # typed on the web
+    stop = then(first, ContactStopped, ContactStoppedData(contact=CITIZEN_SMS))
+    await handle(ports, first, confirm=False)
+    await handle(ports, other, stop, assigned(first, A), assigned(other, A))
+    to_citizen = [p for p in planned(ports) if p[1].startswith("citizen:")]
+    assert [state for *_, state in to_citizen] == ["suppressed", "suppressed"]
+    again = submitted(str(uuid.uuid4()), (holder,), language="en")  # filed from it again
+    await handle(ports, again, assigned(again, A), confirm=False)
+    assert ("complaint.assigned", f"citizen:{again.complaint_id}:0", "sms", "pending") in planned(
+        ports
+    )

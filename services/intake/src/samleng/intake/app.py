@@ -28,10 +28,17 @@ from samleng.intake.adapters.inbox import Inbox
 from samleng.intake.adapters.internal_notes import InternalNotes
 from samleng.intake.adapters.retention import MongoRetention
 from samleng.intake.citizen.entrypoints import api as citizen_api
+from samleng.intake.conversations.ports import (
+    ConversationDesk,
+    ConversationKeys,
+    ConversationStore,
+)
+from samleng.intake.conversations.sms import api as sms_api
+from samleng.intake.conversations.store import MongoConversations
+from samleng.intake.conversations.telegram import api as telegram_api
 from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
-from samleng.intake.entrypoints.limits import BodySizeLimit
 from samleng.intake.entrypoints.problems import install_localised_problems
 from samleng.intake.handlers import HANDLERS
 from samleng.intake.officer.entrypoints import api as officer_api
@@ -55,6 +62,21 @@ def keys_from(settings: IntakeSettings) -> Keys:
         contacts=ContactSealer(
             settings.contact_sealing_key_id, settings.contact_sealing_key.get_secret_value()
         ),
+    )
+
+
+def conversation_desk(settings: IntakeSettings, store: ConversationStore) -> ConversationDesk:
+    """The conversation desk over a store, with keys derived from the configured secret."""
+    secret = settings.encryption_key.get_secret_value()
+    return ConversationDesk(
+        store=store,
+        keys=ConversationKeys(
+            senders=Fingerprint(derive_key(secret, "conversation-senders")),
+            drafts=SealedBox(derive_key(secret, "conversation-drafts")),
+        ),
+        lifetime=timedelta(hours=settings.conversation_hours),
+        follow_for=timedelta(days=settings.conversation_follow_days),
+        messages_per_hour=settings.conversation_messages_per_hour,
     )
 
 
@@ -131,6 +153,12 @@ def _real_ports(
             duplicates=real("duplicates", lambda: DuplicateStore(db), "create_indexes"),
         ),
     )
+    conversations = real(
+        "conversations",
+        lambda: conversation_desk(settings, MongoConversations(db)),
+    )
+    if isinstance(conversations.store, MongoConversations):
+        indexes.append(conversations.store.create_indexes)
     ports = IntakePorts(
         settings=settings,
         cases=cases,
@@ -154,6 +182,7 @@ def _real_ports(
             if "retention" in given
             else _retention(db, officers.audit, indexes)
         ),
+        conversations=conversations,
     )
     if given:
         raise TypeError(f"intake has no port(s) {sorted(given)}")
@@ -190,20 +219,19 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
         summary="Citizen feedback on public services: submit and follow a case anonymously",
         on_start=[*indexes, warm_gazetteer],
         background=jobs,
+        max_body_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_attachment_bytes,
     )
     subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
     install_localised_problems(app)
     open311_api.install(app)
-    app.add_middleware(
-        BodySizeLimit,
-        max_bytes=settings.max_request_bytes,
-        max_upload_bytes=settings.max_attachment_bytes,
-    )
     app.include_router(citizen_api.router)
     app.include_router(officer_api.router)
     app.include_router(officer_links.router)
     app.include_router(reference.router)
     app.include_router(open311_api.router)
+    app.include_router(sms_api.router)
+    app.include_router(telegram_api.router)
     # samleng.common.officers (the one officer sign-in of every service) reads it here
     return Service(settings, runtime, wired, app, verifier=wired.verifier).installed()
 

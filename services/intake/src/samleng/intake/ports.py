@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from samleng.common.auth import TokenVerifier
 from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
@@ -22,6 +22,9 @@ from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.settings import IntakeSettings
+
+if TYPE_CHECKING:
+    from samleng.intake.conversations.ports import ConversationDesk
 
 Document = dict[str, Any]
 #: One more write inside a case's transaction (an officer's audit entry); it gets the
@@ -341,3 +344,5 @@ class IntakePorts:
     verifier: TokenVerifier | None
     #: None when a test leaves it out: no retention job runs
     retention: RetentionStore | None = None
+    #: SMS and Telegram conversations (:mod:`samleng.intake.conversations`)
+    conversations: ConversationDesk | None = None

@@ -18,6 +18,7 @@ from samleng.common.events import (
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ContactStopped,
     DeadlineApproaching,
     DeadlinePassed,
     Event,
@@ -44,6 +45,11 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     case = await ports.cases.learn_contacts(complaint_id, event.data.language, contacts)
     now = ports.clock()
     index = ports.consent.index
+    for number, contact in enumerate(case.contacts):
+        if contact.from_holder:  # filed from this address: its holder wrote first
+            await _resume(contact, ports)
+            if number not in case.confirmed:
+                case = await ports.cases.confirm(complaint_id, number)
     waiting = [i for i in range(len(case.contacts)) if i not in case.confirmed]
     await ports.confirmations.expect(
         [(index.code_key(index.code_for(complaint_id, i)), complaint_id, i) for i in waiting],
@@ -53,6 +59,24 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     # a replay after a confirmation: the notices kept meanwhile (each planned once)
     deliveries += [d for n in case.notices for d in ports.planner.for_citizen(n, case, now)]
     await _plan(ports, deliveries)
+
+
+async def _resume(contact: SealedContact, ports: NotificationPorts) -> None:
+    try:
+        address = ports.keyring.open(contact.ciphertext, contact.key_id)
+    except SendFailed:
+        return  # it fails at send time, with its reason
+    await ports.allowance.resume(ports.consent.index.stop_key(contact.channel, address))
+
+
+async def on_contact_stopped(event: ContactStopped, ports: NotificationPorts) -> None:
+    """The holder of a contact sent STOP: nothing more goes to that address, about any case."""
+    contact = event.data.contact
+    try:
+        address = ports.keyring.open(contact.ciphertext, contact.key_id)
+    except SendFailed:
+        return  # a contact this deployment cannot open gets nothing anyway
+    await ports.allowance.stop(ports.consent.index.stop_key(contact.channel, address))
 
 
 async def confirm_contact(typed: str, ports: NotificationPorts) -> bool:
@@ -143,6 +167,8 @@ async def _within_cap(delivery: Delivery, ports: NotificationPorts) -> Delivery:
     except SendFailed as failure:
         return delivery.failed_because(failure.reason, now)
     policy = ports.consent
+    if await ports.allowance.stopped(policy.index.stop_key(delivery.channel, address)):
+        return delivery.suppressed_because("the holder of this address sent STOP; not sent")
     key, expires_at = policy.counter(now, delivery.channel, address)
     if await ports.allowance.admit(
         key, policy.index.token(delivery.id), policy.daily_cap, expires_at
@@ -186,5 +212,6 @@ HANDLERS: HandlerTable[NotificationPorts] = HandlerTable(
         InformationProvided: plan_alerts,
         ComplaintResolved: plan_alerts,
         ComplaintLinked: plan_alerts,
+        ContactStopped: on_contact_stopped,
     },
 )

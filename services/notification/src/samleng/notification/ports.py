@@ -79,6 +79,18 @@ class MessageAllowance(Protocol):
         already holds ``cap`` others. Counting the same token twice counts it once."""
         ...
 
+    async def stop(self, key: str) -> None:
+        """The holder of the address ``key`` names sent STOP: admit nothing more to it."""
+        ...
+
+    async def resume(self, key: str) -> None:
+        """The holder filed a case from the address again: messages may go to it again."""
+        ...
+
+    async def stopped(self, key: str) -> bool:
+        """Whether the holder of the address sent STOP."""
+        ...
+
 
 class RecipientDirectory(Protocol):
     """The officers who receive each office's alerts, with their preferences."""

@@ -73,6 +73,8 @@ def bootstrap(settings: RoutingSettings | None = None, **ports: Any) -> Service[
         title="Samleng routing",
         on_start=[cases.create_indexes, store.ensure_bundled, cases.adopt_old_outboxes],
         background=[relay.run, clocks.run],
+        max_body_bytes=settings.max_directory_bytes,
+        admin_token=settings.admin_token,
     )
     app.state.clocks = clocks
     subscribers.subscribe(runtime.broker, wired, runtime.health)

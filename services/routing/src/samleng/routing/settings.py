@@ -18,6 +18,8 @@ class RoutingSettings(ServiceSettings):
     #: Bearer token of the admin API (directory load/validate/diff/activate) until officer
     #: authentication exists; required in production, admin API off when empty elsewhere.
     admin_token: SecretStr = SecretStr("")
+    #: The largest directory version an admin may upload (bytes of JSON).
+    max_directory_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024)
     #: How often each replica looks for due clocks (seconds of real time).
     clock_poll_seconds: float = Field(default=5.0, gt=0)
     #: How long a replica holds a claimed case before another may take it over.

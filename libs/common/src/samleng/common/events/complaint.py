@@ -437,3 +437,24 @@ class ComplaintUnlinked(Event):
     type: Literal["complaint.unlinked"] = "complaint.unlinked"
     version: Literal[1] = 1
     data: LinkedData
+
+
+class ContactStoppedData(Payload):
+    """The holder of a contact sent STOP: nothing more goes to it, about any case.
+
+    The contact travels sealed, as in ``complaint.submitted``: only notification opens it,
+    to stop every message to that address (not only this case's).
+    """
+
+    contact: SealedContact
+
+
+@register
+class ContactStopped(Event):
+    """A citizen who follows this case by SMS or Telegram asked for no more messages."""
+
+    event_type: ClassVar[str] = "complaint.contact_stopped"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.contact_stopped"] = "complaint.contact_stopped"
+    version: Literal[1] = 1
+    data: ContactStoppedData

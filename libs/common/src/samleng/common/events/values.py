@@ -55,7 +55,7 @@ class AgeBand(StrEnum):
 
 
 OfficeLevel = Literal["commune", "district", "province", "national"]
-Channel = Literal["web", "mobile", "api", "open311", "phone", "sms", "other"]
+Channel = Literal["web", "mobile", "api", "open311", "phone", "sms", "telegram", "other"]
 Language = Literal["km", "en"]
 DeadlineKind = Literal["acknowledge", "resolve", "confirm"]
 
@@ -122,3 +122,6 @@ class SealedContact(Payload):
     channel: Literal["sms", "telegram", "email"]
     ciphertext: str = Field(min_length=1, max_length=4096)
     key_id: str = Field(min_length=1, max_length=64)
+    #: The case was filed from this very address (an inbound SMS or Telegram chat): its
+    #: holder wrote first, so notification needs no confirmation code from them.
+    from_holder: bool = False

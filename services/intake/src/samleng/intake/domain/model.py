@@ -86,6 +86,8 @@ class Reporter:
     contacts: tuple[tuple[str, str], ...] = ()  # (channel, address)
     gender: Gender | None = None
     age_band: AgeBand | None = None
+    #: the contacts are the address the case was filed from (an SMS or Telegram chat)
+    from_holder: bool = False
 
     @property
     def empty(self) -> bool:

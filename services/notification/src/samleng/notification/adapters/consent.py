@@ -58,6 +58,7 @@ class MongoMessageAllowance:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._days = db["daily_messages"]
+        self._stopped = db["stopped_addresses"]  # keyed hashes of addresses that sent STOP
 
     async def create_indexes(self) -> None:
         """Expire counters (idempotent)."""
@@ -84,3 +85,15 @@ class MongoMessageAllowance:
             return_document=ReturnDocument.AFTER,
         )
         return doc is not None and token in doc.get("tokens", ())
+
+    async def stop(self, key: str) -> None:
+        """Admit nothing more to this address."""
+        await self._stopped.update_one({"_id": key}, {"$set": {"_id": key}}, upsert=True)
+
+    async def resume(self, key: str) -> None:
+        """Admit messages to this address again."""
+        await self._stopped.delete_one({"_id": key})
+
+    async def stopped(self, key: str) -> bool:
+        """Whether the address sent STOP."""
+        return await self._stopped.find_one({"_id": key}) is not None
