@@ -108,14 +108,7 @@ def link(
             "problem's new report directly.",
             "អាចភ្ជាប់បានតែករណីពីរដែលការិយាល័យកំពុងដោះស្រាយ សូមដោះស្រាយរបាយការណ៍ថ្មីដោយផ្ទាល់។",
         )
-    event = next_event(
-        ComplaintLinked,
-        case,
-        LinkedData(office_id=actor.office_id, actor=actor.ref(), original_id=original.complaint_id),
-        now,
-    )
-    updated = step(case, event, case.status, LINKED_EN, LINKED_KM)
-    return replace(updated, linked_to=original.complaint_id), event
+    return _announce(ComplaintLinked, case, original.complaint_id, actor, now)
 
 
 def unlink(case: Case, actor: Actor, now: datetime) -> tuple[Case, Event]:
@@ -126,14 +119,24 @@ def unlink(case: Case, actor: Actor, now: datetime) -> tuple[Case, Event]:
             "This case is not linked to another.",
             "ករណីនេះមិនបានភ្ជាប់ទៅករណីផ្សេងទេ។",
         )
-    event = next_event(
-        ComplaintUnlinked,
-        case,
-        LinkedData(office_id=actor.office_id, actor=actor.ref(), original_id=case.linked_to),
-        now,
-    )
-    updated = step(case, event, case.status, UNLINKED_EN, UNLINKED_KM)
-    return replace(updated, linked_to=None), event
+    return _announce(ComplaintUnlinked, case, case.linked_to, actor, now)
+
+
+def _announce(
+    kind: type[ComplaintLinked | ComplaintUnlinked],
+    case: Case,
+    original_id: str,
+    actor: Actor,
+    now: datetime,
+) -> tuple[Case, Event]:
+    """The case linked to (or unlinked from) ``original_id``, its status kept, and the
+    event that says so; the citizen's timeline tells them without naming the other case."""
+    data = LinkedData(office_id=actor.office_id, actor=actor.ref(), original_id=original_id)
+    event = next_event(kind, case, data, now)
+    linking = kind is ComplaintLinked
+    en, km = (LINKED_EN, LINKED_KM) if linking else (UNLINKED_EN, UNLINKED_KM)
+    updated = step(case, event, case.status, en, km)
+    return replace(updated, linked_to=original_id if linking else None), event
 
 
 def follow(duplicate: Case, original: Case, now: datetime) -> tuple[Case, Event] | None:
