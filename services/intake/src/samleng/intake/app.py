@@ -151,6 +151,9 @@ def _real_ports(
             audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
             attachments=attachments,
             duplicates=real("duplicates", lambda: DuplicateStore(db), "create_indexes"),
+            partner_notes=real(
+                "partner_notes", lambda: InternalNotes(db, "partner_notes"), "create_indexes"
+            ),
         ),
     )
     conversations = real(
@@ -207,7 +210,8 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     """The intake service: its ports (real unless given), app and inbox subscription.
 
     ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), or the
-    officer desk's ``inbox``, ``notes``, ``audit`` and ``duplicates``; any other name is
+    officer desk's ``inbox``, ``notes``, ``partner_notes``, ``audit`` and ``duplicates``; any
+    other name is
     refused.
     """
     settings = settings or IntakeSettings()

@@ -346,6 +346,9 @@ class ClosedData(Payload):
     #: Why an ``auto_closed`` case closed: absent when the period to confirm or appeal a
     #: resolution ran out; ``no_reply`` when the citizen did not answer the office's question.
     reason: Literal["no_reply"] | None = None
+    #: Set when the case closed because the original report of the same problem it is
+    #: linked to closed (``how`` is then ``auto_closed``; docs/channels.md, "Duplicates").
+    follows: str | None = Field(default=None, max_length=64)
 
 
 @register

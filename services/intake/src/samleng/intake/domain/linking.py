@@ -156,7 +156,10 @@ def follow(duplicate: Case, original: Case, now: datetime) -> tuple[Case, Event]
         return replace(updated, answered_at=now), resolved
     if original.status is CaseStatus.CLOSED and duplicate.status is CaseStatus.RESOLVED:
         closed = next_event(
-            ComplaintClosed, duplicate, ClosedData(how="auto_closed", office_id=office_id), now
+            ComplaintClosed,
+            duplicate,
+            ClosedData(how="auto_closed", office_id=office_id, follows=original.complaint_id),
+            now,
         )
         return step(duplicate, closed, CaseStatus.CLOSED, CLOSED_EN, CLOSED_KM), closed
     return None

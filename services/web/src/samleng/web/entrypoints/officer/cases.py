@@ -31,6 +31,7 @@ ACTIONS = {
     "reopen": "reopen",
     "link": "link",
     "unlink": "unlink",
+    "partner_note": "partner-notes",
 }
 STATUSES = (
     "submitted",
@@ -148,7 +149,7 @@ async def show_case(
 
 def action_body(action: str, values: dict[str, str]) -> dict[str, Any]:
     """Intake's body for an action form: the version read, and what the action needs."""
-    if action == "note":
+    if action in ("note", "partner_note"):
         return {"text": values.get("text", "")}
     version = values.get("version", "")
     body: dict[str, Any] = {"version": int(version)} if version.isdigit() else {}
