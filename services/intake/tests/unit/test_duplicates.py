@@ -128,6 +128,7 @@ def test_a_linked_case_follows_resolution_then_closing_and_nothing_else() -> Non
     assert step is not None
     duplicate, closed = step
     assert isinstance(closed, ComplaintClosed) and duplicate.status is CaseStatus.CLOSED
+    assert closed.data.how == "auto_closed" and closed.data.follows == original.complaint_id
     assert original.complaint_id not in " ".join(e.text_en + e.text_km for e in duplicate.timeline)
 
 

@@ -361,6 +361,13 @@ async def test_a_link_tells_the_citizen_only_and_names_no_other_case() -> None:
     assert isinstance(queue, FakeDeliveryQueue)
     text = queue.deliveries[f"{link.event_id}|{citizen}|sms"].text
     assert "same problem" in text and "o-1" not in text and first.complaint_id not in text
+    # closed with its original: told so, not that the time to confirm ran out
+    closed = then(
+        link, ComplaintClosed, ClosedData(how="auto_closed", office_id="commune:a", follows="o-1")
+    )
+    await handle(ports, closed)
+    text = queue.deliveries[f"{closed.event_id}|{citizen}|sms"].text
+    assert "together with the other reports" in text and "o-1" not in text
 
 
 def test_every_event_of_the_table_is_tested_here() -> None:
