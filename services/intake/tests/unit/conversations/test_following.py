@@ -135,3 +135,17 @@ async def test_sms_never_asks_for_a_photo() -> None:
     for message in ("hi", "1", "1", "170201", "1"):
         await say(ports, message)
     assert (await say(ports, "ទារប្រាក់")).startswith("តើរឿងនេះ")
+
+
+async def test_start_in_a_chat_shows_an_open_question_which_the_next_message_answers() -> None:
+    ports, photos = fake_ports(), FakePhotos()
+    await file_in_chat(ports, photos, None)
+    assert isinstance(ports.cases, InMemoryCases)
+    (case,) = ports.cases.cases.values()
+    asked, _ = citizen.ask_question(case, "Which day?", "commune:170201", NOW)
+    ports.cases.cases[case.complaint_id] = asked
+    await chat(ports, photos, "/stop")
+    shown = await chat(ports, photos, "/start")
+    assert shown.startswith("អ្នកនឹងទទួលសារពីសំឡេងម្ដងទៀត។") and "Which day?" in shown
+    assert "NEW" in await chat(ports, photos, "Tuesday")
+    assert ports.cases.cases[case.complaint_id].questions[0].answer == "Tuesday"

@@ -36,23 +36,27 @@ def _loader(ports: IntakePorts, complaint_id: str) -> Callable[[], Awaitable[Cas
     return load
 
 
+async def asking(ports: IntakePorts, sender: str) -> Case | None:
+    """The oldest followed case whose office asked a question not answered yet."""
+    for followed in await desk_of(ports).store.followed(sender):
+        case = await ports.cases.get(followed.complaint_id)
+        if case is not None and case.open_questions:
+            return case
+    return None
+
+
 async def answer_open_question(text: str, ports: IntakePorts, sender: str, now: datetime) -> bool:
     """Answer the oldest open question of a followed case with ``text``; whether one was."""
     answer = text.strip()[: ports.settings.max_text_length]
     if not answer:
         return False  # a photo alone, say: no answer to give
-    asking = None
-    for followed in await desk_of(ports).store.followed(sender):
-        case = await ports.cases.get(followed.complaint_id)
-        if case is not None and case.open_questions:
-            asking = case
-            break
-    if asking is None:
+    case = await asking(ports, sender)
+    if case is None:
         return False
-    question_id = asking.open_questions[0].question_id
+    question_id = case.open_questions[0].question_id
     try:
         await act_on_found(
-            _loader(ports, asking.complaint_id),
+            _loader(ports, case.complaint_id),
             ports.cases,
             lambda c: citizen.answer_question(c, question_id, answer, now),
         )

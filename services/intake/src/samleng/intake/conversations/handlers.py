@@ -46,6 +46,7 @@ from samleng.intake.conversations.ports import (
     PhotoSource,
 )
 from samleng.intake.conversations.replies import render, status_label, text
+from samleng.intake.domain.model import Case
 from samleng.intake.domain.tracking import InvalidTrackingCode, TrackingCode
 from samleng.intake.entrypoints.forms import Form, InvalidSubmission, to_submission
 from samleng.intake.open311.places import GOOD_MATCH, communes_like
@@ -137,6 +138,9 @@ async def converse(
         replies = [Reply(text("resumed", language), language)] if resumed else []
         if message.channel not in _START_CONVERSES:
             return replies or [Reply(text("help", language), language)]
+        case = None if state and state.sealed_draft else await following.asking(ports, sender)
+        if case is not None:  # the next message answers it: show the question
+            return [*replies, _question(case, language)]
         return replies + await _step(
             message, ports, sender, state, language, now, photos, repeat=True
         )
@@ -301,11 +305,16 @@ async def _status(
     except LookupsExhausted:
         return Reply(text("try_later", language), language)
     await desk.store.follow(sender, Followed(case.complaint_id, language), now + desk.follow_for)
-    status = status_label(case.status, language)
     if case.open_questions:
-        question = case.open_questions[0].text
-        return Reply(text("status_question", language, status=status, question=question), language)
+        return _question(case, language)
+    status = status_label(case.status, language)
     office = "-"
     if case.office is not None:
         office = case.office.name_km if language == "km" else case.office.name_en
     return Reply(text("status", language, status=status, office=office), language)
+
+
+def _question(case: Case, language: Language) -> Reply:
+    """The case's status and the office's open question, which the next message answers."""
+    status, question = status_label(case.status, language), case.open_questions[0].text
+    return Reply(text("status_question", language, status=status, question=question), language)
