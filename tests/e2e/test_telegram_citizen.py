@@ -162,6 +162,7 @@ def test_a_telegram_user_files_with_a_photo_follows_and_answers_in_the_chat(life
     assert write(life, {"text": "/stop"})["text"] == "អ្នកនឹងមិនទទួលសារពីសំឡេងទៀតទេ។"
     sent = len(news(life))
     second = "តើអ្នកមានបង្កាន់ដៃទេ?"
+    officer_case = life.officer_get(f"/cases/{complaint_id}", commune).json()  # STOP moved it
     life.officer_act(officer_case, "questions", commune, text=second)
     poll(
         lambda: [
