@@ -115,9 +115,9 @@ async def test_a_photo_is_fetched_at_filing_cleaned_and_attached(env: Any, amqp:
         # /stop, then /start: messages resume, through the case, once
         assert await post(update({"text": "/stop"})) == "អ្នកនឹងមិនទទួលសារពីសំឡេងទៀតទេ។"
         await post(update({"text": "/start"}))
-        resumed, asked = api.sent()[-2:]
+        resumed, restarted = api.sent()[-2:]
         assert resumed["text"] == "អ្នកនឹងទទួលសារពីសំឡេងម្ដងទៀត។ STOP=ឈប់"
-        assert asked["text"].startswith("សំឡេង៖ ជាអ្វី?")
+        assert restarted["text"].startswith("សំឡេង៖ ជាអ្វី?")
         event = parse_event((await next_message(copies)).body)
         assert event.complaint_id == case["_id"]
         assert event.model_dump()["data"]["contact"]["channel"] == "telegram"
