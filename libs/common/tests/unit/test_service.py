@@ -188,6 +188,8 @@ async def test_the_admin_gate_checks_the_token_before_the_body() -> None:
         assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
         assert (await ok.post("/v1/admin/things", json={"a": 1}, headers=token)).json() == {"a": 1}
         assert (await ok.get("/v1/administrators")).status_code == 404  # not under the gate
+        assert (await ok.request("TRACE", "/v1/admin/things")).status_code == 405
+        assert (await ok.get("/v1/admin/nothing-here")).status_code == 404
         refused = await off.post("/v1/admin/things", json={}, headers=token)
         assert refused.status_code == 403
         assert refused.json()["type"].endswith("/admin-api-disabled")

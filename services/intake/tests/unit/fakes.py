@@ -302,8 +302,10 @@ class InMemoryInbox:
             (
                 c
                 for c in self.cases.cases.values()
-                if c.office is not None
-                and c.office.office_id in where.offices
+                if (
+                    (c.office is not None and c.office.office_id in where.offices)
+                    or c.submission.location.province_code in where.provinces
+                )
                 and (not with_status or not where.statuses or c.status in where.statuses)
             ),
             key=lambda c: (c.submitted_at, c.complaint_id),
@@ -391,6 +393,7 @@ def fake_ports(**overrides: Any) -> IntakePorts:
             cases=cases,
             inbox=InMemoryInbox(cases),
             notes=InMemoryNotes(),
+            partner_notes=InMemoryNotes(),
             audit=InMemoryAuditLog(),
             attachments=attachments,
         ),

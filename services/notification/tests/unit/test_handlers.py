@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from samleng.common.events import (
+    ActorRef,
     CitizenActionData,
+    ClosedData,
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
     ComplaintResolved,
@@ -28,6 +31,8 @@ from samleng.common.events import (
     InformationProvided,
     InformationRequested,
     MovedData,
+    MoveRefusedData,
+    MoveRequestRefused,
     OfficeActionData,
     SealedContact,
 )
@@ -238,6 +243,48 @@ async def test_a_question_or_a_resolution_tells_only_the_citizen(
     assert [(r, c) for _, r, c, _ in planned(ports)] == [(f"citizen:{first.complaint_id}:0", "sms")]
 
 
+@pytest.mark.parametrize(
+    ("data", "told"),
+    [
+        (ClosedData(how="auto_closed", office_id="commune:a", reason="no_reply"), True),
+        (ClosedData(how="auto_closed", office_id="commune:a"), True),
+        (ClosedData(how="confirmed_by_citizen", office_id="commune:a"), False),
+    ],
+)
+async def test_a_closure_tells_the_citizen_unless_they_made_it(
+    data: ClosedData, told: bool
+) -> None:
+    ports = ports_with(DARA)
+    first = case()
+    await handle(ports, first, then(first, ComplaintClosed, data))
+    expected = [(f"citizen:{first.complaint_id}:0", "sms")] if told else []
+    assert [(r, c) for _, r, c, _ in planned(ports)] == expected
+
+
+async def test_a_refused_move_tells_the_office_that_asked() -> None:
+    ports = ports_with(DARA)
+    first = case()
+    refusal = MoveRefusedData(
+        office_id=A.office_id, request="escalation", request_event_id=str(uuid.uuid4()),
+        reason_en="the national team is the top of the ladder",
+        reason_km="ក្រុមការងារថ្នាក់ជាតិគឺជាថ្នាក់ខ្ពស់បំផុត",
+        requested_by=ActorRef(role="officer", office_id=A.office_id),
+    )  # fmt: skip
+    await handle(ports, first, then(first, MoveRequestRefused, refusal))
+    assert [(r, c) for _, r, c, _ in planned(ports)] == [
+        ("office:commune:a", "in_app"),
+        (DARA.key, "email"),
+        (DARA.key, "sms"),
+    ]
+    queue = ports.deliveries
+    assert isinstance(queue, FakeDeliveryQueue)
+    (feed,) = [d for d in queue.deliveries.values() if d.channel == "in_app"]
+    assert feed.title_en == (
+        "Your office's escalation request for a case was refused; the case stays with you: "
+        "the national team is the top of the ladder"
+    )
+
+
 async def test_an_answer_before_the_assignment_waits_for_the_office_in_charge_then() -> None:
     ports = ports_with(DARA)
     first = case()
@@ -305,7 +352,8 @@ def test_every_event_of_the_table_is_tested_here() -> None:
     tested = {
         ComplaintSubmitted, ComplaintAssigned, ComplaintEscalated, ComplaintForwarded,
         ComplaintTransferred, DeadlineApproaching, DeadlinePassed, InformationRequested,
-        InformationProvided, ComplaintResolved, ContactStopped, ContactResumed,
+        InformationProvided, ComplaintResolved, ComplaintClosed, MoveRequestRefused,
+        ContactStopped, ContactResumed,
     }  # fmt: skip
     assert set(HANDLERS.event_types()) == tested
 

@@ -37,6 +37,7 @@ MIN_REFRESH_INTERVAL_SECONDS = 10.0
 class Role(StrEnum):
     """What a signed-in user may do; see docs/officers.md."""
 
+    PARTNER_EXPERT = "partner_expert"  # civil society: reads cases in scope, adds partner notes
     OFFICER = "officer"
     OFFICE_HEAD = "office_head"
     OMBUDSMAN = "ombudsman"

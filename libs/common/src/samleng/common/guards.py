@@ -15,13 +15,11 @@ import hmac
 from pydantic import SecretStr
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samleng.common.http import PROBLEM_JSON, PROBLEM_TYPE_BASE
+from samleng.common.http import ADMIN_PREFIX, PROBLEM_JSON, PROBLEM_TYPE_BASE
 from samleng.common.i18n import language_of
-
-#: Where the admin routes live in every service.
-ADMIN_PREFIX = "/v1/admin"
 
 
 async def _problem(
@@ -114,6 +112,12 @@ class _TooLarge(Exception):
     pass
 
 
+def _routed(scope: Scope) -> bool:
+    """True when one of the app's routes takes this path with this method."""
+    app = scope.get("app")
+    return any(route.matches(scope)[0] == Match.FULL for route in getattr(app, "routes", ()))
+
+
 class AdminGate:
     """Admit requests under ``/v1/admin`` only with ``Authorization: Bearer <token>``.
 
@@ -128,8 +132,8 @@ class AdminGate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, or answer 401/403 for an admin route without the token."""
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if path != ADMIN_PREFIX and not path.startswith(ADMIN_PREFIX + "/"):
-            await self.app(scope, receive, send)
+        if not path.startswith(ADMIN_PREFIX + "/") or not _routed(scope):
+            await self.app(scope, receive, send)  # 404/405 come from the app, bodiless
             return
         if not self.token:
             await _problem(

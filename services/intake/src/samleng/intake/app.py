@@ -148,6 +148,9 @@ def _real_ports(
             notes=real("notes", lambda: InternalNotes(db), "create_indexes"),
             audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
             attachments=attachments,
+            partner_notes=real(
+                "partner_notes", lambda: InternalNotes(db, "partner_notes"), "create_indexes"
+            ),
         ),
     )
     conversations = real(
@@ -204,7 +207,8 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     """The intake service: its ports (real unless given), app and inbox subscription.
 
     ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), or the
-    officer desk's ``inbox``, ``notes`` and ``audit``; any other name is refused.
+    officer desk's ``inbox``, ``notes``, ``partner_notes`` and ``audit``; any other name is
+    refused.
     """
     settings = settings or IntakeSettings()
     runtime = ServiceRuntime(settings)

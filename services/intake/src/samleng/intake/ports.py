@@ -192,9 +192,11 @@ class Relay(Protocol):
 
 @dataclass(frozen=True)
 class InboxFilter:
-    """What an inbox lists: the offices, and optional status, kind, service, escalated."""
+    """What an inbox lists: the offices (and, for a partner expert, whole provinces), and
+    optional status, kind, service, escalated."""
 
     offices: tuple[str, ...]
+    provinces: tuple[str, ...] = ()
     statuses: tuple[CaseStatus, ...] = ()
     kind: FeedbackKind | None = None
     service_code: str | None = None
@@ -308,6 +310,8 @@ class OfficerDesk:
     notes: InternalNotes
     audit: AuditLog
     attachments: Attachments
+    #: partner experts' notes to the office (the same shape as internal notes, kept apart)
+    partner_notes: InternalNotes
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from samleng.common.events import (
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
     ComplaintResolved,
@@ -24,6 +25,7 @@ from samleng.common.events import (
     Event,
     InformationProvided,
     InformationRequested,
+    MoveRequestRefused,
     SealedContact,
 )
 from samleng.common.handling import HandlerTable
@@ -219,6 +221,8 @@ HANDLERS: HandlerTable[NotificationPorts] = HandlerTable(
         InformationRequested: plan_alerts,
         InformationProvided: plan_alerts,
         ComplaintResolved: plan_alerts,
+        ComplaintClosed: plan_alerts,
+        MoveRequestRefused: plan_alerts,
         ContactStopped: on_contact_stopped,
         ContactResumed: on_contact_resumed,
     },

@@ -29,6 +29,9 @@ class RoutingSettings(ServiceSettings):
     #: How long a replica routes with the active directory it read before reading it
     #: again (an activation on this replica takes effect at once).
     directory_refresh_seconds: float = Field(default=5.0, ge=0)
+    #: The directory a starting service activates when no admin chose one: a file shipped
+    #: in ``samleng/routing/reference`` by name, or a path to a directory file.
+    initial_directory: str = Field(default="directory.json", min_length=1)
     #: Office hours, local time, and the offices' offset from UTC (Cambodia: UTC+7).
     office_opens_at: time = time(7, 30)
     office_closes_at: time = time(17, 0)

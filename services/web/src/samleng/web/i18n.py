@@ -359,6 +359,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "internal_notes": ("កំណត់ចំណាំផ្ទៃក្នុង (សម្រាប់តែបុគ្គលិក)", "Internal notes (staff only)"),
     "note": ("កំណត់ចំណាំ", "Note"),
     "add_note": ("បន្ថែមកំណត់ចំណាំ", "Add note"),
+    "partner_notes": (
+        "កំណត់ចំណាំរបស់អ្នកជំនាញដៃគូ (សង្គមស៊ីវិល)",
+        "Partner notes (civil-society partner experts)",
+    ),
+    "partner_note": ("កំណត់ចំណាំដៃគូទៅការិយាល័យ", "Partner note to the office"),
+    "add_partner_note": ("បន្ថែមកំណត់ចំណាំដៃគូ", "Add partner note"),
+    "partner_read_only": (
+        "អ្នកជំនាញដៃគូ៖ អ្នកអានករណី ហើយបន្ថែមកំណត់ចំណាំដៃគូ ដែលការិយាល័យនឹងអាន។ "
+        "អ្នកមិនអាចធ្វើសកម្មភាពលើករណី ហើយមិនឃើញព័ត៌មានទំនាក់ទំនងរបស់ប្រជាពលរដ្ឋទេ។",
+        "Partner expert: you read cases and add partner notes, which the office reads. You "
+        "cannot act on a case, and you never see a citizen's contact details.",
+    ),
     "attachments": ("ឯកសារភ្ជាប់", "Attachments"),
     "open_file": ("បើកឯកសារ", "Open file"),
     "no_answer_yet": ("មិនទាន់មានចម្លើយ", "No answer yet"),

@@ -127,7 +127,18 @@ class DevIssuer:
 #: Who the dev sign-in page offers by default (an officer of a pilot commune office).
 DEFAULT_SUBJECT = "dev-officer"
 DEFAULT_OFFICE = "commune:170201"
-ROLES = ("officer", "office_head", "ombudsman", "ministry_liaison", "national_analyst", "admin")
+ROLES = (
+    "officer",
+    "office_head",
+    "ombudsman",
+    "ministry_liaison",
+    "national_analyst",
+    "partner_expert",
+    "admin",
+)
+#: The dev stack's civil-society partner: reviews every case of Siem Reap province.
+PARTNER_SUBJECT = "partner-expert-dev"
+PARTNER_SCOPE = "province:17"
 CODE_LIFETIME_SECONDS = 120
 
 
@@ -259,7 +270,15 @@ class AuthorizationServer:
             f'<select id="roles" name="roles">{options}</select></p>'
             '<p><label for="offices">Offices (space separated)</label> '
             f'<input id="offices" name="offices" value="{DEFAULT_OFFICE}"></p>'
-            '<p><button type="submit">Sign in</button></p></form></main></body></html>'
+            '<p><button type="submit">Sign in</button></p></form>'
+            f'<form method="post" action="/authorize">{hidden}'
+            "<h2>Partner expert (civil society)</h2>"
+            "<p>Reads every case of Siem Reap province and adds partner notes; acts on none.</p>"
+            f'<input type="hidden" name="subject" value="{PARTNER_SUBJECT}">'
+            '<input type="hidden" name="roles" value="partner_expert">'
+            f'<input type="hidden" name="offices" value="{PARTNER_SCOPE}">'
+            '<p><button type="submit">Sign in as the partner expert</button></p></form>'
+            "</main></body></html>"
         )
 
     def start(self, port: int, host: str = "127.0.0.1") -> int:

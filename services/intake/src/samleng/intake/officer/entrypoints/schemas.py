@@ -208,6 +208,10 @@ class OfficerCaseView(BaseModel):
     questions: list[QuestionItem]
     citizen_notes: list[CitizenNoteItem]
     internal_notes: list[InternalNoteItem]
+    partner_notes: list[InternalNoteItem] = Field(
+        default_factory=list,
+        description="Notes of civil-society partner experts to the office (never the citizen's)",
+    )
     attachments: list[AttachmentItem]
     actions: list[str] = Field(description="Actions the case's status allows now")
     office_name_en: str | None = Field(default=None, description="The office's name")

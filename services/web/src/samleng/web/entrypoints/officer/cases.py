@@ -29,6 +29,7 @@ ACTIONS = {
     "forward": "forward",
     "escalate": "escalate",
     "reopen": "reopen",
+    "partner_note": "partner-notes",
 }
 STATUSES = (
     "submitted",
@@ -146,7 +147,7 @@ async def show_case(
 
 def action_body(action: str, values: dict[str, str]) -> dict[str, Any]:
     """Intake's body for an action form: the version read, and what the action needs."""
-    if action == "note":
+    if action in ("note", "partner_note"):
         return {"text": values.get("text", "")}
     version = values.get("version", "")
     body: dict[str, Any] = {"version": int(version)} if version.isdigit() else {}
