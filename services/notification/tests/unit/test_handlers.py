@@ -20,6 +20,8 @@ from samleng.common.events import (
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ContactResumed,
+    ContactResumedData,
     ContactStopped,
     ContactStoppedData,
     DeadlineApproaching,
@@ -375,7 +377,7 @@ def test_every_event_of_the_table_is_tested_here() -> None:
         ComplaintSubmitted, ComplaintAssigned, ComplaintEscalated, ComplaintForwarded,
         ComplaintTransferred, DeadlineApproaching, DeadlinePassed, InformationRequested,
         InformationProvided, ComplaintResolved, ComplaintClosed, MoveRequestRefused,
-        ContactStopped, ComplaintLinked,
+        ContactStopped, ComplaintLinked, ContactResumed,
     }  # fmt: skip
     assert set(HANDLERS.event_types()) == tested
 
@@ -407,3 +409,32 @@ async def test_stop_suppresses_every_later_message_to_that_address_on_any_case()
     assert ("complaint.assigned", f"citizen:{again.complaint_id}:0", "sms", "pending") in planned(
         ports
     )
+
+
+async def test_start_after_stop_lets_messages_go_to_that_address_again() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    stop = then(first, ContactStopped, ContactStoppedData(contact=holder))
+    start = then(stop, ContactResumed, ContactResumedData(contact=holder))
+    start = start.model_copy(update={"occurred_at": stop.occurred_at + timedelta(seconds=1)})
+    await handle(ports, first, stop, assigned(first, A), confirm=False)
+    await handle(
+        ports, start, then(first, ComplaintResolved, OfficeActionData(office_id="commune:a"))
+    )
+    to_citizen = [(p[0], p[3]) for p in planned(ports) if p[1].startswith("citizen:")]
+    assert to_citizen == [
+        ("complaint.assigned", "suppressed"),
+        ("complaint.resolved", "pending"),
+    ]
+
+
+async def test_a_stop_that_comes_after_a_later_start_changes_nothing() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    stop = then(first, ContactStopped, ContactStoppedData(contact=holder))
+    start = then(stop, ContactResumed, ContactResumedData(contact=holder))
+    start = start.model_copy(update={"occurred_at": stop.occurred_at + timedelta(seconds=1)})
+    await handle(ports, first, start, stop, stop, assigned(first, A), confirm=False)
+    assert [p[3] for p in planned(ports) if p[1].startswith("citizen:")] == ["pending"]

@@ -19,6 +19,7 @@ from samleng.common.events import (
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ContactResumed,
     ContactStopped,
     DeadlineApproaching,
     DeadlinePassed,
@@ -49,7 +50,7 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     index = ports.consent.index
     for number, contact in enumerate(case.contacts):
         if contact.from_holder:  # filed from this address: its holder wrote first
-            await _resume(contact, ports)
+            await _resume(contact, ports, event.occurred_at)
             if number not in case.confirmed:
                 case = await ports.cases.confirm(complaint_id, number)
     waiting = [i for i in range(len(case.contacts)) if i not in case.confirmed]
@@ -63,22 +64,30 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     await _plan(ports, deliveries)
 
 
-async def _resume(contact: SealedContact, ports: NotificationPorts) -> None:
+async def _resume(contact: SealedContact, ports: NotificationPorts, at: datetime) -> None:
     try:
         address = ports.keyring.open(contact.ciphertext, contact.key_id)
     except SendFailed:
         return  # it fails at send time, with its reason
-    await ports.allowance.resume(ports.consent.index.stop_key(contact.channel, address))
+    await ports.allowance.resume(ports.consent.index.stop_key(contact.channel, address), at)
 
 
 async def on_contact_stopped(event: ContactStopped, ports: NotificationPorts) -> None:
-    """The holder of a contact sent STOP: nothing more goes to that address, about any case."""
+    """The holder of a contact sent STOP: nothing more goes to that address, about any case
+    (unless a START of it later than this STOP is kept already: events may come late)."""
     contact = event.data.contact
     try:
         address = ports.keyring.open(contact.ciphertext, contact.key_id)
     except SendFailed:
         return  # a contact this deployment cannot open gets nothing anyway
-    await ports.allowance.stop(ports.consent.index.stop_key(contact.channel, address))
+    key = ports.consent.index.stop_key(contact.channel, address)
+    await ports.allowance.stop(key, event.occurred_at)
+
+
+async def on_contact_resumed(event: ContactResumed, ports: NotificationPorts) -> None:
+    """The holder of a contact that sent STOP sent START: messages go to it again, about
+    every case (what was suppressed meanwhile stays unsent)."""
+    await _resume(event.data.contact, ports, event.occurred_at)
 
 
 async def confirm_contact(typed: str, ports: NotificationPorts) -> bool:
@@ -217,5 +226,6 @@ HANDLERS: HandlerTable[NotificationPorts] = HandlerTable(
         MoveRequestRefused: plan_alerts,
         ComplaintLinked: plan_alerts,
         ContactStopped: on_contact_stopped,
+        ContactResumed: on_contact_resumed,
     },
 )

@@ -461,3 +461,23 @@ class ContactStopped(Event):
     type: Literal["complaint.contact_stopped"] = "complaint.contact_stopped"
     version: Literal[1] = 1
     data: ContactStoppedData
+
+
+class ContactResumedData(Payload):
+    """The holder of a contact that had sent STOP sent START: messages go to it again.
+
+    Sealed as in ``complaint.contact_stopped``; it undoes that stop for every case.
+    """
+
+    contact: SealedContact
+
+
+@register
+class ContactResumed(Event):
+    """A citizen who had sent STOP from SMS or Telegram asked for messages again."""
+
+    event_type: ClassVar[str] = "complaint.contact_resumed"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.contact_resumed"] = "complaint.contact_resumed"
+    version: Literal[1] = 1
+    data: ContactResumedData
