@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import (
     ActorRef,
     CaseStatus,
@@ -31,7 +32,6 @@ from samleng.common.events import (
 )
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.directory import bundled_directory
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case, CaseClosed
 from samleng.routing.domain.decisions import Context, on_case_event, on_clock, on_submitted
 from samleng.routing.domain.rules import MoveRefused

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import (
     Category,
     ComplaintSubmitted,
@@ -13,7 +14,6 @@ from samleng.common.events import (
 )
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.directory import bundled_directory
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.decisions import Context, on_submitted
 from samleng.routing.domain.rules import (
     MoveRefused,
