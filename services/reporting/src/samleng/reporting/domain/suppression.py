@@ -266,7 +266,10 @@ def suppress_cells(
 
 
 def table_of(
-    rows: Sequence[str], columns: Sequence[str], values: Mapping[Cell, int], done: Suppression
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Mapping[Cell, float | None],
+    done: Suppression,
 ) -> SuppressedTable:
     """The cells of one table, as the publication's suppression left them."""
     hidden = done.hidden
