@@ -5,6 +5,7 @@ any delivery order gives the same figures."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,27 +71,33 @@ def _deadlines(since: datetime, days: int) -> Deadlines:
     )
 
 
+def _assigned_at(
+    at: datetime, days: int
+) -> tuple[list[Event], Callable[[type[Event], object, datetime], None]]:
+    """A submission and its assignment to the commune office with ``days`` to resolve, and
+    a function that adds the next event of the case."""
+    chain: list[Event] = [_submitted()]
+
+    def then(cls: type[Event], data: object, when: datetime) -> None:
+        chain.append(cls.caused_by(chain[-1], producer="routing", data=data, occurred_at=when))
+
+    assigned = AssignedData(
+        office=COMMUNE,
+        rule="r",
+        explanation_en="e",
+        explanation_km="ក",
+        directory_version="v",
+        deadlines=_deadlines(at, days),
+    )
+    then(ComplaintAssigned, assigned, at)
+    return chain, then
+
+
 def _missed_then_escalated() -> list[Event]:
     """The commune office lets its 5 days pass; routing escalates; the ombudsman resolves
     within its own deadline, but after the overall one."""
-    chain: list[Event] = [_submitted()]
-
-    def then(cls: type[Event], data: object, at: datetime) -> None:
-        chain.append(cls.caused_by(chain[-1], producer="routing", data=data, occurred_at=at))
-
     assigned_at = MONDAY + timedelta(minutes=1)
-    then(
-        ComplaintAssigned,
-        AssignedData(
-            office=COMMUNE,
-            rule="r",
-            explanation_en="e",
-            explanation_km="ក",
-            directory_version="v",
-            deadlines=_deadlines(assigned_at, 5),
-        ),
-        assigned_at,
-    )
+    chain, then = _assigned_at(assigned_at, 5)
     refused = MoveRefusedData(
         office_id=COMMUNE.office_id,
         request="transfer",
@@ -152,23 +159,7 @@ def test_a_refused_move_changes_nothing_counted() -> None:
 
 
 def test_a_paused_clock_misses_nothing_and_no_reply_is_not_resolved() -> None:
-    chain: list[Event] = [_submitted()]
-
-    def then(cls: type[Event], data: object, at: datetime) -> None:
-        chain.append(cls.caused_by(chain[-1], producer="x", data=data, occurred_at=at))
-
-    then(
-        ComplaintAssigned,
-        AssignedData(
-            office=COMMUNE,
-            rule="r",
-            explanation_en="e",
-            explanation_km="ក",
-            directory_version="v",
-            deadlines=_deadlines(MONDAY, 2),
-        ),
-        MONDAY,
-    )
+    chain, then = _assigned_at(MONDAY, 2)
     asked = MONDAY + timedelta(hours=2)
     then(InformationRequested, OfficeActionData(office_id=COMMUNE.office_id), asked)
     paused = DeadlinesChangedData(
