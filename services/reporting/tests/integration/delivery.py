@@ -85,7 +85,6 @@ async def outputs(http: Any, analyst: dict[str, str]) -> dict[str, Any]:
             ("overall", {}),
             ("offices", {}),
             ("monthly", {"period": "2026-03"}),
-            ("monthly", {"period": "2026-03", "province": "12"}),
         ):
             if table == "offices" and len(period) == 7:
                 continue  # by quarter or year

@@ -274,7 +274,7 @@ def expected_moves(truths: list[Truth], start: datetime, end: datetime) -> tuple
 Cell = tuple[str, str]
 
 
-def recover(shown: dict[Cell, int | None], equations: list[dict[Cell, int]]) -> dict[Cell, Any]:
+def recover(shown: dict[Cell, float | None], equations: list[dict[Cell, int]]) -> dict[Cell, Any]:
     """Hidden cells whose exact value follows from the shown ones and the equations
     (each ``sum(coef * cell) == 0``), by exact elimination over the rationals."""
     from fractions import Fraction
@@ -288,7 +288,7 @@ def recover(shown: dict[Cell, int | None], equations: list[dict[Cell, int]]) -> 
             if cell in index:
                 row[index[cell]] += coef
             else:
-                row[-1] -= coef * (shown[cell] or 0)
+                row[-1] -= coef * Fraction(shown[cell] or 0)
         matrix.append(row)
     width, r, pivots = len(unknown), 0, []
     for col in range(width):

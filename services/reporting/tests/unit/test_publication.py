@@ -199,7 +199,7 @@ def _over_time(known: set[Quantity]) -> Iterator[dict]:
             yield _sum(q, cells)
 
 
-def pinned_down(shown: dict[Quantity, int | None], eqs: Iterator[dict]) -> set[Quantity]:
+def pinned_down(shown: dict[Quantity, float | None], eqs: Iterator[dict]) -> set[Quantity]:
     """Hidden figures whose value the equations fix (Gauss-Jordan modulo a prime). A
     figure no table shows is zero: its row is absent because nothing was counted."""
     pivots: dict[Quantity, dict[Quantity, int]] = {}

@@ -157,6 +157,6 @@ def fake_ports(start: datetime = MONDAY) -> tuple[RoutingPorts, FakeCases, Manua
         directories=FakeDirectories(),
         clock=clock,
         catalogue=service_catalogue(),
-        calendar=WorkingCalendar(holidays=set()),
+        calendar=WorkingCalendar(),
     )
     return ports, cases, clock

@@ -39,7 +39,7 @@ from samleng.routing.domain.sla import CaseLimits
 pytestmark = pytest.mark.unit
 
 MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Phnom Penh
-CALENDAR = WorkingCalendar(holidays=set())
+CALENDAR = WorkingCalendar()
 LIMITS = CaseLimits(overall_working_days=20, move_limit=3, no_reply_working_days=5)
 
 

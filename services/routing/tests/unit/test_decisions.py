@@ -42,7 +42,7 @@ MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Phnom Penh
 
 
 def ctx(at: datetime) -> Context:
-    return Context(bundled_directory(), service_catalogue(), WorkingCalendar(holidays=set()), at)
+    return Context(bundled_directory(), service_catalogue(), WorkingCalendar(), at)
 
 
 def new_case() -> tuple[Case, ComplaintSubmitted]:

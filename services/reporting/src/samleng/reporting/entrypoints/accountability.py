@@ -21,7 +21,6 @@ from samleng.reporting.entrypoints.opendata import (
     OpenDataDep,
     OpenDataTable,
     PeriodParam,
-    ProvinceParam,
     area_of,
 )
 
@@ -68,12 +67,11 @@ async def offices(period: PeriodParam, source: OpenDataDep, fmt: FormatParam = "
 async def monthly(
     period: PeriodParam,
     source: OpenDataDep,
-    province: ProvinceParam = None,
     fmt: FormatParam = "json",
 ) -> Response:
     """The month as the minister's team reports it, by level of the office holding the
     cases: resolved this month, still in progress at its end, of them received this year
-    and carried over from earlier years; the country or a province, suppressed."""
+    and carried over from earlier years; for the country, suppressed."""
     p = source.period(period)
     if not _is_month(p):
         raise Problem(
@@ -82,6 +80,5 @@ async def monthly(
             f"Monthly figures are for one month; ask for a month such as {p.label[:4]}-01.",
             detail_km=f"តួលេខប្រចាំខែគឺសម្រាប់មួយខែ។ សូមសួររកខែមួយ ដូចជា {p.label[:4]}-01។",
         )
-    area = area_of(province, None)
-    name = f"monthly/{p.label}/{area.province or 'national'}"
-    return await source.answer(name, MONTHLY_COLUMNS, p, area, fmt, names=False)
+    name = f"monthly/{p.label}/national"
+    return await source.answer(name, MONTHLY_COLUMNS, p, area_of(None, None), fmt, names=False)
