@@ -164,9 +164,6 @@ def _promises(known: set[Quantity]) -> Iterator[dict]:
             yield _sum(q, [(*q[:3], kept), (*q[:3], "missed")])
         if q[0] == "level" and q[4] == "in_progress":
             yield _sum(q, [(*q[:4], "from_this_year"), (*q[:4], "carried_over")])
-        if q[0] == "level" and q[2] == "national":
-            provinces = [p for p in known if p[0] == "level" and p[1] == q[1] and p[3:] == q[3:]]
-            yield _sum(q, [p for p in provinces if p[2] != "national"])
         if q[0] == "level" and q[3] == "total":
             period, area = q[1], q[2]
             if q[4] == "resolved":
