@@ -8,7 +8,9 @@ beside shown counts (of at least *k* cases for the percentiles).
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from samleng.common.http import Problem
@@ -25,6 +27,22 @@ from samleng.reporting.entrypoints.opendata import (
 )
 
 router = APIRouter(prefix="/v1/open-data", tags=["open data"])
+
+# documented, not enforced by FastAPI: another period gets a 400 saying what to ask for
+QuarterOrYearParam = Annotated[
+    str,
+    Query(
+        description="YYYY or YYYY-Qn (the deployment's local time)",
+        json_schema_extra={"pattern": r"^20\d{2}(-Q[1-4])?$"},
+    ),
+]
+MonthParam = Annotated[
+    str,
+    Query(
+        description="YYYY-MM (the deployment's local time)",
+        json_schema_extra={"pattern": r"^20\d{2}-(0[1-9]|1[0-2])$"},
+    ),
+]
 
 
 def _is_month(period: Period) -> bool:
@@ -45,7 +63,9 @@ async def overall_deadline(
 
 
 @router.get("/offices", response_model=OpenDataTable, responses=TABLE_RESPONSES)
-async def offices(period: PeriodParam, source: OpenDataDep, fmt: FormatParam = "json") -> Response:
+async def offices(
+    period: QuarterOrYearParam, source: OpenDataDep, fmt: FormatParam = "json"
+) -> Response:
     """Per office, for cases received in the quarter or year: cases it resolved, working
     days from submission to its resolution (median, p90), how many were reopened (and the
     rate), and its resolution deadlines met and missed; suppressed."""
@@ -65,7 +85,7 @@ async def offices(period: PeriodParam, source: OpenDataDep, fmt: FormatParam = "
 
 @router.get("/monthly", response_model=OpenDataTable, responses=TABLE_RESPONSES)
 async def monthly(
-    period: PeriodParam,
+    period: MonthParam,
     source: OpenDataDep,
     fmt: FormatParam = "json",
 ) -> Response:
