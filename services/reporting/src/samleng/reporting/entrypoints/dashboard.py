@@ -234,7 +234,9 @@ def _page(
 {overall_section(tables["overall"], names, lang)}
 {offices_section(tables["offices"], lang)}
 {monthly_section(tables["monthly"], month, lang)}
-<section><h2>{escape(_t("provinces", lang))}</h2><div class="wrap"><table id="provinces">
+<section><h2 id="provinces-title">{escape(_t("provinces", lang))}</h2>
+<div class="wrap" tabindex="0" role="region" aria-labelledby="provinces-title">
+<table id="provinces">
 <thead><tr><th>{_t("province", lang)}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>
 </section>
 <p class="note">[c]: {escape(rule)}</p>

@@ -35,6 +35,8 @@ TEXT: dict[str, dict[str, str]] = {
     "monthly": {"km": "ប្រចាំខែ តាមថ្នាក់ ({month})", "en": "The month by level ({month})"},
     "level": {"km": "ថ្នាក់", "en": "Level"},
 }
+#: A table that scrolls sideways on a phone: reachable and named for keyboard users.
+_SCROLLS = 'class="wrap" tabindex="0" role="region" aria-labelledby="{id}"'
 #: How many offices the dashboard lists (the most cases resolved first; all in open data).
 TOP_OFFICES = 10
 
@@ -109,7 +111,8 @@ def offices_section(table: SuppressedTable, lang: Lang) -> str:
         name = label(office)[lang] if office == TOTAL_ROW else office
         body += f"<tr><td>{escape(name)}</td>{''.join(cells)}</tr>"
     return (
-        f'<section><h2>{escape(text("offices", lang))}</h2><div class="wrap">'
+        f'<section><h2 id="offices-title">{escape(text("offices", lang))}</h2>'
+        f"<div {_SCROLLS.format(id='offices-title')}>"
         f'<table id="offices"><thead><tr><th>{text("office", lang)}</th>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div></section>"
     )
@@ -128,7 +131,8 @@ def monthly_section(table: SuppressedTable, month: str, lang: Lang) -> str:
     when = f"{month_name(int(month[5:7]), lang)} {digits(month[:4], lang)}"
     title = text("monthly", lang).format(month=when)
     return (
-        f'<section><h2>{escape(title)}</h2><div class="wrap">'
+        f'<section><h2 id="monthly-title">{escape(title)}</h2>'
+        f"<div {_SCROLLS.format(id='monthly-title')}>"
         f'<table id="monthly"><thead><tr><th>{text("level", lang)}</th>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div></section>"
     )
