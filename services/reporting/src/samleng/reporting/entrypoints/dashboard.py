@@ -68,8 +68,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Services with reports of extra fees",
     },
     "sla": {
-        "km": "ការដោះស្រាយទាន់ពេលតាមស្តង់ដារសេវា តាមខេត្ត",
-        "en": "Resolved within the service standard, by province",
+        "km": "ករណីដែលការិយាល័យដោះស្រាយទាន់កាលកំណត់ តាមខេត្ត",
+        "en": "Cases whose offices kept every deadline, by province",
     },
     "provinces": {"km": "តារាងតាមខេត្ត", "en": "Table by province"},
     "province": {"km": "ខេត្ត/រាជធានី", "en": "Province"},
