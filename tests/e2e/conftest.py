@@ -103,6 +103,17 @@ class LifeSystem:
         """GET an officer route of intake."""
         return httpx.get(f"{self.url('intake')}/v1/officer{path}", headers=headers, timeout=10)
 
+    def officer_case_described(
+        self, description: str, headers: dict[str, str]
+    ) -> dict[str, Any] | None:
+        """The case in the officer's inbox with this description (other tests of the run
+        file cases in the same offices), read as the officer; None while it is not there."""
+        for listed in self.officer_get("/inbox", headers).json()["cases"]:
+            case = self.officer_get(f"/cases/{listed['complaint_id']}", headers).json()
+            if case.get("description") == description:
+                return case
+        return None
+
     def officer_act(
         self, case: dict[str, Any], action: str, headers: dict[str, str], **body: Any
     ) -> dict[str, Any]:

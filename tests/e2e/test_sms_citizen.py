@@ -67,9 +67,8 @@ def test_a_feature_phone_files_follows_and_answers_by_sms(life: Any) -> None:
 
     # the office asks a question; the phone is told, reads it with STATUS, answers by SMS
     commune = life.officer("officer-e2e-sms", "officer", COMMUNE_OFFICE)
-    (listed,) = poll(lambda: life.officer_get("/inbox", commune).json()["cases"])
-    complaint_id = listed["complaint_id"]
-    officer_case = life.officer_get(f"/cases/{complaint_id}", commune).json()
+    officer_case = poll(lambda: life.officer_case_described(description, commune))
+    complaint_id = officer_case["complaint_id"]
     assert officer_case["channel"] == "sms"
     assert officer_case["description"] == description
     officer_case = life.officer_act(officer_case, "acknowledge", commune)

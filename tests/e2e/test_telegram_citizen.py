@@ -130,9 +130,8 @@ def test_a_telegram_user_files_with_a_photo_follows_and_answers_in_the_chat(life
 
     # the office reads the case and its photo (cleaned), and asks a question
     commune = life.officer("officer-e2e-telegram", "officer", COMMUNE_OFFICE)
-    (listed,) = poll(lambda: life.officer_get("/inbox", commune).json()["cases"])
-    complaint_id = listed["complaint_id"]
-    officer_case = life.officer_get(f"/cases/{complaint_id}", commune).json()
+    officer_case = poll(lambda: life.officer_case_described(description, commune))
+    complaint_id = officer_case["complaint_id"]
     assert officer_case["channel"] == "telegram" and officer_case["description"] == description
     (attachment,) = officer_case["attachments"]
     photo = httpx.get(f"{life.url('intake')}{attachment['download']}", headers=commune, timeout=10)
