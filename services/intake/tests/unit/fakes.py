@@ -73,8 +73,11 @@ class InMemoryCases:
         *,
         sealed_reporter: bytes | None = None,
         idempotency: Document | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
-        """Store a new case and its first event together."""
+        """Store a new case and its first event together (``also`` runs first, sessionless)."""
+        if also is not None:
+            await also(None)
         if idempotency is not None and idempotency["_id"] in self.idempotency:
             raise DuplicateSubmission(idempotency["_id"])
         if case.complaint_id in self.cases or any(

@@ -55,7 +55,19 @@ class AgeBand(StrEnum):
 
 
 OfficeLevel = Literal["commune", "district", "province", "national"]
-Channel = Literal["web", "mobile", "api", "open311", "phone", "sms", "other"]
+Channel = Literal[
+    "web",
+    "mobile",
+    "api",
+    "open311",
+    "phone",
+    "sms",
+    "other",
+    # filed for the citizen by a desk agent (docs/channels.md)
+    "counter",
+    "hotline",
+    "social_media",
+]
 Language = Literal["km", "en"]
 DeadlineKind = Literal["acknowledge", "resolve", "confirm"]
 
@@ -119,6 +131,6 @@ class SealedContact(Payload):
     intake (to write) and notification (to send) hold that key.
     """
 
-    channel: Literal["sms", "telegram", "email"]
+    channel: Literal["sms", "telegram", "email", "messenger"]
     ciphertext: str = Field(min_length=1, max_length=4096)
     key_id: str = Field(min_length=1, max_length=64)

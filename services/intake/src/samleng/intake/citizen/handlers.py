@@ -18,6 +18,7 @@ from samleng.intake.domain.tracking import TrackingCode, TrackingCodeHasher
 from samleng.intake.ports import (
     MAX_SAVE_ATTEMPTS,
     Allowance,
+    AlsoWrite,
     Attachments,
     Cases,
     DuplicateCase,
@@ -78,10 +79,12 @@ async def submit_feedback(
     *,
     reporter: Reporter | None = None,
     retry: Retry | None = None,
+    also: Callable[[Case], AlsoWrite] | None = None,
 ) -> Submitted:
     """Store a new case with its submitted event (outbox); return its tracking code.
 
-    With ``retry``, a second call with the same key answers the first call's code.
+    With ``retry``, a second call with the same key answers the first call's code;
+    ``also(case)`` is one more write committed with the case (an assisted filing's audit).
     """
     key_hash = keys.fingerprint.of(b"idempotency-key:" + retry.key.encode()) if retry else None
     if retry and key_hash:
@@ -115,6 +118,7 @@ async def submit_feedback(
                     else keys.records.seal(_reporter_bytes(reporter), case.complaint_id)
                 ),
                 idempotency=idempotency,
+                also=also(case) if also else None,
             )
         except DuplicateCase:
             continue  # a code collision: 80 random bits make this all but impossible
