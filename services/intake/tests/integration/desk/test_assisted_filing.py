@@ -28,9 +28,7 @@ HOTLINE = "hotline:national:moi"
 
 def agent_token(stack: Any, subject: str, desks: list[str], *, roles: Any = (), offices: Any = ()):
     """A desk agent's token (with any other roles and offices they also hold)."""
-    return stack.issuer.token(
-        subject, ["desk_agent", *roles], list(offices), samleng_desks=desks
-    )
+    return stack.issuer.token(subject, ["desk_agent", *roles], list(offices), samleng_desks=desks)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -84,9 +82,7 @@ async def test_a_counter_filing_shows_the_code_once_and_the_agent_cannot_read_th
             return stored is not None and stored.office is not None
 
         await eventually(routed)
-        later = await desk.http.get(
-            f"/v1/officer/cases/{case.complaint_id}", headers=bearer(token)
-        )
+        later = await desk.http.get(f"/v1/officer/cases/{case.complaint_id}", headers=bearer(token))
         assert later.status_code == 404, later.text
         assert code not in later.text
         # unless the agent is also an officer of the office the case is routed to
@@ -162,14 +158,16 @@ async def test_only_agents_of_a_desk_file_there(desk_env: Any, amqp: Any) -> Non
         case = await case_of(desk, chosen.json()["tracking_code"])
         assert case.submission.channel == "hotline"
         elsewhere = await desk.http.post(
-            "/v1/desk/complaints", json={**VALID, "desk": "counter:district:0102"},
+            "/v1/desk/complaints",
+            json={**VALID, "desk": "counter:district:0102"},
             headers=bearer(two),
         )
         assert elsewhere.status_code == 403
         unsigned = await desk.http.post("/v1/desk/complaints", json=VALID)
         assert unsigned.status_code == 401
         bad_number = await desk.http.post(
-            "/v1/desk/complaints", json={**VALID, "desk": HOTLINE, "sms_number": "phone me"},
+            "/v1/desk/complaints",
+            json={**VALID, "desk": HOTLINE, "sms_number": "phone me"},
             headers=bearer(two),
         )
         assert bad_number.status_code == 422 and "sms_number" in bad_number.text

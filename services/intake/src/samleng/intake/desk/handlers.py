@@ -137,6 +137,12 @@ async def _waiting(message_id: str, desk: Desk, ports: IntakePorts) -> tuple[Que
     return message, sealed
 
 
+async def waiting_text(message_id: str, desk: Desk, ports: IntakePorts) -> str:
+    """The text of a message waiting in the desk's queue (MessageNotFound otherwise)."""
+    message, _ = await _waiting(message_id, desk, ports)
+    return message.text
+
+
 async def file_message(
     message_id: str, submission: Submission, desk: Desk, principal: Principal, ports: IntakePorts
 ) -> Filed:

@@ -33,6 +33,7 @@ from samleng.intake.desk.handlers import (
     dismiss_message,
     file_for_citizen,
     file_message,
+    waiting_text,
 )
 from samleng.intake.domain.desks import (
     Desk,
@@ -179,8 +180,8 @@ async def file_from_message(
     response.headers["Cache-Control"] = "no-store"
     with desk_refusals():
         desk = _social_desk(agent, body.desk)
-        found = await _desk_ports(ports).messages.get(message_id)
-        text = body.description or (found[0].text if found else None)
+        _desk_ports(ports)
+        text = body.description or await waiting_text(message_id, desk, ports)
         submission, _ = _submission(body, desk, ports.settings.max_description_length, text)
         filed = await file_message(message_id, submission, desk, agent, ports)
     return _receipt(filed, desk)
