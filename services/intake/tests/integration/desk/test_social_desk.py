@@ -28,7 +28,7 @@ from tests.support import tap
 
 pytestmark = pytest.mark.integration
 
-SECRET = "test-app-secret-0123456789abcdef"
+SECRET = "test-app-secret-0123456789abcdef"  # noqa: S105 - the stand-in app's secret
 VERIFY = "verify-me-please"
 SOCIAL = "social_media:national:moi"
 PAGE = "104000000000001"
@@ -143,7 +143,7 @@ async def test_only_signed_deliveries_are_taken(desk_env: Any, amqp: Any) -> Non
         )
         assert unsigned.status_code == 401
         assert unsigned.headers["content-type"].startswith("application/problem+json")
-        _, forged = signed(messenger_message("m_unsigned", "ជួយផង"), secret="not-the-secret")
+        _, forged = signed(messenger_message("m_unsigned", "ជួយផង"), secret="not-ours")  # noqa: S106
         assert (
             await desk.http.post("/v1/webhooks/facebook", content=body, headers=forged)
         ).status_code == 403

@@ -36,11 +36,16 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     """Remember the citizen's sealed contacts (each address once), and ask each to confirm.
 
     Nothing about the case goes to a contact before its holder confirms: the first
-    message is a confirmation request carrying a code (``domain/consent.py``).
+    message is a confirmation request carrying a code (``domain/consent.py``). A Messenger
+    contact is confirmed already: only the social-media desk files one, for the person who
+    wrote to the Page from that very account (nobody can type one into a form).
     """
     complaint_id = event.complaint_id
     contacts = _unique(event.data.contacts, ports)
     case = await ports.cases.learn_contacts(complaint_id, event.data.language, contacts)
+    for i, contact in enumerate(case.contacts):
+        if contact.channel == "messenger" and i not in case.confirmed:
+            case = await ports.cases.confirm(complaint_id, i)
     now = ports.clock()
     index = ports.consent.index
     waiting = [i for i in range(len(case.contacts)) if i not in case.confirmed]
