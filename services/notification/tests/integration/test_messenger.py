@@ -68,7 +68,7 @@ async def test_a_wrong_page_token_fails_the_reply_for_good(stack: Any, amqp: Any
             stack,
             NotificationSettings,
             "notification",
-            **provider_settings(inbox, gateways, messenger_page_token="EAA-revoked"),
+            **provider_settings(inbox, gateways, messenger_page_token="EAA-revoked"),  # noqa: S106
         )
         key = json.loads(settings.contact_sealing_keys.get_secret_value())["dev"]
         first = submitted(str(uuid.uuid4()), (seal(key, "messenger", psid),))
