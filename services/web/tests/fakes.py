@@ -150,6 +150,7 @@ class FakeOfficerIntake(FakeIntake):
         super().__init__()
         self.officer_view = officer_case()
         self.tokens: list[str] = []
+        self.filed: list[dict[str, Any]] = []
 
     async def inbox(self, token: str, params: Any, lang: str) -> dict[str, Any]:
         self.tokens.append(token)
@@ -172,6 +173,21 @@ class FakeOfficerIntake(FakeIntake):
 
     async def officer_case(self, token: str, complaint_id: str, lang: str) -> dict[str, Any]:
         return self.officer_view
+
+    async def file_for_citizen(self, token: str, body: dict[str, Any], lang: str) -> dict[str, Any]:
+        self.filed.append(body)
+        conduct = bool(body.get("about_office_conduct"))
+        notes = [{"en": "Keep this code.", "km": "សូមរក្សាលេខកូដនេះ។"}]
+        if conduct:
+            notes.append({"en": "It goes to the ombudsman.", "km": "ទៅអម្បុដ្សម៉ាន់។"})
+        return {
+            "tracking_code": "7K3M-Q9TX-2HBD-W4NE-R",
+            "complaint_status": "submitted",
+            "desk": body["desk"],
+            "desk_name": {"en": "Counter", "km": "បញ្ជរ"},
+            "notes": notes,
+            "to_ombudsman": conduct,
+        }
 
     async def officer_act(
         self, token: str, complaint_id: str, action: str, body: dict[str, Any], lang: str

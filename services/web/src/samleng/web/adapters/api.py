@@ -227,6 +227,11 @@ class IntakeClient(JsonApi):
         response = await self.request("GET", path, headers=_headers(lang, token))
         return response.headers.get("content-type", "application/octet-stream"), response.content
 
+    async def file_for_citizen(self, token: str, body: dict[str, Any], lang: str) -> dict[str, Any]:
+        """A desk agent's filing for a citizen; the receipt with the code (shown once)."""
+        headers = _headers(lang, token)
+        return dict(await self.json("POST", "/v1/desk/complaints", json=body, headers=headers))
+
     async def audit(self, token: str, params: list[tuple[str, str]], lang: str) -> dict[str, Any]:
         """A page of the audit trail (all of it for administrators, an office's for its head)."""
         answer = await self.json(
