@@ -404,7 +404,10 @@ def texts_to(inbox: SmtpInbox, gateways: Gateways, channel: str, address: str) -
     """The text of every message a contact received, oldest first."""
     if channel == "email":
         return [str(m.get_content()) for m in inbox.messages_to(address)]
-    return [str(body["text"]) for body in gateways.accepted_for(channel, address)]
+    bodies = gateways.accepted_for(channel, address)
+    if channel == "messenger":
+        return [str(body["message"]["text"]) for body in bodies]
+    return [str(body["text"]) for body in bodies]
 
 
 async def confirm_contacts(

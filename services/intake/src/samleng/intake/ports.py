@@ -15,7 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from samleng.common.auth import TokenVerifier
-from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
+from samleng.common.events import (
+    CaseStatus,
+    Event,
+    FeedbackKind,
+    OfficeRef,
+    SealedContact,
+    SealedReceipt,
+)
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
@@ -166,6 +173,9 @@ class ContactSealing(Protocol):
 
     def seal(self, channel: str, address: str) -> SealedContact:
         """The contact as an event may carry it."""
+
+    def seal_receipt(self, code: str, contact: int) -> SealedReceipt:
+        """A tracking code sealed for notification to send to contact number ``contact``."""
 
 
 @dataclass(frozen=True)

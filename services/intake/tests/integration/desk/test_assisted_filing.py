@@ -72,6 +72,10 @@ async def test_a_counter_filing_shows_the_code_once_and_the_agent_cannot_read_th
         fernet = Fernet(desk_env.stack.secrets["SAMLENG_CONTACT_SEALING_KEY"].encode())
         sealed = event.data.contacts  # type: ignore[attr-defined]
         assert [fernet.decrypt(c.ciphertext.encode()).decode() for c in sealed] == ["+85512345678"]
+        # and the code itself, sealed for notification to send to that number once
+        receipt_sealed = event.data.receipt  # type: ignore[attr-defined]
+        assert receipt_sealed.contact == 0
+        assert fernet.decrypt(receipt_sealed.ciphertext.encode()).decode() == code
         assert "345" not in str(await collection(desk.settings, "cases"))
 
         # routed to the commune office: the agent gets 404, like for any case not theirs
@@ -131,6 +135,7 @@ async def test_a_conduct_complaint_at_the_accused_counter_goes_to_the_ombudsman(
         assert event.data.about_office_conduct is True  # type: ignore[attr-defined]
         assert event.data.about_office_id == "district:1702"  # type: ignore[attr-defined]
         # and the receipt of an ordinary complaint at another office's counter says nothing
+        assert event.data.receipt is None  # type: ignore[attr-defined]  # no number given
         other = {**body, "about_office_id": "commune:170201"}
         plain = await desk.http.post("/v1/desk/complaints", json=other, headers=bearer(token))
         assert plain.json()["to_ombudsman"] is False

@@ -199,6 +199,9 @@ async def test_messages_are_queued_without_names_or_pictures_and_filed_as_cases(
         fernet = Fernet(desk_env.stack.secrets["SAMLENG_CONTACT_SEALING_KEY"].encode())
         assert contact.channel == "messenger"
         assert fernet.decrypt(contact.ciphertext.encode()).decode() == f"psid:{PSID}"
+        sealed_code = event.data.receipt  # type: ignore[attr-defined]
+        code = filed.json()["tracking_code"]
+        assert fernet.decrypt(sealed_code.ciphertext.encode()).decode() == code
         again = await desk.http.post(
             f"/v1/desk/messages/{items[0]['message_id']}/case",
             json={"kind": "complaint", "category": "extra_fee", "commune_code": "170201"},

@@ -36,15 +36,18 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     """Remember the citizen's sealed contacts (each address once), and ask each to confirm.
 
     Nothing about the case goes to a contact before its holder confirms: the first
-    message is a confirmation request carrying a code (``domain/consent.py``). A Messenger
-    contact is confirmed already: only the social-media desk files one, for the person who
-    wrote to the Page from that very account (nobody can type one into a form).
+    message is a confirmation request carrying a code (``domain/consent.py``). Confirmed
+    already: a Messenger contact (only the social-media desk files one, for the person who
+    wrote to the Page from that very account) and the number a citizen gave a desk agent for
+    their receipt (the agent reads it back to them); the receipt carries the tracking code.
     """
     complaint_id = event.complaint_id
     contacts = _unique(event.data.contacts, ports)
     case = await ports.cases.learn_contacts(complaint_id, event.data.language, contacts)
+    receipt = event.data.receipt
     for i, contact in enumerate(case.contacts):
-        if contact.channel == "messenger" and i not in case.confirmed:
+        chosen_at_desk = receipt is not None and receipt.contact == i
+        if (contact.channel == "messenger" or chosen_at_desk) and i not in case.confirmed:
             case = await ports.cases.confirm(complaint_id, i)
     now = ports.clock()
     index = ports.consent.index
@@ -54,6 +57,8 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
         ports.consent.code_expiry(now),
     )
     deliveries = ports.planner.confirmation_requests(complaint_id, case, now)
+    if receipt is not None:
+        deliveries += ports.planner.receipt(complaint_id, case, receipt, now)
     # a replay after a confirmation: the notices kept meanwhile (each planned once)
     deliveries += [d for n in case.notices for d in ports.planner.for_citizen(n, case, now)]
     await _plan(ports, deliveries)

@@ -84,6 +84,7 @@ from samleng.common.events.values import (
     OfficeLevel,
     OfficeRef,
     SealedContact,
+    SealedReceipt,
 )
 
 __all__ = [
@@ -139,6 +140,7 @@ __all__ = [
     "RejectedData",
     "ReopenedData",
     "SealedContact",
+    "SealedReceipt",
     "StatusGroup",
     "SubmittedData",
     "TransferRequested",

@@ -134,3 +134,17 @@ class SealedContact(Payload):
     channel: Literal["sms", "telegram", "email", "messenger"]
     ciphertext: str = Field(min_length=1, max_length=4096)
     key_id: str = Field(min_length=1, max_length=64)
+
+
+class SealedReceipt(Payload):
+    """A tracking code sealed for notification, to send once to one of the case's contacts.
+
+    A desk agent files for a citizen who asked for their code by SMS (or who wrote to the
+    Page): ``ciphertext`` is Fernet under ``key_id``, like a contact; ``contact`` is the
+    index of the contact in ``contacts`` it goes to. Only notification can open it, and
+    only its courier does, in memory, at send time.
+    """
+
+    contact: int = Field(ge=0, le=2)
+    ciphertext: str = Field(min_length=1, max_length=4096)
+    key_id: str = Field(min_length=1, max_length=64)

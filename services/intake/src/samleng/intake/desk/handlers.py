@@ -101,8 +101,14 @@ async def file_for_citizen(
 
         return together(*([also(case)] if also else []), audited)
 
+    # the citizen's one contact (a number they gave, or the Page conversation) gets the code
     submitted = await submit_feedback(
-        submission, ports.cases, ports.keys, reporter=reporter, also=with_case
+        submission,
+        ports.cases,
+        ports.keys,
+        reporter=reporter,
+        also=with_case,
+        receipt_to=0 if reporter.contacts else None,
     )
     ports.relay.wake()
     return Filed(submitted.case, receipt(desk, submission, str(submitted.code)))

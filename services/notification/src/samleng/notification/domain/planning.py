@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from samleng.common.events import SealedContact
+from samleng.common.events import SealedContact, SealedReceipt
 from samleng.notification.domain import templates
 from samleng.notification.domain.cases import CaseRecord
 from samleng.notification.domain.consent import CODE_SLOT, CONFIRMATION_KIND, citizen_recipient
@@ -23,6 +23,7 @@ from samleng.notification.domain.delivery import (
     delivery_id,
 )
 from samleng.notification.domain.notices import Notice
+from samleng.notification.domain.receipts import RECEIPT_KIND, sealed_slot
 from samleng.notification.domain.templates import Language
 
 
@@ -163,6 +164,41 @@ class DeliveryPlanner:
                 delivery = delivery.failed_because(reason, now)
             deliveries.append(delivery)
         return deliveries
+
+    def receipt(
+        self, complaint_id: str, case: CaseRecord, sealed: SealedReceipt, now: datetime
+    ) -> list[Delivery]:
+        """The tracking code, once, to the contact the citizen chose at the desk."""
+        if sealed.contact >= len(case.contacts):
+            return []
+        contact = case.contacts[sealed.contact]
+        language = _language(case)
+        message = templates.receipt(language, self.tracking_url, sealed_slot(sealed))
+        recipient = citizen_recipient(complaint_id, sealed.contact)
+        event_id = f"receipt:{complaint_id}"
+        delivery = Delivery(
+            id=delivery_id(event_id, recipient, contact.channel),
+            event_id=event_id,
+            event_type="complaint.submitted",
+            kind=RECEIPT_KIND,
+            complaint_id=complaint_id,
+            office_id=None,
+            audience="citizen",
+            recipient=recipient,
+            channel=contact.channel,
+            language=language,
+            subject=message.subject,
+            text=message.text,
+            target=_sealed(contact),
+            state=DeliveryState.PENDING,
+            occurred_at=now,
+            created_at=now,
+            due_at=now,
+        )
+        if contact.channel not in self.enabled:
+            reason = f"the {contact.channel} channel is not configured in this deployment"
+            delivery = delivery.failed_because(reason, now)
+        return [delivery]
 
     def digest(
         self, officer: Recipient, endpoint: Endpoint, held: list[Delivery], now: datetime
