@@ -1,4 +1,4 @@
-"""The social-media desk's queue in memory, and intake's ports with it."""
+"""The social-media desk's queue in memory (``fakes.fake_ports`` wires it)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from samleng.intake.domain.social import QueuedMessage, QueueState
-from samleng.intake.ports import AlreadyDecided, AlsoWrite, DeskPorts, IntakePorts
-from services.intake.tests.unit.fakes import InMemoryBudget, fake_ports
+from samleng.intake.ports import AlreadyDecided, AlsoWrite
 
 
 @dataclass
@@ -74,11 +73,3 @@ class InMemoryDeskMessages:
     async def monthly(self, desk_id: str, since: datetime) -> list[dict[str, Any]]:
         """Not needed by the unit tests."""
         return []
-
-
-def desk_ports(per_agent: int = 1000) -> IntakePorts:
-    """Intake's ports in memory, with the desk queue and a filing budget."""
-    return replace(
-        fake_ports(),
-        desk=DeskPorts(messages=InMemoryDeskMessages(), filings=InMemoryBudget(limit=per_agent)),
-    )

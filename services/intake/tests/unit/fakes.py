@@ -40,6 +40,7 @@ from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.ports import (
     AlsoWrite,
     Budgets,
+    DeskPorts,
     Document,
     DuplicateCase,
     DuplicateSubmission,
@@ -52,6 +53,7 @@ from samleng.intake.ports import (
     StaleCase,
 )
 from samleng.intake.settings import IntakeSettings
+from services.intake.tests.unit.desk_fakes import InMemoryDeskMessages
 
 
 @dataclass
@@ -360,6 +362,8 @@ def unit_settings(**overrides: Any) -> IntakeSettings:
         "tracking_code_key": _SECRET,
         "encryption_key": _SECRET,
         "contact_sealing_key": _FERNET,
+        "facebook_app_secret": "unit-test-app-secret",
+        "facebook_verify_token": "unit-test-verify-token",
         **overrides,
     }
     return IntakeSettings(**values)
@@ -395,7 +399,15 @@ def fake_ports(**settings: Any) -> IntakePorts:
             attachments=attachments,
         ),
         verifier=None,
+        desk=DeskPorts(messages=InMemoryDeskMessages(), filings=InMemoryBudget()),
     )
+
+
+def desk_ports(per_agent: int = 1000) -> IntakePorts:
+    """Intake's ports in memory, with a filing budget of ``per_agent`` for everyone."""
+    ports = fake_ports()
+    assert ports.desk is not None
+    return replace(ports, desk=replace(ports.desk, filings=InMemoryBudget(limit=per_agent)))
 
 
 # Samples the unit tests share: an office, a submission, and routing's assignment.

@@ -23,8 +23,7 @@ from samleng.intake.desk.handlers import (
 from samleng.intake.domain.desks import Desk, DeskKind, NotADeskAgent, desk_of, receipt
 from samleng.intake.domain.model import Reporter
 from samleng.intake.domain.social import incoming, signature_valid
-from services.intake.tests.unit.desk_fakes import desk_ports
-from services.intake.tests.unit.fakes import SUBMISSION
+from services.intake.tests.unit.fakes import SUBMISSION, desk_ports
 
 pytestmark = pytest.mark.unit
 

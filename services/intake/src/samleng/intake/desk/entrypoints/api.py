@@ -118,7 +118,7 @@ def _submission(
     "/complaints",
     status_code=status.HTTP_201_CREATED,
     response_model=DeskReceipt,
-    responses=documented(401, 403, 422, 429),
+    responses=documented(401, 403, 422, 429, 503),
     summary="File a case for a citizen at your desk; the code is shown this once",
 )
 async def file(
@@ -141,7 +141,7 @@ def _social_desk(agent: Principal, requested: str | None) -> Desk:
 @router.get(
     "/messages",
     response_model=list[QueuedMessageView],
-    responses=documented(401, 403),
+    responses=documented(401, 403, 503),
     summary="The social-media desk's queue, oldest first",
 )
 async def queue(
@@ -170,7 +170,7 @@ async def queue(
     "/messages/{message_id}/case",
     status_code=status.HTTP_201_CREATED,
     response_model=DeskReceipt,
-    responses=documented(401, 403, 404, 422, 429),
+    responses=documented(401, 403, 404, 422, 429, 503),
     summary="Turn a queued message into a case; the sender becomes its reply contact",
 )
 async def file_from_message(
@@ -190,7 +190,7 @@ async def file_from_message(
 @router.post(
     "/messages/{message_id}/dismissal",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=documented(401, 403, 404, 422),
+    responses=documented(401, 403, 404, 422, 503),
     summary="Dismiss a queued message, with a reason (audited)",
 )
 async def dismiss(
@@ -209,7 +209,7 @@ async def dismiss(
 @router.get(
     "/figures",
     response_model=list[DeskMonth],
-    responses=documented(401, 403),
+    responses=documented(401, 403, 503),
     summary="The social-media desk's months: messages received, filed as cases, dismissed",
 )
 async def figures(

@@ -10,7 +10,7 @@ names and pictures (:mod:`samleng.intake.domain.social`) and queued for the desk
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -21,6 +21,19 @@ from samleng.intake.entrypoints.deps import PortsDep
 from samleng.intake.entrypoints.problems import problem
 
 router = APIRouter(prefix="/v1/webhooks", tags=["desk"])
+
+
+def _problems(**codes: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        int(code.removeprefix("s")): {
+            "description": text,
+            "content": {"application/problem+json": {}},
+        }
+        for code, text in codes.items()
+    }
+
+
+NOT_SET_UP = "The Page webhook is not configured on this server"
 
 
 def _app_secret(ports: PortsDep) -> str:
@@ -35,7 +48,12 @@ def _app_secret(ports: PortsDep) -> str:
     return secret
 
 
-@router.get("/facebook", response_class=PlainTextResponse, summary="Meta's hub challenge")
+@router.get(
+    "/facebook",
+    response_class=PlainTextResponse,
+    summary="Meta's hub challenge",
+    responses=_problems(s403="hub.mode or hub.verify_token is not ours", s503=NOT_SET_UP),
+)
 async def challenge(
     ports: PortsDep,
     mode: Annotated[str, Query(alias="hub.mode", max_length=32)] = "",
@@ -55,7 +73,16 @@ async def challenge(
     return hub_challenge
 
 
-@router.post("/facebook", summary="Messenger messages and Page comments (signed)")
+@router.post(
+    "/facebook",
+    summary="Messenger messages and Page comments (signed)",
+    responses=_problems(
+        s401="No X-Hub-Signature-256",
+        s403="X-Hub-Signature-256 does not match the body",
+        s422="Not a Page webhook payload",
+        s503=NOT_SET_UP,
+    ),
+)
 async def deliveries(
     request: Request,
     ports: PortsDep,
