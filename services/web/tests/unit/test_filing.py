@@ -69,3 +69,46 @@ def test_an_officer_without_a_desk_is_refused(
 ) -> None:
     signed_in_as(console, issuer, "officer", "")
     assert console.get("/officer/filing").status_code == 403
+
+
+def test_the_social_media_desk_files_or_dismisses_queued_messages(
+    console: TestClient,  # noqa: F811
+    issuer: AuthorizationServer,  # noqa: F811
+    intake: FakeOfficerIntake,  # noqa: F811
+) -> None:
+    csrf = signed_in_as(console, issuer, "desk_agent", "social_media:national:moi")
+    message_id = intake.queue[0]["message_id"]
+    for lang in ("", "?lang=en"):
+        page = console.get(f"/officer/queue{lang}")
+        assert page.status_code == 200 and "ផ្លូវខូចយូរហើយ" in page.text
+        assert f"/officer/queue/{message_id}/case" in page.text
+    assert 'href="/officer/queue"' in console.get("/officer/filing").text  # in the menu
+    short = console.post(
+        f"/officer/queue/{message_id}/dismissal", data={"reason": "no", "csrf": csrf}
+    )
+    assert short.status_code == 422 and "reason" in short.text
+    forged = console.post(f"/officer/queue/{message_id}/case", data={"kind": "complaint"})
+    assert forged.status_code == 403 and not intake.filed
+    filed = console.post(
+        f"/officer/queue/{message_id}/case",
+        data={
+            "csrf": csrf,
+            "kind": "complaint",
+            "category": "other",
+            "commune_code": "170201",
+            "description": "",
+        },
+    )
+    assert filed.status_code == 200 and 'data-code="7K3M-Q9TX-2HBD-W4NE-R"' in filed.text
+    (sent,) = intake.filed
+    assert sent["desk"] == "social_media:national:moi" and sent["description"] == ""
+    assert "queue-empty" in console.get("/officer/queue").text
+
+
+def test_a_counter_agent_has_no_social_media_queue(
+    console: TestClient,  # noqa: F811
+    issuer: AuthorizationServer,  # noqa: F811
+) -> None:
+    signed_in_as(console, issuer, "desk_agent", "counter:district:1702")
+    assert console.get("/officer/queue").status_code == 403
+    assert 'href="/officer/queue"' not in console.get("/officer/filing").text

@@ -209,6 +209,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Read the code one character at a time, and ask the citizen to read it back.",
     ),
     "desk_file_next": ("ដាក់ពាក្យមួយទៀត", "File another"),
+    "nav_queue": ("សារពីបណ្តាញសង្គម", "Social-media queue"),
+    "desk_queue_title": ("សាររង់ចាំពីទំព័រ Facebook", "Messages waiting from the Facebook Page"),
+    "desk_queue_empty": ("គ្មានសាររង់ចាំទេ។", "No message is waiting."),
+    "desk_queue_intro": (
+        "ឈ្មោះ និងរូបភាពរបស់អ្នកផ្ញើមិនត្រូវបានរក្សាទុកទេ។ ដាក់សារជាករណី (លេខកូដនឹងត្រូវផ្ញើទៅអ្នកផ្ញើតាម Messenger) "
+        "ឬបដិសេធវាដោយប្រាប់មូលហេតុ។",
+        "Senders' names and pictures are never kept. File a message as a case (the code goes "
+        "to the sender in Messenger) or dismiss it with a reason.",
+    ),
+    "desk_message_kind_message": ("សារ Messenger", "Messenger message"),
+    "desk_message_kind_comment": ("មតិយោបល់លើទំព័រ", "Page comment"),
+    "desk_sender": ("អ្នកផ្ញើ (ឈ្មោះក្លែង)", "Sender (pseudonym)"),
+    "desk_file_message": ("ដាក់ជាករណី", "File as a case"),
+    "desk_dismiss": ("បដិសេធ", "Dismiss"),
+    "desk_dismiss_reason": ("មូលហេតុ", "Reason"),
+    "desk_dismissed": ("សារត្រូវបានបដិសេធ។", "The message was dismissed."),
+    "desk_not_social": (
+        "មានតែភ្នាក់ងារក្រុមការងារបណ្តាញសង្គមប៉ុណ្ណោះដែលអាចមើលសារទាំងនេះ។",
+        "Only agents of the social-media desk can see these messages.",
+    ),
     "desk_not_agent": (
         "មានតែភ្នាក់ងារបញ្ជរប៉ុណ្ណោះដែលអាចដាក់ពាក្យជំនួសពលរដ្ឋ។",
         "Only desk agents can file for citizens.",

@@ -9,8 +9,8 @@ see and do: this console only shows intake's answers and its refusals.
 
 from fastapi import APIRouter
 
-from samleng.web.entrypoints.officer import cases, desk, filing, sign_in
+from samleng.web.entrypoints.officer import cases, desk, filing, queue, sign_in
 
 router = APIRouter()
-for part in (sign_in, cases, desk, filing):
+for part in (sign_in, cases, desk, filing, queue):
     router.include_router(part.router)

@@ -24,7 +24,7 @@ AGE_BANDS = ("under_18", "18_24", "25_34", "35_44", "45_59", "60_plus", "undiscl
 FIELDS = ("kind", "category", "commune_code", "description", "sms_number", "desk")
 
 
-def _both(key: str, **values: Any) -> dict[str, str]:
+def both(key: str, **values: Any) -> dict[str, str]:
     """A console text in both languages (the receipt is bilingual whatever the page's)."""
     return {"km": Texts("km")(key, **values), "en": Texts("en")(key, **values)}
 
@@ -60,7 +60,8 @@ async def filing_form(console: ConsoleDep) -> HTMLResponse:
     return _refused(console) or await _form(console)
 
 
-def _body(form: dict[str, str], desks: tuple[str, ...]) -> dict[str, Any]:
+def filing_body(form: dict[str, str], desks: tuple[str, ...]) -> dict[str, Any]:
+    """What intake's desk API takes, from the posted form (empty optional fields left out)."""
     desk = form.get("desk") or (desks[0] if len(desks) == 1 else "")
     body: dict[str, Any] = {
         "kind": form.get("kind", ""),
@@ -97,7 +98,7 @@ async def file_for_citizen(console: ConsoleDep) -> Response:
         return console.forbidden("csrf_failed")
     try:
         receipt = await console.web.intake.file_for_citizen(
-            session.access_token, _body(form, session.desks), console.lang
+            session.access_token, filing_body(form, session.desks), console.lang
         )
     except ApiProblem as problem:
         if problem.status in (400, 422):
@@ -105,4 +106,4 @@ async def file_for_citizen(console: ConsoleDep) -> Response:
         return console.failure(problem)
     except ServiceUnavailable as failure:
         return console.failure(failure)
-    return console.page("filing_receipt.html", receipt=receipt, both=_both)
+    return console.page("filing_receipt.html", receipt=receipt, both=both)
