@@ -1,18 +1,23 @@
 """A desk agent at a district counter files for a citizen in Chromium with JavaScript off,
 on a 390 px screen, in Khmer: the receipt shows the code once, in Khmer and English, tells
 the citizen when a complaint about this office goes to the ombudsman, prints without the
-console around it, and passes axe-core; the code is in no URL."""
+console around it, and passes axe-core; the code is in no URL. An agent of the
+social-media desk files a message the Page's webhook brought in, the same way."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from services.web.tests.integration.conftest import Portal
+from services.web.tests.integration.conftest import PAGE_APP_SECRET, Portal
 from services.web.tests.integration.test_browser import PHONE, accessible, history_urls, shoot
 
 pytestmark = pytest.mark.e2e
@@ -28,15 +33,15 @@ def counter_phone(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def sign_in_at_desk(page: Page, portal: Portal) -> None:
-    """The console's sign-in as a desk agent of the counter."""
+def sign_in_at_desk(page: Page, portal: Portal, desk: str = COUNTER) -> None:
+    """The console's sign-in as a desk agent of one desk (the counter unless named)."""
     page.goto(f"{portal.url}/officer")
     page.click("#sign-in")
     page.wait_for_url(f"{portal.issuer_url}/authorize*")
     page.fill("#subject", f"agent-{uuid.uuid4().hex[:6]}")
     page.select_option("#roles", "desk_agent")
     page.fill("#offices", "")
-    page.fill("#desks", COUNTER)
+    page.fill("#desks", desk)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(re.escape(portal.url) + r"/officer$"))
 
@@ -102,6 +107,55 @@ def test_the_counter_receipt_in_khmer_without_javascript(
     expect(page.locator("#to-ombudsman")).to_have_count(0)
     page.goto(f"{portal.url}/officer/filing")
     checked_as_served(browser, portal, page, "desk-filing-km-phone")
+
+
+def page_message(text: str) -> tuple[bytes, dict[str, str]]:
+    """A Messenger webhook as the Page sends it (a name and picture in it), signed."""
+    sender = {"id": str(uuid.uuid4().int % 10**16), "name": "Sok Dara", "profile_pic": "x"}
+    payload = {
+        "object": "page",
+        "entry": [
+            {
+                "id": "104000000000001",
+                "messaging": [
+                    {
+                        "sender": sender,
+                        "recipient": {"id": "104000000000001"},
+                        "timestamp": 1764990000000,
+                        "message": {"mid": f"m_{uuid.uuid4().hex}", "text": text},
+                    }
+                ],
+            }
+        ],
+    }
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    digest = hmac.new(PAGE_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"X-Hub-Signature-256": f"sha256={digest}", "content-type": "application/json"}
+
+
+def test_the_social_media_queue_in_khmer_without_javascript(
+    portal: Portal, browser: Browser, counter_phone: BrowserContext
+) -> None:
+    text = f"ផ្លូវខូចយូរហើយ {uuid.uuid4().hex[:6]}"
+    body, headers = page_message(text)
+    posted = httpx.post(
+        f"{portal.apis['intake'].url}/v1/webhooks/facebook", content=body, headers=headers
+    )
+    assert posted.status_code == 200, posted.text
+    page = counter_phone.new_page()
+    sign_in_at_desk(page, portal, desk="social_media:national:moi")
+    page.goto(f"{portal.url}/officer/queue")
+    message = page.locator("article.desk-message", has_text=text)
+    expect(message).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Sok Dara")
+    checked_as_served(browser, portal, page, "desk-queue-km-phone")
+    message.locator("summary").click()
+    message.locator("select[name=kind]").select_option("complaint")
+    message.locator("input[name=commune_code]").fill("170201")
+    message.locator("button.primary").click()
+    expect(page.locator("#tracking-code")).to_be_visible()
+    page.goto(f"{portal.url}/officer/queue")
+    expect(page.locator("article.desk-message", has_text=text)).to_have_count(0)
 
 
 def test_an_officer_without_a_desk_cannot_file(
