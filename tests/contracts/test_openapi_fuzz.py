@@ -65,8 +65,17 @@ FEW = settings(
 )
 
 
+#: Inbound channels switched on, so their webhooks answer as configured (401 unsigned).
+CHANNELS = {
+    "sms_webhook_secret": "fuzz-sms-webhook-secret-of-32-characters",
+    "telegram_bot_token": "1:fuzz",
+    "telegram_webhook_secret": "fuzz-telegram-secret-of-32-characters",
+    "telegram_api_url": "http://127.0.0.1:9",  # never reached: no request is signed
+}
+
+
 def _intake() -> Any:
-    ports = intake_fakes(**OIDC)
+    ports = intake_fakes(**OIDC, **CHANNELS)
     overrides = {f.name: getattr(ports, f.name) for f in fields(ports) if f.name != "settings"}
     overrides["verifier"] = token_verifier(ports.settings)
     return intake_bootstrap(ports.settings, **overrides).app
@@ -150,6 +159,8 @@ NOT_EXPRESSIBLE: dict[str, str] = {
             "forward",
             "escalate",
             "reopen",
+            "link",
+            "unlink",
         )
     },
     **{

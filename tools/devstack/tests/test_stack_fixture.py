@@ -67,6 +67,8 @@ def test_per_service_env_file_overrides(tmp_path: Path) -> None:
     assert env["SAMLENG_LOG_LEVEL"] == "DEBUG"
     assert env["SAMLENG_HTTP_PORT"] == "9003"
     assert service_env("routing", paths)["SAMLENG_HTTP_PORT"] == "8001"
+    # make run starts with the illustrative pilot footprint (docs/routing.md)
+    assert service_env("routing", paths)["SAMLENG_INITIAL_DIRECTORY"] == "our-voice-pilot.json"
 
 
 @pytest.mark.unit

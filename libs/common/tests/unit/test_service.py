@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import SecretStr
 
 from samleng.common.http import Problem
 from samleng.common.runtime import ServiceRuntime
@@ -143,3 +144,52 @@ async def test_the_openapi_document_says_errors_are_problem_json_and_names_opera
     assert docs.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in docs.text
     assert "cdn" not in docs.text.lower()
     assert swagger.status_code == 200
+
+
+async def test_every_service_refuses_a_body_over_its_limit_before_reading_it() -> None:
+    service = _service({"greeting": "hi"})
+
+    @service.app.post("/echo")
+    async def echo(body: dict[str, Any]) -> dict[str, Any]:
+        return body
+
+    async def endless() -> Any:  # no Content-Length: the limit counts what arrives
+        for _ in range(200):
+            yield b" " * 1024
+
+    transport = httpx.ASGITransport(app=service.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.post("/echo", json={"a": 1})).json() == {"a": 1}
+        declared = await client.post("/echo", content=b"{" + b" " * 70_000 + b"}")
+        streamed = await client.post("/echo", content=endless())
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail_en"].endswith("at most 64 KiB.")
+
+
+async def test_the_admin_gate_checks_the_token_before_the_body() -> None:
+    settings = ServiceSettings(service_name="demo", environment=Environment.TEST)
+    opened = web_app(ServiceRuntime(settings), title="demo", admin_token=SecretStr("s3cret-token"))
+    closed = web_app(ServiceRuntime(settings), title="demo", admin_token=SecretStr(""))
+    for app in (opened, closed):
+
+        @app.post("/v1/admin/things")
+        async def things(body: dict[str, Any]) -> dict[str, Any]:
+            return body
+
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=opened), base_url="http://t") as ok,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=closed), base_url="http://t") as off,
+    ):
+        token = {"Authorization": "Bearer s3cret-token"}
+        assert (await ok.post("/v1/admin/things", content=b"{broken")).status_code == 401
+        wrong = await ok.post("/v1/admin/things", json={}, headers={"Authorization": "Bearer x"})
+        assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+        assert (await ok.post("/v1/admin/things", json={"a": 1}, headers=token)).json() == {"a": 1}
+        assert (await ok.get("/v1/administrators")).status_code == 404  # not under the gate
+        assert (await ok.request("TRACE", "/v1/admin/things")).status_code == 405
+        assert (await ok.get("/v1/admin/nothing-here")).status_code == 404
+        refused = await off.post("/v1/admin/things", json={}, headers=token)
+        assert refused.status_code == 403
+        assert refused.json()["type"].endswith("/admin-api-disabled")

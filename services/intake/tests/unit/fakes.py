@@ -33,8 +33,10 @@ from samleng.common.events import (
     OfficeRef,
 )
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
+from samleng.intake.app import conversation_desk
 from samleng.intake.domain.access import in_office_trail
 from samleng.intake.domain.audit import GENESIS, AuditEntry, AuditRecord, chain
+from samleng.intake.domain.duplicates import Candidate, DuplicateRule
 from samleng.intake.domain.model import Attachment, Case, Submission, open_case
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.ports import (
@@ -53,6 +55,7 @@ from samleng.intake.ports import (
     StaleCase,
 )
 from samleng.intake.settings import IntakeSettings
+from services.intake.tests.unit.conversation_fakes import InMemoryConversations
 from services.intake.tests.unit.desk_fakes import InMemoryDeskMessages
 
 
@@ -305,8 +308,10 @@ class InMemoryInbox:
             (
                 c
                 for c in self.cases.cases.values()
-                if c.office is not None
-                and c.office.office_id in where.offices
+                if (
+                    (c.office is not None and c.office.office_id in where.offices)
+                    or c.submission.location.province_code in where.provinces
+                )
                 and (not with_status or not where.statuses or c.status in where.statuses)
             ),
             key=lambda c: (c.submitted_at, c.complaint_id),
@@ -335,6 +340,41 @@ class InMemoryInbox:
             for c in self.cases.cases.values()
             if c.office is not None and c.office.office_id in office_ids
         }
+
+
+@dataclass
+class InMemoryDuplicates:
+    """Comparable cases and links over an in-memory case store; pairs in a dictionary."""
+
+    cases: InMemoryCases
+    pairs: dict[tuple[str, str], Candidate] = field(default_factory=dict)
+    submitted: dict[str, datetime] = field(default_factory=dict)
+
+    async def comparable(self, case: Case, rule: DuplicateRule) -> list[Case]:
+        """Every other case: the domain's rule selects (the adapter's query narrows first)."""
+        return [c for c in self.cases.cases.values() if c.complaint_id != case.complaint_id]
+
+    async def remember(self, case: Case, candidates: tuple[Candidate, ...]) -> None:
+        """Replace the pairs found for ``case``."""
+        for key in [k for k in self.pairs if k[0] == case.complaint_id]:
+            del self.pairs[key]
+        self.submitted[case.complaint_id] = case.submitted_at
+        for c in candidates:
+            self.pairs[(case.complaint_id, c.complaint_id)] = c
+
+    async def candidates_of(self, complaint_id: str) -> list[Candidate]:
+        """The pairs the case is part of, as candidates for it."""
+        found = [c for (a, _), c in self.pairs.items() if a == complaint_id]
+        found += [
+            replace(c, complaint_id=a, submitted_at=self.submitted[a])
+            for (a, b), c in self.pairs.items()
+            if b == complaint_id
+        ]
+        return sorted(found, key=lambda c: -c.score)
+
+    async def linked_to(self, original_id: str) -> list[str]:
+        """The ids of the cases linked to ``original_id``."""
+        return [c.complaint_id for c in self.cases.cases.values() if c.linked_to == original_id]
 
 
 @dataclass
@@ -380,12 +420,13 @@ def unit_keys() -> Keys:
     )
 
 
-def fake_ports(**settings: Any) -> IntakePorts:
+def fake_ports(**overrides: Any) -> IntakePorts:
     """Every port of intake in memory, wired as ``bootstrap`` wires the real ones."""
     cases = InMemoryCases()
     attachments = InMemoryAttachments()
+    settings = unit_settings(**overrides)
     return IntakePorts(
-        settings=unit_settings(**settings),
+        settings=settings,
         cases=cases,
         keys=unit_keys(),
         budgets=Budgets(lookup_misses=InMemoryBudget(), submissions=InMemoryBudget()),
@@ -395,11 +436,14 @@ def fake_ports(**settings: Any) -> IntakePorts:
             cases=cases,
             inbox=InMemoryInbox(cases),
             notes=InMemoryNotes(),
+            partner_notes=InMemoryNotes(),
             audit=InMemoryAuditLog(),
             attachments=attachments,
+            duplicates=InMemoryDuplicates(cases),
         ),
         verifier=None,
         desk=DeskPorts(messages=InMemoryDeskMessages(), filings=InMemoryBudget()),
+        conversations=conversation_desk(settings, InMemoryConversations()),
     )
 
 

@@ -73,3 +73,17 @@ def test_an_offices_trail_never_holds_a_complaint_about_its_own_conduct() -> Non
     assert not in_office_trail("theirs", ELSEWHERE, **scope)
     assert not in_office_trail("about-us", HOME, **scope)  # even our own staff's attempt
     assert not in_office_trail("about-us", "district-ombudsman:1702", **scope)
+
+
+def test_a_partner_expert_reads_its_scope_and_acts_on_nothing() -> None:
+    partner = user(Role.PARTNER_EXPERT, offices=(ELSEWHERE, "province:21"))
+    assert can_read(partner, ELSEWHERE, "17")  # an office of its scope
+    assert can_read(partner, "owso:2101", "21")  # anywhere in a province of its scope
+    assert not can_read(partner, HOME, "17") and not can_read(partner, None, "")
+    for action in OfficerAction:
+        assert not can_act(partner, ELSEWHERE, action)
+    assert not can_download(partner, ELSEWHERE)
+    assert audit_offices(partner) == ()
+    # an officer who is also a partner elsewhere keeps the officer's reach
+    both = user(Role.OFFICER, Role.PARTNER_EXPERT, offices=(HOME,))
+    assert can_act(both, HOME, OfficerAction.RESOLVE)

@@ -232,7 +232,8 @@ async def test_a_duplicate_must_name_another_case_the_user_can_see() -> None:
         with pytest.raises(ActionRefused) as refused:
             await check_duplicate_target(OFFICER, case.complaint_id, target, desk)
         assert refused.value.slug == slug
-    with pytest.raises(ActionRefused):
+    # a user who cannot see the case itself learns nothing about the original either
+    with pytest.raises(CaseNotVisible):
         await check_duplicate_target(STRANGER, case.complaint_id, original.complaint_id, desk)
 
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from samleng.common.sms import sms_size
 from samleng.notification.app import create_app
-from samleng.notification.domain.sms import sms_size
 from samleng.notification.settings import NotificationSettings
 from services.notification.tests.integration.helpers import (
     assigned,
@@ -343,7 +343,10 @@ async def test_the_admin_api_needs_its_token_and_manages_recipients(stack: Any) 
         wrong = await http.get(route, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
         assert wrong.headers["content-type"] == "application/problem+json"
-        assert (await off.get(route, headers=admin(settings))).status_code == 503
+        assert (await off.get(route, headers=admin(settings))).status_code == 403
+        # the token is checked before the body is read: broken JSON gets 401, not 422
+        junk = await http.put(f"{route}/dara", content=b"{not json")
+        assert junk.status_code == 401
         assert (await http.put(f"{route}/dara", json=body, headers=admin(settings))).is_success
         listed = (await http.get(route, headers=admin(settings))).json()
         assert [(r["recipient_id"], r["endpoints"]) for r in listed] == [

@@ -50,7 +50,10 @@ async def test_the_code_goes_once_to_the_contact_chosen_at_the_desk(
             stack, NotificationSettings, "notification", **provider_settings(inbox, gateways)
         )
         key = json.loads(settings.contact_sealing_keys.get_secret_value())["dev"]
-        first = submitted(str(uuid.uuid4()), (seal(key, channel, address),), language=language)
+        contact = seal(key, channel, address)
+        if channel == "messenger":  # intake seals the Page's correspondent as its holder
+            contact = contact.model_copy(update={"from_holder": True})
+        first = submitted(str(uuid.uuid4()), (contact,), language=language)
         first = first.model_copy(
             update={"data": first.data.model_copy(update={"receipt": receipt_for(key)})}
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from samleng.common.events import SealedContact
 from samleng.notification.app import create_app
 from samleng.notification.settings import NotificationSettings
 from services.notification.tests.integration.helpers import (
@@ -27,6 +28,11 @@ from tests.support import eventually, publish_event, running, settings_for
 pytestmark = pytest.mark.integration
 
 
+def written_from(key: str, address: str) -> SealedContact:
+    """A Messenger contact as intake seals it: the sender wrote to the Page from it."""
+    return seal(key, "messenger", address).model_copy(update={"from_holder": True})
+
+
 async def test_page_correspondents_hear_how_their_case_moves(stack: Any, amqp: Any) -> None:
     psid = f"psid:{uuid.uuid4().int % 10**16}"
     comment = f"comment:104_{uuid.uuid4().int % 10**9}"
@@ -35,8 +41,8 @@ async def test_page_correspondents_hear_how_their_case_moves(stack: Any, amqp: A
             stack, NotificationSettings, "notification", **provider_settings(inbox, gateways)
         )
         key = json.loads(settings.contact_sealing_keys.get_secret_value())["dev"]
-        by_message = submitted(str(uuid.uuid4()), (seal(key, "messenger", psid),), language="km")
-        by_comment = submitted(str(uuid.uuid4()), (seal(key, "messenger", comment),), language="en")
+        by_message = submitted(str(uuid.uuid4()), (written_from(key, psid),), language="km")
+        by_comment = submitted(str(uuid.uuid4()), (written_from(key, comment),), language="en")
         async with running(create_app(settings)):
             for first in (by_message, by_comment):
                 await publish_event(amqp, first)
@@ -71,7 +77,7 @@ async def test_a_wrong_page_token_fails_the_reply_for_good(stack: Any, amqp: Any
             **provider_settings(inbox, gateways, messenger_page_token="EAA-revoked"),  # noqa: S106
         )
         key = json.loads(settings.contact_sealing_keys.get_secret_value())["dev"]
-        first = submitted(str(uuid.uuid4()), (seal(key, "messenger", psid),))
+        first = submitted(str(uuid.uuid4()), (written_from(key, psid),))
         async with running(create_app(settings)) as http:
             await publish_event(amqp, first)
             await publish_event(amqp, assigned(first, office("commune:170201")))

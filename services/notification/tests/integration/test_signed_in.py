@@ -40,6 +40,10 @@ async def test_feeds_need_a_token_of_the_office(stack: Any) -> None:
         assert other.status_code == 404
         mine = await http.get(f"/v1/offices/{ours}/notifications", headers=signed_in(stack, ours))
         assert mine.status_code == 200 and mine.json()["alerts"] == []
+        # a partner expert reviewing the office's cases in intake has no feed of its own there
+        partner = stack.issuer.token("ti-expert", ["partner_expert"], [ours])
+        reviewer = await http.get(feed, headers={"Authorization": f"Bearer {partner}"})
+        assert reviewer.status_code == 404
 
 
 async def test_an_officer_chooses_their_own_channels(stack: Any, amqp: Any) -> None:

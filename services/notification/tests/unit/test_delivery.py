@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.fernet import Fernet
 
+from samleng.common.sms import sms_size
 from samleng.notification.adapters.sealing import ContactKeyring
 from samleng.notification.domain.delivery import RetryPolicy, SendFailed
-from samleng.notification.domain.sms import sms_size
 
 pytestmark = pytest.mark.unit
 

@@ -9,13 +9,21 @@ from typing import Any
 import pytest
 
 from samleng.common.events import (
+    ActorRef,
     CitizenActionData,
+    ClosedData,
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ContactResumed,
+    ContactResumedData,
+    ContactStopped,
+    ContactStoppedData,
     DeadlineApproaching,
     DeadlineData,
     DeadlinePassed,
@@ -23,7 +31,10 @@ from samleng.common.events import (
     Event,
     InformationProvided,
     InformationRequested,
+    LinkedData,
     MovedData,
+    MoveRefusedData,
+    MoveRequestRefused,
     OfficeActionData,
     SealedContact,
 )
@@ -234,6 +245,48 @@ async def test_a_question_or_a_resolution_tells_only_the_citizen(
     assert [(r, c) for _, r, c, _ in planned(ports)] == [(f"citizen:{first.complaint_id}:0", "sms")]
 
 
+@pytest.mark.parametrize(
+    ("data", "told"),
+    [
+        (ClosedData(how="auto_closed", office_id="commune:a", reason="no_reply"), True),
+        (ClosedData(how="auto_closed", office_id="commune:a"), True),
+        (ClosedData(how="confirmed_by_citizen", office_id="commune:a"), False),
+    ],
+)
+async def test_a_closure_tells_the_citizen_unless_they_made_it(
+    data: ClosedData, told: bool
+) -> None:
+    ports = ports_with(DARA)
+    first = case()
+    await handle(ports, first, then(first, ComplaintClosed, data))
+    expected = [(f"citizen:{first.complaint_id}:0", "sms")] if told else []
+    assert [(r, c) for _, r, c, _ in planned(ports)] == expected
+
+
+async def test_a_refused_move_tells_the_office_that_asked() -> None:
+    ports = ports_with(DARA)
+    first = case()
+    refusal = MoveRefusedData(
+        office_id=A.office_id, request="escalation", request_event_id=str(uuid.uuid4()),
+        reason_en="the national team is the top of the ladder",
+        reason_km="ក្រុមការងារថ្នាក់ជាតិគឺជាថ្នាក់ខ្ពស់បំផុត",
+        requested_by=ActorRef(role="officer", office_id=A.office_id),
+    )  # fmt: skip
+    await handle(ports, first, then(first, MoveRequestRefused, refusal))
+    assert [(r, c) for _, r, c, _ in planned(ports)] == [
+        ("office:commune:a", "in_app"),
+        (DARA.key, "email"),
+        (DARA.key, "sms"),
+    ]
+    queue = ports.deliveries
+    assert isinstance(queue, FakeDeliveryQueue)
+    (feed,) = [d for d in queue.deliveries.values() if d.channel == "in_app"]
+    assert feed.title_en == (
+        "Your office's escalation request for a case was refused; the case stays with you: "
+        "the national team is the top of the ladder"
+    )
+
+
 async def test_an_answer_before_the_assignment_waits_for_the_office_in_charge_then() -> None:
     ports = ports_with(DARA)
     first = case()
@@ -297,10 +350,91 @@ async def test_a_digest_taker_gets_held_alerts_gathered_into_one_delivery() -> N
     assert len(gathered) == 2 and {d.digest_id for d in gathered} == {digest.id}
 
 
+async def test_a_link_tells_the_citizen_only_and_names_no_other_case() -> None:
+    ports = ports_with(DARA)
+    first = case()
+    assignment = assigned(first, A)
+    link = then(assignment, ComplaintLinked, LinkedData(office_id="commune:a", original_id="o-1"))
+    await handle(ports, first, assignment, link, link)
+    citizen = f"citizen:{first.complaint_id}:0"
+    told = [p for p in planned(ports) if p[0] == "complaint.linked"]
+    assert told == [("complaint.linked", citizen, "sms", "pending")]
+    queue = ports.deliveries
+    assert isinstance(queue, FakeDeliveryQueue)
+    text = queue.deliveries[f"{link.event_id}|{citizen}|sms"].text
+    assert "same problem" in text and "o-1" not in text and first.complaint_id not in text
+    # closed with its original: told so, not that the time to confirm ran out
+    closed = then(
+        link, ComplaintClosed, ClosedData(how="auto_closed", office_id="commune:a", follows="o-1")
+    )
+    await handle(ports, closed)
+    text = queue.deliveries[f"{closed.event_id}|{citizen}|sms"].text
+    assert "together with the other reports" in text and "o-1" not in text
+
+
 def test_every_event_of_the_table_is_tested_here() -> None:
     tested = {
         ComplaintSubmitted, ComplaintAssigned, ComplaintEscalated, ComplaintForwarded,
         ComplaintTransferred, DeadlineApproaching, DeadlinePassed, InformationRequested,
-        InformationProvided, ComplaintResolved,
+        InformationProvided, ComplaintResolved, ComplaintClosed, MoveRequestRefused,
+        ContactStopped, ComplaintLinked, ContactResumed,
     }  # fmt: skip
     assert set(HANDLERS.event_types()) == tested
+
+
+async def test_a_contact_the_case_was_filed_from_needs_no_confirmation() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    await handle(ports, first, assigned(first, A), confirm=False)
+    citizen = f"citizen:{first.complaint_id}:0"
+    assert planned(ports, requests=True) == [
+        ("complaint.assigned", "office:commune:a", "in_app", "pending"),
+        ("complaint.assigned", citizen, "sms", "pending"),
+    ]
+
+
+async def test_stop_suppresses_every_later_message_to_that_address_on_any_case() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    other = submitted(str(uuid.uuid4()), (CITIZEN_SMS,), language="en")  # typed on the web
+    stop = then(first, ContactStopped, ContactStoppedData(contact=CITIZEN_SMS))
+    await handle(ports, first, confirm=False)
+    await handle(ports, other, stop, assigned(first, A), assigned(other, A))
+    to_citizen = [p for p in planned(ports) if p[1].startswith("citizen:")]
+    assert [state for *_, state in to_citizen] == ["suppressed", "suppressed"]
+    again = submitted(str(uuid.uuid4()), (holder,), language="en")  # filed from it again
+    await handle(ports, again, assigned(again, A), confirm=False)
+    assert ("complaint.assigned", f"citizen:{again.complaint_id}:0", "sms", "pending") in planned(
+        ports
+    )
+
+
+async def test_start_after_stop_lets_messages_go_to_that_address_again() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    stop = then(first, ContactStopped, ContactStoppedData(contact=holder))
+    start = then(stop, ContactResumed, ContactResumedData(contact=holder))
+    start = start.model_copy(update={"occurred_at": stop.occurred_at + timedelta(seconds=1)})
+    await handle(ports, first, stop, assigned(first, A), confirm=False)
+    await handle(
+        ports, start, then(first, ComplaintResolved, OfficeActionData(office_id="commune:a"))
+    )
+    to_citizen = [(p[0], p[3]) for p in planned(ports) if p[1].startswith("citizen:")]
+    assert to_citizen == [
+        ("complaint.assigned", "suppressed"),
+        ("complaint.resolved", "pending"),
+    ]
+
+
+async def test_a_stop_that_comes_after_a_later_start_changes_nothing() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    stop = then(first, ContactStopped, ContactStoppedData(contact=holder))
+    start = then(stop, ContactResumed, ContactResumedData(contact=holder))
+    start = start.model_copy(update={"occurred_at": stop.occurred_at + timedelta(seconds=1)})
+    await handle(ports, first, start, stop, stop, assigned(first, A), confirm=False)
+    assert [p[3] for p in planned(ports) if p[1].startswith("citizen:")] == ["pending"]

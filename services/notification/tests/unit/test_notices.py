@@ -9,10 +9,14 @@ import pytest
 
 from samleng.common.events import (
     CitizenActionData,
+    ClosedData,
     ComplaintAcknowledged,
+    ComplaintClosed,
     ComplaintEscalated,
     EscalatedData,
     InformationProvided,
+    MoveRefusedData,
+    MoveRequestRefused,
     OfficeActionData,
     OfficeRef,
 )
@@ -61,6 +65,38 @@ def test_an_answer_is_for_the_office_the_event_names_or_the_one_in_charge() -> N
     )
     [unnamed] = notices_for(answer(None))
     assert unnamed.office_id is None  # the handler looks up the office in charge
+
+
+@pytest.mark.parametrize(
+    ("how", "reason", "kinds"),
+    [
+        ("auto_closed", "no_reply", [NoticeKind.CASE_CLOSED_NO_REPLY]),
+        ("auto_closed", None, [NoticeKind.CASE_CLOSED]),
+        ("confirmed_by_citizen", None, []),
+    ],
+)
+def test_the_citizen_hears_of_a_closure_they_did_not_make(
+    how: str, reason: str | None, kinds: list[NoticeKind]
+) -> None:
+    data = ClosedData.model_validate({"how": how, "office_id": "commune:1", "reason": reason})
+    notices = notices_for(ComplaintClosed.first("case-1", producer="test", data=data))
+    assert [n.kind for n in notices] == kinds
+    assert all(n.audience == "citizen" for n in notices)
+
+
+def test_a_refused_move_is_told_to_the_office_that_asked_with_the_reason() -> None:
+    data = MoveRefusedData(
+        office_id="commune:1", request="forward", request_event_id="e0",
+        reason_en="unknown ministry 'x'", reason_km="ក្រសួង 'x' មិនស្គាល់ទេ", to_ministry="x",
+    )  # fmt: skip
+    [notice] = notices_for(MoveRequestRefused.first("case-1", producer="test", data=data))
+    assert (notice.kind, notice.audience, notice.office_id) == (
+        NoticeKind.MOVE_REFUSED,
+        "office",
+        "commune:1",
+    )
+    assert notice.param("reason_en") == "unknown ministry 'x'"
+    assert notice.param("request") == "forward" and notice.param("asked") == "x"
 
 
 def test_events_that_are_not_triggers_cause_nothing() -> None:

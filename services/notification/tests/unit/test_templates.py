@@ -17,6 +17,10 @@ CITIZEN_KINDS = [
     NoticeKind.CASE_RESOLVED,
     NoticeKind.CASE_ESCALATED,
     NoticeKind.CASE_FORWARDED,
+    NoticeKind.CASE_CLOSED,
+    NoticeKind.CASE_CLOSED_NO_REPLY,
+    NoticeKind.CASE_CLOSED_WITH_OTHERS,
+    NoticeKind.CASE_LINKED,
 ]
 OFFICER_KINDS = [k for k in NoticeKind if k not in CITIZEN_KINDS]
 PARAMS = (
@@ -25,6 +29,8 @@ PARAMS = (
     ("to_en", "district ombudsman"), ("to_km", "អ្នកសម្របសម្រួលស្រុក"),
     ("trigger", "resolution_overdue"), ("deadline", "acknowledge"),
     ("due_at", "2026-01-02 03:04"),
+    ("request", "transfer"), ("reason_en", "the case is already there"),
+    ("reason_km", "ករណីនេះស្ថិតនៅទីនោះរួចហើយ"),
 )  # fmt: skip
 
 

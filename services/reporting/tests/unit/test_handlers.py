@@ -18,6 +18,7 @@ from samleng.reporting.domain.periods import parse_period
 from samleng.reporting.handlers import HANDLERS, detail, on_event, rebuild
 from samleng.reporting.settings import ReportingSettings
 from services.reporting.tests.integration.helpers import generate
+from services.reporting.tests.integration.linked import EXPECTED, linked_history
 from services.reporting.tests.unit.fakes import (
     FakeArchive,
     FakeCaseRecords,
@@ -140,3 +141,15 @@ def test_a_progress_line_has_counts_a_share_a_rate_and_an_eta() -> None:
     now[0] = 11.0
     progress.advance(10)  # within every_seconds of the last line: quiet
     assert len(said) == 2
+
+
+async def test_linked_reports_count_as_received_but_their_problem_resolves_once() -> None:
+    ports = fake_ports()
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    history = linked_history(start)
+    for event in reversed(history):  # any order folds to the same records
+        await on_event(event, ports)
+    period = parse_period("2026")
+    figures = await detail(ports.records, Area(), period, datetime(2026, 12, 1, tzinfo=UTC))
+    assert figures["problems"] == EXPECTED
+    assert figures["status"]["received"] == 4 and figures["status"]["resolved"] == 3

@@ -61,3 +61,34 @@ def test_an_added_office_replaces_the_generated_one_and_the_diff_shows_it() -> N
     assert diff["offices_changed"] == ["owso:1702"]
     assert diff["provinces_switched_off"] == ["01", "02", "03", "04", "05", "06", "07", "14", "21"]
     assert diff["provinces_switched_on"] == [] and diff["sla_changed"] is False
+
+
+def test_single_offices_and_communes_are_checked_and_the_diff_names_them() -> None:
+    with pytest.raises(ValidationError, match="nothing is switched on"):
+        edited(served_provinces=[])
+    with pytest.raises(ValidationError, match="served_communes lists an entry twice"):
+        edited(served_communes=["170201", "170201"])
+    bad = edited(served_provinces=[], served_offices=["owso:9999"], served_communes=["999999"])
+    with pytest.raises(InvalidDirectory) as refused:
+        compile_directory(bad, gazetteer_areas(), service_catalogue().ministries)
+    assert "served office 'owso:9999' is not in the directory" in str(refused.value)
+    assert "served commune '999999' is not in the gazetteer" in str(refused.value)
+    old = compile_spec(bundled_spec())
+    footprint = compile_spec(bundled_spec("our-voice-pilot.json"))
+    diff = diff_directories(old, footprint)
+    assert len(diff["provinces_switched_off"]) == 10
+    assert len(diff["communes_switched_on"]) == 30
+    assert sum(o.startswith("owsu:") for o in diff["offices_switched_on"]) == 3
+    assert sum(o.startswith("owso:") for o in diff["offices_switched_on"]) == 8
+
+
+def test_the_footprint_is_marked_illustrative_and_spans_the_ten_pilot_provinces() -> None:
+    spec = bundled_spec("our-voice-pilot.json")
+    assert spec.description.startswith("ILLUSTRATIVE")
+    directory = compile_spec(spec)
+    provinces = {directory.areas[c].province_code for c in directory.served_communes}
+    assert provinces == set(bundled_spec().served_provinces)
+    assert directory.serves_office(directory.offices["commune:170201"])
+    assert not directory.serves_office(directory.offices["commune:170203"])
+    assert directory.serves_office(directory.offices["district-ombudsman:1702"])
+    assert directory.serves_office(directory.national_team)

@@ -38,6 +38,7 @@ class Role(StrEnum):
     """What a signed-in user may do; see docs/officers.md (weakest first)."""
 
     DESK_AGENT = "desk_agent"  # files for citizens at a desk; reads no case (docs/channels.md)
+    PARTNER_EXPERT = "partner_expert"  # civil society: reads cases in scope, adds partner notes
     OFFICER = "officer"
     OFFICE_HEAD = "office_head"
     OMBUDSMAN = "ombudsman"

@@ -38,6 +38,8 @@ from samleng.common.metrics import CONTENT_TYPE, ServiceMetrics
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://samleng.org/problems/"
+#: Where the admin routes live in every service (behind ``samleng.common.guards.AdminGate``).
+ADMIN_PREFIX = "/v1/admin"
 #: Probe and scrape routes: neither logged, traced nor counted.
 UNOBSERVED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 #: What a 503 asks the caller to wait while MongoDB or the broker cannot be reached.
@@ -424,8 +426,13 @@ def _errors_of(template: str, operation: dict[str, Any]) -> list[tuple[str, str]
         ]
     if "{" in template:
         errors.append(("404", "Nothing is found at this path"))
-    signed = "security" in operation or any(
-        p.get("in") == "header" and p.get("name", "").lower() == "authorization" for p in parameters
+    signed = (
+        template.startswith(ADMIN_PREFIX + "/")
+        or "security" in operation
+        or any(
+            p.get("in") == "header" and p.get("name", "").lower() == "authorization"
+            for p in parameters
+        )
     )
     if signed:
         errors += [

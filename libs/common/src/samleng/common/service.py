@@ -27,8 +27,10 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi_offline import FastAPIOffline
+from pydantic import SecretStr
 
 from samleng.common.auth import TokenVerifier
+from samleng.common.guards import AdminGate, BodySizeLimit
 from samleng.common.http import (
     RouteLogMiddleware,
     SecurityHeaders,
@@ -40,6 +42,9 @@ from samleng.common.runtime import BackgroundTask, ServiceRuntime, StartHook
 from samleng.common.settings import Environment, ServiceSettings
 
 P = TypeVar("P")
+
+#: Request bodies above this get 413 unless a service sets its own limit.
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,13 @@ def web_app(
     summary: str | None = None,
     on_start: Sequence[StartHook] = (),
     background: Sequence[BackgroundTask] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_upload_bytes: int = 0,
+    admin_token: SecretStr | None = None,
 ) -> FastAPI:
     """The service's FastAPI app with the shared edge: lifespan, problems, logs, security
-    headers (:class:`~samleng.common.http.SecurityHeaders`), probes."""
+    headers (:class:`~samleng.common.http.SecurityHeaders`), probes, a body size limit and,
+    given ``admin_token``, the gate of ``/v1/admin`` (:mod:`samleng.common.guards`)."""
     app = FastAPIOffline(  # Swagger UI and ReDoc served from our own origin, not a CDN
         title=title,
         version=version,
@@ -97,5 +106,8 @@ def web_app(
     app.add_middleware(RouteLogMiddleware)
     production = runtime.settings.environment == Environment.PRODUCTION
     app.add_middleware(SecurityHeaders, hsts=production)
+    if admin_token is not None:
+        app.add_middleware(AdminGate, token=admin_token)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes)
     app.include_router(health_router(runtime.readiness))
     return app

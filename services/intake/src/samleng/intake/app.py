@@ -23,20 +23,29 @@ from samleng.intake.adapters.budgets import Budget, ClientPseudonyms, budget_flu
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
 from samleng.intake.adapters.desk_messages import DeskMessageQueue
+from samleng.intake.adapters.duplicates import DuplicateStore
 from samleng.intake.adapters.gazetteer import warm_gazetteer
 from samleng.intake.adapters.inbox import Inbox
 from samleng.intake.adapters.internal_notes import InternalNotes
 from samleng.intake.adapters.retention import MongoRetention
 from samleng.intake.citizen.entrypoints import api as citizen_api
+from samleng.intake.conversations.ports import (
+    ConversationDesk,
+    ConversationKeys,
+    ConversationStore,
+)
+from samleng.intake.conversations.sms import api as sms_api
+from samleng.intake.conversations.store import MongoConversations
+from samleng.intake.conversations.telegram import api as telegram_api
 from samleng.intake.desk.entrypoints import api as desk_api
 from samleng.intake.desk.entrypoints import webhook as desk_webhook
 from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
-from samleng.intake.entrypoints.limits import BodySizeLimit
 from samleng.intake.entrypoints.problems import install_localised_problems
 from samleng.intake.handlers import HANDLERS
 from samleng.intake.officer.entrypoints import api as officer_api
+from samleng.intake.officer.entrypoints import links as officer_links
 from samleng.intake.open311.entrypoints import api as open311_api
 from samleng.intake.ports import Budgets, DeskPorts, IntakePorts, Keys, OfficerDesk
 from samleng.intake.retention.handlers import retention_job
@@ -56,6 +65,21 @@ def keys_from(settings: IntakeSettings) -> Keys:
         contacts=ContactSealer(
             settings.contact_sealing_key_id, settings.contact_sealing_key.get_secret_value()
         ),
+    )
+
+
+def conversation_desk(settings: IntakeSettings, store: ConversationStore) -> ConversationDesk:
+    """The conversation desk over a store, with keys derived from the configured secret."""
+    secret = settings.encryption_key.get_secret_value()
+    return ConversationDesk(
+        store=store,
+        keys=ConversationKeys(
+            senders=Fingerprint(derive_key(secret, "conversation-senders")),
+            drafts=SealedBox(derive_key(secret, "conversation-drafts")),
+        ),
+        lifetime=timedelta(hours=settings.conversation_hours),
+        follow_for=timedelta(days=settings.conversation_follow_days),
+        messages_per_hour=settings.conversation_messages_per_hour,
     )
 
 
@@ -125,8 +149,18 @@ def _real_ports(
             notes=real("notes", lambda: InternalNotes(db), "create_indexes"),
             audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
             attachments=attachments,
+            duplicates=real("duplicates", lambda: DuplicateStore(db), "create_indexes"),
+            partner_notes=real(
+                "partner_notes", lambda: InternalNotes(db, "partner_notes"), "create_indexes"
+            ),
         ),
     )
+    conversations = real(
+        "conversations",
+        lambda: conversation_desk(settings, MongoConversations(db)),
+    )
+    if isinstance(conversations.store, MongoConversations):
+        indexes.append(conversations.store.create_indexes)
     ports = IntakePorts(
         settings=settings,
         cases=cases,
@@ -164,6 +198,7 @@ def _real_ports(
                 ),
             ),
         ),
+        conversations=conversations,
     )
     if given:
         raise TypeError(f"intake has no port(s) {sorted(given)}")
@@ -197,8 +232,8 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     """The intake service: its ports (real unless given), app and inbox subscription.
 
     ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), the
-    officer desk's ``inbox``, ``notes`` and ``audit``, or the desk queue's ``messages``;
-    any other name is refused.
+    officer desk's ``inbox``, ``notes``, ``partner_notes``, ``audit`` and ``duplicates``, or
+    the desk queue's ``messages``; any other name is refused.
     """
     settings = settings or IntakeSettings()
     runtime = ServiceRuntime(settings)
@@ -209,21 +244,21 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
         summary="Citizen feedback on public services: submit and follow a case anonymously",
         on_start=[*indexes, warm_gazetteer],
         background=jobs,
+        max_body_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_attachment_bytes,
     )
     subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
     install_localised_problems(app)
     open311_api.install(app)
-    app.add_middleware(
-        BodySizeLimit,
-        max_bytes=settings.max_request_bytes,
-        max_upload_bytes=settings.max_attachment_bytes,
-    )
     app.include_router(citizen_api.router)
     app.include_router(officer_api.router)
     app.include_router(desk_api.router)
     app.include_router(desk_webhook.router)
+    app.include_router(officer_links.router)
     app.include_router(reference.router)
     app.include_router(open311_api.router)
+    app.include_router(sms_api.router)
+    app.include_router(telegram_api.router)
     # samleng.common.officers (the one officer sign-in of every service) reads it here
     return Service(settings, runtime, wired, app, verifier=wired.verifier).installed()
 

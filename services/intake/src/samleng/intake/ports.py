@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from samleng.common.auth import TokenVerifier
 from samleng.common.events import (
@@ -24,11 +24,15 @@ from samleng.common.events import (
     SealedReceipt,
 )
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
+from samleng.intake.domain.duplicates import Candidate, DuplicateRule
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
 from samleng.intake.domain.social import QueuedMessage, QueueState
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.settings import IntakeSettings
+
+if TYPE_CHECKING:
+    from samleng.intake.conversations.ports import ConversationDesk
 
 Document = dict[str, Any]
 #: One more write inside a case's transaction (an officer's audit entry); it gets the
@@ -201,9 +205,11 @@ class Relay(Protocol):
 
 @dataclass(frozen=True)
 class InboxFilter:
-    """What an inbox lists: the offices, and optional status, kind, service, escalated."""
+    """What an inbox lists: the offices (and, for a partner expert, whole provinces), and
+    optional status, kind, service, escalated."""
 
     offices: tuple[str, ...]
+    provinces: tuple[str, ...] = ()
     statuses: tuple[CaseStatus, ...] = ()
     kind: FeedbackKind | None = None
     service_code: str | None = None
@@ -350,6 +356,23 @@ class DeskPorts:
     filings: Budget  # a share per agent (keyed by their subject), under a ceiling
 
 
+class Duplicates(Protocol):
+    """Likely duplicates found when a case reached an office, and the links officers made."""
+
+    async def comparable(self, case: Case, rule: DuplicateRule) -> list[Case]:
+        """The open, unlinked cases of the case's office, service and commune within the
+        rule's window (one indexed query; the domain scores them)."""
+
+    async def remember(self, case: Case, candidates: tuple[Candidate, ...]) -> None:
+        """Keep what was found for ``case`` (replacing what an earlier routing found)."""
+
+    async def candidates_of(self, complaint_id: str) -> list[Candidate]:
+        """What was found for the case, and the cases that found it, best first."""
+
+    async def linked_to(self, original_id: str) -> list[str]:
+        """The ids of the cases linked to ``original_id``."""
+
+
 @dataclass(frozen=True)
 class OfficerDesk:
     """What officers' use cases work with."""
@@ -359,6 +382,9 @@ class OfficerDesk:
     notes: InternalNotes
     audit: AuditLog
     attachments: Attachments
+    #: partner experts' notes to the office (the same shape as internal notes, kept apart)
+    partner_notes: InternalNotes
+    duplicates: Duplicates
 
 
 @dataclass(frozen=True)
@@ -378,3 +404,5 @@ class IntakePorts:
     retention: RetentionStore | None = None
     #: None when a test leaves it out: the desk routes answer 503
     desk: DeskPorts | None = None
+    #: SMS and Telegram conversations (:mod:`samleng.intake.conversations`)
+    conversations: ConversationDesk | None = None

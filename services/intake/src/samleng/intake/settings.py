@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 
 from samleng.common.settings import ServiceSettings
+from samleng.intake.domain.duplicates import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 
 
 class IntakeSettings(ServiceSettings):
@@ -77,6 +78,27 @@ class IntakeSettings(ServiceSettings):
     facebook_app_secret: SecretStr = SecretStr("")
     facebook_verify_token: SecretStr = SecretStr("")
     facebook_desk: str = Field(default="social_media:national:moi", pattern=r"^social_media:.+$")
+    # Likely duplicates: the office's open cases of the same service and commune submitted
+    # this many days apart at most, whose texts score at least the threshold (measured in
+    # docs/channels.md, "## Duplicates").
+    duplicate_window_days: int = Field(default=DEFAULT_WINDOW_DAYS, ge=1, le=365)
+    duplicate_threshold: float = Field(default=DEFAULT_THRESHOLD, gt=0, le=1)
+    # Conversations by SMS and Telegram (docs/channels.md). An unfinished conversation
+    # expires this long after its last message; a sender may answer an office's question
+    # by the channel for ``conversation_follow_days`` after filing; each sender (known by
+    # a keyed hash) gets at most ``conversation_messages_per_hour`` replies an hour.
+    conversation_hours: int = Field(default=24, ge=1, le=24 * 7)
+    conversation_follow_days: int = Field(default=365, ge=1)
+    conversation_messages_per_hour: int = Field(default=30, ge=1)
+    # The SMS gateway signs each inbound webhook with this secret (HMAC-SHA256); empty:
+    # the SMS webhook answers 503. Signatures older or newer than the tolerance are refused.
+    sms_webhook_secret: SecretStr = SecretStr("")
+    sms_timestamp_tolerance_seconds: int = Field(default=300, ge=30, le=3600)
+    # Telegram: the bot's token and the secret set with setWebhook (both, or the Telegram
+    # webhook answers 503); the Bot API's base URL (a local Bot API server, or a stand-in).
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org"
 
     @model_validator(mode="after")
     def _secrets(self) -> Self:
@@ -96,6 +118,10 @@ class IntakeSettings(ServiceSettings):
                 raise ValueError(
                     f"trusted_proxies: {proxy!r} is not an IP address or network"
                 ) from None
+        for name in ("sms_webhook_secret", "telegram_webhook_secret"):
+            secret = getattr(self, name).get_secret_value()
+            if secret and len(secret) < 32:
+                raise ValueError(f"{name} must be at least 32 characters (or empty: channel off)")
         boundaries = self.open311_commune_boundaries
         if boundaries is not None and not boundaries.is_file():
             raise ValueError(f"open311_commune_boundaries: no file at {boundaries}")

@@ -161,6 +161,7 @@ def bootstrap(
         summary="Alerts to officers and to citizens who left a contact",
         on_start=[lambda: create_indexes(runtime.db)],
         background=workers.jobs(),
+        admin_token=settings.admin_token,
     )
     _close_on_shutdown(app, http)
     # without OIDC settings the officer routes answer 503 (samleng.common.officers)

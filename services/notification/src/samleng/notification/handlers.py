@@ -12,16 +12,21 @@ from datetime import datetime
 
 from samleng.common.events import (
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ContactResumed,
+    ContactStopped,
     DeadlineApproaching,
     DeadlinePassed,
     Event,
     InformationProvided,
     InformationRequested,
+    MoveRequestRefused,
     SealedContact,
 )
 from samleng.common.handling import HandlerTable
@@ -37,20 +42,24 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
 
     Nothing about the case goes to a contact before its holder confirms: the first
     message is a confirmation request carrying a code (``domain/consent.py``). Confirmed
-    already: a Messenger contact (only the social-media desk files one, for the person who
-    wrote to the Page from that very account) and the number a citizen gave a desk agent for
+    already: an address the case was filed from (``from_holder``: an SMS, a Telegram chat,
+    a Messenger conversation with the Page) and the number a citizen gave a desk agent for
     their receipt (the agent reads it back to them); the receipt carries the tracking code.
     """
     complaint_id = event.complaint_id
     contacts = _unique(event.data.contacts, ports)
     case = await ports.cases.learn_contacts(complaint_id, event.data.language, contacts)
     receipt = event.data.receipt
-    for i, contact in enumerate(case.contacts):
-        chosen_at_desk = receipt is not None and receipt.contact == i
-        if (contact.channel == "messenger" or chosen_at_desk) and i not in case.confirmed:
-            case = await ports.cases.confirm(complaint_id, i)
+    chosen = receipt.contact if receipt is not None else None  # in front of a desk agent
+    if chosen is not None and chosen < len(case.contacts) and chosen not in case.confirmed:
+        case = await ports.cases.confirm(complaint_id, chosen)
     now = ports.clock()
     index = ports.consent.index
+    for number, contact in enumerate(case.contacts):
+        if contact.from_holder:  # filed from this address: its holder wrote first
+            await _resume(contact, ports, event.occurred_at)
+            if number not in case.confirmed:
+                case = await ports.cases.confirm(complaint_id, number)
     waiting = [i for i in range(len(case.contacts)) if i not in case.confirmed]
     await ports.confirmations.expect(
         [(index.code_key(index.code_for(complaint_id, i)), complaint_id, i) for i in waiting],
@@ -62,6 +71,32 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     # a replay after a confirmation: the notices kept meanwhile (each planned once)
     deliveries += [d for n in case.notices for d in ports.planner.for_citizen(n, case, now)]
     await _plan(ports, deliveries)
+
+
+async def _resume(contact: SealedContact, ports: NotificationPorts, at: datetime) -> None:
+    try:
+        address = ports.keyring.open(contact.ciphertext, contact.key_id)
+    except SendFailed:
+        return  # it fails at send time, with its reason
+    await ports.allowance.resume(ports.consent.index.stop_key(contact.channel, address), at)
+
+
+async def on_contact_stopped(event: ContactStopped, ports: NotificationPorts) -> None:
+    """The holder of a contact sent STOP: nothing more goes to that address, about any case
+    (unless a START of it later than this STOP is kept already: events may come late)."""
+    contact = event.data.contact
+    try:
+        address = ports.keyring.open(contact.ciphertext, contact.key_id)
+    except SendFailed:
+        return  # a contact this deployment cannot open gets nothing anyway
+    key = ports.consent.index.stop_key(contact.channel, address)
+    await ports.allowance.stop(key, event.occurred_at)
+
+
+async def on_contact_resumed(event: ContactResumed, ports: NotificationPorts) -> None:
+    """The holder of a contact that sent STOP sent START: messages go to it again, about
+    every case (what was suppressed meanwhile stays unsent)."""
+    await _resume(event.data.contact, ports, event.occurred_at)
 
 
 async def confirm_contact(typed: str, ports: NotificationPorts) -> bool:
@@ -152,6 +187,8 @@ async def _within_cap(delivery: Delivery, ports: NotificationPorts) -> Delivery:
     except SendFailed as failure:
         return delivery.failed_because(failure.reason, now)
     policy = ports.consent
+    if await ports.allowance.stopped(policy.index.stop_key(delivery.channel, address)):
+        return delivery.suppressed_because("the holder of this address sent STOP; not sent")
     key, expires_at = policy.counter(now, delivery.channel, address)
     if await ports.allowance.admit(
         key, policy.index.token(delivery.id), policy.daily_cap, expires_at
@@ -194,5 +231,10 @@ HANDLERS: HandlerTable[NotificationPorts] = HandlerTable(
         InformationRequested: plan_alerts,
         InformationProvided: plan_alerts,
         ComplaintResolved: plan_alerts,
+        ComplaintClosed: plan_alerts,
+        MoveRequestRefused: plan_alerts,
+        ComplaintLinked: plan_alerts,
+        ContactStopped: on_contact_stopped,
+        ContactResumed: on_contact_resumed,
     },
 )

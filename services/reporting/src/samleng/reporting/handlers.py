@@ -95,6 +95,7 @@ async def detail(
     cases = [r for r in relevant if area.contains(r) and disclosure.shows(r)]
     return {
         "status": figures.status_row(cases, period, now),
+        "problems": figures.problems(cases, period, now),
         **figures.by_ministry_and_level(cases, period, now),
         "backlog_by_year": figures.backlog(cases, period, now),
         "trend": figures.trend(cases, period, now),

@@ -23,7 +23,7 @@ from samleng.common.runtime import ServiceRuntime
 from samleng.common.service import Service, web_app
 from samleng.routing.adapters.cases import CaseRepository
 from samleng.routing.adapters.clock import SystemClock
-from samleng.routing.adapters.directory import DirectoryStore
+from samleng.routing.adapters.directory import DirectoryStore, initial_spec
 from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.sla import CaseLimits
 from samleng.routing.entrypoints import api, subscribers
@@ -50,7 +50,11 @@ def bootstrap(settings: RoutingSettings | None = None, **ports: Any) -> Service[
         Outbox(runtime.db), runtime.publisher, poll_seconds=settings.relay_poll_seconds
     )
     cases = CaseRepository(runtime.db, Outbox(runtime.db), on_stored=relay.wake)
-    store = DirectoryStore(runtime.db, refresh_seconds=settings.directory_refresh_seconds)
+    store = DirectoryStore(
+        runtime.db,
+        refresh_seconds=settings.directory_refresh_seconds,
+        initial=initial_spec(settings.initial_directory),
+    )
     wired = RoutingPorts(
         cases=cases,
         directories=store,
@@ -73,6 +77,8 @@ def bootstrap(settings: RoutingSettings | None = None, **ports: Any) -> Service[
         title="Samleng routing",
         on_start=[cases.create_indexes, store.ensure_bundled, cases.adopt_old_outboxes],
         background=[relay.run, clocks.run],
+        max_body_bytes=settings.max_directory_bytes,
+        admin_token=settings.admin_token,
     )
     app.state.clocks = clocks
     subscribers.subscribe(runtime.broker, wired, runtime.health)
@@ -92,7 +98,8 @@ async def migrate(settings: RoutingSettings) -> None:
     try:
         cases = CaseRepository(runtime.db, Outbox(runtime.db))
         await cases.create_indexes()
-        await DirectoryStore(runtime.db).ensure_bundled()
+        store = DirectoryStore(runtime.db, initial=initial_spec(settings.initial_directory))
+        await store.ensure_bundled()
         await cases.adopt_old_outboxes()
     finally:
         await runtime.mongo.close()

@@ -18,6 +18,8 @@ class RoutingSettings(ServiceSettings):
     #: Bearer token of the admin API (directory load/validate/diff/activate) until officer
     #: authentication exists; required in production, admin API off when empty elsewhere.
     admin_token: SecretStr = SecretStr("")
+    #: The largest directory version an admin may upload (bytes of JSON).
+    max_directory_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024)
     #: How often each replica looks for due clocks (seconds of real time).
     clock_poll_seconds: float = Field(default=5.0, gt=0)
     #: How long a replica holds a claimed case before another may take it over.
@@ -27,6 +29,9 @@ class RoutingSettings(ServiceSettings):
     #: How long a replica routes with the active directory it read before reading it
     #: again (an activation on this replica takes effect at once).
     directory_refresh_seconds: float = Field(default=5.0, ge=0)
+    #: The directory a starting service activates when no admin chose one: a file shipped
+    #: in ``samleng/routing/reference`` by name, or a path to a directory file.
+    initial_directory: str = Field(default="directory.json", min_length=1)
     #: Office hours, local time, and the offices' offset from UTC (Cambodia: UTC+7).
     office_opens_at: time = time(7, 30)
     office_closes_at: time = time(17, 0)

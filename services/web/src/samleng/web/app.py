@@ -20,11 +20,13 @@ from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from samleng.common import telemetry
+from samleng.common.guards import BodySizeLimit
 from samleng.common.http import RouteLogMiddleware, health_router
 from samleng.common.metrics import ServiceMetrics
 from samleng.web.adapters.api import ForwardedFor
 from samleng.web.bootstrap import Web, bootstrap
 from samleng.web.entrypoints import assets, citizen, officer
+from samleng.web.entrypoints.citizen import MAX_FORM_BYTES
 from samleng.web.entrypoints.pages import Pages
 from samleng.web.entrypoints.security import CitizenCompression, SecurityHeaders
 from samleng.web.i18n import Texts
@@ -73,6 +75,9 @@ def create_app(settings: WebSettings | None = None, **overrides: Any) -> FastAPI
     app.add_middleware(RouteLogMiddleware)
     app.add_middleware(CitizenCompression)
     app.add_middleware(SecurityHeaders)
+    # the submit page answers a declared oversize form itself; this cuts off the rest,
+    # including bodies streamed without a length (url-encoded Khmer takes 9 bytes a letter)
+    app.add_middleware(BodySizeLimit, max_bytes=256 * 1024, max_upload_bytes=2 * MAX_FORM_BYTES)
     app.add_middleware(ForwardedFor)  # outermost: intake counts each citizen, not the portal
 
     async def error_page(request: Request, exc: Exception) -> HTMLResponse:

@@ -412,6 +412,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "internal_notes": ("កំណត់ចំណាំផ្ទៃក្នុង (សម្រាប់តែបុគ្គលិក)", "Internal notes (staff only)"),
     "note": ("កំណត់ចំណាំ", "Note"),
     "add_note": ("បន្ថែមកំណត់ចំណាំ", "Add note"),
+    "partner_notes": (
+        "កំណត់ចំណាំរបស់អ្នកជំនាញដៃគូ (សង្គមស៊ីវិល)",
+        "Partner notes (civil-society partner experts)",
+    ),
+    "partner_note": ("កំណត់ចំណាំដៃគូទៅការិយាល័យ", "Partner note to the office"),
+    "add_partner_note": ("បន្ថែមកំណត់ចំណាំដៃគូ", "Add partner note"),
+    "partner_read_only": (
+        "អ្នកជំនាញដៃគូ៖ អ្នកអានករណី ហើយបន្ថែមកំណត់ចំណាំដៃគូ ដែលការិយាល័យនឹងអាន។ "
+        "អ្នកមិនអាចធ្វើសកម្មភាពលើករណី ហើយមិនឃើញព័ត៌មានទំនាក់ទំនងរបស់ប្រជាពលរដ្ឋទេ។",
+        "Partner expert: you read cases and add partner notes, which the office reads. You "
+        "cannot act on a case, and you never see a citizen's contact details.",
+    ),
     "attachments": ("ឯកសារភ្ជាប់", "Attachments"),
     "open_file": ("បើកឯកសារ", "Open file"),
     "no_answer_yet": ("មិនទាន់មានចម្លើយ", "No answer yet"),
@@ -434,6 +446,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "to_ministry": ("លេខកូដក្រសួង (ឧ. moh)", "Ministry code (e.g. moh)"),
     "act_escalate": ("លើកទៅថ្នាក់លើមួយកម្រិត", "Escalate one level"),
     "act_reopen": ("បើកករណីឡើងវិញ", "Reopen the case"),
+    "likely_duplicates": ("ករណីដែលប្រហែលជាបញ្ហាដដែល", "Likely the same problem"),
+    "likely_duplicates_help": (
+        "ករណីបើកចំហនៃការិយាល័យនេះ ដែលមានសេវា ទីកន្លែង និងអត្ថបទស្រដៀងគ្នា។ "
+        "ការភ្ជាប់ធ្វើឲ្យករណីនេះដើរតាមករណីដើម៖ ពេលករណីដើមត្រូវបានដោះស្រាយ ឬបិទ ករណីនេះក៏ដូចគ្នា។",
+        "Open cases of this office with the same service and place and a similar text. "
+        "Linking makes this case follow the original: when the original is resolved or "
+        "closed, so is this one.",
+    ),
+    "similarity": ("ភាពស្រដៀង", "Similarity"),
+    "why_matched": ("មូលហេតុ", "Why"),
+    "act_link": ("ភ្ជាប់ករណីនេះទៅករណីនោះ", "Link this case to it"),
+    "act_unlink": ("ផ្តាច់ការភ្ជាប់", "Unlink"),
+    "linked_to": ("ដើរតាមករណីដើម", "Follows the original case"),
+    "linked_reports": ("របាយការណ៍ដែលដើរតាមករណីនេះ", "Reports that follow this case"),
     "conflict": (
         "មាននរណាម្នាក់ផ្សេងបានកែប្រែករណីនេះ ខណៈពេលអ្នកកំពុងអាន។ នេះជាករណីដូចដែលវាមាន"
         "ឥឡូវនេះ។ សូមពិនិត្យ រួចធ្វើសកម្មភាពម្តងទៀត។",

@@ -76,6 +76,8 @@ def service_env(name: str, paths: LocalPaths) -> dict[str, str]:
         env["SAMLENG_CONFIRMATION_URL"] = f"http://{LOOPBACK}:{DEFAULT_PORTS['web']}/confirm"
     if name == "web":
         env.update(web_env(f"http://{LOOPBACK}:{DEFAULT_PORTS[DEV_ISSUER]}"))
+    if name == "routing":  # the illustrative pilot footprint: single offices and communes
+        env["SAMLENG_INITIAL_DIRECTORY"] = "our-voice-pilot.json"
     if name == "intake":  # the portal on loopback passes each citizen's address on
         env["SAMLENG_TRUSTED_PROXIES"] = f'["{LOOPBACK}"]'
     env.update(read_env_file(paths.home / f"dev.{name}.env"))

@@ -133,9 +133,13 @@ ROLES = (
     "ombudsman",
     "ministry_liaison",
     "national_analyst",
+    "partner_expert",
     "admin",
     "desk_agent",
 )
+#: The dev stack's civil-society partner: reviews every case of Siem Reap province.
+PARTNER_SUBJECT = "partner-expert-dev"
+PARTNER_SCOPE = "province:17"
 CODE_LIFETIME_SECONDS = 120
 
 
@@ -279,7 +283,15 @@ class AuthorizationServer:
             '<p><label for="desks">Desks of a desk agent (space separated, e.g. '
             "counter:district:1702)</label> "
             '<input id="desks" name="desks" value=""></p>'
-            '<p><button type="submit">Sign in</button></p></form></main></body></html>'
+            '<p><button type="submit">Sign in</button></p></form>'
+            f'<form method="post" action="/authorize">{hidden}'
+            "<h2>Partner expert (civil society)</h2>"
+            "<p>Reads every case of Siem Reap province and adds partner notes; acts on none.</p>"
+            f'<input type="hidden" name="subject" value="{PARTNER_SUBJECT}">'
+            '<input type="hidden" name="roles" value="partner_expert">'
+            f'<input type="hidden" name="offices" value="{PARTNER_SCOPE}">'
+            '<p><button type="submit">Sign in as the partner expert</button></p></form>'
+            "</main></body></html>"
         )
 
     def start(self, port: int, host: str = "127.0.0.1") -> int:

@@ -62,6 +62,7 @@ Channel = Literal[
     "open311",
     "phone",
     "sms",
+    "telegram",
     "other",
     # filed for the citizen by a desk agent (docs/channels.md)
     "counter",
@@ -134,6 +135,10 @@ class SealedContact(Payload):
     channel: Literal["sms", "telegram", "email", "messenger"]
     ciphertext: str = Field(min_length=1, max_length=4096)
     key_id: str = Field(min_length=1, max_length=64)
+    #: The case was filed from this very address (an inbound SMS or Telegram chat, a
+    #: Messenger conversation with the Page): its holder wrote first, so notification
+    #: needs no confirmation code from them.
+    from_holder: bool = False
 
 
 class SealedReceipt(Payload):

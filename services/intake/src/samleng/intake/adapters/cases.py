@@ -206,6 +206,7 @@ def case_to_document(case: Case) -> Document:
         "deadlines": case.deadlines.model_dump() if case.deadlines else None,
         "escalated": case.escalated,
         "office_sequence": case.office_sequence,
+        "linked_to": case.linked_to,
         # derived, for inbox queries: the next deadline, and a sort key that puts none last
         "next_due": case.next_due,
         "due_order": case.next_due or NO_DEADLINE,
@@ -248,6 +249,7 @@ def case_from_document(doc: Document) -> Case:
         deadlines=Deadlines.model_validate(doc["deadlines"]) if doc.get("deadlines") else None,
         escalated=bool(doc.get("escalated", False)),
         office_sequence=_office_sequence(doc),
+        linked_to=doc.get("linked_to"),
         version=doc.get("version", 0),
     )
 

@@ -69,6 +69,10 @@ class Inbox:
             await self._cases.create_index(
                 [("office.office_id", ASCENDING), (field, ASCENDING), ("_id", ASCENDING)]
             )
+        # a partner expert's inbox over whole provinces
+        await self._cases.create_index(
+            [("location.province_code", ASCENDING), ("submitted_at", ASCENDING)]
+        )
 
     async def page(
         self,
@@ -120,6 +124,17 @@ class Inbox:
 
 def _query(where: InboxFilter, *, with_status: bool) -> Document:
     query: Document = {"office.office_id": {"$in": list(where.offices)}}
+    if where.provinces:  # a partner expert's scope: its offices, or whole provinces
+        query = {
+            "$and": [
+                {
+                    "$or": [
+                        query,
+                        {"location.province_code": {"$in": list(where.provinces)}},
+                    ]
+                }
+            ]
+        }
     if with_status and where.statuses:
         query["status"] = {"$in": [s.value for s in where.statuses]}
     if where.kind is not None:

@@ -1,4 +1,6 @@
-"""Officers' internal notes on a case: kept apart from the case so no citizen view shows them.
+"""Notes on a case, kept apart from the case so no citizen view shows them: officers'
+internal notes (``internal_notes``) and partner experts' notes to the office
+(``partner_notes``, the office the case was with when written).
 
 Notes are append-only (no endpoint edits or deletes them) and carry the author's role and
 office, not their name, like every other record officers leave.
@@ -17,10 +19,12 @@ from samleng.intake.ports import InternalNote
 
 
 class InternalNotes:
-    """The ``internal_notes`` collection."""
+    """The ``internal_notes`` collection (or ``partner_notes``)."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self._notes = db["internal_notes"]
+    def __init__(
+        self, db: AsyncDatabase[dict[str, Any]], collection: str = "internal_notes"
+    ) -> None:
+        self._notes = db[collection]
 
     async def create_indexes(self) -> None:
         """Notes are read per case, oldest first (idempotent)."""

@@ -7,7 +7,7 @@ No HTTP here: the citizen API and Open311 decode requests and call these with th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -94,7 +94,12 @@ async def submit_feedback(
         if earlier is not None:
             return earlier
     reporter = reporter or Reporter()
-    sealed = tuple(keys.contacts.seal(channel, address) for channel, address in reporter.contacts)
+    sealed = tuple(
+        keys.contacts.seal(channel, address).model_copy(update={"from_holder": True})
+        if reporter.from_holder
+        else keys.contacts.seal(channel, address)
+        for channel, address in reporter.contacts
+    )
     for _ in range(3):
         code = TrackingCode.generate()
         now = datetime.now(UTC)
@@ -186,8 +191,14 @@ async def act_on_case(
     command: Command,
 ) -> Case:
     """Run a citizen command on the case a code opens; store it with its event (outbox)."""
+    return await act_on_found(lambda: find_case(code, cases, hasher, misses), cases, command)
+
+
+async def act_on_found(load: Callable[[], Awaitable[Case]], cases: Cases, command: Command) -> Case:
+    """Run a citizen command on the case ``load`` reads, again on fresh state if it changed
+    meanwhile; store it with its event (outbox)."""
     for _ in range(MAX_SAVE_ATTEMPTS):
-        case = await find_case(code, cases, hasher, misses)
+        case = await load()
         updated, event = command(case)
         try:
             await cases.save_with_event(updated, event)

@@ -158,7 +158,8 @@ async def file_message(
     queue = _desk_ports(ports).messages
     return await file_for_citizen(
         submission,
-        Reporter(contacts=(("messenger", reply_to),)),
+        # the sender wrote to the Page from this account: no confirmation code is needed
+        Reporter(contacts=(("messenger", reply_to),), from_holder=True),
         desk,
         principal,
         ports,

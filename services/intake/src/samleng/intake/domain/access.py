@@ -6,6 +6,11 @@ never reveals that a case exists. Ombudsmen reach cases routed or escalated to t
 office, which includes conflict-of-interest cases; national analysts read every case but
 act on none; admins read the audit trail, not cases. Heads of office read the part of the
 trail about their own office (:func:`audit_offices`, :func:`in_office_trail`).
+
+Partner experts (civil society, beside the ministry) read the cases in their scope and
+add partner notes, nothing else. Their scope is in their token's ``samleng_offices``: an
+office id (the cases with that office) or ``province:<code>`` (every case located in that
+province). They never download attachments, never read internal notes or the audit trail.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from enum import StrEnum
 from samleng.common.auth import Principal, Role
 
 CASE_WORKERS = (Role.OFFICER, Role.OFFICE_HEAD, Role.OMBUDSMAN, Role.MINISTRY_LIAISON)
+#: A partner expert's scope entry for a whole province: ``province:17``.
+PROVINCE_SCOPE = "province:"
 
 
 class OfficerAction(StrEnum):
@@ -31,6 +38,8 @@ class OfficerAction(StrEnum):
     FORWARD = "forward"
     ESCALATE = "escalate"
     REOPEN = "reopen"
+    LINK = "link"
+    UNLINK = "unlink"
 
 
 #: Actions that need more than being a case worker of the office.
@@ -39,16 +48,42 @@ RESTRICTED: dict[OfficerAction, tuple[Role, ...]] = {
 }
 
 
-def can_read(principal: Principal, office_id: str | None) -> bool:
-    """Whether the user may read a case that sits with ``office_id``."""
+def can_read(principal: Principal, office_id: str | None, province_code: str = "") -> bool:
+    """Whether the user may read a case that sits with ``office_id`` (in ``province_code``)."""
     if principal.has(Role.NATIONAL_ANALYST):
         return True
-    return principal.has(*CASE_WORKERS) and office_id is not None and office_id in principal.offices
+    if principal.has(*CASE_WORKERS) and office_id is not None and office_id in principal.offices:
+        return True
+    return is_partner(principal) and in_partner_scope(principal, office_id, province_code)
+
+
+def is_partner(principal: Principal) -> bool:
+    """Whether the user reads as a partner expert (and holds no office role besides)."""
+    return principal.has(Role.PARTNER_EXPERT) and not principal.has(
+        *CASE_WORKERS, Role.NATIONAL_ANALYST
+    )
+
+
+def partner_scope(principal: Principal) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A partner expert's scope: (office ids, province codes)."""
+    offices = sorted(o for o in principal.offices if not o.startswith(PROVINCE_SCOPE))
+    provinces = sorted(
+        o.removeprefix(PROVINCE_SCOPE) for o in principal.offices if o.startswith(PROVINCE_SCOPE)
+    )
+    return tuple(offices), tuple(provinces)
+
+
+def in_partner_scope(principal: Principal, office_id: str | None, province_code: str) -> bool:
+    """Whether a case with ``office_id`` in ``province_code`` is in the partner's scope."""
+    offices, provinces = partner_scope(principal)
+    return (office_id is not None and office_id in offices) or (
+        bool(province_code) and province_code in provinces
+    )
 
 
 def can_act(principal: Principal, office_id: str | None, action: OfficerAction) -> bool:
     """Whether the user may take ``action`` on a case that sits with ``office_id``."""
-    if office_id is None or office_id not in principal.offices:
+    if office_id is None or office_id not in principal.offices or is_partner(principal):
         return False
     allowed = RESTRICTED.get(action, CASE_WORKERS)
     return principal.has(*allowed)

@@ -22,12 +22,17 @@ from samleng.common.events import (
     ComplaintRated,
     ComplaintReopened,
     ComplaintWithdrawn,
+    ContactResumed,
+    ContactResumedData,
+    ContactStopped,
+    ContactStoppedData,
     Event,
     InformationProvided,
     InformationRequested,
     OfficeActionData,
     RatedData,
     ReopenedData,
+    SealedContact,
 )
 from samleng.intake.domain.model import (
     Attachment,
@@ -296,5 +301,37 @@ def withdraw(case: Case, now: datetime) -> tuple[Case, Event]:
     event = next_event(ComplaintWithdrawn, case, CitizenActionData(office_id=_office_id(case)), now)
     return (
         _step(case, event, CaseStatus.WITHDRAWN, "You withdrew the case.", "អ្នកបានដកករណីវិញ។"),
+        event,
+    )
+
+
+def stop_messages(case: Case, contact: SealedContact, now: datetime) -> tuple[Case, Event]:
+    """The citizen sent STOP from a contact: notification sends it nothing more, ever."""
+    event = next_event(ContactStopped, case, ContactStoppedData(contact=contact), now)
+    return (
+        _step(
+            case,
+            event,
+            case.status,
+            "You asked for no more messages.",
+            "អ្នកបានស្នើមិនឱ្យផ្ញើសារទៀត។",
+            moves=False,
+        ),
+        event,
+    )
+
+
+def resume_messages(case: Case, contact: SealedContact, now: datetime) -> tuple[Case, Event]:
+    """The citizen sent START from a contact that had sent STOP: messages go to it again."""
+    event = next_event(ContactResumed, case, ContactResumedData(contact=contact), now)
+    return (
+        _step(
+            case,
+            event,
+            case.status,
+            "You asked for messages again.",
+            "អ្នកបានស្នើឱ្យផ្ញើសារម្ដងទៀត។",
+            moves=False,
+        ),
         event,
     )

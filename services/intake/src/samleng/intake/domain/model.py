@@ -87,6 +87,8 @@ class Reporter:
     contacts: tuple[tuple[str, str], ...] = ()  # (channel, address)
     gender: Gender | None = None
     age_band: AgeBand | None = None
+    #: the contacts are the address the case was filed from (an SMS or Telegram chat)
+    from_holder: bool = False
 
     @property
     def empty(self) -> bool:
@@ -173,6 +175,8 @@ class Case:
     # routing's answer to an earlier request can carry the same sequence, and the office
     # must follow routing's decisions whatever the officers did meanwhile
     office_sequence: int = 0
+    #: the original report of the same problem this case follows (an officer linked them)
+    linked_to: str | None = None
     version: int = 0
 
     @property

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from samleng.common.auth import Principal, Role
-from samleng.common.events import Event
+from samleng.common.events import OPEN, Event
 from samleng.intake.domain import officer
 from samleng.intake.domain.access import (
     OfficerAction,
@@ -24,9 +24,12 @@ from samleng.intake.domain.access import (
     can_download,
     can_read,
     inbox_offices,
+    is_partner,
+    partner_scope,
 )
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.citizen import ActionRefused
+from samleng.intake.domain.duplicates import Candidate
 from samleng.intake.domain.model import Attachment, Case, normalise_text
 from samleng.intake.ports import InboxFilter, InboxPage, InternalNote, OfficerDesk, StaleCase
 
@@ -51,10 +54,16 @@ class VersionConflict(Exception):
 
 @dataclass(frozen=True)
 class CaseFile:
-    """A case as its office sees it: the case and the office's internal notes."""
+    """A case as its reader sees it: the case, the office's internal notes, partner
+    experts' notes, whether the reader is a partner expert (read-only), and for the office
+    its likely duplicates still open with it and the cases linked to it."""
 
     case: Case
     notes: tuple[InternalNote, ...]
+    partner_notes: tuple[InternalNote, ...] = ()
+    partner: bool = False
+    candidates: tuple[Candidate, ...] = ()
+    linked_reports: tuple[str, ...] = ()
 
 
 OfficerCommand = Callable[[Case, officer.Actor, datetime], tuple[Case, Event]]
@@ -97,10 +106,14 @@ async def _visible_case(
 ) -> Case:
     """The case if the user may read it; a refused attempt is audited too."""
     case = await desk.cases.get(complaint_id)
-    if case is None or not can_read(principal, _office_of(case)):
+    if case is None or not can_read(principal, _office_of(case), _province_of(case)):
         await _audit(desk, principal, f"{action}.refused", complaint_id=complaint_id)
         raise CaseNotVisible(complaint_id)
     return case
+
+
+def _province_of(case: Case) -> str:
+    return case.submission.location.province_code
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,8 @@ async def list_inbox(
     order: str = "submitted",
 ) -> InboxListing:
     """A page of the inbox of the user's office(s), and its counts per status."""
+    if is_partner(principal):
+        return await _partner_inbox(principal, desk, where, limit=limit, cursor=cursor, order=order)
     offices = inbox_offices(principal, office_id)
     if not offices:
         if office_id is not None and principal.offices:
@@ -136,21 +151,92 @@ async def list_inbox(
     return InboxListing(scoped.offices, page, await desk.inbox.counts(scoped))
 
 
+async def _partner_inbox(
+    principal: Principal,
+    desk: OfficerDesk,
+    where: InboxFilter,
+    *,
+    limit: int,
+    cursor: str | None,
+    order: str,
+) -> InboxListing:
+    """The cases in a partner expert's scope (its offices and provinces), audited."""
+    offices, provinces = partner_scope(principal)
+    if not (offices or provinces):
+        raise NotPermitted("your sign-in names no offices or provinces to review")
+    scoped = replace(where, offices=offices, provinces=provinces)
+    scope = (*offices, *(f"province:{p}" for p in provinces))
+    await _audit(
+        desk,
+        principal,
+        "inbox.read",
+        office_id=offices[0] if offices else None,
+        detail=",".join(scope)[:500],
+        role=Role.PARTNER_EXPERT,
+    )
+    page = await desk.inbox.page(scoped, limit=limit, cursor=cursor, order=order)
+    return InboxListing(scope, page, await desk.inbox.counts(scoped))
+
+
 async def read_case(principal: Principal, complaint_id: str, desk: OfficerDesk) -> CaseFile:
-    """A case for its office (audited as a read)."""
+    """A case for its office, an analyst or a partner expert (audited as a read)."""
     case = await _visible_case(desk, principal, complaint_id, "case.read")
-    await _audit(desk, principal, "case.read", case=case)
+    partner = is_partner(principal)
+    await _audit(
+        desk, principal, "case.read", case=case, role=Role.PARTNER_EXPERT if partner else None
+    )
     notes = await desk.notes.for_case(complaint_id)
     # internal notes stay with the office that wrote them: a case that moves (to an
-    # ombudsman, about an office's own officials) must not carry its notes back
-    if not principal.has(Role.NATIONAL_ANALYST):
+    # ombudsman, about an office's own officials) must not carry its notes back; a
+    # partner expert reads none (its scope names offices it reviews, not its own)
+    if partner:
+        notes = []
+    elif not principal.has(Role.NATIONAL_ANALYST):
         notes = [n for n in notes if n.office_id in principal.offices]
-    return CaseFile(case=case, notes=tuple(notes))
+    partner_notes = tuple(await desk.partner_notes.for_case(complaint_id))
+    # likely duplicates and links are the office's business, not a reviewing partner's
+    candidates, linked = ((), ()) if partner else await _links_of(case, desk)
+    return CaseFile(
+        case=case,
+        notes=tuple(notes),
+        partner_notes=partner_notes,
+        partner=partner,
+        candidates=candidates,
+        linked_reports=linked,
+    )
+
+
+async def _links_of(case: Case, desk: OfficerDesk) -> tuple[tuple[Candidate, ...], tuple[str, ...]]:
+    """The case's likely duplicates that are still open and unlinked with its office (a
+    pair found earlier may have moved on), and the cases linked to it."""
+    found = await desk.duplicates.candidates_of(case.complaint_id)
+    linked = tuple(await desk.duplicates.linked_to(case.complaint_id))
+    if not found or case.office is None:
+        return (), linked
+    others = await desk.cases.recent(
+        since=case.submitted_at,
+        until=case.submitted_at,
+        ids=tuple(c.complaint_id for c in found),
+        statuses=tuple(OPEN),
+    )
+    still = {
+        o.complaint_id
+        for o in others
+        if _office_of(o) == case.office.office_id
+        and o.linked_to is None
+        and o.complaint_id not in linked
+    }
+    return tuple(c for c in found if c.complaint_id in still), linked
 
 
 def _check_action(principal: Principal, case: Case, action: OfficerAction) -> officer.Actor:
     office = _office_of(case)
     if not can_act(principal, office, action):
+        if is_partner(principal):
+            raise NotPermitted(
+                "partner experts read cases and add partner notes; only the office's staff "
+                "act on them"
+            )
         if action is OfficerAction.REOPEN:
             raise NotPermitted("only the head of the office can reopen a case")
         raise NotPermitted("national analysts read cases; only the office's staff act on them")
@@ -197,7 +283,10 @@ async def act(
 async def check_duplicate_target(
     principal: Principal, complaint_id: str, duplicate_of: str, desk: OfficerDesk
 ) -> None:
-    """The case named as the original must exist and be one the user can see."""
+    """The case named as the original must exist and be one the user can see (asked only
+    of users who may act on the case at all)."""
+    case = await _visible_case(desk, principal, complaint_id, "case.reject")
+    _check_action(principal, case, OfficerAction.REJECT)
     original = await desk.cases.get(duplicate_of)
     if original is None or not can_read(principal, _office_of(original)):
         raise ActionRefused(
@@ -227,6 +316,38 @@ async def add_internal_note(
     )
     await _audit(
         desk, principal, "case.note", case=case, role=Role(actor.role), detail=note.note_id
+    )
+    return note
+
+
+async def add_partner_note(
+    principal: Principal, complaint_id: str, text: str, desk: OfficerDesk
+) -> InternalNote:
+    """A partner expert's note to the office the case is with (audited, no event); the
+    office's officers read it on the case, the citizen never does."""
+    case = await _visible_case(desk, principal, complaint_id, "case.partner_note")
+    if not principal.has(Role.PARTNER_EXPERT):
+        raise NotPermitted("only partner experts add partner notes; staff add internal notes")
+    office = _office_of(case)
+    if office is None:
+        raise ActionRefused(
+            "no-office-yet",
+            "The case has no office yet; add the note once routing assigned it.",
+            "ករណីនេះមិនទាន់មានការិយាល័យនៅឡើយទេ សូមបន្ថែមកំណត់ចំណាំបន្ទាប់ពីការប្រគល់។",
+        )
+    clean = normalise_text(text)
+    if not clean:
+        raise ActionRefused("empty-text", "Write the note.", "សូមសរសេរកំណត់ចំណាំ។")
+    note = await desk.partner_notes.add(
+        complaint_id, clean, role=Role.PARTNER_EXPERT.value, office_id=office, now=datetime.now(UTC)
+    )
+    await _audit(
+        desk,
+        principal,
+        "case.partner_note",
+        case=case,
+        role=Role.PARTNER_EXPERT,
+        detail=note.note_id,
     )
     return note
 

@@ -91,11 +91,11 @@ def _names() -> _Names:
     return _Names(tuple(codes), tuple(full), tuple(own), shown)
 
 
-def commune_named(address: str) -> str:
-    """The code of the one commune an address names; PlaceNotFound or AmbiguousPlace."""
-    query = normalise_name(address)
+def communes_like(text: str) -> list[tuple[str, float]]:
+    """(code, score) of the communes a name (Khmer or romanised) may mean, best first."""
+    query = normalise_name(text)
     if not query:
-        raise PlaceNotFound(address)
+        return []
     names = _names()
     best: dict[str, float] = {}
     # the address against the commune's own name alone (which forgives a typo in a short
@@ -109,13 +109,19 @@ def commune_named(address: str) -> str:
                 continue
             code = names.codes[index]
             best[code] = max(best.get(code, 0.0), score)
-    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(best.items(), key=lambda item: (-item[1], item[0]))
+
+
+def commune_named(address: str) -> str:
+    """The code of the one commune an address names; PlaceNotFound or AmbiguousPlace."""
+    ranked = communes_like(address)
     if not ranked or ranked[0][1] < GOOD_MATCH:
         raise PlaceNotFound(address)
     top = ranked[0][1]
     close = [code for code, score in ranked if score > top - CLEAR_LEAD]
     if len(close) > 1:
-        raise AmbiguousPlace(tuple((code, names.shown[code]) for code in close[:5]))
+        shown = _names().shown
+        raise AmbiguousPlace(tuple((code, shown[code]) for code in close[:5]))
     return ranked[0][0]
 
 

@@ -94,6 +94,10 @@ class ContactIndex:
         """The counter of one address on one day."""
         return self._mac("day", day, *same_address(channel, address)).hex()
 
+    def stop_key(self, channel: str, address: str) -> str:
+        """How the list of addresses that sent STOP knows one, without holding it."""
+        return self._mac("stop", *same_address(channel, address)).hex()
+
     def token(self, delivery_id: str) -> str:
         """A delivery as the daily counter knows it (the id names the case; this does not)."""
         return self._mac("delivery", delivery_id).hex()[:32]

@@ -7,6 +7,7 @@ contact hears about their own case, never its content.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,8 +15,10 @@ from typing import Any, Literal
 
 from samleng.common.events import (
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintResolved,
     ComplaintTransferred,
     DeadlineApproaching,
@@ -23,6 +26,7 @@ from samleng.common.events import (
     Event,
     InformationProvided,
     InformationRequested,
+    MoveRequestRefused,
     OfficeRef,
 )
 
@@ -41,12 +45,17 @@ class NoticeKind(StrEnum):
     CITIZEN_ANSWERED = "citizen_answered"
     DEADLINE_APPROACHING = "deadline_approaching"
     DEADLINE_PASSED = "deadline_passed"
+    MOVE_REFUSED = "move_refused"
     # to the citizen who left a contact
     CASE_ASSIGNED = "case_assigned"
     QUESTION_ASKED = "question_asked"
     CASE_RESOLVED = "case_resolved"
     CASE_ESCALATED = "case_escalated"
     CASE_FORWARDED = "case_forwarded"
+    CASE_CLOSED = "case_closed"
+    CASE_CLOSED_NO_REPLY = "case_closed_no_reply"
+    CASE_CLOSED_WITH_OTHERS = "case_closed_with_others"
+    CASE_LINKED = "case_linked"
 
 
 @dataclass(frozen=True)
@@ -162,7 +171,33 @@ def notices_for(event: Event) -> list[Notice]:
         return [notice(NoticeKind.QUESTION_ASKED, "citizen")]
     if isinstance(event, ComplaintResolved):
         return [notice(NoticeKind.CASE_RESOLVED, "citizen")]
+    if isinstance(event, ComplaintLinked):  # never which case: only that there are others
+        return [notice(NoticeKind.CASE_LINKED, "citizen")]
+    if isinstance(event, ComplaintClosed):
+        return _closed(event, notice)
+    if isinstance(event, MoveRequestRefused):
+        refusal = event.data
+        params = (
+            ("request", refusal.request),
+            ("asked", refusal.to_office_id or refusal.to_ministry or ""),
+            ("reason_en", refusal.reason_en),
+            ("reason_km", refusal.reason_km),
+        )
+        return [notice(NoticeKind.MOVE_REFUSED, "office", refusal.office_id, params)]
     return []
+
+
+def _closed(event: ComplaintClosed, notice: Callable[..., Notice]) -> list[Notice]:
+    """A closure the citizen did not make themselves: the period ran out, or their answer
+    to the office's question never came (``no_reply``). A citizen who confirmed the
+    resolution closed it on the tracking page and is not told what they just did."""
+    if event.data.how != "auto_closed":
+        return []
+    if event.data.reason == "no_reply":
+        return [notice(NoticeKind.CASE_CLOSED_NO_REPLY, "citizen")]
+    if event.data.follows is not None:  # never which case: only that there were others
+        return [notice(NoticeKind.CASE_CLOSED_WITH_OTHERS, "citizen")]
+    return [notice(NoticeKind.CASE_CLOSED, "citizen")]
 
 
 def office_of(event: Event) -> str | None:

@@ -76,6 +76,17 @@ _OFFICER = {
         "The {deadline_en} deadline of a case of {office_en} passed at {due_at} UTC.",
         "ថ្ងៃកំណត់{deadline_km}នៃករណីមួយរបស់ {office_km} បានហួសហើយ៖ {due_at} UTC។",
     ),
+    NoticeKind.MOVE_REFUSED: (
+        "Your office's {request_en} request for a case was refused; the case stays with "
+        "you: {reason_en}",
+        "សំណើ{request_km}ករណីមួយរបស់ការិយាល័យអ្នកត្រូវបានបដិសេធ ករណីនៅតែនៅការិយាល័យអ្នក៖ {reason_km}",
+    ),
+}
+
+_REQUESTS = {
+    "transfer": ("transfer", "ផ្ទេរ"),
+    "forward": ("forward", "បញ្ជូនបន្ត"),
+    "escalation": ("escalation", "លើកឡើង"),
 }
 
 # (English, Khmer) citizen messages; only {url} is filled in.
@@ -109,6 +120,39 @@ _CITIZEN = {
         "Samleng: your case was sent on to the ministry in charge (status: forwarded). "
         "Follow it at {url} with your tracking code.",
         "សំឡេង៖ ករណីរបស់អ្នកត្រូវបានបញ្ជូនបន្តទៅក្រសួងដែលទទួលខុសត្រូវ (ស្ថានភាព៖ បានបញ្ជូនបន្ត)។ "
+        "តាមដាននៅ {url} ដោយប្រើលេខកូដតាមដានរបស់អ្នក។",
+    ),
+    NoticeKind.CASE_CLOSED: (
+        "Samleng: your case is closed: the time to confirm or appeal the resolution ran "
+        "out (status: closed). If the problem is not solved, appeal at {url} with your "
+        "tracking code while the period to appeal lasts, or send new feedback.",
+        "សំឡេង៖ ករណីរបស់អ្នកត្រូវបានបិទ ព្រោះរយៈពេលបញ្ជាក់ ឬប្តឹងឧទ្ធរណ៍លើការដោះស្រាយបានផុតកំណត់ "
+        "(ស្ថានភាព៖ បានបិទ)។ ប្រសិនបើបញ្ហាមិនទាន់ត្រូវបានដោះស្រាយ សូមប្តឹងឧទ្ធរណ៍នៅ {url} "
+        "ដោយប្រើលេខកូដតាមដានរបស់អ្នក ក្នុងរយៈពេលប្តឹងឧទ្ធរណ៍ ឬដាក់មតិថ្មី។",
+    ),
+    NoticeKind.CASE_CLOSED_NO_REPLY: (
+        "Samleng: your case is closed because the office's question to you was not "
+        "answered in time (status: closed). If you still need help, reopen it and answer "
+        "at {url} with your tracking code while the period to reopen lasts, or send new "
+        "feedback.",
+        "សំឡេង៖ ករណីរបស់អ្នកត្រូវបានបិទ ព្រោះសំណួររបស់ការិយាល័យមិនត្រូវបានឆ្លើយទាន់ពេល "
+        "(ស្ថានភាព៖ បានបិទ)។ ប្រសិនបើអ្នកនៅត្រូវការជំនួយ សូមបើកវាឡើងវិញ ហើយឆ្លើយនៅ {url} "
+        "ដោយប្រើលេខកូដតាមដានរបស់អ្នក ក្នុងរយៈពេលបើកឡើងវិញ ឬដាក់មតិថ្មី។",
+    ),
+    NoticeKind.CASE_CLOSED_WITH_OTHERS: (
+        "Samleng: your case is closed together with the other reports of the same problem "
+        "(status: closed). If the problem is not solved, appeal at {url} with your tracking "
+        "code while the period to appeal lasts.",
+        "សំឡេង៖ ករណីរបស់អ្នកត្រូវបានបិទរួមជាមួយរបាយការណ៍ផ្សេងទៀតអំពីបញ្ហាដដែល (ស្ថានភាព៖ បានបិទ)។ "
+        "ប្រសិនបើបញ្ហាមិនទាន់ត្រូវបានដោះស្រាយ សូមប្តឹងឧទ្ធរណ៍នៅ {url} ដោយប្រើលេខកូដតាមដានរបស់អ្នក "
+        "ក្នុងរយៈពេលប្តឹងឧទ្ធរណ៍។",
+    ),
+    NoticeKind.CASE_LINKED: (
+        "Samleng: other people reported the same problem as you. The office handles the "
+        "reports together, and your case follows their progress (status: joined with "
+        "other reports). Follow it at {url} with your tracking code.",
+        "សំឡេង៖ មានអ្នកផ្សេងទៀតបានរាយការណ៍បញ្ហាដដែលនឹងអ្នក។ ការិយាល័យដោះស្រាយរបាយការណ៍ទាំងនោះជាមួយគ្នា "
+        "ហើយករណីរបស់អ្នកដើរតាមវឌ្ឍនភាពនោះ (ស្ថានភាព៖ បានភ្ជាប់ជាមួយរបាយការណ៍ផ្សេង)។ "
         "តាមដាននៅ {url} ដោយប្រើលេខកូដតាមដានរបស់អ្នក។",
     ),
 }
@@ -168,7 +212,10 @@ def _officer_values(notice: Notice, language: Language) -> dict[str, str]:
         values["due_at"] = _when(values["due_at"], language)
     deadline = _DEADLINES.get(values.get("deadline", ""), ("deadline", "ថ្ងៃកំណត់"))
     trigger = _TRIGGERS.get(values.get("trigger", ""), ("of the escalation ladder", "ការលើកឡើង"))
+    request = _REQUESTS.get(values.get("request", ""), ("move", "ផ្លាស់ទី"))
     values.update(
+        request_en=request[0],
+        request_km=request[1],
         deadline_en=deadline[0],
         deadline_km=deadline[1],
         trigger_en=trigger[0],

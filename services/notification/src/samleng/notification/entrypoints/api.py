@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from samleng.common.auth import Principal
+from samleng.common.auth import Principal, Role
 from samleng.common.http import Problem
 from samleng.common.officers import CurrentOfficer, SignedInFirst
 from samleng.notification.domain.delivery import Recipient
@@ -62,8 +62,9 @@ router = APIRouter(prefix="/v1", tags=["officers"], route_class=SignedInFirst)
 
 
 def _member(officer: Principal, office_id: str) -> None:
-    """404 unless the signed-in user belongs to the office (existence is not revealed)."""
-    if office_id not in officer.offices:
+    """404 unless the signed-in user belongs to the office (existence is not revealed); a
+    partner expert's offices are a scope to review in intake, not offices it belongs to."""
+    if office_id not in officer.offices or officer.roles <= {Role.PARTNER_EXPERT}:
         raise Problem(
             404,
             "office-not-found",

@@ -8,12 +8,10 @@ Tests swap any of them with ``app.dependency_overrides[get_feed] = ...``.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, cast
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
-from samleng.common.http import Problem
 from samleng.common.service import service_of
 from samleng.notification.ports import (
     AlertFeed,
@@ -54,23 +52,3 @@ SettingsDep = Annotated[NotificationSettings, Depends(get_settings)]
 FeedDep = Annotated[AlertFeed, Depends(get_feed)]
 RecipientsDep = Annotated[RecipientDirectory, Depends(get_recipients)]
 DeliveriesDep = Annotated[DeliveryQueue, Depends(get_deliveries)]
-
-
-def require_admin(
-    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    """Admit only the configured admin bearer token (503 while none is configured)."""
-    token = settings.admin_token.get_secret_value()
-    if not token:
-        raise Problem(
-            503,
-            "admin-disabled",
-            "The admin API is off: set SAMLENG_ADMIN_TOKEN to turn it on.",
-        )
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
-        raise Problem(
-            401,
-            "admin-token-required",
-            "Send the admin token as 'Authorization: Bearer <token>'.",
-        )

@@ -26,12 +26,14 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintRated,
     ComplaintRejected,
     ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ComplaintUnlinked,
     ComplaintWithdrawn,
     Event,
     InformationProvided,
@@ -102,6 +104,8 @@ class CaseRecord:
     escalations: list[tuple[datetime, str]] = field(default_factory=list)  # (when, level)
     reopenings: list[datetime] = field(default_factory=list)
     ratings: list[tuple[datetime, int]] = field(default_factory=list)
+    #: the original report of the same problem this case follows (an office linked them)
+    linked_to: str | None = None
     last_event_at: datetime | None = None
     #: the ids of the events folded, in causal order, and the causal key of the last one
     folded: list[str] = field(default_factory=list)
@@ -221,6 +225,10 @@ def _apply(record: CaseRecord, event: Event) -> None:
         record.closed_how = event.data.how
     elif isinstance(event, ComplaintRated):
         record.ratings.append((at, event.data.rating))
+    elif isinstance(event, ComplaintLinked):
+        record.linked_to = event.data.original_id
+    elif isinstance(event, ComplaintUnlinked):
+        record.linked_to = None
     status = STATUS_AFTER.get(type(event))
     if status is not None:
         _set_status(record, event, status)

@@ -322,3 +322,20 @@ def by_ministry_and_level(
         ministries.update({m for at, m in record.forwards if at < end})
         levels.update({lv for at, lv in record.escalations if at < end})
     return {"forwarded_by_ministry": dict(ministries), "escalated_by_level": dict(levels)}
+
+
+def problems(records: Iterable[CaseRecord], period: Period, now: datetime) -> dict[str, int]:
+    """Reports received (every case of the cohort), those an office linked to an original
+    report of the same problem, and problems resolved: resolved or closed cases that follow
+    no other, so a problem reported five times counts as one resolved (its original's)."""
+    end = _at_end(period, now)
+    row = {"reports_received": 0, "linked_reports": 0, "problems_resolved": 0}
+    for record in records:
+        if not _in_cohort(record, period, now):
+            continue
+        row["reports_received"] += 1
+        if record.linked_to is not None:
+            row["linked_reports"] += 1
+        elif record.status_at(end) in RESOLVED_OR_CLOSED:
+            row["problems_resolved"] += 1
+    return row

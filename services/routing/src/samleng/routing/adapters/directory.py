@@ -2,8 +2,14 @@
 
 Collections: ``directory_versions`` (``_id`` = version, the spec as loaded; versions are
 immutable) and ``directory_state`` (``_id`` = ``"active"``: which version routes new
-cases). Every replica reads the active version from the database, so activating a
-version on one replica switches all of them.
+cases, and ``by``: ``"startup"`` when a starting service chose it, ``"admin"`` when an
+admin activated it). Every replica reads the active version from the database, so
+activating a version on one replica switches all of them.
+
+Two directories ship with routing: ``directory.json`` (``pilot-2026.1``, ten whole
+provinces; the default) and ``our-voice-pilot.json`` (an ILLUSTRATIVE pilot footprint of
+single offices and communes, which the dev stack starts with). ``SAMLENG_INITIAL_DIRECTORY``
+chooses the one a starting service activates when no admin chose one.
 """
 
 from __future__ import annotations
@@ -42,10 +48,21 @@ def read_spec(source: str | Path | bytes) -> DirectorySpec:
     return DirectorySpec.model_validate_json(raw)
 
 
-def bundled_spec() -> DirectorySpec:
-    """The pilot directory shipped with this release (``reference/directory.json``)."""
-    raw = files("samleng.routing.reference").joinpath(BUNDLED).read_bytes()
+def bundled_spec(name: str = BUNDLED) -> DirectorySpec:
+    """A directory shipped with this release (by default ``reference/directory.json``)."""
+    raw = files("samleng.routing.reference").joinpath(name).read_bytes()
     return DirectorySpec.model_validate_json(raw)
+
+
+def initial_spec(name_or_path: str) -> DirectorySpec:
+    """The directory a starting service activates: a file shipped in ``reference/`` by
+    name (``our-voice-pilot.json``), or a directory file by path."""
+    if (
+        "/" not in name_or_path
+        and files("samleng.routing.reference").joinpath(name_or_path).is_file()
+    ):
+        return bundled_spec(name_or_path)
+    return read_spec(name_or_path)
 
 
 def compile_spec(spec: DirectorySpec) -> Directory:
@@ -67,7 +84,14 @@ def bundled_directory() -> Directory:
 class DirectoryStore:
     """Stored directory versions and the active one."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, refresh_seconds: float = 0) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[dict[str, Any]],
+        *,
+        refresh_seconds: float = 0,
+        initial: DirectorySpec | None = None,
+    ) -> None:
+        self._initial = initial or bundled_spec()
         self._versions = db["directory_versions"]
         self._state = db["directory_state"]
         self._compiled: dict[str, Directory] = {}  # versions are immutable
@@ -110,7 +134,7 @@ class DirectoryStore:
         await self.spec(version)
         await self._state.update_one(
             {"_id": "active"},
-            {"$set": {"version": version, "activated_at": datetime.now(UTC)}},
+            {"$set": {"version": version, "activated_at": datetime.now(UTC), "by": "admin"}},
             upsert=True,
         )
         self._active = None
@@ -121,27 +145,41 @@ class DirectoryStore:
         return str(doc["version"]) if doc else None
 
     async def active(self) -> Directory:
-        """The active directory (read again after ``refresh_seconds``); the bundled pilot
+        """The active directory (read again after ``refresh_seconds``); the initial one
         if none was ever activated."""
         now = time.monotonic()
         if self._active is not None and now - self._active[0] < self._refresh:
             return self._active[1]
         version = await self.active_version()
-        directory = await self.directory(version) if version else bundled_directory()
+        directory = await self.directory(version) if version else compile_spec(self._initial)
         self._active = (now, directory)
         return directory
 
     async def ensure_bundled(self) -> None:
-        """Load the bundled pilot and activate it if nothing is active yet (idempotent)."""
-        spec = bundled_spec()
+        """Load the initial directory and activate it unless an admin chose a version
+        (idempotent): nothing active yet, or a version a starting service chose."""
+        spec = self._initial
         # if the bundled file changed without a new version, keep what routed cases
         with contextlib.suppress(VersionConflict):
             await self.load(spec)
-        await self._state.update_one(
-            {"_id": "active"},
-            {"$setOnInsert": {"version": spec.version, "activated_at": datetime.now(UTC)}},
-            upsert=True,
+        state = await self._state.find_one({"_id": "active"})
+        # states written before ``by`` existed: the default pilot was the startup's choice
+        chosen_at_startup = state is not None and (
+            state.get("by") == "startup"
+            or ("by" not in state and state.get("version") == bundled_spec().version)
         )
+        if state is None or (chosen_at_startup and state.get("version") != spec.version):
+            await self._state.update_one(
+                {"_id": "active"},
+                {
+                    "$set": {
+                        "version": spec.version,
+                        "activated_at": datetime.now(UTC),
+                        "by": "startup",
+                    }
+                },
+                upsert=True,
+            )
         self._active = None
 
     async def versions(self) -> list[dict[str, Any]]:

@@ -74,7 +74,8 @@ class Area:
 
 @dataclass(frozen=True)
 class Directory:
-    """One version of the jurisdiction directory: offices by id, areas, pilot provinces."""
+    """One version of the jurisdiction directory: offices by id, areas, and what is
+    switched on (whole provinces, single offices, single communes)."""
 
     version: str
     offices: Mapping[str, Office]
@@ -83,6 +84,8 @@ class Directory:
     sla: SlaTable
     national_team_id: str = "national:moi-team"
     ministries: frozenset[str] = field(default_factory=frozenset)
+    served_offices: frozenset[str] = field(default_factory=frozenset)
+    served_communes: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def national_team(self) -> Office:
@@ -98,8 +101,30 @@ class Directory:
         return self.areas.get(commune_code)
 
     def is_served(self, province_code: str) -> bool:
-        """Whether the system is switched on in this province (the pilot)."""
+        """Whether the system is switched on in the whole of this province."""
         return province_code in self.served_provinces
+
+    def serves_office(self, office: Office) -> bool:
+        """Whether this office takes cases: national offices always; others when their
+        province is switched on whole, they are switched on one by one, or (commune
+        offices) their commune is."""
+        return (
+            office.level == "national"
+            or (office.province_code is not None and self.is_served(office.province_code))
+            or office.office_id in self.served_offices
+            or (office.commune_code is not None and office.commune_code in self.served_communes)
+        )
+
+    def serves_any_of(self, province_code: str) -> bool:
+        """Whether anything (the province, an office, a commune) is switched on in it."""
+        if self.is_served(province_code):
+            return True
+        if any(code.startswith(province_code) for code in self.served_communes):
+            return True
+        return any(
+            (office := self.offices.get(oid)) is not None and office.province_code == province_code
+            for oid in self.served_offices
+        )
 
     def commune_office(self, commune_code: str) -> Office | None:
         """The commune/sangkat office of a commune, if the directory has one."""

@@ -4,14 +4,23 @@ In order (the first that applies decides):
 
 1. ``unknown-area``: the commune code is not in the gazetteer (or does not lie in the
    given district/province) -> the national team, which can find the right office.
-2. ``not-yet-served``: the province is not yet switched on -> the national team; the
-   citizen is told the province is not yet served.
+2. ``not-yet-served``: nothing is switched on in the province (neither the whole
+   province nor one of its offices or communes) -> the national team; the citizen is
+   told the province is not yet served.
 3. ``conflict-of-interest``: the complaint is about the conduct of an office's own
-   officials -> the ombudsman one level above that office, never the office itself.
+   officials -> the ombudsman one level above that office that is switched on, never
+   the office itself.
 4. ``named-office``: the citizen named the office that served them -> that office.
 5. ``service-provider``: the service catalogue names who provides the service (the
    commune office, the OWSO, a ministry's provincial department...) -> that office.
 6. ``commune-office``: otherwise the commune/sangkat office of the place.
+
+A pilot switches on single offices and communes. When rule 4, 5 or 6 picks an office
+that is not switched on, the case goes to the nearest office above it that is (see
+:func:`fallback_chain`: the district's OWSO, then the province's OWSU, then the national
+team; a ministry's provincial department falls back to the ministry), the rule's name
+gets ``+pilot-fallback`` and the explanation says which office was not yet served and
+who handles the case instead (``not_yet_served`` is true).
 """
 
 from __future__ import annotations
@@ -67,7 +76,7 @@ def pick_office(
             "the office responsible.",
             "ទីកន្លែងដែលបានផ្ដល់ មិនមែនជាឃុំ/សង្កាត់ដែលស្គាល់ទេ ក្រុមការងារថ្នាក់ជាតិនឹងស្វែងរកការិយាល័យទទួលខុសត្រូវ។",
         )
-    if not directory.is_served(area.province_code):
+    if not directory.serves_any_of(area.province_code):
         return decide(
             directory.national_team,
             "not-yet-served",
@@ -93,24 +102,66 @@ def pick_office(
             f"អម្បុដ្សម៉ាន់មួយថ្នាក់ខាងលើ {ombudsman.name_km} នឹងដោះស្រាយ មិនមែនការិយាល័យនោះទេ។",
         )
     if named is not None:
-        return decide(
+        chosen = RoutingDecision(
             named,
             "named-office",
             f"You named {named.name_en} as the office concerned.",
             f"អ្នកបានបញ្ជាក់ {named.name_km} ជាការិយាល័យពាក់ព័ន្ធ។",
+            version,
         )
-    if service is not None:
-        return decide(
+    elif service is not None:
+        chosen = RoutingDecision(
             provider,
             "service-provider",
             f"{service.name_en} is provided by {provider.name_en}.",
             f"សេវា {service.name_km} ផ្ដល់ដោយ {provider.name_km}។",
+            version,
         )
-    return decide(
-        provider,
-        "commune-office",
-        "The commune/sangkat office handles cases from its commune.",
-        "រដ្ឋបាលឃុំ/សង្កាត់ ដោះស្រាយករណីក្នុងឃុំ/សង្កាត់របស់ខ្លួន។",
+    else:
+        chosen = RoutingDecision(
+            provider,
+            "commune-office",
+            "The commune/sangkat office handles cases from its commune.",
+            "រដ្ឋបាលឃុំ/សង្កាត់ ដោះស្រាយករណីក្នុងឃុំ/សង្កាត់របស់ខ្លួន។",
+            version,
+        )
+    return chosen if directory.serves_office(chosen.office) else fall_back(directory, chosen)
+
+
+def fallback_chain(directory: Directory, office: Office) -> list[Office]:
+    """The offices that stand in, nearest first, for an office not yet switched on: the
+    district's OWSO (for a commune office), the province's OWSU, the national team; a
+    ministry's provincial department is stood in for by the ministry."""
+    ids: list[str] = []
+    if office.kind == "provincial_department" and office.ministry:
+        ids.append(f"ministry:{office.ministry}")
+    else:
+        if office.level == "commune" and office.district_code:
+            ids.append(f"owso:{office.district_code}")
+        if office.level in ("commune", "district") and office.province_code:
+            ids.append(f"owsu:{office.province_code}")
+    found = [o for i in ids if (o := directory.office(i)) is not None]
+    return [*found, directory.national_team]
+
+
+def fall_back(directory: Directory, chosen: RoutingDecision) -> RoutingDecision:
+    """The decision moved to the nearest office that is switched on, saying why."""
+    office = chosen.office
+    stand_in = next(
+        (o for o in fallback_chain(directory, office) if directory.serves_office(o)),
+        directory.national_team,
+    )
+    return RoutingDecision(
+        stand_in,
+        f"{chosen.rule}+pilot-fallback",
+        f"{chosen.explanation_en} Samleng is not yet switched on at {office.name_en} (the "
+        f"pilot covers only some offices and communes), so {stand_in.name_en}, the nearest "
+        "office above it that is, handles your case.",
+        f"{chosen.explanation_km} ប្រព័ន្ធសំឡេងមិនទាន់ដំណើរការនៅ {office.name_km} នៅឡើយទេ "
+        f"(គម្រោងសាកល្បងគ្របដណ្ដប់តែការិយាល័យ និងឃុំ/សង្កាត់មួយចំនួន) ដូច្នេះ {stand_in.name_km} "
+        "ដែលជាការិយាល័យជិតបំផុតខាងលើដែលដំណើរការ នឹងដោះស្រាយករណីរបស់អ្នក។",
+        chosen.directory_version,
+        not_yet_served=True,
     )
 
 
@@ -133,21 +184,29 @@ def provider_office(directory: Directory, area: Area, service: CatalogueService 
 
 
 def ombudsman_above(directory: Directory, office: Office) -> Office | None:
-    """The ombudsman one level above an office; None above the national team."""
+    """The ombudsman one level above an office that is switched on (climbing past those
+    that are not yet); None above the national team."""
+    ids: list[str] = []
     if office.level == "commune" and office.district_code:
-        target = directory.office(f"district-ombudsman:{office.district_code}")
-    elif office.level == "district" and office.province_code:
-        target = directory.office(f"provincial-ombudsman:{office.province_code}")
-    elif office.office_id == directory.national_team_id:
+        ids.append(f"district-ombudsman:{office.district_code}")
+    if office.level in ("commune", "district") and office.province_code:
+        ids.append(f"provincial-ombudsman:{office.province_code}")
+    if not ids and office.office_id == directory.national_team_id:
         return None
-    else:
-        target = None
-    return target or directory.national_team
+    for office_id in ids:
+        target = directory.office(office_id)
+        if target is not None and directory.serves_office(target):
+            return target
+    return directory.national_team
 
 
 def provincial_ombudsman(directory: Directory, province_code: str) -> Office:
-    """The provincial ombudsman of a province (the national team if there is none)."""
-    return directory.office(f"provincial-ombudsman:{province_code}") or directory.national_team
+    """The provincial ombudsman of a province (the national team if there is none, or it
+    is not yet switched on)."""
+    office = directory.office(f"provincial-ombudsman:{province_code}")
+    if office is None or not directory.serves_office(office):
+        return directory.national_team
+    return office
 
 
 def forward_target(directory: Directory, province_code: str, ministry: str) -> Office:
@@ -164,7 +223,7 @@ def forward_target(directory: Directory, province_code: str, ministry: str) -> O
             "ការបញ្ជូនបន្តគឺទៅក្រសួងផ្សេង៖ សូមប្រើការផ្ទេរនៅក្នុងក្រសួងមហាផ្ទៃ",
         )
     office = directory.office(f"department:{province_code}:{ministry}")
-    if office is None or not directory.is_served(province_code):
+    if office is None or not directory.serves_office(office):
         office = directory.office(f"ministry:{ministry}")
     if office is None:
         raise MoveRefused(
@@ -191,6 +250,13 @@ def transfer_target(directory: Directory, office_id: str | None, current: Office
         raise MoveRefused(
             f"the case is already with {office_id!r}",
             f"ករណីនេះស្ថិតនៅ {office_id!r} រួចហើយ",
+        )
+    if not directory.serves_office(office):
+        raise MoveRefused(
+            f"{office.name_en} ({office_id!r}) is not yet switched on in directory "
+            f"{directory.version}: transfer to an office that takes cases",
+            f"{office.name_km} ({office_id!r}) មិនទាន់ដំណើរការក្នុងបញ្ជីការិយាល័យ "
+            f"{directory.version} នៅឡើយទេ៖ សូមផ្ទេរទៅការិយាល័យដែលទទួលករណី",
         )
     return office
 

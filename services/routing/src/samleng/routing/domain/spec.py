@@ -1,7 +1,8 @@
 """The directory as data: what an admin edits, loads, validates, diffs and activates.
 
-A :class:`DirectorySpec` (one JSON file per version, see ``reference/``) says which
-provinces are served, which line ministries have provincial departments, the SLA table
+A :class:`DirectorySpec` (one JSON file per version, see ``reference/``) says what is
+switched on (whole provinces, and single offices and communes for a pilot footprint),
+which line ministries have provincial departments, the SLA table
 and any office that differs from the generated ones. :func:`compile_directory` turns it,
 with the gazetteer's areas and the ministries of the service catalogue, into the
 :class:`Directory` the rules use. Pure: the areas are read elsewhere.
@@ -10,7 +11,7 @@ with the gazetteer's areas and the ministries of the service catalogue, into the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -47,7 +48,12 @@ class DirectorySpec(BaseModel):
     version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     description: str = ""
     attribution: str = Field(min_length=1)
-    served_provinces: tuple[str, ...] = Field(min_length=1)
+    #: What takes cases: whole provinces, and single offices (by id) and communes (by
+    #: code) elsewhere. A case from a place that is not switched on goes to the nearest
+    #: office above it that is (``rules.py``, rule ``...+pilot-fallback``).
+    served_provinces: tuple[str, ...] = ()
+    served_offices: tuple[str, ...] = ()
+    served_communes: tuple[Annotated[str, Field(pattern=r"^\d{6}$")], ...] = ()
     provincial_departments: tuple[str, ...] = ()
     national_team: OfficeSpec
     offices: tuple[OfficeSpec, ...] = ()
@@ -55,8 +61,14 @@ class DirectorySpec(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> DirectorySpec:
-        if len(set(self.served_provinces)) != len(self.served_provinces):
-            raise ValueError("served_provinces lists a province twice")
+        if not (self.served_provinces or self.served_offices or self.served_communes):
+            raise ValueError(
+                "nothing is switched on: list served_provinces, served_offices or served_communes"
+            )
+        for name in ("served_provinces", "served_offices", "served_communes"):
+            listed = getattr(self, name)
+            if len(set(listed)) != len(listed):
+                raise ValueError(f"{name} lists an entry twice")
         ids = [o.office_id for o in self.offices]
         if len(ids) != len(set(ids)):
             raise ValueError("offices lists an office_id twice")
@@ -78,6 +90,11 @@ def compile_directory(
         if code not in provinces
     ]
     problems += [
+        f"served commune {code!r} is not in the gazetteer"
+        for code in spec.served_communes
+        if code not in by_commune
+    ]
+    problems += [
         f"provincial department of unknown ministry {code!r}"
         for code in spec.provincial_departments
         if code not in known_ministries
@@ -87,6 +104,11 @@ def compile_directory(
         if extra.ministry is not None and extra.ministry not in known_ministries:
             problems.append(f"office {extra.office_id!r} names unknown ministry {extra.ministry!r}")
         offices[extra.office_id] = Office(**extra.model_dump())
+    problems += [
+        f"served office {office_id!r} is not in the directory"
+        for office_id in spec.served_offices
+        if office_id not in offices
+    ]
     if problems:
         raise InvalidDirectory("; ".join(problems))
     return Directory(
@@ -97,6 +119,8 @@ def compile_directory(
         sla=spec.sla,
         national_team_id=spec.national_team.office_id,
         ministries=frozenset(known_ministries),
+        served_offices=frozenset(spec.served_offices),
+        served_communes=frozenset(spec.served_communes),
     )
 
 
@@ -185,13 +209,15 @@ def spec_summary(spec: DirectorySpec) -> dict[str, Any]:
         "version": spec.version,
         "description": spec.description,
         "served_provinces": list(spec.served_provinces),
+        "served_offices": len(spec.served_offices),
+        "served_communes": len(spec.served_communes),
         "provincial_departments": list(spec.provincial_departments),
         "extra_offices": len(spec.offices),
     }
 
 
 def diff_directories(old: Directory, new: Directory) -> dict[str, Any]:
-    """What changes when ``new`` replaces ``old``: offices, served provinces, SLA."""
+    """What changes when ``new`` replaces ``old``: offices, what is switched on, SLA."""
     added = sorted(set(new.offices) - set(old.offices))
     removed = sorted(set(old.offices) - set(new.offices))
     changed = sorted(
@@ -202,6 +228,10 @@ def diff_directories(old: Directory, new: Directory) -> dict[str, Any]:
         "to": new.version,
         "provinces_switched_on": sorted(new.served_provinces - old.served_provinces),
         "provinces_switched_off": sorted(old.served_provinces - new.served_provinces),
+        "offices_switched_on": sorted(new.served_offices - old.served_offices),
+        "offices_switched_off": sorted(old.served_offices - new.served_offices),
+        "communes_switched_on": sorted(new.served_communes - old.served_communes),
+        "communes_switched_off": sorted(old.served_communes - new.served_communes),
         "offices_added": added,
         "offices_removed": removed,
         "offices_changed": changed,

@@ -5,12 +5,10 @@ They are coroutines, so FastAPI never sends them through its thread pool."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
-from samleng.common.http import Problem
 from samleng.common.service import service_of
 from samleng.routing.ports import Directories, RoutingPorts
 from samleng.routing.settings import RoutingSettings
@@ -42,24 +40,3 @@ async def get_directories(ports: PortsDep) -> Directories:
 
 
 DirectoriesDep = Annotated[Directories, Depends(get_directories)]
-
-
-async def require_admin(
-    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    """Refuse a request without the admin bearer token (off when no token is configured)."""
-    token = settings.admin_token.get_secret_value()
-    if not token:
-        raise Problem(
-            403, "admin-api-disabled", "Set SAMLENG_ADMIN_TOKEN to enable directory administration."
-        )
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise Problem(
-            401,
-            "admin-token-required",
-            "Send 'Authorization: Bearer <admin token>' (SAMLENG_ADMIN_TOKEN).",
-        )
-
-
-Admin = Depends(require_admin)

@@ -17,13 +17,13 @@ import contextlib
 import secrets
 import subprocess
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 
 from samleng.devstack import mongodb
+from samleng.devstack.faults.lifecycle import Started
 from samleng.devstack.net import LOOPBACK, free_port, port_is_open, wait_until
 from samleng.devstack.paths import LocalPaths
 
@@ -34,7 +34,7 @@ class MongoFaultError(RuntimeError):
     """A private mongod did not start or the set elected no primary."""
 
 
-class MongoReplicaSet:
+class MongoReplicaSet(Started):
     """``members`` private mongods forming one replica set."""
 
     def __init__(self, workdir: Path, members: int = 1) -> None:
@@ -43,22 +43,6 @@ class MongoReplicaSet:
         self.binary = mongodb.ensure_binary(LocalPaths.default())
         self.ports = [free_port() for _ in range(members)]
         self._processes: list[subprocess.Popen[bytes] | None] = [None] * members
-
-    def __enter__(self) -> MongoReplicaSet:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def url(self) -> str:

@@ -23,9 +23,9 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
+from samleng.devstack.faults.lifecycle import Started
 from samleng.devstack.net import LOOPBACK, free_port, port_is_open, wait_until
 
 BIN = Path("/usr/lib/rabbitmq/bin")
@@ -150,7 +150,7 @@ class RabbitNode:
         return f"amqp://guest:guest@{LOOPBACK}:{self.port}/{vhost}"
 
 
-class RabbitCluster:
+class RabbitCluster(Started):
     """One or more private nodes; with more than one, the others join the first."""
 
     def __init__(self, workdir: Path, size: int = 1, prefix: str = "") -> None:
@@ -163,22 +163,6 @@ class RabbitCluster:
             cookie.write_text(secrets.token_hex(16).upper())
             cookie.chmod(0o400)
         self.nodes = [RabbitNode(f"{prefix}-{i + 1}", workdir, home) for i in range(size)]
-
-    def __enter__(self) -> RabbitCluster:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def start(self) -> None:
         """Start every node; join the others to the first."""

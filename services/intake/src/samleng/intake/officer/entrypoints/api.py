@@ -38,12 +38,18 @@ from samleng.intake.officer.entrypoints.schemas import (
     ResolveBody,
     VersionOnly,
 )
-from samleng.intake.officer.entrypoints.views import case_summary, officer_case_view
+from samleng.intake.officer.entrypoints.views import (
+    case_summary,
+    note_item,
+    officer_case_view,
+    scope_names,
+)
 from samleng.intake.officer.handlers import (
     CaseFile,
     OfficerCommand,
     act,
     add_internal_note,
+    add_partner_note,
     check_duplicate_target,
     download_attachment,
     list_inbox,
@@ -122,12 +128,14 @@ async def inbox(
             order=sort,
         )
     names = await desk.inbox.office_names(listing.offices)
+    office_names = {i: Bilingual(en=o.name_en, km=o.name_km) for i, o in names.items()}
+    office_names.update(scope_names(listing.offices))
     return InboxView(
         offices=list(listing.offices),
         counts=listing.counts,
         cases=[case_summary(c, now) for c in listing.page.cases],
         next_cursor=listing.page.next_cursor,
-        office_names={i: Bilingual(en=o.name_en, km=o.name_km) for i, o in names.items()},
+        office_names=office_names,
     )
 
 
@@ -200,8 +208,15 @@ class Acting:
             updated = await act(
                 self.principal, complaint_id, version, action, command, self.desk, detail=detail
             )
-        notes = tuple(await self.desk.notes.for_case(complaint_id))
-        return _respond(self.response, CaseFile(case=updated, notes=notes))
+        return await self.show(updated)
+
+    async def show(self, updated: Case) -> OfficerCaseView:
+        """The case as an action left it, with its ETag."""
+        notes = tuple(await self.desk.notes.for_case(updated.complaint_id))
+        partner_notes = tuple(await self.desk.partner_notes.for_case(updated.complaint_id))
+        return _respond(
+            self.response, CaseFile(case=updated, notes=notes, partner_notes=partner_notes)
+        )
 
 
 async def acting(
@@ -252,13 +267,23 @@ async def note(
     """Leave an internal note for the office's staff (never shown to the citizen)."""
     with refusals(officer=True):
         added = await add_internal_note(principal, complaint_id, body.text, desk)
-    return InternalNoteItem(
-        note_id=added.note_id,
-        at=added.at,
-        role=added.role,
-        office_id=added.office_id,
-        text=added.text,
-    )
+    return note_item(added)
+
+
+@router.post(
+    "/cases/{complaint_id}/partner-notes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InternalNoteItem,
+    responses=documented(401, 403, 404, 422),
+)
+async def partner_note(
+    complaint_id: str, body: NoteBody, principal: CurrentOfficer, desk: OfficerDeskDep
+) -> InternalNoteItem:
+    """A partner expert's note to the office the case is with (its officers read it on the
+    case; the citizen never does). Partner experts may add nothing else."""
+    with refusals(officer=True):
+        added = await add_partner_note(principal, complaint_id, body.text, desk)
+    return note_item(added)
 
 
 @_action("resolve")
@@ -334,7 +359,7 @@ _move_route("escalate", OfficerAction.ESCALATE, "Ask routing to escalate the cas
 
 
 @_action("reopen")
-async def reopen(complaint_id: str, body: VersionOnly, by: ActingDep) -> OfficerCaseView:
+async def reopen_case(complaint_id: str, body: VersionOnly, by: ActingDep) -> OfficerCaseView:
     """Reopen an answered case (office heads only; complaint.reopened)."""
     return await by.run(complaint_id, body.version, OfficerAction.REOPEN, officer.reopen)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from samleng.common.events import OPEN, CaseStatus, Location
 from samleng.intake.adapters import gazetteer
+from samleng.intake.domain.access import PROVINCE_SCOPE
 from samleng.intake.domain.model import Case, TimelineEntry
 from samleng.intake.domain.status import ALLOWED, STATUS_LABELS
 from samleng.intake.entrypoints.schemas import Bilingual
@@ -15,6 +16,7 @@ from samleng.intake.officer.entrypoints.schemas import (
     AttachmentItem,
     CaseSummary,
     CitizenNoteItem,
+    DuplicateCandidateItem,
     InternalNoteItem,
     MoveRefusalItem,
     OfficerCaseView,
@@ -23,6 +25,7 @@ from samleng.intake.officer.entrypoints.schemas import (
     TimelineItem,
 )
 from samleng.intake.officer.handlers import CaseFile
+from samleng.intake.ports import InternalNote
 
 #: How routing's decisions read in the timeline (``assignment`` and ``move`` in domain.model).
 ROUTING_ENTRIES = (
@@ -61,6 +64,10 @@ def officer_actions(case: Case) -> list[str]:
         actions += ["reject", "duplicate"]
     if CaseStatus.REOPENED in allowed:
         actions.append("reopen")
+    if case.linked_to is not None:
+        actions.append("unlink")
+    elif working:
+        actions.append("link")
     return actions
 
 
@@ -104,6 +111,27 @@ def case_summary(case: Case, now: datetime) -> CaseSummary:
         next_due=case.next_due,
         overdue=case.overdue(now),
         **_names(case),
+    )
+
+
+def scope_names(scope: tuple[str, ...]) -> dict[str, Bilingual]:
+    """Names of a partner expert's whole-province scope entries (``province:17``)."""
+    names = {}
+    for entry in scope:
+        code = entry.removeprefix(PROVINCE_SCOPE)
+        found = gazetteer.places_within(None) if entry.startswith(PROVINCE_SCOPE) else None
+        for area_code, km, en in found or ():
+            if area_code == code:
+                names[entry] = Bilingual(
+                    en=f"{en} province (all cases)", km=f"ខេត្ត {km} (ករណីទាំងអស់)"
+                )
+    return names
+
+
+def note_item(note: InternalNote) -> InternalNoteItem:
+    """A note as views show it: role and office, never a name."""
+    return InternalNoteItem(
+        note_id=note.note_id, at=note.at, role=note.role, office_id=note.office_id, text=note.text
     )
 
 
@@ -169,13 +197,12 @@ def officer_case_view(case_file: CaseFile) -> OfficerCaseView:
         citizen_notes=[
             CitizenNoteItem(at=n.at, text=n.text, question_id=n.question_id) for n in case.notes
         ],
-        internal_notes=[
-            InternalNoteItem(
-                note_id=n.note_id, at=n.at, role=n.role, office_id=n.office_id, text=n.text
-            )
-            for n in case_file.notes
-        ],
-        attachments=[
+        internal_notes=[note_item(n) for n in case_file.notes],
+        partner_notes=[note_item(n) for n in case_file.partner_notes],
+        # partner experts read the case, never the files (they may show people)
+        attachments=[]
+        if case_file.partner
+        else [
             AttachmentItem(
                 attachment_id=a.attachment_id,
                 content_type=a.content_type,
@@ -185,6 +212,20 @@ def officer_case_view(case_file: CaseFile) -> OfficerCaseView:
             )
             for a in case.attachments
         ],
-        actions=officer_actions(case),
+        actions=["partner_note"] if case_file.partner else officer_actions(case),
+        linked_to=case.linked_to,
+        linked_reports=list(case_file.linked_reports),
+        duplicate_candidates=[
+            DuplicateCandidateItem(
+                complaint_id=c.complaint_id,
+                score=c.score,
+                submitted_at=c.submitted_at,
+                reasons=[
+                    Bilingual(en=en, km=km)
+                    for en, km in zip(c.reasons_en, c.reasons_km, strict=True)
+                ],
+            )
+            for c in case_file.candidates
+        ],
         **_names(case),
     )

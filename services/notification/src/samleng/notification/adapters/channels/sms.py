@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import httpx
 
+from samleng.common.sms import sms_size
 from samleng.notification.adapters.channels.base import post_json
 from samleng.notification.domain.delivery import Channel, Outgoing
-from samleng.notification.domain.sms import sms_size
 
 
 class SmsChannel:

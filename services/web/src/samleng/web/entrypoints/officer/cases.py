@@ -29,6 +29,9 @@ ACTIONS = {
     "forward": "forward",
     "escalate": "escalate",
     "reopen": "reopen",
+    "link": "link",
+    "unlink": "unlink",
+    "partner_note": "partner-notes",
 }
 STATUSES = (
     "submitted",
@@ -146,7 +149,7 @@ async def show_case(
 
 def action_body(action: str, values: dict[str, str]) -> dict[str, Any]:
     """Intake's body for an action form: the version read, and what the action needs."""
-    if action == "note":
+    if action in ("note", "partner_note"):
         return {"text": values.get("text", "")}
     version = values.get("version", "")
     body: dict[str, Any] = {"version": int(version)} if version.isdigit() else {}
@@ -158,6 +161,7 @@ def action_body(action: str, values: dict[str, str]) -> dict[str, Any]:
         "transfer": {"reason": "reason", "to_office_id": "to_office_id"},
         "forward": {"reason": "reason", "to_ministry": "to_ministry"},
         "escalate": {"reason": "reason"},
+        "link": {"original_id": "original_id"},
     }
     for name, field in fields.get(action, {}).items():
         body[name] = values.get(field, "").strip()
