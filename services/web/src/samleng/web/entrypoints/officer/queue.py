@@ -46,6 +46,13 @@ async def _queue(console: Console, status: int = 200, **context: object) -> HTML
     )
 
 
+async def _refused(console: Console, failure: ApiProblem | ServiceUnavailable) -> Response:
+    """Intake's refusal shown above the queue (what to fix), or as a page (an outage)."""
+    if isinstance(failure, ApiProblem) and failure.status in (400, 404, 422):
+        return await _queue(console, failure.status, error=failure.detail)
+    return console.failure(failure)
+
+
 @router.get("/queue", response_class=HTMLResponse, summary="The social-media desk's queue")
 async def queue(console: ConsoleDep) -> Response:
     """Waiting messages, oldest first, each with its two forms."""
@@ -85,12 +92,8 @@ async def file_message(message_id: str, console: ConsoleDep) -> Response:
         receipt = await console.web.intake.file_message(
             console.session.access_token, message_id, body, console.lang
         )
-    except ApiProblem as problem:
-        if problem.status in (400, 404, 422):
-            return await _queue(console, problem.status, error=problem.detail)
-        return console.failure(problem)
-    except ServiceUnavailable as failure:
-        return console.failure(failure)
+    except (ApiProblem, ServiceUnavailable) as failure:
+        return await _refused(console, failure)
     return console.page("filing_receipt.html", receipt=receipt, both=both)
 
 
@@ -106,10 +109,6 @@ async def dismiss(message_id: str, console: ConsoleDep) -> Response:
         await console.web.intake.dismiss_message(
             console.session.access_token, message_id, form.get("reason", ""), console.lang
         )
-    except ApiProblem as problem:
-        if problem.status in (400, 404, 422):
-            return await _queue(console, problem.status, error=problem.detail)
-        return console.failure(problem)
-    except ServiceUnavailable as failure:
-        return console.failure(failure)
+    except (ApiProblem, ServiceUnavailable) as failure:
+        return await _refused(console, failure)
     return console.redirect("/officer/queue", "done=1")
