@@ -371,7 +371,7 @@ async def desk_figures(
 ) -> Response:
     """Cases filed at the counters, the hotline and the social-media desk in the period
     (a month, quarter or year), and how many are resolved or in progress, suppressed."""
-    p = period_of(period)
+    p = source.period(period)
     columns = tuple("in_progress" if c == "open" else c for c in GROUP_COLUMNS)
     return await source.answer(table_id("desks", p.label), columns, p, Area(), fmt, names=False)
 
