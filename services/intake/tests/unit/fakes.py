@@ -42,6 +42,7 @@ from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.ports import (
     AlsoWrite,
     Budgets,
+    DeskPorts,
     Document,
     DuplicateCase,
     DuplicateSubmission,
@@ -55,6 +56,7 @@ from samleng.intake.ports import (
 )
 from samleng.intake.settings import IntakeSettings
 from services.intake.tests.unit.conversation_fakes import InMemoryConversations
+from services.intake.tests.unit.desk_fakes import InMemoryDeskMessages
 
 
 @dataclass
@@ -76,8 +78,11 @@ class InMemoryCases:
         *,
         sealed_reporter: bytes | None = None,
         idempotency: Document | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
-        """Store a new case and its first event together."""
+        """Store a new case and its first event together (``also`` runs first, sessionless)."""
+        if also is not None:
+            await also(None)
         if idempotency is not None and idempotency["_id"] in self.idempotency:
             raise DuplicateSubmission(idempotency["_id"])
         if case.complaint_id in self.cases or any(
@@ -397,6 +402,8 @@ def unit_settings(**overrides: Any) -> IntakeSettings:
         "tracking_code_key": _SECRET,
         "encryption_key": _SECRET,
         "contact_sealing_key": _FERNET,
+        "facebook_app_secret": "unit-test-app-secret",
+        "facebook_verify_token": "unit-test-verify-token",
         **overrides,
     }
     return IntakeSettings(**values)
@@ -435,8 +442,16 @@ def fake_ports(**overrides: Any) -> IntakePorts:
             duplicates=InMemoryDuplicates(cases),
         ),
         verifier=None,
+        desk=DeskPorts(messages=InMemoryDeskMessages(), filings=InMemoryBudget()),
         conversations=conversation_desk(settings, InMemoryConversations()),
     )
+
+
+def desk_ports(per_agent: int = 1000) -> IntakePorts:
+    """Intake's ports in memory, with a filing budget of ``per_agent`` for everyone."""
+    ports = fake_ports()
+    assert ports.desk is not None
+    return replace(ports, desk=replace(ports.desk, filings=InMemoryBudget(limit=per_agent)))
 
 
 # Samples the unit tests share: an office, a submission, and routing's assignment.

@@ -53,7 +53,7 @@ SERVICES = {  # code -> (official fee, standard working days), as in the catalog
     "civil.late_birth_registration": (4000, 5),
     None: (None, None),
 }
-CHANNELS = ("web", "mobile", "phone", "sms")
+CHANNELS = ("web", "mobile", "phone", "sms", "counter", "hotline", "social_media")
 
 
 def _office(commune: str) -> OfficeRef:

@@ -217,6 +217,39 @@ async def test_csv_opens_cleanly_with_khmer_names(delivered: dict[str, Any], sta
     assert bad_period.status_code == 400 and "2026-Q2" in bad_period.json()["detail"]
 
 
+async def test_monthly_desk_figures_are_public_and_suppressed(delivered: dict[str, Any]) -> None:
+    settings = delivered["runs"][0][0]
+    async with running(create_app(settings)) as http:
+        months = [
+            await http.get("/v1/open-data/desks", params={"period": f"2026-0{m}"})
+            for m in (1, 2, 3)
+        ]
+        quarter = await http.get("/v1/open-data/desks", params={"period": "2026-Q1"})
+        channels = await http.get("/v1/open-data/breakdowns/channel", params={"period": "2026-Q1"})
+        csv_month = await http.get(
+            "/v1/open-data/desks", params={"period": "2026-02", "format": "csv"}
+        )
+    assert all(m.status_code == 200 for m in (*months, quarter)), months[0].text
+    columns = [c["key"] for c in quarter.json()["columns"]]
+    assert columns == ["received", "in_progress", "resolved", "ended_otherwise"]
+    shown_months = 0
+    for table in (*[m.json() for m in months], quarter.json()):
+        assert {r["key"] for r in table["rows"]} <= {"counter", "hotline", "social_media"}
+        for row in table["rows"]:
+            assert row["name"]["km"] and row["name"]["en"] != row["key"]
+            for value in row["values"].values():
+                assert value is None or value == 0 or value >= 5  # small cells hidden
+        shown_months += len(table["rows"])
+    assert shown_months > 3
+    # the quarter's desk rows are the quarter's channel breakdown, figure for figure
+    by_channel = {r["key"]: r["values"] for r in channels.json()["rows"]}
+    for row in quarter.json()["rows"]:
+        assert row["values"]["received"] == by_channel[row["key"]]["received"]
+        assert row["values"]["in_progress"] == by_channel[row["key"]]["open"]
+    assert csv_month.headers["content-type"].startswith("text/csv")
+    assert "name_km" in csv_month.content.decode("utf-8-sig").splitlines()[0]
+
+
 async def test_promises_kept_are_published_with_small_cells_suppressed(
     delivered: dict[str, Any],
 ) -> None:

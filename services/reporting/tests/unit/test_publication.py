@@ -76,6 +76,9 @@ def quantity(name: str, key: str, column: str) -> Quantity:
         return ("group", period, area, middle[0], key, column)
     if kind == "sla":
         return ("sla", period, "national" if total else key, column)
+    if kind == "desks":  # the desks' values of the national channel breakdown, by month too
+        figure = "open" if column == "in_progress" else column
+        return ("group", period, "national", "channel", key, figure)
     if kind == "fees":
         return ("fees", period, "total" if total else key)
     if kind == "overall":
@@ -275,6 +278,27 @@ def test_the_reader_finds_a_month_left_alone_beside_its_quarter() -> None:
     hidden = {**published(tables), ("area", "2026-03", "national", "received"): None}
     found = pinned_down(hidden, equations(tables, set(hidden)))
     assert ("area", "2026-03", "national", "received") in found
+
+
+def test_desk_figures_are_published_by_month_and_protected_with_the_rest(
+    records: list[CaseRecord], tables: dict[str, SuppressedTable]
+) -> None:
+    """The monthly desk tables take part in the audit above; here: they exist for every
+    month, name only desk channels, and agree with the quarter's channel breakdown."""
+    months = [n for n in tables if n.startswith("desks/") and len(n.split("/")[1]) == 7]
+    assert len(months) >= 20
+    for name in months:
+        assert set(tables[name].rows) <= {"counter", "hotline", "social_media"}
+        assert tables[name].columns == ("received", "in_progress", "resolved", "ended_otherwise")
+    truth = _publish(records, threshold=1)
+    quarter = truth["breakdown/channel/2026-Q1/national"]
+    for channel in ("counter", "hotline", "social_media"):
+        by_month = sum(
+            truth[f"desks/2026-0{m}/national"].cells.get((channel, "received")) or 0
+            for m in (1, 2, 3)
+            if f"desks/2026-0{m}/national" in truth
+        )
+        assert by_month == quarter.cells[(channel, "received")]
 
 
 def test_public_dimensions_cover_every_breakdown_table(

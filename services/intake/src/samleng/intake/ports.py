@@ -15,11 +15,19 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from samleng.common.auth import TokenVerifier
-from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
+from samleng.common.events import (
+    CaseStatus,
+    Event,
+    FeedbackKind,
+    OfficeRef,
+    SealedContact,
+    SealedReceipt,
+)
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.duplicates import Candidate, DuplicateRule
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
+from samleng.intake.domain.social import QueuedMessage, QueueState
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.settings import IntakeSettings
 
@@ -58,8 +66,9 @@ class Cases(Protocol):
         *,
         sealed_reporter: bytes | None = None,
         idempotency: Document | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
-        """Store a new case and its first event together (DuplicateCase/Submission)."""
+        """Store a new case, its first event and ``also`` together (DuplicateCase/Submission)."""
 
     async def get(self, complaint_id: str) -> Case | None:
         """The case with this id, if any."""
@@ -168,6 +177,9 @@ class ContactSealing(Protocol):
 
     def seal(self, channel: str, address: str) -> SealedContact:
         """The contact as an event may carry it."""
+
+    def seal_receipt(self, code: str, contact: int) -> SealedReceipt:
+        """A tracking code sealed for notification to send to contact number ``contact``."""
 
 
 @dataclass(frozen=True)
@@ -302,6 +314,48 @@ class RetentionStore(Protocol):
         """Give the lease up (a stopping replica), so another may take it at once."""
 
 
+class AlreadyDecided(Exception):
+    """Another agent filed or dismissed this desk message first."""
+
+
+class DeskMessages(Protocol):
+    """The social-media desk's queue (:mod:`samleng.intake.adapters.desk_messages`)."""
+
+    async def receive(self, message: QueuedMessage, source: str, sealed_reply: bytes) -> bool:
+        """Queue a message; False if this source message was queued before."""
+
+    async def waiting(self, desk_id: str, limit: int) -> list[QueuedMessage]:
+        """The desk's messages waiting for an agent, oldest first."""
+
+    async def get(self, message_id: str) -> tuple[QueuedMessage, bytes | None] | None:
+        """A message and its sealed reply address (None once decided)."""
+
+    def decision(
+        self,
+        message_id: str,
+        state: QueueState,
+        now: datetime,
+        *,
+        complaint_id: str | None = None,
+        reason: str | None = None,
+    ) -> AlsoWrite:
+        """The write that decides a waiting message (AlreadyDecided if it is not)."""
+
+    async def decide(self, write: AlsoWrite, also: AlsoWrite) -> None:
+        """Run a decision and ``also`` (its audit entry) in one transaction."""
+
+    async def monthly(self, desk_id: str, since: datetime) -> list[Document]:
+        """Per month since ``since``: messages received, filed as cases, dismissed."""
+
+
+@dataclass(frozen=True)
+class DeskPorts:
+    """What assisted filing and the social-media desk work with."""
+
+    messages: DeskMessages
+    filings: Budget  # a share per agent (keyed by their subject), under a ceiling
+
+
 class Duplicates(Protocol):
     """Likely duplicates found when a case reached an office, and the links officers made."""
 
@@ -348,5 +402,7 @@ class IntakePorts:
     verifier: TokenVerifier | None
     #: None when a test leaves it out: no retention job runs
     retention: RetentionStore | None = None
+    #: None when a test leaves it out: the desk routes answer 503
+    desk: DeskPorts | None = None
     #: SMS and Telegram conversations (:mod:`samleng.intake.conversations`)
     conversations: ConversationDesk | None = None

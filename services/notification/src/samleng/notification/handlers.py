@@ -41,11 +41,18 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     """Remember the citizen's sealed contacts (each address once), and ask each to confirm.
 
     Nothing about the case goes to a contact before its holder confirms: the first
-    message is a confirmation request carrying a code (``domain/consent.py``).
+    message is a confirmation request carrying a code (``domain/consent.py``). Confirmed
+    already: an address the case was filed from (``from_holder``: an SMS, a Telegram chat,
+    a Messenger conversation with the Page) and the number a citizen gave a desk agent for
+    their receipt (the agent reads it back to them); the receipt carries the tracking code.
     """
     complaint_id = event.complaint_id
     contacts = _unique(event.data.contacts, ports)
     case = await ports.cases.learn_contacts(complaint_id, event.data.language, contacts)
+    receipt = event.data.receipt
+    chosen = receipt.contact if receipt is not None else None  # in front of a desk agent
+    if chosen is not None and chosen < len(case.contacts) and chosen not in case.confirmed:
+        case = await ports.cases.confirm(complaint_id, chosen)
     now = ports.clock()
     index = ports.consent.index
     for number, contact in enumerate(case.contacts):
@@ -59,6 +66,8 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
         ports.consent.code_expiry(now),
     )
     deliveries = ports.planner.confirmation_requests(complaint_id, case, now)
+    if receipt is not None:
+        deliveries += ports.planner.receipt(complaint_id, case, receipt, now)
     # a replay after a confirmation: the notices kept meanwhile (each planned once)
     deliveries += [d for n in case.notices for d in ports.planner.for_citizen(n, case, now)]
     await _plan(ports, deliveries)

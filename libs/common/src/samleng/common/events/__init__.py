@@ -91,6 +91,7 @@ from samleng.common.events.values import (
     OfficeLevel,
     OfficeRef,
     SealedContact,
+    SealedReceipt,
 )
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "RejectedData",
     "ReopenedData",
     "SealedContact",
+    "SealedReceipt",
     "StatusGroup",
     "SubmittedData",
     "TransferRequested",

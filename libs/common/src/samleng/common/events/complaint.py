@@ -25,6 +25,7 @@ from samleng.common.events.values import (
     Location,
     OfficeRef,
     SealedContact,
+    SealedReceipt,
 )
 
 # --- submitted (intake) ---------------------------------------------------------------
@@ -47,6 +48,8 @@ class SubmittedData(Payload):
     reporter_gender: Gender | None = None
     reporter_age_band: AgeBand | None = None
     contacts: tuple[SealedContact, ...] = ()
+    #: filed at a desk: the code, sealed, for the contact the citizen chose (docs/channels.md)
+    receipt: SealedReceipt | None = None
 
 
 @register

@@ -74,12 +74,17 @@ class CaseRepository:
         *,
         sealed_reporter: bytes | None = None,
         idempotency: Document | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
         """Store a new case and its first event atomically (the transactional outbox)."""
+
+        async def insert(session: AsyncClientSession) -> None:
+            await self._insert_case_and_event(session, case, event, sealed_reporter, idempotency)
+            if also is not None:
+                await also(session)
+
         async with self._db.client.start_session() as session:
-            await session.with_transaction(
-                lambda s: self._insert_case_and_event(s, case, event, sealed_reporter, idempotency)
-            )
+            await session.with_transaction(insert)
 
     async def _insert_case_and_event(
         self,

@@ -34,6 +34,7 @@ from samleng.common.events import (
     Location,
     OfficeRef,
     SealedContact,
+    SealedReceipt,
     SubmittedData,
 )
 from samleng.common.events.values import Channel
@@ -256,6 +257,7 @@ def open_case(
     *,
     reporter: Reporter | None = None,
     sealed_contacts: tuple[SealedContact, ...] = (),
+    receipt: SealedReceipt | None = None,
 ) -> tuple[Case, ComplaintSubmitted]:
     """A new case and the event that announces it (without the description)."""
     complaint_id = str(uuid.uuid4())
@@ -278,6 +280,7 @@ def open_case(
             reporter_gender=reporter.gender if reporter else None,
             reporter_age_band=reporter.age_band if reporter else None,
             contacts=sealed_contacts,
+            receipt=receipt,
         ),
     )
     entry = TimelineEntry(

@@ -172,6 +172,21 @@ _CONFIRMATION_SUBJECT = (
 )
 
 
+_RECEIPT = (
+    "Samleng: your tracking code is {code}. Keep it: it is the only way to follow your "
+    "case, at {url}, at any counter or on the hotline.",
+    "សំឡេង៖ លេខកូដតាមដានរបស់អ្នកគឺ {code}។ សូមរក្សាវាទុក៖ វាជាមធ្យោបាយតែមួយគត់ដើម្បីតាមដាន"
+    "ករណីរបស់អ្នក នៅ {url} នៅបញ្ជរណាមួយ ឬតាមខ្សែទូរស័ព្ទ។",
+)
+_RECEIPT_SUBJECT = ("Samleng: your tracking code", "សំឡេង៖ លេខកូដតាមដានរបស់អ្នក")
+
+
+def receipt(language: Language, url: str, code: str) -> Message:
+    """The one message that carries a tracking code: the code and where to follow it."""
+    text = _pick(_RECEIPT, language).format(code=code, url=url)
+    return Message(subject=_pick(_RECEIPT_SUBJECT, language), text=text)
+
+
 def confirmation_request(language: Language, url: str, code: str) -> Message:
     """The first message to a contact: asks its holder to confirm, says nothing of a case."""
     text = _pick(_CONFIRMATION, language).format(code=code, url=url)

@@ -48,6 +48,9 @@ LABELS: dict[str, dict[str, str]] = {
     "other": {"km": "ផ្សេងៗ", "en": "Other"},
     "undisclosed": {"km": "មិនបញ្ជាក់", "en": "Not stated"},
     "unknown": {"km": "មិនដឹង", "en": "Unknown"},
+    "counter": {"km": "បញ្ជរ (OWSO/OWSU)", "en": "Counter (OWSO/OWSU)"},
+    "hotline": {"km": "ខ្សែទូរស័ព្ទទាន់ហេតុការណ៍", "en": "Hotline"},
+    "social_media": {"km": "បណ្តាញសង្គម", "en": "Social media"},
 }
 
 SUPPRESSION_RULE = {

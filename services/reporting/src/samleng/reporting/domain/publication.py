@@ -62,6 +62,11 @@ NATIONAL = "national"
 #: subtracted from monthly ones.
 PUBLIC_DIMENSIONS = ("service", "category", "kind", "channel", "gender", "age_band")
 GROUP_COLUMNS = ("received", "open", "resolved", "ended_otherwise")
+#: Channels of the desks that file for people without the app (docs/channels.md): the
+#: channel breakdown is also counted by month for the whole country, and these values of
+#: it are published as the monthly desk figures (``desks/<period>``; "open" shown as
+#: "in_progress", as the ministry's desk reports them).
+DESK_CHANNELS = ("counter", "hotline", "social_media")
 TREND_COLUMNS = ("received", "resolved")
 SLA_COLUMNS = ("due", "met", "missed")
 FEE_COLUMNS = ("reports",)
@@ -202,7 +207,8 @@ def _count(
                     cells.add(row, AREA_COLUMNS, column)
         monthly = len(period.label) == 7 and "Q" not in period.label
         for area in (NATIONAL, province):
-            for dimension in () if monthly else PUBLIC_DIMENSIONS:
+            national_channel = ("channel",) if area == NATIONAL else ()
+            for dimension in national_channel if monthly else PUBLIC_DIMENSIONS:
                 value = key_of(record, dimension, period.calendar)
                 row = f"{period.label}|{area}|{dimension}:{value}"
                 cells.add(row, GROUP_COLUMNS, "received")
@@ -311,8 +317,8 @@ def _over_time(
         label, rest = row.split("|", 1)
         if label not in parts_of or columns in (SLA_COLUMNS, BACKLOG_COLUMNS):
             continue  # due and backlog counts depend on the period's end: they do not add up
-        if columns == GROUP_COLUMNS and "Q" in label:
-            continue  # breakdowns are not published by month
+        if columns == GROUP_COLUMNS and "Q" in label and not _by_month(rest):
+            continue  # breakdowns are not published by month (but the desks' channels)
         flows = (
             ["received"]
             if columns == GROUP_COLUMNS
@@ -322,6 +328,11 @@ def _over_time(
         for column in flows:
             relations.append(((row, column), tuple((p, column) for p in parts)))
     return relations
+
+
+def _by_month(rest: str) -> bool:
+    """Whether a breakdown row (after its period) is also counted month by month."""
+    return rest.startswith(f"{NATIONAL}|channel:")
 
 
 def _carried_over(
@@ -379,8 +390,13 @@ def _tables(
                 slices[table_id("breakdown", period, area, dimension)].append((TOTAL_ROW, row))
         elif columns == GROUP_COLUMNS:
             dimension, key = rest[0].split(":", 1)
-            slices[table_id("breakdown", period, area, dimension)].append((key, row))
-            columns_of[table_id("breakdown", period, area, dimension)] = GROUP_COLUMNS
+            if len(period) != 7 or "Q" in period:  # breakdowns are by quarter or year
+                slices[table_id("breakdown", period, area, dimension)].append((key, row))
+                columns_of[table_id("breakdown", period, area, dimension)] = GROUP_COLUMNS
+            if dimension == "channel" and key in DESK_CHANNELS and area == NATIONAL:
+                slices[table_id("desks", period)].append((key, row))
+                columns_of[table_id("desks", period)] = GROUP_COLUMNS
+                renamed[table_id("desks", period)] = {"open": "in_progress"}
         elif columns == SLA_COLUMNS:
             key = TOTAL_ROW if area == NATIONAL else area
             slices[table_id("sla", period)].append((key, row))

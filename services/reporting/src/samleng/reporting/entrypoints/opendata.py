@@ -365,6 +365,17 @@ async def breakdown_of(
     return await source.answer(name, GROUP_COLUMNS, p, area, fmt, names=False)
 
 
+@router.get("/desks", response_model=OpenDataTable, responses=TABLE_RESPONSES)
+async def desk_figures(
+    period: PeriodParam, source: OpenDataDep, fmt: FormatParam = "json"
+) -> Response:
+    """Cases filed at the counters, the hotline and the social-media desk in the period
+    (a month, quarter or year), and how many are resolved or in progress, suppressed."""
+    p = source.period(period)
+    columns = tuple("in_progress" if c == "open" else c for c in GROUP_COLUMNS)
+    return await source.answer(table_id("desks", p.label), columns, p, Area(), fmt, names=False)
+
+
 @router.get("/trend", response_model=OpenDataTable, responses=TABLE_RESPONSES)
 async def monthly_trend(
     period: PeriodParam,
