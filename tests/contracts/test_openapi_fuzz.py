@@ -159,6 +159,8 @@ NOT_EXPRESSIBLE: dict[str, str] = {
             "forward",
             "escalate",
             "reopen",
+            "link",
+            "unlink",
         )
     },
     **{

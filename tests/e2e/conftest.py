@@ -20,10 +20,14 @@ import pytest
 from pymongo import MongoClient
 
 from samleng.common.topology import CONSUMERS
+from tests.bot_api import StandInBotApi, stand_in_bot_api
 
 SERVICES = ("intake", "routing", "notification", "reporting")
 #: What the stand-in SMS gateway signs inbound SMS with (intake's SMS_WEBHOOK_SECRET).
 SMS_WEBHOOK_SECRET = "e2e-sms-gateway-secret-of-32-characters-at-least"  # noqa: S105
+#: The bot's token (intake's bot and notification's courier) and the webhook's secret.
+TELEGRAM_TOKEN = "424242:e2e-stand-in-bot-token"  # noqa: S105
+TELEGRAM_SECRET = "e2e-telegram-webhook-secret-of-32-characters"  # noqa: S105
 
 
 def poll(probe: Callable[[], Any], timeout: float = 30.0) -> Any:
@@ -46,6 +50,7 @@ class LifeSystem:
         self.started = started
         self.settings = settings
         self.sms: list[dict[str, Any]] = []
+        self.bot_api: StandInBotApi | None = None  # the stand-in Telegram Bot API
         self.submitted: list[str] = []  # commune codes of the cases submitted, in order
 
     def url(self, service: str) -> str:
@@ -97,6 +102,17 @@ class LifeSystem:
     def officer_get(self, path: str, headers: dict[str, str]) -> httpx.Response:
         """GET an officer route of intake."""
         return httpx.get(f"{self.url('intake')}/v1/officer{path}", headers=headers, timeout=10)
+
+    def officer_case_described(
+        self, description: str, headers: dict[str, str]
+    ) -> dict[str, Any] | None:
+        """The case in the officer's inbox with this description (other tests of the run
+        file cases in the same offices), read as the officer; None while it is not there."""
+        for listed in self.officer_get("/inbox", headers).json()["cases"]:
+            case = self.officer_get(f"/cases/{listed['complaint_id']}", headers).json()
+            if case.get("description") == description:
+                return case
+        return None
 
     def officer_act(
         self, case: dict[str, Any], action: str, headers: dict[str, str], **body: Any
@@ -214,7 +230,16 @@ def sms_gateway() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 @pytest.fixture(scope="module")
-def life(stack: Any, sms_gateway: tuple[str, list[dict[str, Any]]]) -> Iterator[LifeSystem]:
+def bot_api() -> Iterator[StandInBotApi]:
+    """A stand-in Telegram Bot API on loopback, for intake's bot and notification's courier."""
+    with stand_in_bot_api(TELEGRAM_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def life(
+    stack: Any, sms_gateway: tuple[str, list[dict[str, Any]]], bot_api: StandInBotApi
+) -> Iterator[LifeSystem]:
     """The four services as processes, on a vhost and databases of their own."""
     from samleng.devstack import infra
 
@@ -222,9 +247,19 @@ def life(stack: Any, sms_gateway: tuple[str, list[dict[str, Any]]]) -> Iterator[
     infra.create_vhost(vhost)
     isolated = {"amqp_url": infra.amqp_url(vhost)}
     extra: dict[str, dict[str, Any]] = {
-        "intake": {"sms_webhook_secret": SMS_WEBHOOK_SECRET},
+        "intake": {
+            "sms_webhook_secret": SMS_WEBHOOK_SECRET,
+            "telegram_bot_token": TELEGRAM_TOKEN,
+            "telegram_webhook_secret": TELEGRAM_SECRET,
+            "telegram_api_url": bot_api.url,
+        },
         "routing": {},
-        "notification": {"outbox_poll_seconds": 0.2, "sms_gateway_url": sms_gateway[0]},
+        "notification": {
+            "outbox_poll_seconds": 0.2,
+            "sms_gateway_url": sms_gateway[0],
+            "telegram_bot_token": TELEGRAM_TOKEN,
+            "telegram_api_url": bot_api.url,
+        },
         # k = 1 suppresses nothing, so the open-data figures of a few cases can be checked
         "reporting": {
             "small_cell_threshold": 1,
@@ -248,6 +283,7 @@ def life(stack: Any, sms_gateway: tuple[str, list[dict[str, Any]]]) -> Iterator[
             started[name] = stack.start_service(name, **settings[name])
         system = LifeSystem(stack, started, settings)
         system.sms = sms_gateway[1]
+        system.bot_api = bot_api
         yield system
     finally:
         for service in started.values():

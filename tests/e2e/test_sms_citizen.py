@@ -1,7 +1,8 @@
 """A feature-phone citizen, across the four services as real processes: files a case by
 SMS through the signed gateway webhook and gets the code, is texted when the office has
 it and when it asks a question, reads the question with STATUS and answers by SMS, is
-texted when the case is resolved, and sends STOP: nothing more is sent to the number.
+texted when the case is resolved, and sends STOP: nothing more is sent to the number,
+until START.
 """
 
 from __future__ import annotations
@@ -66,9 +67,8 @@ def test_a_feature_phone_files_follows_and_answers_by_sms(life: Any) -> None:
 
     # the office asks a question; the phone is told, reads it with STATUS, answers by SMS
     commune = life.officer("officer-e2e-sms", "officer", COMMUNE_OFFICE)
-    (listed,) = poll(lambda: life.officer_get("/inbox", commune).json()["cases"])
-    complaint_id = listed["complaint_id"]
-    officer_case = life.officer_get(f"/cases/{complaint_id}", commune).json()
+    officer_case = poll(lambda: life.officer_case_described(description, commune))
+    complaint_id = officer_case["complaint_id"]
     assert officer_case["channel"] == "sms"
     assert officer_case["description"] == description
     officer_case = life.officer_act(officer_case, "acknowledge", commune)
@@ -78,7 +78,7 @@ def test_a_feature_phone_files_follows_and_answers_by_sms(life: Any) -> None:
     status = text_from_phone(life, f"STATUS {code}")
     assert question in status, status
     answer = "ថ្ងៃចន្ទ ទី៣ ខែវិច្ឆិកា"
-    assert text_from_phone(life, answer) == "អរគុណ។ ចម្លើយរបស់អ្នកបានផ្ញើទៅការិយាល័យ"
+    assert text_from_phone(life, answer) == "អរគុណ។ ចម្លើយបានផ្ញើទៅការិយាល័យ។ NEW=រាយការណ៍ថ្មី"
 
     # the officer reads the answer and resolves; the phone is told
     officer_case = poll(
@@ -123,6 +123,10 @@ def test_a_feature_phone_files_follows_and_answers_by_sms(life: Any) -> None:
     )
     assert log
     assert len(texts_to_phone(life)) == sent
+
+    # START undoes STOP (a second START is only help)
+    assert text_from_phone(life, "START") == "អ្នកនឹងទទួលសារពីសំឡេងម្ដងទៀត។ STOP=ឈប់"
+    assert text_from_phone(life, "START").startswith("សំឡេង៖ ផ្ញើសារ")
 
 
 def _deliveries(life: Any, complaint_id: str) -> list[dict[str, Any]]:

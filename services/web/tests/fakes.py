@@ -150,6 +150,17 @@ class FakeOfficerIntake(FakeIntake):
         super().__init__()
         self.officer_view = officer_case()
         self.tokens: list[str] = []
+        self.filed: list[dict[str, Any]] = []
+        self.decided: list[str] = []
+        self.queue = [
+            {
+                "message_id": "0b9d6a52-6d2f-4d8e-9a57-1f0c3e2b7a10",
+                "kind": "message",
+                "text": "ផ្លូវខូចយូរហើយ",
+                "received_at": "2026-12-01T03:00:00Z",
+                "sender": "a1b2c3d4e5",
+            }
+        ]
 
     async def inbox(self, token: str, params: Any, lang: str) -> dict[str, Any]:
         self.tokens.append(token)
@@ -172,6 +183,35 @@ class FakeOfficerIntake(FakeIntake):
 
     async def officer_case(self, token: str, complaint_id: str, lang: str) -> dict[str, Any]:
         return self.officer_view
+
+    async def desk_queue(self, token: str, lang: str) -> list[dict[str, Any]]:
+        return [m for m in self.queue if m["message_id"] not in self.decided]
+
+    async def file_message(
+        self, token: str, message_id: str, body: dict[str, Any], lang: str
+    ) -> dict[str, Any]:
+        self.decided.append(message_id)
+        return await self.file_for_citizen(token, body, lang)
+
+    async def dismiss_message(self, token: str, message_id: str, reason: str, lang: str) -> None:
+        if len(reason) < 3:
+            raise ApiProblem(422, "validation", "reason: at least 3 characters")
+        self.decided.append(message_id)
+
+    async def file_for_citizen(self, token: str, body: dict[str, Any], lang: str) -> dict[str, Any]:
+        self.filed.append(body)
+        conduct = bool(body.get("about_office_conduct"))
+        notes = [{"en": "Keep this code.", "km": "សូមរក្សាលេខកូដនេះ។"}]
+        if conduct:
+            notes.append({"en": "It goes to the ombudsman.", "km": "ទៅអម្បុដ្សម៉ាន់។"})
+        return {
+            "tracking_code": "7K3M-Q9TX-2HBD-W4NE-R",
+            "complaint_status": "submitted",
+            "desk": body["desk"],
+            "desk_name": {"en": "Counter", "km": "បញ្ជរ"},
+            "notes": notes,
+            "to_ombudsman": conduct,
+        }
 
     async def officer_act(
         self, token: str, complaint_id: str, action: str, body: dict[str, Any], lang: str

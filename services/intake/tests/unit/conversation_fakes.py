@@ -16,6 +16,7 @@ class InMemoryConversations:
     follows: dict[str, list[Followed]] = field(default_factory=dict)
     message_keys: set[str] = field(default_factory=set)
     counters: dict[str, int] = field(default_factory=dict)
+    stops: set[str] = field(default_factory=set)
 
     async def load(self, sender: str) -> Conversation | None:
         kept = self.conversations.get(sender)
@@ -47,3 +48,12 @@ class InMemoryConversations:
         key = f"{sender}:{window}"
         self.counters[key] = self.counters.get(key, 0) + 1
         return self.counters[key]
+
+    async def mark_stopped(self, sender: str, expires_at: datetime) -> None:
+        self.stops.add(sender)
+
+    async def unmark_stopped(self, sender: str) -> bool:
+        if sender not in self.stops:
+            return False
+        self.stops.discard(sender)
+        return True

@@ -36,11 +36,13 @@ from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox
 from samleng.intake.app import conversation_desk
 from samleng.intake.domain.access import in_office_trail
 from samleng.intake.domain.audit import GENESIS, AuditEntry, AuditRecord, chain
+from samleng.intake.domain.duplicates import Candidate, DuplicateRule
 from samleng.intake.domain.model import Attachment, Case, Submission, open_case
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.ports import (
     AlsoWrite,
     Budgets,
+    DeskPorts,
     Document,
     DuplicateCase,
     DuplicateSubmission,
@@ -54,6 +56,7 @@ from samleng.intake.ports import (
 )
 from samleng.intake.settings import IntakeSettings
 from services.intake.tests.unit.conversation_fakes import InMemoryConversations
+from services.intake.tests.unit.desk_fakes import InMemoryDeskMessages
 
 
 @dataclass
@@ -75,8 +78,11 @@ class InMemoryCases:
         *,
         sealed_reporter: bytes | None = None,
         idempotency: Document | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
-        """Store a new case and its first event together."""
+        """Store a new case and its first event together (``also`` runs first, sessionless)."""
+        if also is not None:
+            await also(None)
         if idempotency is not None and idempotency["_id"] in self.idempotency:
             raise DuplicateSubmission(idempotency["_id"])
         if case.complaint_id in self.cases or any(
@@ -337,6 +343,41 @@ class InMemoryInbox:
 
 
 @dataclass
+class InMemoryDuplicates:
+    """Comparable cases and links over an in-memory case store; pairs in a dictionary."""
+
+    cases: InMemoryCases
+    pairs: dict[tuple[str, str], Candidate] = field(default_factory=dict)
+    submitted: dict[str, datetime] = field(default_factory=dict)
+
+    async def comparable(self, case: Case, rule: DuplicateRule) -> list[Case]:
+        """Every other case: the domain's rule selects (the adapter's query narrows first)."""
+        return [c for c in self.cases.cases.values() if c.complaint_id != case.complaint_id]
+
+    async def remember(self, case: Case, candidates: tuple[Candidate, ...]) -> None:
+        """Replace the pairs found for ``case``."""
+        for key in [k for k in self.pairs if k[0] == case.complaint_id]:
+            del self.pairs[key]
+        self.submitted[case.complaint_id] = case.submitted_at
+        for c in candidates:
+            self.pairs[(case.complaint_id, c.complaint_id)] = c
+
+    async def candidates_of(self, complaint_id: str) -> list[Candidate]:
+        """The pairs the case is part of, as candidates for it."""
+        found = [c for (a, _), c in self.pairs.items() if a == complaint_id]
+        found += [
+            replace(c, complaint_id=a, submitted_at=self.submitted[a])
+            for (a, b), c in self.pairs.items()
+            if b == complaint_id
+        ]
+        return sorted(found, key=lambda c: -c.score)
+
+    async def linked_to(self, original_id: str) -> list[str]:
+        """The ids of the cases linked to ``original_id``."""
+        return [c.complaint_id for c in self.cases.cases.values() if c.linked_to == original_id]
+
+
+@dataclass
 class CountingRelay:
     """A relay that only counts how often it was woken."""
 
@@ -361,6 +402,8 @@ def unit_settings(**overrides: Any) -> IntakeSettings:
         "tracking_code_key": _SECRET,
         "encryption_key": _SECRET,
         "contact_sealing_key": _FERNET,
+        "facebook_app_secret": "unit-test-app-secret",
+        "facebook_verify_token": "unit-test-verify-token",
         **overrides,
     }
     return IntakeSettings(**values)
@@ -396,10 +439,19 @@ def fake_ports(**overrides: Any) -> IntakePorts:
             partner_notes=InMemoryNotes(),
             audit=InMemoryAuditLog(),
             attachments=attachments,
+            duplicates=InMemoryDuplicates(cases),
         ),
         verifier=None,
+        desk=DeskPorts(messages=InMemoryDeskMessages(), filings=InMemoryBudget()),
         conversations=conversation_desk(settings, InMemoryConversations()),
     )
+
+
+def desk_ports(per_agent: int = 1000) -> IntakePorts:
+    """Intake's ports in memory, with a filing budget of ``per_agent`` for everyone."""
+    ports = fake_ports()
+    assert ports.desk is not None
+    return replace(ports, desk=replace(ports.desk, filings=InMemoryBudget(limit=per_agent)))
 
 
 # Samples the unit tests share: an office, a submission, and routing's assignment.

@@ -13,6 +13,7 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
     Deadlines,
@@ -65,8 +66,10 @@ MOVE = MovedData(
 )
 
 
-def test_the_table_follows_exactly_routings_decisions() -> None:
+def test_the_table_follows_exactly_routings_decisions_and_resolutions() -> None:
+    # intake's own resolutions too: the cases linked to a resolved original follow it
     assert set(HANDLERS.event_types()) == {
+        ComplaintResolved,
         ComplaintAssigned,
         ComplaintForwarded,
         ComplaintTransferred,

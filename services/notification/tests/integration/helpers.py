@@ -123,6 +123,16 @@ class SmtpInbox:
 # --- one HTTP server for the SMS gateway and the Telegram Bot API ---------------------------
 
 
+#: The Page access token the stand-in Graph API accepts.
+MESSENGER_PAGE_TOKEN = "EAAtest-page-token"  # noqa: S105 - a stand-in's token
+
+
+def messenger_address(body: dict[str, Any]) -> str:
+    """The sealed address a Send API request went to (psid:<id> or comment:<id>)."""
+    recipient = body["recipient"]
+    return f"psid:{recipient['id']}" if "id" in recipient else f"comment:{recipient['comment_id']}"
+
+
 @dataclass
 class Gateways:
     """``POST /sms`` (SMS gateway) and ``POST /bot<token>/sendMessage`` (Telegram).
@@ -151,7 +161,9 @@ class Gateways:
         return f"http://127.0.0.1:{self.port}"
 
     def accepted_for(self, kind: str, address: str) -> list[dict[str, Any]]:
-        """Accepted request bodies to one number or chat."""
+        """Accepted request bodies to one number, chat or Messenger address."""
+        if kind == "messenger":
+            return [b for k, b in self.accepted if k == kind and messenger_address(b) == address]
         key = "to" if kind == "sms" else "chat_id"
         return [body for k, body in self.accepted if k == kind and str(body[key]) == address]
 
@@ -181,10 +193,25 @@ class Gateways:
         async def telegram(request: Request) -> JSONResponse:
             return await self._handle("telegram", request)
 
+        async def messenger(request: Request) -> JSONResponse:
+            # the Graph API refuses a wrong Page token with its OAuth error shape
+            if request.headers.get("authorization") != f"Bearer {MESSENGER_PAGE_TOKEN}":
+                error = {"message": "Invalid OAuth access token.", "type": "OAuthException"}
+                return JSONResponse({"error": {**error, "code": 190}}, status_code=401)
+            answer = await self._handle("messenger", request)
+            if answer.status_code != 200:
+                return answer
+            body = self.accepted[-1][1]
+            recipient = body["recipient"].get("id", "")
+            return JSONResponse(
+                {"recipient_id": recipient, "message_id": f"m_{len(self.accepted)}"}
+            )
+
         app = Starlette(
             routes=[
                 Route("/sms", sms, methods=["POST"]),
                 Route("/bot{token}/sendMessage", telegram, methods=["POST"]),
+                Route("/v21.0/me/messages", messenger, methods=["POST"]),
             ]
         )
         self.port = free_port()
@@ -228,6 +255,8 @@ def provider_settings(inbox: SmtpInbox, gateways: Gateways, **overrides: Any) ->
         "sms_gateway_url": f"{gateways.url}/sms",
         "telegram_api_url": gateways.url,
         "telegram_bot_token": "123456:test-bot-token",
+        "messenger_api_url": f"{gateways.url}/v21.0",
+        "messenger_page_token": MESSENGER_PAGE_TOKEN,
         "admin_token": "admin-token-for-tests-0123456789abcdef",
         "tracking_url": "https://samleng.example/track",
         "retry_base_seconds": 0.05,
@@ -375,7 +404,10 @@ def texts_to(inbox: SmtpInbox, gateways: Gateways, channel: str, address: str) -
     """The text of every message a contact received, oldest first."""
     if channel == "email":
         return [str(m.get_content()) for m in inbox.messages_to(address)]
-    return [str(body["text"]) for body in gateways.accepted_for(channel, address)]
+    bodies = gateways.accepted_for(channel, address)
+    if channel == "messenger":
+        return [str(body["message"]["text"]) for body in bodies]
+    return [str(body["text"]) for body in bodies]
 
 
 async def confirm_contacts(

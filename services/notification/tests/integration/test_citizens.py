@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from samleng.common.events import CitizenActionData, InformationProvided
+from samleng.common.events import (
+    CitizenActionData,
+    ComplaintLinked,
+    InformationProvided,
+    LinkedData,
+)
 from samleng.notification.app import create_app
 from samleng.notification.settings import NotificationSettings
 from services.notification.tests.integration.helpers import (
@@ -101,3 +106,38 @@ async def test_alerts_reach_everyone_even_when_events_overtake_each_other(
 
 async def _async(value: Any) -> Any:
     return value
+
+
+async def test_a_citizen_hears_in_khmer_that_their_case_joined_others(
+    stack: Any, amqp: Any
+) -> None:
+    address = "dara.private@example.org"
+    async with providers() as (inbox, gateways):
+        settings = settings_for(
+            stack, NotificationSettings, "notification", **provider_settings(inbox, gateways)
+        )
+        key = json.loads(settings.contact_sealing_keys.get_secret_value())["dev"]
+        first = submitted(str(uuid.uuid4()), (seal(key, "email", address),), language="km")
+        assignment = assigned(first, office(f"commune:{uuid.uuid4().hex[:10]}"))
+        original = str(uuid.uuid4())
+        linked = ComplaintLinked.caused_by(
+            assignment,
+            producer="intake",
+            data=LinkedData(office_id=assignment.data.office.office_id, original_id=original),
+        )
+        async with running(create_app(settings)) as http:
+            await publish_event(amqp, first)
+            await confirm_contacts(http, inbox, gateways, [("email", address)])
+            await publish_event(amqp, assignment)
+            await publish_event(amqp, linked)
+            await publish_event(amqp, linked)  # a redelivery: told once
+
+            async def told() -> list[Any] | None:
+                mail = inbox.messages_to(address)
+                return mail if any("របាយការណ៍ផ្សេង" in m.get_content() for m in mail) else None
+
+            await eventually(told, timeout=30)
+    texts = [m.get_content() for m in inbox.messages_to(address)]
+    joined = [t for t in texts if "បញ្ហាដដែលនឹងអ្នក" in t]
+    assert len(joined) == 1
+    assert original not in joined[0] and first.complaint_id not in joined[0]

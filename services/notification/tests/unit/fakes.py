@@ -125,7 +125,7 @@ class FakeMessageAllowance:
     """Daily counters by key."""
 
     days: dict[str, list[str]] = field(default_factory=dict)
-    stopped_keys: set[str] = field(default_factory=set)
+    changes: dict[str, tuple[bool, datetime]] = field(default_factory=dict)  # stopped, at
 
     async def admit(self, key: str, token: str, cap: int, expires_at: datetime) -> bool:
         tokens = self.days.setdefault(key, [])
@@ -133,14 +133,19 @@ class FakeMessageAllowance:
             tokens.append(token)
         return token in tokens
 
-    async def stop(self, key: str) -> None:
-        self.stopped_keys.add(key)
+    async def stop(self, key: str, at: datetime) -> None:
+        self._change(key, True, at)
 
-    async def resume(self, key: str) -> None:
-        self.stopped_keys.discard(key)
+    async def resume(self, key: str, at: datetime) -> None:
+        self._change(key, False, at)
+
+    def _change(self, key: str, stopped: bool, at: datetime) -> None:
+        kept = self.changes.get(key)
+        if kept is None or kept[1] < at:
+            self.changes[key] = (stopped, at)
 
     async def stopped(self, key: str) -> bool:
-        return key in self.stopped_keys
+        return self.changes.get(key, (False, None))[0]
 
 
 def _added(items: tuple[Any, ...], new: Iterable[Any]) -> tuple[Any, ...]:

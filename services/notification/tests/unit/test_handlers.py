@@ -16,12 +16,15 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintRejected,
     ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
     ComplaintWithdrawn,
+    ContactResumed,
+    ContactResumedData,
     ContactStopped,
     ContactStoppedData,
     DeadlineApproaching,
@@ -31,6 +34,7 @@ from samleng.common.events import (
     Event,
     InformationProvided,
     InformationRequested,
+    LinkedData,
     MovedData,
     MoveRefusedData,
     MoveRequestRefused,
@@ -349,12 +353,34 @@ async def test_a_digest_taker_gets_held_alerts_gathered_into_one_delivery() -> N
     assert len(gathered) == 2 and {d.digest_id for d in gathered} == {digest.id}
 
 
+async def test_a_link_tells_the_citizen_only_and_names_no_other_case() -> None:
+    ports = ports_with(DARA)
+    first = case()
+    assignment = assigned(first, A)
+    link = then(assignment, ComplaintLinked, LinkedData(office_id="commune:a", original_id="o-1"))
+    await handle(ports, first, assignment, link, link)
+    citizen = f"citizen:{first.complaint_id}:0"
+    told = [p for p in planned(ports) if p[0] == "complaint.linked"]
+    assert told == [("complaint.linked", citizen, "sms", "pending")]
+    queue = ports.deliveries
+    assert isinstance(queue, FakeDeliveryQueue)
+    text = queue.deliveries[f"{link.event_id}|{citizen}|sms"].text
+    assert "same problem" in text and "o-1" not in text and first.complaint_id not in text
+    # closed with its original: told so, not that the time to confirm ran out
+    closed = then(
+        link, ComplaintClosed, ClosedData(how="auto_closed", office_id="commune:a", follows="o-1")
+    )
+    await handle(ports, closed)
+    text = queue.deliveries[f"{closed.event_id}|{citizen}|sms"].text
+    assert "together with the other reports" in text and "o-1" not in text
+
+
 def test_every_event_of_the_table_is_tested_here() -> None:
     tested = {
         ComplaintSubmitted, ComplaintAssigned, ComplaintEscalated, ComplaintForwarded,
         ComplaintTransferred, DeadlineApproaching, DeadlinePassed, InformationRequested,
         InformationProvided, ComplaintResolved, ComplaintClosed, MoveRequestRefused,
-        ContactStopped,
+        ContactStopped, ComplaintLinked, ContactResumed,
         # their finality, in test_retention.py
         ComplaintRejected, ComplaintWithdrawn, ComplaintReopened,
     }  # fmt: skip
@@ -388,3 +414,32 @@ async def test_stop_suppresses_every_later_message_to_that_address_on_any_case()
     assert ("complaint.assigned", f"citizen:{again.complaint_id}:0", "sms", "pending") in planned(
         ports
     )
+
+
+async def test_start_after_stop_lets_messages_go_to_that_address_again() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    stop = then(first, ContactStopped, ContactStoppedData(contact=holder))
+    start = then(stop, ContactResumed, ContactResumedData(contact=holder))
+    start = start.model_copy(update={"occurred_at": stop.occurred_at + timedelta(seconds=1)})
+    await handle(ports, first, stop, assigned(first, A), confirm=False)
+    await handle(
+        ports, start, then(first, ComplaintResolved, OfficeActionData(office_id="commune:a"))
+    )
+    to_citizen = [(p[0], p[3]) for p in planned(ports) if p[1].startswith("citizen:")]
+    assert to_citizen == [
+        ("complaint.assigned", "suppressed"),
+        ("complaint.resolved", "pending"),
+    ]
+
+
+async def test_a_stop_that_comes_after_a_later_start_changes_nothing() -> None:
+    ports = ports_with()
+    holder = CITIZEN_SMS.model_copy(update={"from_holder": True})
+    first = submitted(str(uuid.uuid4()), (holder,), language="en")
+    stop = then(first, ContactStopped, ContactStoppedData(contact=holder))
+    start = then(stop, ContactResumed, ContactResumedData(contact=holder))
+    start = start.model_copy(update={"occurred_at": stop.occurred_at + timedelta(seconds=1)})
+    await handle(ports, first, start, stop, stop, assigned(first, A), confirm=False)
+    assert [p[3] for p in planned(ports) if p[1].startswith("citizen:")] == ["pending"]

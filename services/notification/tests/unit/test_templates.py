@@ -19,6 +19,8 @@ CITIZEN_KINDS = [
     NoticeKind.CASE_FORWARDED,
     NoticeKind.CASE_CLOSED,
     NoticeKind.CASE_CLOSED_NO_REPLY,
+    NoticeKind.CASE_CLOSED_WITH_OTHERS,
+    NoticeKind.CASE_LINKED,
 ]
 OFFICER_KINDS = [k for k in NoticeKind if k not in CITIZEN_KINDS]
 PARAMS = (

@@ -81,5 +81,18 @@ async def outputs(http: Any, analyst: dict[str, str]) -> dict[str, Any]:
             body = status.json()
             body.pop("as_of")
             found[f"status {period} {area}"] = body
+        for table, params in (
+            ("overall", {}),
+            ("offices", {}),
+            ("monthly", {"period": "2026-03"}),
+        ):
+            if table == "offices" and len(period) == 7:
+                continue  # by quarter or year
+            asked = {"period": period, **params}
+            answer = await http.get(f"/v1/open-data/{table}", params=asked)
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            body.pop("as_of")
+            found[f"{table} {asked}"] = body
     found["summary"] = (await http.get("/v1/stats/summary")).json()
     return found

@@ -4,24 +4,53 @@ out from it."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-import holidays
+from services.reporting.tests.integration.helpers import ICT, Truth
 
-from services.reporting.tests.integration.helpers import ICT, SERVICES, Truth
+HOLIDAYS_FILE = (
+    Path(__file__).resolve().parents[4]
+    / "libs/common/src/samleng/common/reference/holidays-kh.json"
+)
+CLOSES = time(17, 0)
+OPEN = ("awaiting_routing", "in_progress")
 
 # --- the expected figures, computed from the truth ------------------------------------
 
 
+@cache
+def _holidays() -> frozenset[date]:
+    doc = json.loads(HOLIDAYS_FILE.read_text(encoding="utf-8"))
+    return frozenset(date.fromisoformat(h["date"]) for h in doc["holidays"])
+
+
+def _working(day: date) -> bool:
+    return day.isoweekday() <= 5 and day not in _holidays()
+
+
 def working_days(a: datetime, b: datetime) -> int:
-    """Mon-Fri non-holiday dates after a's and up to b's Phnom Penh date."""
-    first, last = a.astimezone(ICT).date(), b.astimezone(ICT).date()
-    kh = holidays.country_holidays("KH", years=range(first.year, last.year + 1))
-    days = (first + timedelta(days=i) for i in range(1, (last - first).days + 1))
-    return sum(1 for d in days if d.isoweekday() <= 5 and d not in kh)
+    """The working day of the case on which b falls: day 1 is a's Phnom Penh date if it is
+    a working day and a is before 17:00, else the next working day; b belongs to the first
+    working day whose 17:00 is not before it."""
+    local_a, local_b = a.astimezone(ICT), b.astimezone(ICT)
+    day = local_a.date()
+    if not (_working(day) and local_a.time() < CLOSES):
+        day += timedelta(days=1)
+        while not _working(day):
+            day += timedelta(days=1)
+    n = 1
+    while datetime.combine(day, CLOSES, ICT) < local_b:
+        day += timedelta(days=1)
+        while not _working(day):
+            day += timedelta(days=1)
+        n += 1
+    return n
 
 
 def bounds(year: int, month: int | None = None) -> tuple[datetime, datetime]:
@@ -97,27 +126,108 @@ def expected_timeliness(truths: list[Truth], start: datetime, end: datetime) -> 
     }
 
 
+def deadline_outcomes(t: Truth, end: datetime, overall: bool = False) -> list[tuple[str, bool]]:
+    """(office, kept) for each of routing's deadlines that came due before end: kept if
+    the case was resolved by it while it held, missed if it passed while the case was open
+    and the deadline in force (a move replaces a resolution deadline; the overall one
+    stays until its value changes)."""
+    found = []
+    for i, (since, office, resolve_by, overall_by) in enumerate(t.holdings):
+        deadline = overall_by if overall else resolve_by
+        if overall and i and t.holdings[i - 1][3] == overall_by:
+            continue
+        later = [h[0] for h in t.holdings[i + 1 :] if not overall or h[3] != overall_by]
+        until = later[0] if later else None
+        ending = next(
+            (
+                (at, s)
+                for at, s in t.timeline
+                if at >= since and (until is None or at < until) and s not in OPEN
+            ),
+            None,
+        )
+        if ending and ending[1] == "resolved" and ending[0] <= deadline:
+            if ending[0] < end:
+                found.append((office, True))
+        elif all(deadline < x for x in (ending and ending[0], until) if x) and deadline < end:
+            found.append((office, False))
+    return found
+
+
 def expected_sla_by_office(
     truths: list[Truth], start: datetime, end: datetime
 ) -> dict[str, dict[str, int]]:
-    """Per office: cases due under the service standard and those resolved within it."""
+    """Per office: routing's resolution deadlines that came due while it held a cohort
+    case, and those it kept."""
     rows: dict[str, Counter[str]] = defaultdict(Counter)
     for t in truths:
-        standard = SERVICES[t.service][1]
-        if not start <= t.received_at < end or standard is None:
-            continue
-        if (t.status_at(end) or "") in ("rejected", "withdrawn"):
-            continue
-        done = [r for r in t.resolved_at if r < end]
-        if done:
-            met = working_days(t.received_at, done[-1]) <= standard
-        elif working_days(t.received_at, end) > standard:
-            met = False
-        else:
-            continue
-        rows[t.office]["due"] += 1
-        rows[t.office]["met"] += met
+        if start <= t.received_at < end:
+            for office, kept in deadline_outcomes(t, end):
+                rows[office]["due"] += 1
+                rows[office]["met"] += kept
     return {office: {"due": c["due"], "met": c["met"]} for office, c in rows.items()}
+
+
+def expected_overall(truths: list[Truth], start: datetime, end: datetime) -> dict[str, int]:
+    """Cohort cases whose overall deadline came due; those that kept every one."""
+    row: Counter[str] = Counter()
+    for t in truths:
+        outcomes = deadline_outcomes(t, end, overall=True) if start <= t.received_at < end else []
+        if outcomes:
+            row["due"] += 1
+            row["within" if all(kept for _, kept in outcomes) else "missed"] += 1
+    return {"due": row["due"], "within": row["within"], "missed": row["missed"]}
+
+
+def expected_offices(truths: list[Truth], start: datetime, end: datetime) -> dict[str, Any]:
+    """Per office that resolved cohort cases: how many, reopened after its resolution,
+    and working days from submission to its latest resolution (n, median, p90)."""
+    resolved: dict[str, list[int]] = defaultdict(list)
+    reopened: Counter[str] = Counter()
+    for t in truths:
+        if not start <= t.received_at < end:
+            continue
+        mine: dict[str, tuple[datetime, bool]] = {}
+        for i, at in enumerate(r for r in t.resolved_at if r < end):
+            office = [h[1] for h in t.holdings if h[0] <= at][-1]
+            after = t.resolved_at[i + 1] if i + 1 < len(t.resolved_at) else end
+            again = any(at < r < min(after, end) for r in t.reopened_at)
+            mine[office] = (at, again or mine.get(office, (at, False))[1])
+        for office, (at, again) in mine.items():
+            resolved[office].append(working_days(t.received_at, at))
+            reopened[office] += again
+    return {
+        office: (len(days), reopened[office], statistics.median(days), nearest_rank_p90(days))
+        for office, days in resolved.items()
+    }
+
+
+def expected_monthly(truths: list[Truth], start: datetime, end: datetime) -> dict[str, Any]:
+    """One month by level: first resolved in it; open at its end, this year / earlier."""
+    rows: dict[str, Counter[str]] = defaultdict(Counter)
+    for t in truths:
+        if t.received_at >= end:
+            continue
+        if t.resolved_at and start <= t.resolved_at[0] < end:
+            rows[_level_at(t, t.resolved_at[0])]["resolved"] += 1
+        if (t.status_at(end) or "awaiting_routing") in OPEN:
+            level = _level_at(t, end)
+            rows[level]["in_progress"] += 1
+            earlier = t.received_at.astimezone(ICT).year < start.astimezone(ICT).year
+            rows[level]["carried_over" if earlier else "from_this_year"] += 1
+    return {level: dict(c) for level, c in rows.items()}
+
+
+def _level_at(t: Truth, instant: datetime) -> str:
+    held = [h[1] for h in t.holdings if h[0] <= instant]
+    if not held:
+        return "unassigned"
+    office = held[-1]
+    return (
+        "ministry"
+        if office.startswith("ministry:")
+        else ("district_ombudsman" if office.startswith("district:") else "commune")
+    )
 
 
 def expected_extra_fees(truths: list[Truth], start: datetime, end: datetime) -> dict[str, Any]:
@@ -164,7 +274,7 @@ def expected_moves(truths: list[Truth], start: datetime, end: datetime) -> tuple
 Cell = tuple[str, str]
 
 
-def recover(shown: dict[Cell, int | None], equations: list[dict[Cell, int]]) -> dict[Cell, Any]:
+def recover(shown: dict[Cell, float | None], equations: list[dict[Cell, int]]) -> dict[Cell, Any]:
     """Hidden cells whose exact value follows from the shown ones and the equations
     (each ``sum(coef * cell) == 0``), by exact elimination over the rationals."""
     from fractions import Fraction
@@ -178,7 +288,7 @@ def recover(shown: dict[Cell, int | None], equations: list[dict[Cell, int]]) -> 
             if cell in index:
                 row[index[cell]] += coef
             else:
-                row[-1] -= coef * (shown[cell] or 0)
+                row[-1] -= coef * Fraction(shown[cell] or 0)
         matrix.append(row)
     width, r, pivots = len(unknown), 0, []
     for col in range(width):

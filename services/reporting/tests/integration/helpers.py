@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from samleng.common.calendar import WorkingCalendar, load_holidays
 from samleng.common.events import (
     ActorRef,
     AgeBand,
@@ -27,6 +28,7 @@ from samleng.common.events import (
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintWithdrawn,
+    Deadlines,
     EscalatedData,
     Event,
     FeedbackKind,
@@ -42,13 +44,16 @@ from samleng.common.events import (
 )
 
 ICT = timezone(timedelta(hours=7))
+#: Routing's deadlines in the history: the calendar routing uses (their inputs here).
+ROUTING_CALENDAR = WorkingCalendar(holidays=load_holidays().days)
+RESOLVE_DAYS, OVERALL_DAYS = 10, 20
 COMMUNES = ("120101", "120102", "120201", "170201", "170202", "010201")
 SERVICES = {  # code -> (official fee, standard working days), as in the catalogue
     "civil.birth_certificate": (0, 1),
     "civil.late_birth_registration": (4000, 5),
     None: (None, None),
 }
-CHANNELS = ("web", "mobile", "phone", "sms")
+CHANNELS = ("web", "mobile", "phone", "sms", "counter", "hotline", "social_media")
 
 
 def _office(commune: str) -> OfficeRef:
@@ -64,7 +69,7 @@ def _office(commune: str) -> OfficeRef:
 MINISTRY_OFFICE = OfficeRef(
     office_id="ministry:moh",
     level="national",
-    kind="ministry_office",
+    kind="ministry",
     name_en="Ministry of Health",
     name_km="ក្រសួងសុខាភិបាល",
     ministry="moh",
@@ -84,6 +89,8 @@ class Truth:
     extra_fee: int | None
     office: str
     timeline: list[tuple[datetime, str]] = field(default_factory=list)  # (at, status)
+    #: (since, office, resolve_by, overall_by): the deadlines routing gave each office
+    holdings: list[tuple[datetime, str, datetime, datetime]] = field(default_factory=list)
     acknowledged_at: datetime | None = None
     resolved_at: list[datetime] = field(default_factory=list)
     forwarded_to: dict[str, datetime] = field(default_factory=dict)
@@ -150,8 +157,10 @@ def _step(rng: random.Random, last: Event, days: float) -> datetime:
 def _life(rng: random.Random, chain: list[Event], truth: Truth, commune: str) -> None:
     cap = datetime(2026, 11, 1, tzinfo=UTC)
 
-    def add(cls: type[Event], data: Any, days: float, status: str | None) -> bool:
-        at = _step(rng, chain[-1], days)
+    def add(
+        cls: type[Event], data: Any, days: float, status: str | None, at: datetime | None = None
+    ) -> bool:
+        at = at or _step(rng, chain[-1], days)
         if at >= cap:
             return False
         event = cls.caused_by(chain[-1], producer="test", data=data, occurred_at=at)
@@ -163,10 +172,23 @@ def _life(rng: random.Random, chain: list[Event], truth: Truth, commune: str) ->
     if rng.random() < 0.1:
         return  # never routed
     office = _office(commune)
+    overall_by = ROUTING_CALENDAR.deadline(truth.received_at, OVERALL_DAYS)
+
+    def deadlines(since: datetime, office_id: str) -> Deadlines:
+        resolve_by = ROUTING_CALENDAR.deadline(since, RESOLVE_DAYS)
+        truth.holdings.append((since, office_id, resolve_by, overall_by))
+        return Deadlines(resolve_by=resolve_by, overall_by=overall_by)
+
+    at = _step(rng, chain[-1], 0.2)
     assigned = AssignedData(
-        office=office, rule="r", explanation_en="e", explanation_km="ក", directory_version="v"
+        office=office,
+        rule="r",
+        explanation_en="e",
+        explanation_km="ក",
+        directory_version="v",
+        deadlines=deadlines(at, office.office_id) if at < cap else None,
     )
-    if not add(ComplaintAssigned, assigned, 0.2, "in_progress"):
+    if not add(ComplaintAssigned, assigned, 0.2, "in_progress", at):
         return
     truth.office = office.office_id
     roll = rng.random()
@@ -184,6 +206,7 @@ def _life(rng: random.Random, chain: list[Event], truth: Truth, commune: str) ->
             return
         truth.acknowledged_at = chain[-1].occurred_at
     if rng.random() < 0.15:
+        at = _step(rng, chain[-1], 3)
         moved = MovedData(
             from_office=office,
             to_office=MINISTRY_OFFICE,
@@ -191,8 +214,9 @@ def _life(rng: random.Random, chain: list[Event], truth: Truth, commune: str) ->
             reason_km="ក",
             rule="forward",
             directory_version="v",
+            deadlines=deadlines(at, MINISTRY_OFFICE.office_id) if at < cap else None,
         )
-        if not add(ComplaintForwarded, moved, 3, "in_progress"):
+        if not add(ComplaintForwarded, moved, 3, "in_progress", at):
             return
         truth.forwarded_to.setdefault("moh", chain[-1].occurred_at)
         truth.office = MINISTRY_OFFICE.office_id
@@ -204,6 +228,7 @@ def _life(rng: random.Random, chain: list[Event], truth: Truth, commune: str) ->
             name_en="District ombudsman",
             name_km="អ្នកសម្រុះសម្រួលស្រុក",
         )
+        at = _step(rng, chain[-1], 8)
         esc = EscalatedData(
             from_office=office,
             to_office=up,
@@ -212,8 +237,9 @@ def _life(rng: random.Random, chain: list[Event], truth: Truth, commune: str) ->
             rule="ladder",
             directory_version="v",
             trigger="resolution_overdue",
+            deadlines=deadlines(at, up.office_id) if at < cap else None,
         )
-        if not add(ComplaintEscalated, esc, 8, "in_progress"):
+        if not add(ComplaintEscalated, esc, 8, "in_progress", at):
             return
         truth.escalated_to.setdefault("district", chain[-1].occurred_at)
         truth.office = up.office_id

@@ -19,7 +19,7 @@ from samleng.reporting.entrypoints import publisher as publisher_module
 from samleng.reporting.entrypoints.build_worker import BuildWorker
 from samleng.reporting.entrypoints.publisher import Publisher
 from services.reporting.tests.integration.helpers import generate
-from services.reporting.tests.unit.fakes import FakeCaseRecords, FakePublications
+from services.reporting.tests.unit.fakes import CALENDAR, FakeCaseRecords, FakePublications
 
 pytestmark = pytest.mark.integration
 
@@ -104,6 +104,7 @@ async def test_a_publisher_stopped_while_building_leaves_no_worker(
     publisher = Publisher(
         records,
         FakePublications(),
+        CALENDAR,
         threshold=5,
         monthly=False,
         interval_seconds=60,

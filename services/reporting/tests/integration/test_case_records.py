@@ -20,7 +20,7 @@ from samleng.reporting.handlers import on_event
 from samleng.reporting.ports import ReportingPorts
 from samleng.reporting.settings import ReportingSettings
 from services.reporting.tests.integration.helpers import generate
-from services.reporting.tests.unit.fakes import FakeCaseRecords, FakeHeadline
+from services.reporting.tests.unit.fakes import CALENDAR, FakeCaseRecords, FakeHeadline
 from tests.support import settings_for
 
 pytestmark = pytest.mark.integration
@@ -65,6 +65,7 @@ async def test_events_of_one_complaint_handled_at_once_all_end_up_in_its_record(
         records,
         MongoPublications(reporting_db),
         FakeHeadline(FakeCaseRecords()),
+        CALENDAR,
     )
     events, _ = generate(12, seed=8)
     rng = random.Random(8)  # noqa: S311 - a reproducible delivery

@@ -1,5 +1,6 @@
-"""The public dashboard renders its charts in real headless Chromium (Debian's), in Khmer
-shaped by a Khmer font and in English, on a phone-sized screen; screenshots are kept."""
+"""The public dashboard renders its charts and tables in real headless Chromium (Debian's),
+accessible (axe-core), in Khmer shaped by a Khmer font and in English, on a phone-sized
+screen; screenshots are kept."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import async_playwright
 
 from samleng.devstack.chromium import CHROMIUM, HEADLESS_ARGS
@@ -14,7 +16,12 @@ from samleng.devstack.chromium import CHROMIUM, HEADLESS_ARGS
 pytestmark = pytest.mark.integration
 
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
-CHARTS = ("chart-trend", "chart-backlog", "chart-fees", "chart-sla")
+CHARTS = ("chart-trend", "chart-backlog", "chart-fees", "chart-sla", "chart-overall")
+#: The promises kept, in both languages: the offices' and the month's tables, with a figure.
+SECTIONS = {
+    "km": ("ការិយាល័យ", "ប្រចាំខែ តាមថ្នាក់", "ថ្ងៃធ្វើការ ពីការដាក់ពាក្យ"),
+    "en": ("Offices:", "The month by level", "Working days from submission"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +53,14 @@ async def test_dashboard_renders_its_charts_in_khmer_and_english(reporting_url: 
                         " return r.width > 0 && r.height > 0; }).length",
                     )
                     assert drawn > 0, f"{chart} draws no bar"
+                text = await page.inner_text("main")
+                assert all(heading in text for heading in SECTIONS[lang]), text
+                for table in ("#offices", "#monthly"):
+                    cells = await page.eval_on_selector_all(
+                        f"{table} tbody td", "cells => cells.map(c => c.textContent)"
+                    )
+                    assert cells and any(c.strip() not in ("[c]", "") for c in cells[1:])
+                await _accessible(page)
                 # fits a phone: nothing wider than the screen except the scrollable table
                 width = await page.evaluate("document.documentElement.scrollWidth")
                 assert width <= 390
@@ -58,6 +73,17 @@ async def test_dashboard_renders_its_charts_in_khmer_and_english(reporting_url: 
             assert await _khmer_is_shaped(page)
         finally:
             await browser.close()
+
+
+async def _accessible(page: Any) -> None:
+    """No serious or critical axe-core violation on the page."""
+    violations = (await Axe().run(page)).response["violations"]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{page.url}: {bad}"
 
 
 async def _fonts_of(page: Any, selector: str) -> list[str]:

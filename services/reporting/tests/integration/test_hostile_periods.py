@@ -29,6 +29,9 @@ async def test_periods_out_of_range_answer_400_naming_the_range(
                 await http.get("/v1/open-data/status", params={"period": period}),
                 await http.get("/v1/open-data/trend", params={"period": period}),
                 await http.get("/v1/open-data/breakdowns/gender", params={"period": period}),
+                await http.get("/v1/open-data/overall", params={"period": period}),
+                await http.get("/v1/open-data/offices", params={"period": period}),
+                await http.get("/v1/open-data/monthly", params={"period": period}),
                 await http.get("/v1/stats/detail", params={"period": period}, headers=analyst),
                 await http.get("/dashboard", params={"period": period}),
             ]

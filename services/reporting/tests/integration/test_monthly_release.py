@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
+from samleng.common.calendar import time_zone
 from samleng.common.mongo import make_mongo_client
 from samleng.reporting.adapters.case_records import MongoCaseRecords
 from samleng.reporting.adapters.publications import MongoPublications
-from samleng.reporting.domain.calendar import PHNOM_PENH
 from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.entrypoints.publisher import Publisher
 from samleng.reporting.settings import ReportingSettings
+from services.reporting.tests.unit.fakes import CALENDAR
 from tests.support import settings_for
 
 pytestmark = pytest.mark.integration
@@ -48,6 +49,7 @@ async def test_tables_are_released_as_of_each_month_start(stack: Any) -> None:
         publisher = Publisher(
             records,
             publications,
+            CALENDAR,
             threshold=1,
             monthly=True,
             interval_seconds=1,
@@ -62,7 +64,7 @@ async def test_tables_are_released_as_of_each_month_start(stack: Any) -> None:
 
         made = await publisher.publish_due(now=datetime(2026, 11, 23, 5, tzinfo=UTC))
         (edition,) = made
-        assert edition.built_at == datetime(2026, 11, 1, tzinfo=PHNOM_PENH)
+        assert edition.built_at == datetime(2026, 11, 1, tzinfo=time_zone("+07:00"))
         year = await publications.table(edition, "status/2026/national")
         assert year is not None and received(year) == 2  # November's case is not released
         assert await publications.table(edition, "status/2026-11/national") is None
@@ -74,7 +76,7 @@ async def test_tables_are_released_as_of_each_month_start(stack: Any) -> None:
 
         december = datetime(2026, 12, 2, 5, tzinfo=UTC)
         (edition,) = await publisher.publish_due(now=december)
-        assert edition.built_at == datetime(2026, 12, 1, tzinfo=PHNOM_PENH)
+        assert edition.built_at == datetime(2026, 12, 1, tzinfo=time_zone("+07:00"))
         year = await publications.table(edition, "status/2026/national")
         assert year is not None and received(year) == 4
         assert await publisher.publish_due(now=december + timedelta(minutes=5)) == []

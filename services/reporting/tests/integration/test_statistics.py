@@ -60,9 +60,31 @@ async def test_every_figure_matches_an_independent_computation(delivered: dict[s
         assert trend == expected.expected_trend(truths, start, end)
         forwarded, escalated = expected.expected_moves(truths, start, end)
         assert (got["forwarded_by_ministry"], got["escalated_by_level"]) == (forwarded, escalated)
+        overall = {k: got["overall_deadline"][k] for k in ("due", "within", "missed")}
+        assert overall == expected.expected_overall(truths, start, end)
+        offices = {
+            office: (row["resolved"], row["reopened"], row["median"], row["p90"])
+            for office, row in got["by_office"].items()
+            if row["resolved"]
+        }
+        assert offices == expected.expected_offices(truths, start, end)
+        kept = {
+            o: {"due": r["due"], "met": r["met"]} for o, r in got["by_office"].items() if r["due"]
+        }
+        assert kept == got["sla_by_office"]
+    march = outputs["detail 2026"]["monthly_by_level"]["2026-03"]
+    by_level = {lv: {k: v for k, v in row.items() if v} for lv, row in march.items()}
+    assert by_level == expected.expected_monthly(truths, *PERIODS["2026-03"])
     # the data set really exercises the figures (a test that cannot fail proves nothing)
     year = outputs["detail 2026"]
     assert year["status"]["closed_confirmed"] and year["status"]["reopened"]
+    # deadlines were kept and missed, one office missed what an ombudsman then received
+    assert year["overall_deadline"]["within"] and year["overall_deadline"]["missed"]
+    missed = {o for o, r in year["sla_by_office"].items() if r["met"] < r["due"]}
+    assert any(o.startswith("commune:") for o in missed)
+    assert any(r["reopened"] for r in year["by_office"].values())
+    assert {"commune", "district_ombudsman", "ministry"} <= set(march)
+    assert any(row["carried_over"] for row in march.values())
     assert sum(row["open_at_start"] for row in year["backlog_by_year"].values()) > 10
 
 
@@ -193,3 +215,71 @@ async def test_csv_opens_cleanly_with_khmer_names(delivered: dict[str, Any], sta
     assert no_token.status_code == 401
     assert no_token.headers["content-type"] == "application/problem+json"
     assert bad_period.status_code == 400 and "2026-Q2" in bad_period.json()["detail"]
+
+
+async def test_monthly_desk_figures_are_public_and_suppressed(delivered: dict[str, Any]) -> None:
+    settings = delivered["runs"][0][0]
+    async with running(create_app(settings)) as http:
+        months = [
+            await http.get("/v1/open-data/desks", params={"period": f"2026-0{m}"})
+            for m in (1, 2, 3)
+        ]
+        quarter = await http.get("/v1/open-data/desks", params={"period": "2026-Q1"})
+        channels = await http.get("/v1/open-data/breakdowns/channel", params={"period": "2026-Q1"})
+        csv_month = await http.get(
+            "/v1/open-data/desks", params={"period": "2026-02", "format": "csv"}
+        )
+    assert all(m.status_code == 200 for m in (*months, quarter)), months[0].text
+    columns = [c["key"] for c in quarter.json()["columns"]]
+    assert columns == ["received", "in_progress", "resolved", "ended_otherwise"]
+    shown_months = 0
+    for table in (*[m.json() for m in months], quarter.json()):
+        assert {r["key"] for r in table["rows"]} <= {"counter", "hotline", "social_media"}
+        for row in table["rows"]:
+            assert row["name"]["km"] and row["name"]["en"] != row["key"]
+            for value in row["values"].values():
+                assert value is None or value == 0 or value >= 5  # small cells hidden
+        shown_months += len(table["rows"])
+    assert shown_months > 3
+    # the quarter's desk rows are the quarter's channel breakdown, figure for figure
+    by_channel = {r["key"]: r["values"] for r in channels.json()["rows"]}
+    for row in quarter.json()["rows"]:
+        assert row["values"]["received"] == by_channel[row["key"]]["received"]
+        assert row["values"]["in_progress"] == by_channel[row["key"]]["open"]
+    assert csv_month.headers["content-type"].startswith("text/csv")
+    assert "name_km" in csv_month.content.decode("utf-8-sig").splitlines()[0]
+
+
+async def test_promises_kept_are_published_with_small_cells_suppressed(
+    delivered: dict[str, Any],
+) -> None:
+    """The overall deadline, the offices and the month by level are open data: counts are
+    shown (agreeing with full detail) or hidden, never 1-4; statistics only beside shown
+    counts of at least 5."""
+    outputs = delivered["runs"][0][1]
+    counts = {"due", "within", "missed", "resolved", "reopened", "met"}
+    counts |= {"in_progress", "from_this_year", "carried_over"}
+    shown = 0
+    for name, table in outputs.items():
+        if name.split()[0] not in ("overall", "offices", "monthly"):
+            continue
+        assert table["suppression"]["threshold"] == 5
+        for row in table["rows"]:
+            values = row["values"]
+            for column, value in values.items():
+                if column in counts:
+                    assert value is None or value == 0 or value >= 5, (name, row["key"], column)
+                    shown += value is not None
+            if "median" in values and values["median"] is not None:
+                assert values["resolved"] is not None and values["resolved"] >= 5
+    assert shown > 20
+    year = outputs["detail 2026"]["overall_deadline"]
+    total = next(r for r in outputs["overall {'period': '2026'}"]["rows"] if r["key"] == "total")
+    assert total["values"]["due"] in (None, year["due"])
+    assert total["values"]["median"] in (None, year["days_to_resolve"]["median"])
+    march = outputs["detail 2026"]["monthly_by_level"]["2026-03"]
+    table = outputs["monthly {'period': '2026-03'}"]
+    for row in table["rows"]:
+        if row["key"] != "total":
+            for column, value in row["values"].items():
+                assert value in (None, march.get(row["key"], {}).get(column, 0))

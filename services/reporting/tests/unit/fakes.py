@@ -10,6 +10,7 @@ import copy
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 
+from samleng.common.calendar import WorkingCalendar, load_holidays
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import Area
@@ -178,7 +179,13 @@ class FakeHeadline:
         return await self.records.status_counts()
 
 
+#: The deployment calendar of the tests: the bundled holidays, Phnom Penh time.
+CALENDAR = WorkingCalendar(holidays=load_holidays().days)
+
+
 def fake_ports() -> ReportingPorts:
     """Every port of reporting, in memory."""
     records = FakeCaseRecords()
-    return ReportingPorts(FakeArchive(), records, FakePublications(), FakeHeadline(records))
+    return ReportingPorts(
+        FakeArchive(), records, FakePublications(), FakeHeadline(records), CALENDAR
+    )

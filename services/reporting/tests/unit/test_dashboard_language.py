@@ -26,7 +26,7 @@ def published_2026() -> FakePublications:
     publications = FakePublications()
     publications.editions[2026] = Edition(2026, "b1", BUILT, BUILT, 1, BUILT)
     months = ("2026-03", "2026-12")
-    cells: dict[tuple[str, str], int | None] = {
+    cells: dict[tuple[str, str], float | None] = {
         (m, c): v for m in months for c, v in (("received", 1234), ("resolved", 12))
     }
     cells |= {(TOTAL_ROW, "received"): 2468, (TOTAL_ROW, "resolved"): 24}

@@ -18,7 +18,9 @@ from samleng.reporting.domain.periods import parse_period
 from samleng.reporting.handlers import HANDLERS, detail, on_event, rebuild
 from samleng.reporting.settings import ReportingSettings
 from services.reporting.tests.integration.helpers import generate
+from services.reporting.tests.integration.linked import EXPECTED, linked_history
 from services.reporting.tests.unit.fakes import (
+    CALENDAR,
     FakeArchive,
     FakeCaseRecords,
     FakePublications,
@@ -84,7 +86,7 @@ async def test_detail_counts_the_received_cases_of_the_area_only() -> None:
     events, truths = generate(30, seed=9)
     for complaint_id, mine in _by_case(events).items():
         await records.save(fold(complaint_id, mine))
-    period, now = parse_period("2025"), datetime(2027, 1, 1, tzinfo=UTC)
+    period, now = parse_period("2025", CALENDAR), datetime(2027, 1, 1, tzinfo=UTC)
     in_12 = sum(1 for t in truths if t.province == "12" and t.received_at.year == 2025)
     figures = await detail(records, Area(province="12"), period, now)
     assert figures["status"]["received"] == in_12
@@ -140,3 +142,15 @@ def test_a_progress_line_has_counts_a_share_a_rate_and_an_eta() -> None:
     now[0] = 11.0
     progress.advance(10)  # within every_seconds of the last line: quiet
     assert len(said) == 2
+
+
+async def test_linked_reports_count_as_received_but_their_problem_resolves_once() -> None:
+    ports = fake_ports()
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    history = linked_history(start)
+    for event in reversed(history):  # any order folds to the same records
+        await on_event(event, ports)
+    period = parse_period("2026", ports.calendar)
+    figures = await detail(ports.records, Area(), period, datetime(2026, 12, 1, tzinfo=UTC))
+    assert figures["problems"] == EXPECTED
+    assert figures["status"]["received"] == 4 and figures["status"]["resolved"] == 3

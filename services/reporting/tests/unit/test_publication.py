@@ -21,6 +21,7 @@ from samleng.reporting.domain.cases import CaseRecord, fold
 from samleng.reporting.domain.publication import PUBLIC_DIMENSIONS, build
 from samleng.reporting.domain.suppression import SuppressedTable
 from services.reporting.tests.integration import helpers
+from services.reporting.tests.unit.fakes import CALENDAR
 
 pytestmark = pytest.mark.unit
 
@@ -35,6 +36,7 @@ STATUSES = (
     "closed_auto",
     "rejected",
     "withdrawn",
+    "closed_no_reply",
 )
 
 
@@ -50,7 +52,7 @@ def _publish(records: list[CaseRecord], threshold: int) -> dict[str, SuppressedT
     tables: dict[str, SuppressedTable] = {}
     carried: dict[str, int | None] = {}
     for year in (2025, 2026):
-        publication = build(records, year, NOW, threshold, carried)
+        publication = build(records, year, NOW, threshold, carried, CALENDAR)
         carried = publication.carried
         tables.update(publication.tables)
     return tables
@@ -74,17 +76,28 @@ def quantity(name: str, key: str, column: str) -> Quantity:
         return ("group", period, area, middle[0], key, column)
     if kind == "sla":
         return ("sla", period, "national" if total else key, column)
+    if kind == "desks":  # the desks' values of the national channel breakdown, by month too
+        figure = "open" if column == "in_progress" else column
+        return ("group", period, "national", "channel", key, figure)
     if kind == "fees":
         return ("fees", period, "total" if total else key)
+    if kind == "overall":
+        return ("overall", period, "national" if total else key, column)
+    if kind == "offices":
+        return ("office", period, "total" if total else key, column)
+    if kind == "monthly":
+        return ("level", period, area, "total" if total else key, column)
     assert kind == "backlog", name
     return ("backlog", period, "total" if total else key, column)
 
 
-def published(tables: Mapping[str, SuppressedTable]) -> dict[Quantity, int | None]:
+def published(tables: Mapping[str, SuppressedTable]) -> dict[Quantity, float | None]:
     """Every figure the tables show (None: hidden); one figure shows the same everywhere."""
-    seen: dict[Quantity, int | None] = {}
+    seen: dict[Quantity, float | None] = {}
     for name, table in tables.items():
         for (key, column), value in table.cells.items():
+            if column in STATISTICS:
+                continue  # not counts: shown only beside shown counts, never summed
             q = quantity(name, key, column)
             assert seen.setdefault(q, value) == value, f"{q} shown as {seen[q]} and {value}"
     for name, table in tables.items():
@@ -92,6 +105,10 @@ def published(tables: Mapping[str, SuppressedTable]) -> dict[Quantity, int | Non
             for (_, column), value in table.cells.items():
                 seen.setdefault(quantity(name, "total", column), value)
     return seen
+
+
+#: Columns that are not counts (medians, percentiles, rates).
+STATISTICS = frozenset({"median", "p90", "reopen_rate"})
 
 
 def _sum(total: Quantity, parts: list[Quantity]) -> dict[Quantity, int]:
@@ -111,7 +128,7 @@ def equations(tables: Mapping[str, SuppressedTable], known: set[Quantity]) -> It
                 if total != quantity(name, body[0], column):
                     yield _sum(total, [quantity(name, body[0], column)])
         if "total" in table.rows:
-            for column in table.columns:
+            for column in (c for c in table.columns if c not in STATISTICS):
                 yield _sum(
                     quantity(name, "total", column), [quantity(name, k, column) for k in body]
                 )
@@ -137,7 +154,26 @@ def equations(tables: Mapping[str, SuppressedTable], known: set[Quantity]) -> It
                 yield _sum(q, [("area", "2025", "national", "open")])
             elif since != "total" and q[1] == "2026":
                 yield _sum(q, [("backlog", "2025", since, "still_open")])
+    yield from _promises(known)
     yield from _over_time(known)
+
+
+def _promises(known: set[Quantity]) -> Iterator[dict]:
+    """The overall deadline, offices and the monthly figures by level: sums within rows,
+    provinces to the country, and the cells they repeat of the status tables."""
+    for q in known:
+        if q[0] in ("overall", "office") and q[3] == "due":
+            kept = "within" if q[0] == "overall" else "met"
+            yield _sum(q, [(*q[:3], kept), (*q[:3], "missed")])
+        if q[0] == "level" and q[4] == "in_progress":
+            yield _sum(q, [(*q[:4], "from_this_year"), (*q[:4], "carried_over")])
+        if q[0] == "level" and q[3] == "total":
+            period, area = q[1], q[2]
+            if q[4] == "resolved":
+                yield _sum(q, [("area", period, area, "first_resolved")])
+            cohort = {"01": period, "03": f"{period[:4]}-Q1", "12": period[:4]}.get(period[5:])
+            if q[4] == "from_this_year" and cohort:
+                yield _sum(q, [("area", cohort, area, "open")])
 
 
 def _over_time(known: set[Quantity]) -> Iterator[dict]:
@@ -163,7 +199,7 @@ def _over_time(known: set[Quantity]) -> Iterator[dict]:
             yield _sum(q, cells)
 
 
-def pinned_down(shown: dict[Quantity, int | None], eqs: Iterator[dict]) -> set[Quantity]:
+def pinned_down(shown: dict[Quantity, float | None], eqs: Iterator[dict]) -> set[Quantity]:
     """Hidden figures whose value the equations fix (Gauss-Jordan modulo a prime). A
     figure no table shows is zero: its row is absent because nothing was counted."""
     pivots: dict[Quantity, dict[Quantity, int]] = {}
@@ -244,6 +280,27 @@ def test_the_reader_finds_a_month_left_alone_beside_its_quarter() -> None:
     assert ("area", "2026-03", "national", "received") in found
 
 
+def test_desk_figures_are_published_by_month_and_protected_with_the_rest(
+    records: list[CaseRecord], tables: dict[str, SuppressedTable]
+) -> None:
+    """The monthly desk tables take part in the audit above; here: they exist for every
+    month, name only desk channels, and agree with the quarter's channel breakdown."""
+    months = [n for n in tables if n.startswith("desks/") and len(n.split("/")[1]) == 7]
+    assert len(months) >= 20
+    for name in months:
+        assert set(tables[name].rows) <= {"counter", "hotline", "social_media"}
+        assert tables[name].columns == ("received", "in_progress", "resolved", "ended_otherwise")
+    truth = _publish(records, threshold=1)
+    quarter = truth["breakdown/channel/2026-Q1/national"]
+    for channel in ("counter", "hotline", "social_media"):
+        by_month = sum(
+            truth[f"desks/2026-0{m}/national"].cells.get((channel, "received")) or 0
+            for m in (1, 2, 3)
+            if f"desks/2026-0{m}/national" in truth
+        )
+        assert by_month == quarter.cells[(channel, "received")]
+
+
 def test_public_dimensions_cover_every_breakdown_table(
     tables: dict[str, SuppressedTable],
 ) -> None:
@@ -284,7 +341,7 @@ def test_a_backlog_shown_last_year_is_shown_again() -> None:
     """Last year showed both carried cells: they are public, so this year's backlog shows
     them (and the build does not try to hide their total, which they fix)."""
     later = datetime(2026, 2, 1, tzinfo=UTC)
-    backlog = build(_backlog_records(), 2025, later, 5, {"2023": 12, "2024": 5}).tables[
+    backlog = build(_backlog_records(), 2025, later, 5, {"2023": 12, "2024": 5}, CALENDAR).tables[
         "backlog/2025/national"
     ]
     assert backlog.cells[("2023", "open_at_start")] == 12
@@ -296,7 +353,7 @@ def test_a_backlog_hidden_last_year_stays_hidden() -> None:
     """Last year hid one carried cell: this year's whole "open at start" column is hidden,
     or its total minus last year's shown cells would give the hidden one."""
     later = datetime(2026, 2, 1, tzinfo=UTC)
-    backlog = build(_backlog_records(), 2025, later, 5, {"2023": 12, "2024": None}).tables[
-        "backlog/2025/national"
-    ]
+    backlog = build(
+        _backlog_records(), 2025, later, 5, {"2023": 12, "2024": None}, CALENDAR
+    ).tables["backlog/2025/national"]
     assert all(backlog.cells[(row, "open_at_start")] is None for row in backlog.rows)

@@ -62,7 +62,7 @@ def _table(rng: random.Random, n_rows: int) -> tuple[list[str], dict[tuple[str, 
     return [*rows, TOTAL_ROW], values
 
 
-def _attack(shown: dict[tuple[str, str], int | None], rows: list[str]) -> dict:
+def _attack(shown: dict[tuple[str, str], float | None], rows: list[str]) -> dict:
     """What a reader can work out from the table's known sums (independent elimination)."""
     sums = [(total, list(parts)) for total, parts in SUMS]
     return recover(shown, table_equations(rows, list(COLUMNS), sums))

@@ -10,6 +10,7 @@ from typing import Any
 import aio_pika
 import pytest
 
+from samleng.common.calendar import working_calendar
 from samleng.common.events import (
     ActorRef,
     CitizenActionData,
@@ -27,7 +28,7 @@ from samleng.common.events import (
     TransferRequested,
 )
 from samleng.routing.adapters.clock import ManualClock
-from samleng.routing.app import create_app, working_calendar
+from samleng.routing.app import create_app
 from samleng.routing.settings import RoutingSettings
 from services.routing.tests.integration.helpers import (
     MONDAY,

@@ -10,12 +10,13 @@ import aio_pika
 import pytest
 from pymongo import AsyncMongoClient
 
+from samleng.common.calendar import working_calendar
 from samleng.common.events import ComplaintAssigned
 from samleng.common.outbox import Outbox
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.cases import CaseRepository
 from samleng.routing.adapters.directory import bundled_directory
-from samleng.routing.app import create_app, working_calendar
+from samleng.routing.app import create_app
 from samleng.routing.domain.decisions import Context, on_submitted
 from samleng.routing.settings import RoutingSettings
 from services.routing.tests.integration.helpers import (

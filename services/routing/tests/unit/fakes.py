@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import ComplaintAssigned, Event
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.clock import ManualClock
@@ -17,7 +18,6 @@ from samleng.routing.adapters.directory import (
     bundled_directory,
     compile_spec,
 )
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Directory
 from samleng.routing.domain.spec import DirectorySpec
@@ -157,6 +157,6 @@ def fake_ports(start: datetime = MONDAY) -> tuple[RoutingPorts, FakeCases, Manua
         directories=FakeDirectories(),
         clock=clock,
         catalogue=service_catalogue(),
-        calendar=WorkingCalendar(holidays=set()),
+        calendar=WorkingCalendar(),
     )
     return ports, cases, clock

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import (
     ActorRef,
     CaseStatus,
@@ -30,7 +31,6 @@ from samleng.common.events import (
 )
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.directory import bundled_directory
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.decisions import Context, on_case_event, on_clock, on_submitted
 from samleng.routing.domain.rules import MoveRefused
@@ -39,7 +39,7 @@ from samleng.routing.domain.sla import CaseLimits
 pytestmark = pytest.mark.unit
 
 MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Phnom Penh
-CALENDAR = WorkingCalendar(holidays=set())
+CALENDAR = WorkingCalendar()
 LIMITS = CaseLimits(overall_working_days=20, move_limit=3, no_reply_working_days=5)
 
 

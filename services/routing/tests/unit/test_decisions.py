@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import (
     ActorRef,
     CaseStatus,
@@ -31,7 +32,6 @@ from samleng.common.events import (
 )
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.directory import bundled_directory
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case, CaseClosed
 from samleng.routing.domain.decisions import Context, on_case_event, on_clock, on_submitted
 from samleng.routing.domain.rules import MoveRefused
@@ -42,7 +42,7 @@ MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Phnom Penh
 
 
 def ctx(at: datetime) -> Context:
-    return Context(bundled_directory(), service_catalogue(), WorkingCalendar(holidays=set()), at)
+    return Context(bundled_directory(), service_catalogue(), WorkingCalendar(), at)
 
 
 def new_case() -> tuple[Case, ComplaintSubmitted]:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import (
     Category,
     ComplaintSubmitted,
@@ -13,7 +14,6 @@ from samleng.common.events import (
 )
 from samleng.common.reference import service_catalogue
 from samleng.routing.adapters.directory import bundled_directory
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.decisions import Context, on_submitted
 from samleng.routing.domain.rules import (
     MoveRefused,
@@ -166,7 +166,7 @@ def test_transfers_need_a_known_other_office() -> None:
 
 def test_an_assignment_explains_itself_and_carries_deadlines() -> None:
     now = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10:00 in Phnom Penh
-    ctx = Context(bundled_directory(), service_catalogue(), WorkingCalendar(holidays=set()), now)
+    ctx = Context(bundled_directory(), service_catalogue(), WorkingCalendar(), now)
     cause = ComplaintSubmitted.first("c-1", producer="intake", data=submission(KOH_KONG))
     case, event = on_submitted(cause, ctx)
     assert event.data.not_yet_served and "Koh Kong" in event.data.explanation_en

@@ -19,6 +19,8 @@ from samleng.devstack.net import LOOPBACK, free_port
 from samleng.devstack.services import RunningService
 
 APIS = ("intake", "routing", "notification")
+#: The app secret the stand-in Facebook Page signs its webhooks with.
+PAGE_APP_SECRET = "web-e2e-page-app-secret"  # noqa: S105 - a test stand-in's secret
 
 
 @dataclass
@@ -57,6 +59,8 @@ def portal(stack: Any) -> Iterator[Portal]:
             }
             if name == "intake":  # web, on loopback, passes each citizen's address on
                 settings["trusted_proxies"] = f'["{LOOPBACK}"]'
+                # the social-media desk's queue is filled through the Page webhook
+                settings["facebook_app_secret"] = PAGE_APP_SECRET
 
             stack.migrate(name, **settings)
             started[name] = stack.start_service(name, **settings)

@@ -35,8 +35,9 @@ MIN_REFRESH_INTERVAL_SECONDS = 10.0
 
 
 class Role(StrEnum):
-    """What a signed-in user may do; see docs/officers.md."""
+    """What a signed-in user may do; see docs/officers.md (weakest first)."""
 
+    DESK_AGENT = "desk_agent"  # files for citizens at a desk; reads no case (docs/channels.md)
     PARTNER_EXPERT = "partner_expert"  # civil society: reads cases in scope, adds partner notes
     OFFICER = "officer"
     OFFICE_HEAD = "office_head"
@@ -53,6 +54,8 @@ class Principal:
     subject: str
     roles: frozenset[Role]
     offices: frozenset[str]
+    #: desk ids (``counter:district:1702``) a desk agent files at, from ``samleng_desks``
+    desks: frozenset[str] = frozenset()
 
     def has(self, *roles: Role) -> bool:
         """True if the user holds any of these roles."""
@@ -210,6 +213,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     known = {role.value for role in Role}
     roles = frozenset(Role(r) for r in raw_roles if isinstance(r, str) and r in known)
     offices = frozenset(o for o in claims.get("samleng_offices", []) if isinstance(o, str))
+    desks = frozenset(d for d in claims.get("samleng_desks", []) if isinstance(d, str))
     if not roles:
         raise InvalidToken("the token grants no Samleng role")
-    return Principal(subject=str(claims["sub"]), roles=roles, offices=offices)
+    return Principal(subject=str(claims["sub"]), roles=roles, offices=offices, desks=desks)

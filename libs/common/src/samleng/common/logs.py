@@ -123,3 +123,6 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").disabled = True
     # at DEBUG, the driver logs whole command documents (descriptions included)
     logging.getLogger("pymongo").setLevel(max(root.level, logging.INFO))
+    # httpx logs each request's URL at INFO: some carry a secret in the path (the Bot
+    # API's token), so only its warnings are kept
+    logging.getLogger("httpx").setLevel(max(root.level, logging.WARNING))

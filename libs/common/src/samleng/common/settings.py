@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from samleng.common.calendar import load_holidays, time_zone, weekend_of
 
 #: What the example env file puts where a secret goes; never accepted in production.
 PLACEHOLDER = "change-me"
@@ -71,11 +74,37 @@ class ServiceSettings(BaseSettings):
     oidc_jwks: str = ""
     #: Officer tokens that live longer than this (exp - iat) are refused.
     oidc_max_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60, le=7 * 24 * 3600)
+    #: The deployment's working-day calendar (``samleng.common.calendar``), the same for
+    #: every service: the offices' time zone (IANA name, or a fixed offset like +07:00),
+    time_zone: str = "Asia/Phnom_Penh"
+    #: the weekend days (comma-separated: mon,tue,wed,thu,fri,sat,sun),
+    weekend: str = "sat,sun"
+    #: office hours (local time): a case that arrives after closing starts the next day,
+    office_opens_at: time = time(7, 30)
+    office_closes_at: time = time(17, 0)
+    #: and the public holidays: a versioned JSON file (empty: the bundled Cambodian one).
+    holidays_file: str = ""
 
     @model_validator(mode="after")
     def _default_database(self) -> Self:
         if not self.mongo_database:
             object.__setattr__(self, "mongo_database", f"samleng_{self.service_name}")
+        return self
+
+    @model_validator(mode="after")
+    def _calendar(self) -> Self:
+        time_zone(self.time_zone)
+        weekend_of(self.weekend)
+        if self.office_opens_at >= self.office_closes_at:
+            raise ValueError("SAMLENG_OFFICE_OPENS_AT must be before SAMLENG_OFFICE_CLOSES_AT")
+        holidays = load_holidays(self.holidays_file)
+        this_year = datetime.now(UTC).year
+        if not (holidays.covers(this_year) and holidays.covers(this_year + 1)):
+            raise ValueError(
+                f"the holidays file (SAMLENG_HOLIDAYS_FILE, version {holidays.version}) covers "
+                f"{holidays.first_year}-{holidays.last_year}; add the public holidays of "
+                f"{this_year} and {this_year + 1} so deadlines skip them"
+            )
         return self
 
     @model_validator(mode="after")

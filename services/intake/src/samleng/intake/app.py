@@ -22,6 +22,8 @@ from samleng.intake.adapters.audit import AuditTrail
 from samleng.intake.adapters.budgets import Budget, ClientPseudonyms, budget_flusher
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
+from samleng.intake.adapters.desk_messages import DeskMessageQueue
+from samleng.intake.adapters.duplicates import DuplicateStore
 from samleng.intake.adapters.gazetteer import warm_gazetteer
 from samleng.intake.adapters.inbox import Inbox
 from samleng.intake.adapters.internal_notes import InternalNotes
@@ -35,14 +37,17 @@ from samleng.intake.conversations.ports import (
 from samleng.intake.conversations.sms import api as sms_api
 from samleng.intake.conversations.store import MongoConversations
 from samleng.intake.conversations.telegram import api as telegram_api
+from samleng.intake.desk.entrypoints import api as desk_api
+from samleng.intake.desk.entrypoints import webhook as desk_webhook
 from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
 from samleng.intake.entrypoints.problems import install_localised_problems
 from samleng.intake.handlers import HANDLERS
 from samleng.intake.officer.entrypoints import api as officer_api
+from samleng.intake.officer.entrypoints import links as officer_links
 from samleng.intake.open311.entrypoints import api as open311_api
-from samleng.intake.ports import Budgets, IntakePorts, Keys, OfficerDesk
+from samleng.intake.ports import Budgets, DeskPorts, IntakePorts, Keys, OfficerDesk
 from samleng.intake.retention.handlers import retention_job
 from samleng.intake.settings import IntakeSettings
 
@@ -136,10 +141,6 @@ def _real_ports(
             ),
         ),
     )
-    counted = [b for b in (budgets.lookup_misses, budgets.submissions) if isinstance(b, Budget)]
-    if counted:
-        indexes.append(counted[0].create_indexes)  # all budgets share one collection
-        jobs.append(budget_flusher(counted, settings.budget_flush_seconds))
     officers = real(
         "officers",
         lambda: OfficerDesk(
@@ -148,6 +149,7 @@ def _real_ports(
             notes=real("notes", lambda: InternalNotes(db), "create_indexes"),
             audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
             attachments=attachments,
+            duplicates=real("duplicates", lambda: DuplicateStore(db), "create_indexes"),
             partner_notes=real(
                 "partner_notes", lambda: InternalNotes(db, "partner_notes"), "create_indexes"
             ),
@@ -182,10 +184,33 @@ def _real_ports(
             if "retention" in given
             else _retention(db, officers.audit, indexes)
         ),
+        desk=real(
+            "desk",
+            lambda: DeskPorts(
+                messages=real("messages", lambda: DeskMessageQueue(db), "create_indexes"),
+                filings=Budget(
+                    db,
+                    "desk-filing",
+                    settings.desk_filing_limit,
+                    settings.desk_filing_window_seconds,
+                    per_client=settings.desk_filing_limit_per_agent,
+                    pseudonyms=pseudonyms,
+                ),
+            ),
+        ),
         conversations=conversations,
     )
     if given:
         raise TypeError(f"intake has no port(s) {sorted(given)}")
+    limits = (
+        budgets.lookup_misses,
+        budgets.submissions,
+        *([ports.desk.filings] if ports.desk else []),
+    )
+    counted = [b for b in limits if isinstance(b, Budget)]
+    if counted:
+        indexes.append(counted[0].create_indexes)  # all budgets share one collection
+        jobs.append(budget_flusher(counted, settings.budget_flush_seconds))
     if settings.relay_enabled:
         jobs.append(ports.relay.run)
     if settings.retention_enabled and ports.retention is not None:
@@ -206,9 +231,9 @@ def _retention(db: Any, audit: object, indexes: list[StartHook]) -> MongoRetenti
 def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[IntakePorts]:
     """The intake service: its ports (real unless given), app and inbox subscription.
 
-    ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), or the
-    officer desk's ``inbox``, ``notes``, ``partner_notes`` and ``audit``; any other name is
-    refused.
+    ``ports`` are fields of :class:`IntakePorts` (``cases=InMemoryCases()``), the
+    officer desk's ``inbox``, ``notes``, ``partner_notes``, ``audit`` and ``duplicates``, or
+    the desk queue's ``messages``; any other name is refused.
     """
     settings = settings or IntakeSettings()
     runtime = ServiceRuntime(settings)
@@ -227,6 +252,9 @@ def bootstrap(settings: IntakeSettings | None = None, **ports: Any) -> Service[I
     open311_api.install(app)
     app.include_router(citizen_api.router)
     app.include_router(officer_api.router)
+    app.include_router(desk_api.router)
+    app.include_router(desk_webhook.router)
+    app.include_router(officer_links.router)
     app.include_router(reference.router)
     app.include_router(open311_api.router)
     app.include_router(sms_api.router)

@@ -1,9 +1,13 @@
 """Intake follows routing's decisions about its cases: the handler table of its inbox.
 
+It also hears its own resolutions and closings, so that the cases linked to an original
+follow it (:mod:`samleng.intake.duplicates.handlers`), and looks for likely duplicates
+whenever a case reaches an office.
+
 Each handler folds one decision into the case it concerns (:func:`fold_into_case`), in the
 order of the case's own ``sequence`` (never backwards) and at most once (a redelivery
 changes nothing). No HTTP and no broker here: the table is bound by
-:func:`samleng.common.broker.subscribe_table`, and the handlers only need :class:`Cases`.
+:func:`samleng.common.broker.subscribe_table`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintResolved,
     ComplaintTransferred,
     DeadlinesChanged,
     Event,
@@ -23,6 +28,7 @@ from samleng.intake.domain.model import CaseChange, RoutingMove, apply_change, a
 from samleng.intake.domain.model import closing as closing_change
 from samleng.intake.domain.model import move as move_change
 from samleng.intake.domain.routing_facts import deadlines_change, refusal
+from samleng.intake.duplicates.handlers import find_duplicates, follow_original
 from samleng.intake.ports import MAX_SAVE_ATTEMPTS, Cases, IntakePorts, StaleCase
 
 
@@ -51,18 +57,30 @@ async def fold_into_case(event: Event, change: CaseChange, cases: Cases) -> None
 
 
 async def on_assigned(event: ComplaintAssigned, ports: IntakePorts) -> None:
-    """Routing chose the office: the case is assigned to it, under its deadlines."""
+    """Routing chose the office: the case is assigned to it, under its deadlines, and its
+    likely duplicates among the office's open cases are found."""
     await fold_into_case(event, assignment(event), ports.cases)
+    await find_duplicates(event.complaint_id, ports)
 
 
 async def on_moved(event: RoutingMove, ports: IntakePorts) -> None:
-    """Routing forwarded, transferred or escalated the case: it is with another office."""
+    """Routing forwarded, transferred or escalated the case: it is with another office,
+    where its likely duplicates are found afresh."""
     await fold_into_case(event, move_change(event), ports.cases)
+    await find_duplicates(event.complaint_id, ports)
 
 
 async def on_closed(event: ComplaintClosed, ports: IntakePorts) -> None:
-    """The case was closed (confirmed by the citizen or closed when the period passed)."""
+    """The case was closed (confirmed by the citizen or closed when the period passed);
+    the resolved cases linked to it close too."""
     await fold_into_case(event, closing_change(event), ports.cases)
+    await follow_original(event.complaint_id, ports.cases, ports.officers.duplicates)
+
+
+async def on_resolved(event: ComplaintResolved, ports: IntakePorts) -> None:
+    """An office resolved a case (intake stored it already): the open cases linked to it
+    are resolved too."""
+    await follow_original(event.complaint_id, ports.cases, ports.officers.duplicates)
 
 
 async def on_deadlines_changed(event: DeadlinesChanged, ports: IntakePorts) -> None:
@@ -84,6 +102,7 @@ HANDLERS: HandlerTable[IntakePorts] = HandlerTable(
         ComplaintTransferred: on_moved,
         ComplaintEscalated: on_moved,
         ComplaintClosed: on_closed,
+        ComplaintResolved: on_resolved,
         DeadlinesChanged: on_deadlines_changed,
         MoveRequestRefused: on_move_refused,
     },

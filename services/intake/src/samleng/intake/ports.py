@@ -15,11 +15,20 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from samleng.common.auth import TokenVerifier
-from samleng.common.events import CaseStatus, Event, FeedbackKind, OfficeRef, SealedContact
+from samleng.common.events import (
+    CaseStatus,
+    Event,
+    FeedbackKind,
+    OfficeRef,
+    SealedContact,
+    SealedReceipt,
+)
 from samleng.common.leases import Lease
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
+from samleng.intake.domain.duplicates import Candidate, DuplicateRule
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
+from samleng.intake.domain.social import QueuedMessage, QueueState
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.settings import IntakeSettings
 
@@ -58,8 +67,9 @@ class Cases(Protocol):
         *,
         sealed_reporter: bytes | None = None,
         idempotency: Document | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
-        """Store a new case and its first event together (DuplicateCase/Submission)."""
+        """Store a new case, its first event and ``also`` together (DuplicateCase/Submission)."""
 
     async def get(self, complaint_id: str) -> Case | None:
         """The case with this id, if any."""
@@ -168,6 +178,9 @@ class ContactSealing(Protocol):
 
     def seal(self, channel: str, address: str) -> SealedContact:
         """The contact as an event may carry it."""
+
+    def seal_receipt(self, code: str, contact: int) -> SealedReceipt:
+        """A tracking code sealed for notification to send to contact number ``contact``."""
 
 
 @dataclass(frozen=True)
@@ -299,6 +312,65 @@ class RetentionStore(Protocol):
         """The one lease whose holder applies the policy periodically (others wait)."""
 
 
+class AlreadyDecided(Exception):
+    """Another agent filed or dismissed this desk message first."""
+
+
+class DeskMessages(Protocol):
+    """The social-media desk's queue (:mod:`samleng.intake.adapters.desk_messages`)."""
+
+    async def receive(self, message: QueuedMessage, source: str, sealed_reply: bytes) -> bool:
+        """Queue a message; False if this source message was queued before."""
+
+    async def waiting(self, desk_id: str, limit: int) -> list[QueuedMessage]:
+        """The desk's messages waiting for an agent, oldest first."""
+
+    async def get(self, message_id: str) -> tuple[QueuedMessage, bytes | None] | None:
+        """A message and its sealed reply address (None once decided)."""
+
+    def decision(
+        self,
+        message_id: str,
+        state: QueueState,
+        now: datetime,
+        *,
+        complaint_id: str | None = None,
+        reason: str | None = None,
+    ) -> AlsoWrite:
+        """The write that decides a waiting message (AlreadyDecided if it is not)."""
+
+    async def decide(self, write: AlsoWrite, also: AlsoWrite) -> None:
+        """Run a decision and ``also`` (its audit entry) in one transaction."""
+
+    async def monthly(self, desk_id: str, since: datetime) -> list[Document]:
+        """Per month since ``since``: messages received, filed as cases, dismissed."""
+
+
+@dataclass(frozen=True)
+class DeskPorts:
+    """What assisted filing and the social-media desk work with."""
+
+    messages: DeskMessages
+    filings: Budget  # a share per agent (keyed by their subject), under a ceiling
+
+
+class Duplicates(Protocol):
+    """Likely duplicates found when a case reached an office, and the links officers made."""
+
+    async def comparable(self, case: Case, rule: DuplicateRule) -> list[Case]:
+        """The open, unlinked cases of the case's office, service and commune within the
+        rule's window (one indexed query; the domain scores them)."""
+
+    async def remember(self, case: Case, candidates: tuple[Candidate, ...]) -> None:
+        """Keep what was found for ``case`` (replacing what an earlier routing found)."""
+
+    async def candidates_of(self, complaint_id: str) -> list[Candidate]:
+        """What was found for the case, and the cases that found it, best first."""
+
+    async def linked_to(self, original_id: str) -> list[str]:
+        """The ids of the cases linked to ``original_id``."""
+
+
 @dataclass(frozen=True)
 class OfficerDesk:
     """What officers' use cases work with."""
@@ -310,6 +382,7 @@ class OfficerDesk:
     attachments: Attachments
     #: partner experts' notes to the office (the same shape as internal notes, kept apart)
     partner_notes: InternalNotes
+    duplicates: Duplicates
 
 
 @dataclass(frozen=True)
@@ -327,5 +400,7 @@ class IntakePorts:
     verifier: TokenVerifier | None
     #: None when a test leaves it out: no retention job runs
     retention: RetentionStore | None = None
+    #: None when a test leaves it out: the desk routes answer 503
+    desk: DeskPorts | None = None
     #: SMS and Telegram conversations (:mod:`samleng.intake.conversations`)
     conversations: ConversationDesk | None = None

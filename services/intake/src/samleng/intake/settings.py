@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 
 from samleng.common.settings import ServiceSettings
+from samleng.intake.domain.duplicates import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 
 
 class IntakeSettings(ServiceSettings):
@@ -66,6 +67,22 @@ class IntakeSettings(ServiceSettings):
     # a GeoJSON layer of commune polygons, to accept Open311 lat/long (none: refused)
     open311_commune_boundaries: Path | None = None
     open311_commune_code_property: str = "ADM3_PCODE"
+    # Assisted filing (docs/channels.md): each desk agent may file this many cases a window
+    # (keyed by their token's subject), all agents together at most the ceiling.
+    desk_filing_limit_per_agent: int = Field(default=30, ge=1)
+    desk_filing_limit: int = Field(default=3_000, ge=1)
+    desk_filing_window_seconds: int = Field(default=3600, ge=1)
+    # The Facebook Page's webhooks: the app secret that signs them, the token the
+    # subscription's hub challenge must name, and the desk whose queue they fill. Without
+    # an app secret the webhook answers 503.
+    facebook_app_secret: SecretStr = SecretStr("")
+    facebook_verify_token: SecretStr = SecretStr("")
+    facebook_desk: str = Field(default="social_media:national:moi", pattern=r"^social_media:.+$")
+    # Likely duplicates: the office's open cases of the same service and commune submitted
+    # this many days apart at most, whose texts score at least the threshold (measured in
+    # docs/channels.md, "## Duplicates").
+    duplicate_window_days: int = Field(default=DEFAULT_WINDOW_DAYS, ge=1, le=365)
+    duplicate_threshold: float = Field(default=DEFAULT_THRESHOLD, gt=0, le=1)
     # Conversations by SMS and Telegram (docs/channels.md). An unfinished conversation
     # expires this long after its last message; a sender may answer an office's question
     # by the channel for ``conversation_follow_days`` after filing; each sender (known by

@@ -127,13 +127,14 @@ async def test_intake_applies_the_policy_by_itself_on_one_replica(env: Any) -> N
         old = await file_case(http, service, closed_days_ago=400)
         still_open = await file_case(http, service, closed_days_ago=None)
 
-        async def erased() -> bool:
+        async def erased() -> bool:  # contacts first, then files: wait for both
             left = {d["_id"] for d in await collection(settings, "reporters")}
-            return old not in left
+            files = await collection(settings, "attachments.files")
+            return old not in left and {f["metadata"]["complaint_id"] for f in files} == {
+                still_open
+            }
 
         await eventually(erased)
-        files = await collection(settings, "attachments.files")
-        assert {f["metadata"]["complaint_id"] for f in files} == {still_open}
     reporters = {d["_id"] for d in await collection(settings, "reporters")}
     assert reporters == {still_open}
     [lease_free] = [await collection(settings, "leases")]

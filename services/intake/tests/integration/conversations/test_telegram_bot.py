@@ -13,8 +13,8 @@ from cryptography.fernet import Fernet
 
 from samleng.intake.app import bootstrap
 from services.intake.tests.integration.citizen.helpers import collection, next_event
-from services.intake.tests.integration.conversations.bot_api import stand_in_bot_api
 from services.intake.tests.integration.shared import intake_settings
+from tests.bot_api import stand_in_bot_api
 from tests.support import running, tap
 
 pytestmark = pytest.mark.integration
@@ -45,7 +45,7 @@ def press(data: str) -> dict[str, Any]:
 
 async def test_a_chat_user_files_with_keyboards_and_follows_the_case(env: Any, amqp: Any) -> None:
     copies = await tap(amqp, "complaint.submitted.v1")
-    with stand_in_bot_api() as api:
+    with stand_in_bot_api(TOKEN) as api:
         settings = intake_settings(
             env,
             telegram_bot_token=TOKEN,
@@ -101,7 +101,9 @@ async def test_a_chat_user_files_with_keyboards_and_follows_the_case(env: Any, a
             confirm_place = await post(press("170201"))
             assert confirm_place["text"] == "ជប់តាត្រាវ, អង្គរធំ? 1 ត្រូវ 2 ទេ"
             assert (await post(press("1")))["text"].startswith("រៀបរាប់")
-            about = await post(message("គេទារប្រាក់ ១០០០០ រៀល"))
+            asked = await post(message("គេទារប្រាក់ ១០០០០ រៀល"))
+            assert asked["text"] == "ផ្ញើរូបថតមួយ បើមាន (កុំឱ្យឃើញមុខមនុស្ស) ឬចុច រំលង"
+            about = await post(press("0"))  # skip the photo
             assert about["text"] == "តើរឿងនេះអំពីការិយាល័យដែលដោះស្រាយវាឬ? 1 បាទ/ចាស 2 ទេ"
             await post(press("2"))
             filed = await post(press("1"))
@@ -131,7 +133,7 @@ async def test_a_chat_user_files_with_keyboards_and_follows_the_case(env: Any, a
 
 
 async def test_a_wrong_secret_token_is_refused_and_nothing_is_sent(env: Any) -> None:
-    with stand_in_bot_api() as api:
+    with stand_in_bot_api(TOKEN) as api:
         settings = intake_settings(
             env, telegram_bot_token=TOKEN, telegram_webhook_secret=SECRET, telegram_api_url=api.url
         )

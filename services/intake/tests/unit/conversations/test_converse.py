@@ -93,7 +93,7 @@ async def test_status_shows_the_office_question_and_the_next_message_answers_it(
     ports.cases.cases[case.complaint_id] = asked
     status = await say(ports, f"status {code.lower()}")
     assert "Which day did it happen?" in status
-    assert await say(ports, "Monday morning") == "អរគុណ។ ចម្លើយរបស់អ្នកបានផ្ញើទៅការិយាល័យ"
+    assert await say(ports, "Monday morning") == "អរគុណ។ ចម្លើយបានផ្ញើទៅការិយាល័យ។ NEW=រាយការណ៍ថ្មី"
     answered = ports.cases.cases[case.complaint_id]
     assert answered.questions[0].answer == "Monday morning"
     assert isinstance(ports.cases.outbox[-1], InformationProvided)

@@ -81,3 +81,39 @@ def test_a_draft_survives_sealing_as_bytes() -> None:
     draft = walk("1", "2", "Chub Ta Trav").draft
     assert draft is not None
     assert Draft.from_bytes(draft.to_bytes()) == draft
+
+
+def test_a_chat_offers_a_photo_after_the_description_and_confirms_with_it() -> None:
+    turn = start(photos=True)
+    for message in ("1", "7", "Chub Ta Trav", "1", "ទារលុយ"):
+        assert turn.draft is not None
+        turn = advance(turn.draft, message, places)
+    assert turn.draft is not None and turn.draft.step is Step.PHOTO
+    assert turn.prompt.name == "ask_photo" and turn.prompt.choices == (("0", "skip"),)
+    assert advance(turn.draft, "hello", places).draft == turn.draft  # asked again
+    with_photo = advance(turn.draft, "", places, photo="file-id-1")
+    assert with_photo.draft is not None and with_photo.draft.photo == "file-id-1"
+    assert with_photo.draft.step is Step.ABOUT_OFFICE
+    assert with_photo.draft == Draft.from_bytes(with_photo.draft.to_bytes())
+    ready = advance(with_photo.draft, "2", places)
+    assert ready.prompt.name == "confirm_photo"
+    assert advance(ready.draft or Draft(), "1", places).file
+    skipped = advance(turn.draft, "រំលង", places)
+    assert skipped.draft is not None and skipped.draft.photo is None
+    assert skipped.draft.step is Step.ABOUT_OFFICE
+
+
+def test_sms_has_no_photo_step_and_a_photo_elsewhere_moves_nothing() -> None:
+    turn = walk("1", "7", "Chub Ta Trav", "1", "ទារលុយ")
+    assert turn.draft is not None and turn.draft.step is Step.ABOUT_OFFICE
+    assert (
+        Draft.from_bytes(
+            b'{"language": "km", "step": "kind", "kind": null, '
+            b'"category": null, "candidates": [], "commune_code": null, '
+            b'"description": null, "about_office": false}'
+        )
+        == Draft()
+    )
+    asking_place = walk("1", "7")
+    assert asking_place.draft is not None
+    assert advance(asking_place.draft, "", places, photo="x").draft == asking_place.draft

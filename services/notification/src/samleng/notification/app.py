@@ -22,6 +22,7 @@ from samleng.common.service import Service, token_verifier, web_app
 from samleng.notification.adapters.cases import MongoCaseMemory
 from samleng.notification.adapters.channels.email import EmailChannel
 from samleng.notification.adapters.channels.in_app import InAppChannel
+from samleng.notification.adapters.channels.messenger import MessengerChannel
 from samleng.notification.adapters.channels.sms import SmsChannel
 from samleng.notification.adapters.channels.telegram import TelegramChannel
 from samleng.notification.adapters.consent import MongoConfirmationStore, MongoMessageAllowance
@@ -73,6 +74,12 @@ def channel_adapters(
         adapters.append(
             TelegramChannel(
                 http, settings.telegram_api_url, settings.telegram_bot_token.get_secret_value()
+            )
+        )
+    if settings.messenger_page_token.get_secret_value():
+        adapters.append(
+            MessengerChannel(
+                http, settings.messenger_api_url, settings.messenger_page_token.get_secret_value()
             )
         )
     return tuple(adapters)

@@ -40,6 +40,7 @@ from samleng.notification.domain.delivery import (
     SendFailed,
     Sent,
 )
+from samleng.notification.domain.receipts import RECEIPT_KIND, written_in
 from samleng.notification.domain.retention import ADDRESS_ERASED
 from samleng.notification.ports import ChannelAdapter, Clock, ContactOpener, DeliveryQueue
 
@@ -151,8 +152,10 @@ class Courier:
         )
 
     def _text(self, delivery: Delivery) -> str:
-        """The text, with a confirmation code written in (it is never stored)."""
+        """The text, with a confirmation or tracking code written in (never stored in clear)."""
         contact = contact_of(delivery.recipient)
+        if delivery.kind == RECEIPT_KIND:
+            return written_in(delivery.text, self._keyring.open)
         if delivery.kind != CONFIRMATION_KIND or contact is None:
             return delivery.text
         if self._codes is None:

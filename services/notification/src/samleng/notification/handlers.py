@@ -15,12 +15,14 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintRejected,
     ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
     ComplaintWithdrawn,
+    ContactResumed,
     ContactStopped,
     DeadlineApproaching,
     DeadlinePassed,
@@ -43,7 +45,10 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     """Remember the citizen's sealed contacts (each address once), and ask each to confirm.
 
     Nothing about the case goes to a contact before its holder confirms: the first
-    message is a confirmation request carrying a code (``domain/consent.py``).
+    message is a confirmation request carrying a code (``domain/consent.py``). Confirmed
+    already: an address the case was filed from (``from_holder``: an SMS, a Telegram chat,
+    a Messenger conversation with the Page) and the number a citizen gave a desk agent for
+    their receipt (the agent reads it back to them); the receipt carries the tracking code.
     """
     complaint_id = event.complaint_id
     contacts = _unique(event.data.contacts, ports)
@@ -51,11 +56,15 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
     if case.contacts_erased:  # a replay after the retention policy erased them: not again
         await ports.retention.erase_replayed(complaint_id)
         return
+    receipt = event.data.receipt
+    chosen = receipt.contact if receipt is not None else None  # in front of a desk agent
+    if chosen is not None and chosen < len(case.contacts) and chosen not in case.confirmed:
+        case = await ports.cases.confirm(complaint_id, chosen)
     now = ports.clock()
     index = ports.consent.index
     for number, contact in enumerate(case.contacts):
         if contact.from_holder:  # filed from this address: its holder wrote first
-            await _resume(contact, ports)
+            await _resume(contact, ports, event.occurred_at)
             if number not in case.confirmed:
                 case = await ports.cases.confirm(complaint_id, number)
     waiting = [i for i in range(len(case.contacts)) if i not in case.confirmed]
@@ -64,27 +73,37 @@ async def on_submitted(event: ComplaintSubmitted, ports: NotificationPorts) -> N
         ports.consent.code_expiry(now),
     )
     deliveries = ports.planner.confirmation_requests(complaint_id, case, now)
+    if receipt is not None:
+        deliveries += ports.planner.receipt(complaint_id, case, receipt, now)
     # a replay after a confirmation: the notices kept meanwhile (each planned once)
     deliveries += [d for n in case.notices for d in ports.planner.for_citizen(n, case, now)]
     await _plan(ports, deliveries)
 
 
-async def _resume(contact: SealedContact, ports: NotificationPorts) -> None:
+async def _resume(contact: SealedContact, ports: NotificationPorts, at: datetime) -> None:
     try:
         address = ports.keyring.open(contact.ciphertext, contact.key_id)
     except SendFailed:
         return  # it fails at send time, with its reason
-    await ports.allowance.resume(ports.consent.index.stop_key(contact.channel, address))
+    await ports.allowance.resume(ports.consent.index.stop_key(contact.channel, address), at)
 
 
 async def on_contact_stopped(event: ContactStopped, ports: NotificationPorts) -> None:
-    """The holder of a contact sent STOP: nothing more goes to that address, about any case."""
+    """The holder of a contact sent STOP: nothing more goes to that address, about any case
+    (unless a START of it later than this STOP is kept already: events may come late)."""
     contact = event.data.contact
     try:
         address = ports.keyring.open(contact.ciphertext, contact.key_id)
     except SendFailed:
         return  # a contact this deployment cannot open gets nothing anyway
-    await ports.allowance.stop(ports.consent.index.stop_key(contact.channel, address))
+    key = ports.consent.index.stop_key(contact.channel, address)
+    await ports.allowance.stop(key, event.occurred_at)
+
+
+async def on_contact_resumed(event: ContactResumed, ports: NotificationPorts) -> None:
+    """The holder of a contact that sent STOP sent START: messages go to it again, about
+    every case (what was suppressed meanwhile stays unsent)."""
+    await _resume(event.data.contact, ports, event.occurred_at)
 
 
 async def confirm_contact(typed: str, ports: NotificationPorts) -> bool:
@@ -231,6 +250,8 @@ HANDLERS: HandlerTable[NotificationPorts] = HandlerTable(
         ComplaintWithdrawn: on_status_settled,
         ComplaintReopened: on_status_settled,
         MoveRequestRefused: plan_alerts,
+        ComplaintLinked: plan_alerts,
         ContactStopped: on_contact_stopped,
+        ContactResumed: on_contact_resumed,
     },
 )

@@ -81,12 +81,14 @@ class MessageAllowance(Protocol):
         already holds ``cap`` others. Counting the same token twice counts it once."""
         ...
 
-    async def stop(self, key: str) -> None:
-        """The holder of the address ``key`` names sent STOP: admit nothing more to it."""
+    async def stop(self, key: str, at: datetime) -> None:
+        """The holder of the address ``key`` names sent STOP at ``at``: admit nothing more
+        to it. A START or filing later than ``at`` already kept wins (order-tolerant)."""
         ...
 
-    async def resume(self, key: str) -> None:
-        """The holder filed a case from the address again: messages may go to it again."""
+    async def resume(self, key: str, at: datetime) -> None:
+        """The holder filed a case from the address again, or sent START, at ``at``:
+        messages may go to it again, unless a later STOP is kept."""
         ...
 
     async def stopped(self, key: str) -> bool:

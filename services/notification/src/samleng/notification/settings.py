@@ -51,6 +51,10 @@ class NotificationSettings(ServiceSettings):
 
     telegram_api_url: str = "https://api.telegram.org"
     telegram_bot_token: SecretStr = SecretStr("")
+    # Replies to people who wrote to the Facebook Page (docs/channels.md): the Graph API
+    # and the Page access token; without a token Messenger replies are not sent.
+    messenger_api_url: str = "https://graph.facebook.com/v21.0"
+    messenger_page_token: SecretStr = SecretStr("")
 
     send_timeout_seconds: float = Field(default=10.0, gt=0)
     retry_base_seconds: float = Field(default=30.0, gt=0)
@@ -105,4 +109,6 @@ class NotificationSettings(ServiceSettings):
             enabled.add("sms")
         if self.telegram_bot_token.get_secret_value():
             enabled.add("telegram")
+        if self.messenger_page_token.get_secret_value():
+            enabled.add("messenger")
         return frozenset(enabled)

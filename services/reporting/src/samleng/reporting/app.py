@@ -13,13 +13,14 @@ from typing import Any
 from fastapi import FastAPI
 
 from samleng.common.broker import subscribe_table
+from samleng.common.calendar import working_calendar
 from samleng.common.runtime import ServiceRuntime
 from samleng.common.service import Service, token_verifier, web_app
 from samleng.reporting.adapters.archive import MongoEventArchive
 from samleng.reporting.adapters.case_records import MongoCaseRecords
 from samleng.reporting.adapters.headline import HeadlineCache
 from samleng.reporting.adapters.publications import MongoPublications
-from samleng.reporting.entrypoints import api, dashboard, opendata
+from samleng.reporting.entrypoints import accountability, api, dashboard, opendata
 from samleng.reporting.entrypoints.publisher import Publisher
 from samleng.reporting.handlers import HANDLERS, rebuild
 from samleng.reporting.ports import ReportingPorts
@@ -34,6 +35,7 @@ def real_ports(runtime: ServiceRuntime, settings: ReportingSettings) -> Reportin
         records=records,
         publications=MongoPublications(runtime.db),
         headline=HeadlineCache(records, settings.headline_ttl_seconds),
+        calendar=working_calendar(settings),
     )
 
 
@@ -45,6 +47,7 @@ def bootstrap(settings: ReportingSettings | None = None, **ports: Any) -> Servic
     publisher = Publisher(
         wired.records,
         wired.publications,
+        wired.calendar,
         threshold=settings.small_cell_threshold,
         monthly=settings.monthly_release,
         interval_seconds=settings.publish_interval_seconds,
@@ -64,7 +67,7 @@ def bootstrap(settings: ReportingSettings | None = None, **ports: Any) -> Servic
         background=[publishing],
     )
     subscribe_table(runtime.broker, HANDLERS, wired, health=runtime.health)
-    for module in (api, opendata, dashboard):
+    for module in (api, opendata, accountability, dashboard):
         app.include_router(module.router)
     # without OIDC settings full detail answers 503; public statistics are unaffected
     return Service(settings, runtime, wired, app, verifier=token_verifier(settings)).installed()

@@ -13,8 +13,7 @@ from typing import Any
 from samleng.common.events import Event, registered_events
 from samleng.common.handling import HandlerTable
 from samleng.common.progress import Progress
-from samleng.reporting.domain import figures
-from samleng.reporting.domain.calendar import local_date
+from samleng.reporting.domain import accountability, figures
 from samleng.reporting.domain.cases import fold, with_event
 from samleng.reporting.domain.disclosure import UNRESTRICTED, Disclosure
 from samleng.reporting.domain.figures import Area
@@ -42,6 +41,7 @@ async def on_event(event: Event, ports: ReportingPorts) -> None:
     """
     await ports.archive.keep(event)
     await _fold_into_record(event, ports)
+    local_date = ports.calendar.local_date
     since = local_date(event.occurred_at).year
     await ports.publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
 
@@ -95,12 +95,20 @@ async def detail(
     cases = [r for r in relevant if area.contains(r) and disclosure.shows(r)]
     return {
         "status": figures.status_row(cases, period, now),
+        "problems": figures.problems(cases, period, now),
         **figures.by_ministry_and_level(cases, period, now),
         "backlog_by_year": figures.backlog(cases, period, now),
         "trend": figures.trend(cases, period, now),
         "time_in_working_days": figures.timeliness(cases, period, now),
-        "sla_by_office": figures.sla_by(cases, period, now, lambda r: r.office_id or "unassigned"),
+        "sla_by_office": figures.sla_by_office(cases, period, now),
         "sla_by_province": figures.sla_by(cases, period, now, lambda r: r.province or "unknown"),
+        "overall_deadline": accountability.overall(cases, period, now),
+        "by_office": accountability.by_office(cases, period, now),
+        "monthly_by_level": {
+            month.label: accountability.monthly_by_level(cases, month, now)
+            for month in period.month_periods()
+            if month.start < now
+        },
         "satisfaction": figures.satisfaction(cases, period, now),
         "extra_fees_by_service": figures.extra_fees(cases, period, now, "service"),
         "extra_fees_by_province": figures.extra_fees(cases, period, now, "province"),

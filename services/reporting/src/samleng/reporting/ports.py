@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.domain.figures import Area
@@ -155,3 +156,5 @@ class ReportingPorts:
     records: CaseRecords
     publications: Publications
     headline: HeadlineSource
+    #: the deployment's working-day calendar (periods, working days, local dates)
+    calendar: WorkingCalendar

@@ -11,12 +11,11 @@ outboxes, then runs the inbox, the outbox relay and the clock loop. The clock lo
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-import holidays
 from fastapi import FastAPI
 
+from samleng.common.calendar import working_calendar
 from samleng.common.outbox import Outbox, OutboxRelay
 from samleng.common.reference import service_catalogue
 from samleng.common.runtime import ServiceRuntime
@@ -24,22 +23,11 @@ from samleng.common.service import Service, web_app
 from samleng.routing.adapters.cases import CaseRepository
 from samleng.routing.adapters.clock import SystemClock
 from samleng.routing.adapters.directory import DirectoryStore, initial_spec
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.sla import CaseLimits
 from samleng.routing.entrypoints import api, subscribers
 from samleng.routing.entrypoints.clocks import ClockLoop
 from samleng.routing.ports import RoutingPorts
 from samleng.routing.settings import RoutingSettings
-
-
-def working_calendar(settings: RoutingSettings) -> WorkingCalendar:
-    """The offices' working days and hours, with the country's public holidays."""
-    return WorkingCalendar(
-        holidays=holidays.country_holidays(settings.holiday_country),
-        opens=settings.office_opens_at,
-        closes=settings.office_closes_at,
-        utc_offset=timedelta(hours=settings.office_utc_offset_hours),
-    )
 
 
 def bootstrap(settings: RoutingSettings | None = None, **ports: Any) -> Service[RoutingPorts]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import ComplaintAssigned, Event
 from samleng.common.reference import ServiceCatalogue
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Directory
 from samleng.routing.domain.sla import CaseLimits

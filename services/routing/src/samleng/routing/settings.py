@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -32,12 +31,8 @@ class RoutingSettings(ServiceSettings):
     #: The directory a starting service activates when no admin chose one: a file shipped
     #: in ``samleng/routing/reference`` by name, or a path to a directory file.
     initial_directory: str = Field(default="directory.json", min_length=1)
-    #: Office hours, local time, and the offices' offset from UTC (Cambodia: UTC+7).
-    office_opens_at: time = time(7, 30)
-    office_closes_at: time = time(17, 0)
-    office_utc_offset_hours: float = Field(default=7.0, ge=-12, le=14)
-    #: Public holidays of this country (ISO code for the ``holidays`` package).
-    holiday_country: str = Field(default="KH", pattern=r"^[A-Z]{2}$")
+    #: Office hours, time zone, weekend and holidays: the shared calendar settings
+    #: (``ServiceSettings``, ``samleng.common.calendar``).
     #: Case limits (a directory version's SLA table may override each; 0 switches it off):
     #: working days from submission (or reopening) to resolution, whatever office has it;
     overall_working_days: int = Field(default=30, ge=0, le=365)
@@ -50,6 +45,4 @@ class RoutingSettings(ServiceSettings):
     def _admin_token_in_production(self) -> Self:
         if self.is_production:
             self.require_secret("admin_token", self.admin_token)
-        if self.office_opens_at >= self.office_closes_at:
-            raise ValueError("SAMLENG_OFFICE_OPENS_AT must be before SAMLENG_OFFICE_CLOSES_AT")
         return self

@@ -180,6 +180,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "offline_sending": ("កំពុងផ្ញើមតិដែលបានរក្សាទុក…", "Sending your saved feedback…"),
     # receipt
+    # assisted filing at a desk (officer console)
+    "nav_filing": ("ដាក់ពាក្យជំនួសពលរដ្ឋ", "File for a citizen"),
+    "desk": ("បញ្ជរ", "Desk"),
+    "desk_file_title": ("ដាក់មតិជំនួសពលរដ្ឋ", "File feedback for a citizen"),
+    "desk_file_intro": (
+        "សូមសរសេរអ្វីដែលពលរដ្ឋប្រាប់។ លេខកូដតាមដាននឹងបង្ហាញតែម្តងគត់ នៅលើបង្កាន់ដៃ៖ "
+        "សូមបោះពុម្ព ឬអានវាឱ្យពលរដ្ឋស្តាប់។ បន្ទាប់មក អ្នកមិនអាចមើលករណីនេះបានទៀតទេ។",
+        "Write what the citizen tells you. The tracking code is shown once, on the receipt: "
+        "print it or read it aloud. Afterwards you cannot open the case.",
+    ),
+    "desk_commune_code": ("លេខកូដឃុំ/សង្កាត់", "Commune or sangkat code"),
+    "desk_commune_hint": ("លេខ ៦ ខ្ទង់ ឧ. 170201", "6 digits, e.g. 170201"),
+    "desk_conduct_here": (
+        "ពាក្យបណ្តឹងនេះទាក់ទងនឹងមន្ត្រីនៃការិយាល័យនេះផ្ទាល់",
+        "The complaint is about officials of this very office",
+    ),
+    "desk_language": ("ភាសារបស់ពលរដ្ឋ", "The citizen's language"),
+    "desk_sms_number": ("លេខទូរស័ព្ទសម្រាប់ SMS", "Mobile number for SMS updates"),
+    "desk_sms_hint": (
+        "តែបើពលរដ្ឋសុំប៉ុណ្ណោះ។ វាត្រូវបានអ៊ិនគ្រីបភ្លាម ហើយមិនបង្ហាញម្តងទៀតទេ។",
+        "Only if the citizen asks. It is encrypted at once and never shown again.",
+    ),
+    "desk_file_button": ("ដាក់ពាក្យ និងបង្ហាញបង្កាន់ដៃ", "File and show the receipt"),
+    "desk_receipt_title": ("បង្កាន់ដៃទទួលមតិ", "Receipt of your feedback"),
+    "desk_read_aloud": (
+        "សូមអានលេខកូដម្តងមួយតួ ហើយឱ្យពលរដ្ឋអានវាវិញ។",
+        "Read the code one character at a time, and ask the citizen to read it back.",
+    ),
+    "desk_file_next": ("ដាក់ពាក្យមួយទៀត", "File another"),
+    "nav_queue": ("សារពីបណ្តាញសង្គម", "Social-media queue"),
+    "desk_queue_title": ("សាររង់ចាំពីទំព័រ Facebook", "Messages waiting from the Facebook Page"),
+    "desk_queue_empty": ("គ្មានសាររង់ចាំទេ។", "No message is waiting."),
+    "desk_queue_intro": (
+        "ឈ្មោះ និងរូបភាពរបស់អ្នកផ្ញើមិនត្រូវបានរក្សាទុកទេ។ ដាក់សារជាករណី (លេខកូដនឹងត្រូវផ្ញើទៅអ្នកផ្ញើតាម Messenger) "
+        "ឬបដិសេធវាដោយប្រាប់មូលហេតុ។",
+        "Senders' names and pictures are never kept. File a message as a case (the code goes "
+        "to the sender in Messenger) or dismiss it with a reason.",
+    ),
+    "desk_message_kind_message": ("សារ Messenger", "Messenger message"),
+    "desk_message_kind_comment": ("មតិយោបល់លើទំព័រ", "Page comment"),
+    "desk_sender": ("អ្នកផ្ញើ (ឈ្មោះក្លែង)", "Sender (pseudonym)"),
+    "desk_file_message": ("ដាក់ជាករណី", "File as a case"),
+    "desk_dismiss": ("បដិសេធ", "Dismiss"),
+    "desk_dismiss_reason": ("មូលហេតុ", "Reason"),
+    "desk_dismissed": ("សារត្រូវបានបដិសេធ។", "The message was dismissed."),
+    "desk_not_social": (
+        "មានតែភ្នាក់ងារក្រុមការងារបណ្តាញសង្គមប៉ុណ្ណោះដែលអាចមើលសារទាំងនេះ។",
+        "Only agents of the social-media desk can see these messages.",
+    ),
+    "desk_not_agent": (
+        "មានតែភ្នាក់ងារបញ្ជរប៉ុណ្ណោះដែលអាចដាក់ពាក្យជំនួសពលរដ្ឋ។",
+        "Only desk agents can file for citizens.",
+    ),
     "receipt_title": ("បានទទួល។ សូមរក្សាលេខកូដតាមដាន", "Received. Keep your tracking code"),
     "receipt_code_label": ("លេខកូដតាមដានរបស់អ្នក", "Your tracking code"),
     "receipt_advice": (
@@ -393,6 +446,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "to_ministry": ("លេខកូដក្រសួង (ឧ. moh)", "Ministry code (e.g. moh)"),
     "act_escalate": ("លើកទៅថ្នាក់លើមួយកម្រិត", "Escalate one level"),
     "act_reopen": ("បើកករណីឡើងវិញ", "Reopen the case"),
+    "likely_duplicates": ("ករណីដែលប្រហែលជាបញ្ហាដដែល", "Likely the same problem"),
+    "likely_duplicates_help": (
+        "ករណីបើកចំហនៃការិយាល័យនេះ ដែលមានសេវា ទីកន្លែង និងអត្ថបទស្រដៀងគ្នា។ "
+        "ការភ្ជាប់ធ្វើឲ្យករណីនេះដើរតាមករណីដើម៖ ពេលករណីដើមត្រូវបានដោះស្រាយ ឬបិទ ករណីនេះក៏ដូចគ្នា។",
+        "Open cases of this office with the same service and place and a similar text. "
+        "Linking makes this case follow the original: when the original is resolved or "
+        "closed, so is this one.",
+    ),
+    "similarity": ("ភាពស្រដៀង", "Similarity"),
+    "why_matched": ("មូលហេតុ", "Why"),
+    "act_link": ("ភ្ជាប់ករណីនេះទៅករណីនោះ", "Link this case to it"),
+    "act_unlink": ("ផ្តាច់ការភ្ជាប់", "Unlink"),
+    "linked_to": ("ដើរតាមករណីដើម", "Follows the original case"),
+    "linked_reports": ("របាយការណ៍ដែលដើរតាមករណីនេះ", "Reports that follow this case"),
     "conflict": (
         "មាននរណាម្នាក់ផ្សេងបានកែប្រែករណីនេះ ខណៈពេលអ្នកកំពុងអាន។ នេះជាករណីដូចដែលវាមាន"
         "ឥឡូវនេះ។ សូមពិនិត្យ រួចធ្វើសកម្មភាពម្តងទៀត។",

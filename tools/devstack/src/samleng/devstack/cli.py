@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from types import FrameType
+from typing import Any
 
 from samleng.devstack import contracts, infra, stack
 from samleng.devstack.infra import StartedProcess
@@ -124,7 +125,9 @@ def cmd_down(paths: LocalPaths) -> int:
 def cmd_token(paths: LocalPaths, args: argparse.Namespace) -> int:
     """Print a dev-issuer access token for a user (officer API, admin endpoints)."""
     issuer = DevIssuer.load_or_create(paths.home / "dev-issuer")
-    print(issuer.token(args.subject, args.role, args.office, lifetime_seconds=args.hours * 3600))
+    desks: dict[str, Any] = {"samleng_desks": args.desk} if args.desk else {}
+    lifetime = args.hours * 3600
+    print(issuer.token(args.subject, args.role, args.office, lifetime_seconds=lifetime, **desks))
     return 0
 
 
@@ -170,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subject", default="dev-officer", help="token: the user's id")
     parser.add_argument("--role", action="append", default=[], help="token: a role (repeat)")
     parser.add_argument("--office", action="append", default=[], help="token: an office id")
+    parser.add_argument("--desk", action="append", default=[], help="token: a desk id")
     parser.add_argument("--hours", type=int, default=8, help="token: lifetime in hours")
     parser.add_argument("--check", action="store_true", help="contracts: only verify")
     args = parser.parse_args(argv)

@@ -135,6 +135,7 @@ ROLES = (
     "national_analyst",
     "partner_expert",
     "admin",
+    "desk_agent",
 )
 #: The dev stack's civil-society partner: reviews every case of Siem Reap province.
 PARTNER_SUBJECT = "partner-expert-dev"
@@ -154,6 +155,7 @@ class Grant:
     roles: tuple[str, ...]
     offices: tuple[str, ...]
     expires_at: float
+    desks: tuple[str, ...] = ()
 
 
 def s256(verifier: str) -> str:
@@ -203,6 +205,7 @@ class AuthorizationServer:
         code = secrets.token_urlsafe(24)
         roles = tuple(r for r in params.get("roles", "").split() if r in ROLES) or ("officer",)
         offices = tuple(params.get("offices", "").split())
+        desks = tuple(params.get("desks", "").split())
         with self._lock:
             self._grants[code] = Grant(
                 client_id=params["client_id"],
@@ -213,6 +216,7 @@ class AuthorizationServer:
                 roles=roles,
                 offices=offices,
                 expires_at=time.time() + CODE_LIFETIME_SECONDS,
+                desks=desks,
             )
         return code
 
@@ -232,8 +236,13 @@ class AuthorizationServer:
         if s256(form.get("code_verifier", "")) != grant.challenge:
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
         lifetime = 3600
+        desks: dict[str, Any] = {"samleng_desks": list(grant.desks)} if grant.desks else {}
         access = self.issuer.token(
-            grant.subject, list(grant.roles), list(grant.offices), lifetime_seconds=lifetime
+            grant.subject,
+            list(grant.roles),
+            list(grant.offices),
+            lifetime_seconds=lifetime,
+            **desks,
         )
         id_token = self.issuer.token(
             grant.subject,
@@ -242,6 +251,7 @@ class AuthorizationServer:
             lifetime_seconds=lifetime,
             audience=grant.client_id,
             nonce=grant.nonce,
+            **desks,
         )
         return 200, {
             "access_token": access,
@@ -270,6 +280,9 @@ class AuthorizationServer:
             f'<select id="roles" name="roles">{options}</select></p>'
             '<p><label for="offices">Offices (space separated)</label> '
             f'<input id="offices" name="offices" value="{DEFAULT_OFFICE}"></p>'
+            '<p><label for="desks">Desks of a desk agent (space separated, e.g. '
+            "counter:district:1702)</label> "
+            '<input id="desks" name="desks" value=""></p>'
             '<p><button type="submit">Sign in</button></p></form>'
             f'<form method="post" action="/authorize">{hidden}'
             "<h2>Partner expert (civil society)</h2>"

@@ -25,6 +25,7 @@ from samleng.common.events.values import (
     Location,
     OfficeRef,
     SealedContact,
+    SealedReceipt,
 )
 
 # --- submitted (intake) ---------------------------------------------------------------
@@ -47,6 +48,8 @@ class SubmittedData(Payload):
     reporter_gender: Gender | None = None
     reporter_age_band: AgeBand | None = None
     contacts: tuple[SealedContact, ...] = ()
+    #: filed at a desk: the code, sealed, for the contact the citizen chose (docs/channels.md)
+    receipt: SealedReceipt | None = None
 
 
 @register
@@ -346,6 +349,9 @@ class ClosedData(Payload):
     #: Why an ``auto_closed`` case closed: absent when the period to confirm or appeal a
     #: resolution ran out; ``no_reply`` when the citizen did not answer the office's question.
     reason: Literal["no_reply"] | None = None
+    #: Set when the case closed because the original report of the same problem it is
+    #: linked to closed (``how`` is then ``auto_closed``; docs/channels.md, "Duplicates").
+    follows: str | None = Field(default=None, max_length=64)
 
 
 @register
@@ -407,6 +413,38 @@ class ComplaintWithdrawn(Event):
     data: CitizenActionData
 
 
+# --- duplicates (intake) ----------------------------------------------------------------
+
+
+class LinkedData(OfficeActionData):
+    """A case joined to (or let go of) the original report of the same problem; both
+    sit with ``office_id``. The case follows the original's resolution and closing."""
+
+    original_id: str = Field(min_length=1, max_length=64)
+
+
+@register
+class ComplaintLinked(Event):
+    """An officer linked the case to the original report of the same problem."""
+
+    event_type: ClassVar[str] = "complaint.linked"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.linked"] = "complaint.linked"
+    version: Literal[1] = 1
+    data: LinkedData
+
+
+@register
+class ComplaintUnlinked(Event):
+    """An officer undid a link: the case is handled on its own again."""
+
+    event_type: ClassVar[str] = "complaint.unlinked"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.unlinked"] = "complaint.unlinked"
+    version: Literal[1] = 1
+    data: LinkedData
+
+
 class ContactStoppedData(Payload):
     """The holder of a contact sent STOP: nothing more goes to it, about any case.
 
@@ -426,3 +464,23 @@ class ContactStopped(Event):
     type: Literal["complaint.contact_stopped"] = "complaint.contact_stopped"
     version: Literal[1] = 1
     data: ContactStoppedData
+
+
+class ContactResumedData(Payload):
+    """The holder of a contact that had sent STOP sent START: messages go to it again.
+
+    Sealed as in ``complaint.contact_stopped``; it undoes that stop for every case.
+    """
+
+    contact: SealedContact
+
+
+@register
+class ContactResumed(Event):
+    """A citizen who had sent STOP from SMS or Telegram asked for messages again."""
+
+    event_type: ClassVar[str] = "complaint.contact_resumed"
+    event_version: ClassVar[int] = 1
+    type: Literal["complaint.contact_resumed"] = "complaint.contact_resumed"
+    version: Literal[1] = 1
+    data: ContactResumedData

@@ -55,7 +55,20 @@ class AgeBand(StrEnum):
 
 
 OfficeLevel = Literal["commune", "district", "province", "national"]
-Channel = Literal["web", "mobile", "api", "open311", "phone", "sms", "telegram", "other"]
+Channel = Literal[
+    "web",
+    "mobile",
+    "api",
+    "open311",
+    "phone",
+    "sms",
+    "telegram",
+    "other",
+    # filed for the citizen by a desk agent (docs/channels.md)
+    "counter",
+    "hotline",
+    "social_media",
+]
 Language = Literal["km", "en"]
 DeadlineKind = Literal["acknowledge", "resolve", "confirm"]
 
@@ -119,9 +132,24 @@ class SealedContact(Payload):
     intake (to write) and notification (to send) hold that key.
     """
 
-    channel: Literal["sms", "telegram", "email"]
+    channel: Literal["sms", "telegram", "email", "messenger"]
     ciphertext: str = Field(min_length=1, max_length=4096)
     key_id: str = Field(min_length=1, max_length=64)
-    #: The case was filed from this very address (an inbound SMS or Telegram chat): its
-    #: holder wrote first, so notification needs no confirmation code from them.
+    #: The case was filed from this very address (an inbound SMS or Telegram chat, a
+    #: Messenger conversation with the Page): its holder wrote first, so notification
+    #: needs no confirmation code from them.
     from_holder: bool = False
+
+
+class SealedReceipt(Payload):
+    """A tracking code sealed for notification, to send once to one of the case's contacts.
+
+    A desk agent files for a citizen who asked for their code by SMS (or who wrote to the
+    Page): ``ciphertext`` is Fernet under ``key_id``, like a contact; ``contact`` is the
+    index of the contact in ``contacts`` it goes to. Only notification can open it, and
+    only its courier does, in memory, at send time.
+    """
+
+    contact: int = Field(ge=0, le=2)
+    ciphertext: str = Field(min_length=1, max_length=4096)
+    key_id: str = Field(min_length=1, max_length=64)

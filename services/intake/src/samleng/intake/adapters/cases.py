@@ -74,12 +74,17 @@ class CaseRepository:
         *,
         sealed_reporter: bytes | None = None,
         idempotency: Document | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
         """Store a new case and its first event atomically (the transactional outbox)."""
+
+        async def insert(session: AsyncClientSession) -> None:
+            await self._insert_case_and_event(session, case, event, sealed_reporter, idempotency)
+            if also is not None:
+                await also(session)
+
         async with self._db.client.start_session() as session:
-            await session.with_transaction(
-                lambda s: self._insert_case_and_event(s, case, event, sealed_reporter, idempotency)
-            )
+            await session.with_transaction(insert)
 
     async def _insert_case_and_event(
         self,
@@ -201,6 +206,7 @@ def case_to_document(case: Case) -> Document:
         "deadlines": case.deadlines.model_dump() if case.deadlines else None,
         "escalated": case.escalated,
         "office_sequence": case.office_sequence,
+        "linked_to": case.linked_to,
         # derived, for inbox queries: the next deadline, and a sort key that puts none last
         "next_due": case.next_due,
         "due_order": case.next_due or NO_DEADLINE,
@@ -243,6 +249,7 @@ def case_from_document(doc: Document) -> Case:
         deadlines=Deadlines.model_validate(doc["deadlines"]) if doc.get("deadlines") else None,
         escalated=bool(doc.get("escalated", False)),
         office_sequence=_office_sequence(doc),
+        linked_to=doc.get("linked_to"),
         version=doc.get("version", 0),
     )
 

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from samleng.common.events import SealedContact
+from samleng.common.events import SealedContact, SealedReceipt
 
 _SALT = b"samleng-intake-v1"
 _NONCE_BYTES = 12
@@ -75,3 +75,8 @@ class ContactSealer:
         return SealedContact.model_validate(
             {"channel": channel, "ciphertext": token, "key_id": self._key_id}
         )
+
+    def seal_receipt(self, code: str, contact: int) -> SealedReceipt:
+        """A tracking code sealed for notification to send to contact number ``contact``."""
+        token = self._fernet.encrypt(code.encode()).decode()
+        return SealedReceipt(contact=contact, ciphertext=token, key_id=self._key_id)

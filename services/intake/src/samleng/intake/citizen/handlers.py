@@ -18,6 +18,7 @@ from samleng.intake.domain.tracking import TrackingCode, TrackingCodeHasher
 from samleng.intake.ports import (
     MAX_SAVE_ATTEMPTS,
     Allowance,
+    AlsoWrite,
     Attachments,
     Cases,
     DuplicateCase,
@@ -78,10 +79,14 @@ async def submit_feedback(
     *,
     reporter: Reporter | None = None,
     retry: Retry | None = None,
+    also: Callable[[Case], AlsoWrite] | None = None,
+    receipt_to: int | None = None,
 ) -> Submitted:
     """Store a new case with its submitted event (outbox); return its tracking code.
 
-    With ``retry``, a second call with the same key answers the first call's code.
+    With ``retry``, a second call with the same key answers the first call's code;
+    ``also(case)`` is one more write committed with the case (an assisted filing's audit);
+    ``receipt_to`` names the contact notification sends the code to (a desk's filing).
     """
     key_hash = keys.fingerprint.of(b"idempotency-key:" + retry.key.encode()) if retry else None
     if retry and key_hash:
@@ -98,8 +103,14 @@ async def submit_feedback(
     for _ in range(3):
         code = TrackingCode.generate()
         now = datetime.now(UTC)
+        receipt = None if receipt_to is None else keys.contacts.seal_receipt(str(code), receipt_to)
         case, event = open_case(
-            submission, keys.hasher.hash(code), now, reporter=reporter, sealed_contacts=sealed
+            submission,
+            keys.hasher.hash(code),
+            now,
+            reporter=reporter,
+            sealed_contacts=sealed,
+            receipt=receipt,
         )
         idempotency = None
         if retry and key_hash:
@@ -120,6 +131,7 @@ async def submit_feedback(
                     else keys.records.seal(_reporter_bytes(reporter), case.complaint_id)
                 ),
                 idempotency=idempotency,
+                also=also(case) if also else None,
             )
         except DuplicateCase:
             continue  # a code collision: 80 random bits make this all but impossible

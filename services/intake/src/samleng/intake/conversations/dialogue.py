@@ -4,9 +4,9 @@ A :class:`Draft` is where one sender's conversation stands; :func:`advance` take
 draft and the sender's next message and returns the next :class:`Turn`: the new draft
 (None when the conversation ends), what to ask next, and whether the case is ready to
 file. Steps, in order: kind -> category (complaints only) -> place (commune name or
-code, confirmed) -> description -> "is this about the office that handles it?"
-(complaints only) -> confirm. Finding communes is passed in (``find_places``), so the
-dialogue knows no gazetteer.
+code, confirmed) -> description -> an optional photo (channels that carry photos:
+Telegram) -> "is this about the office that handles it?" (complaints only) -> confirm.
+Finding communes is passed in (``find_places``), so the dialogue knows no gazetteer.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ MAX_CANDIDATES = 3
 
 _YES = frozenset({"1", "y", "yes", "ok", "បាទ", "ចាស", "ត្រូវ", "បាទ/ចាស", "ផ្ញើ", "send"})
 _NO = frozenset({"2", "n", "no", "ទេ", "បោះបង់", "cancel"})
+_SKIP = frozenset({"0", "skip", "រំលង", "no", "ទេ"})
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 _COMMUNE_CODE = re.compile(r"\d{6}")
 
@@ -51,6 +52,7 @@ class Step(StrEnum):
     PICK_PLACE = "pick_place"
     CONFIRM_PLACE = "confirm_place"
     DESCRIPTION = "description"
+    PHOTO = "photo"
     ABOUT_OFFICE = "about_office"
     CONFIRM = "confirm"
 
@@ -67,6 +69,10 @@ class Draft:
     commune_code: str | None = None
     description: str | None = None
     about_office: bool = False
+    #: the channel carries photos (Telegram): a photo step follows the description
+    photos: bool = False
+    #: the channel's reference to the photo chosen (a Telegram file_id), sealed with the rest
+    photo: str | None = None
 
     def to_bytes(self) -> bytes:
         """The draft as JSON bytes (to be sealed)."""
@@ -85,6 +91,8 @@ class Draft:
             commune_code=raw["commune_code"],
             description=raw["description"],
             about_office=bool(raw["about_office"]),
+            photos=bool(raw.get("photos", False)),
+            photo=raw.get("photo"),
         )
 
 
@@ -107,9 +115,9 @@ class Turn:
     file: bool = False
 
 
-def start(language: Language = "km") -> Turn:
-    """A new conversation: ask what kind of feedback it is."""
-    draft = Draft(language=language)
+def start(language: Language = "km", *, photos: bool = False) -> Turn:
+    """A new conversation: ask what kind of feedback it is (``photos``: offer a photo step)."""
+    draft = Draft(language=language, photos=photos)
     return Turn(draft, prompt_for(draft))
 
 
@@ -151,9 +159,10 @@ def prompt_for(draft: Draft, *, again: bool = False) -> Prompt:
             "confirm_place", {"commune": draft.candidates[0]}, choices=yes_no
         ),
         Step.DESCRIPTION: lambda: Prompt("ask_description"),
+        Step.PHOTO: lambda: Prompt("ask_photo", choices=(("0", "skip"),)),
         Step.ABOUT_OFFICE: lambda: Prompt("ask_about_office", choices=yes_no),
         Step.CONFIRM: lambda: Prompt(
-            "confirm",
+            "confirm_photo" if draft.photo else "confirm",
             {"kind": str(draft.kind), "commune": draft.commune_code or ""},
             choices=(("1", "send"), ("2", "cancel")),
         ),
@@ -187,13 +196,24 @@ def _after_description(draft: Draft, text: str) -> Turn:
     description = " ".join(text.split())
     if not description:
         return _again(draft)
+    if draft.photos:
+        return _to(draft, Step.PHOTO, description=description)
+    return _after_photo(replace(draft, description=description), None)
+
+
+def _after_photo(draft: Draft, photo: str | None) -> Turn:
     step = Step.ABOUT_OFFICE if draft.kind is FeedbackKind.COMPLAINT else Step.CONFIRM
-    return _to(draft, step, description=description)
+    return _to(draft, step, photo=photo)
 
 
-def advance(draft: Draft, text: str, find_places: FindPlaces) -> Turn:
-    """The next turn of a conversation, given the sender's message."""
+def advance(draft: Draft, text: str, find_places: FindPlaces, photo: str | None = None) -> Turn:
+    """The next turn of a conversation, given the sender's message (and the channel's
+    reference to a photo it carried, if any)."""
     step = draft.step
+    if step is Step.PHOTO:
+        if photo is not None:
+            return _after_photo(draft, photo)
+        return _after_photo(draft, None) if answer_of(text) in _SKIP else _again(draft)
     if step is Step.KIND:
         chosen = _number(text, len(KINDS))
         if chosen is None:

@@ -9,19 +9,20 @@ What a message does, in order:
 
 1. past the sender's hourly limit: nothing (one "slow down" reply, then silence);
 2. a command: ``HELP``; ``STOP`` (erase the conversation, and tell notification, through
-   each followed case, to send nothing more to this address about any case);
-   ``STATUS <code>`` (status, office, and the office's open question, if any);
-   ``EN``/``KM`` (language);
+   each followed case, to send nothing more to this address about any case); ``START``
+   (undo a STOP; in a chat it also starts a conversation); ``NEW`` (start a new report,
+   even while an office's question is open); ``STATUS <code>`` (status, office, and the
+   office's open question, if any); ``EN``/``KM`` (language);
 3. no conversation under way and an office's question open on a followed case: the
-   message is the answer (the existing answer use case);
+   message is the answer (the existing answer use case; the reply says how to send NEW);
 4. otherwise a step of the guided conversation (:mod:`.dialogue`); at its end the case
-   is filed through the same validation, rate limits and outbox as the web.
+   is filed through the same validation, rate limits and outbox as the web, and a photo
+   chosen in a chat is attached (:mod:`.photos`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -31,16 +32,20 @@ from samleng.intake.adapters.gazetteer import locate_commune
 from samleng.intake.citizen.handlers import (
     CaseNotFound,
     LookupsExhausted,
-    act_on_found,
     find_case,
     submit_feedback,
 )
-from samleng.intake.conversations import dialogue
+from samleng.intake.conversations import dialogue, following
 from samleng.intake.conversations.dialogue import Draft, Prompt, Turn
-from samleng.intake.conversations.ports import Conversation, ConversationDesk, Followed
+from samleng.intake.conversations.following import desk_of as _desk
+from samleng.intake.conversations.photos import attach_photo
+from samleng.intake.conversations.ports import (
+    Conversation,
+    ConversationDesk,
+    Followed,
+    PhotoSource,
+)
 from samleng.intake.conversations.replies import render, status_label, text
-from samleng.intake.domain import citizen
-from samleng.intake.domain.citizen import ActionRefused
 from samleng.intake.domain.model import Case
 from samleng.intake.domain.tracking import InvalidTrackingCode, TrackingCode
 from samleng.intake.entrypoints.forms import Form, InvalidSubmission, to_submission
@@ -52,6 +57,8 @@ log = logging.getLogger(__name__)
 InboundChannel = Literal["sms", "telegram"]
 #: How much weaker than the best a name may score and still be offered to pick from.
 _OFFER_WITHIN = 8.0
+#: Channels where START also starts a conversation (Telegram's Start button sends /start).
+_START_CONVERSES = frozenset({"telegram"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Inbound:
     channel: InboundChannel
     address: str  # an E.164 number, or a Telegram chat id
     text: str
+    photo: str | None = None  # the channel's reference to a photo sent (a Telegram file_id)
 
     def __repr__(self) -> str:  # never show the address, even in a traceback
         return f"Inbound(channel={self.channel!r})"
@@ -95,8 +103,14 @@ def _command(message: str) -> tuple[str, str]:
     return name, rest.strip()
 
 
-async def converse(message: Inbound, ports: IntakePorts, now: datetime) -> list[Reply]:
-    """The replies to one inbound message (often one; none past the sender's limit)."""
+async def converse(
+    message: Inbound, ports: IntakePorts, now: datetime, photos: PhotoSource | None = None
+) -> list[Reply]:
+    """The replies to one inbound message (often one; none past the sender's limit).
+
+    ``photos``: where the channel keeps the photos people send (a chat); without it the
+    conversation asks for no photo.
+    """
     desk = _desk(ports)
     sender = desk.keys.senders.of(f"{message.channel}:{message.address}".encode())
     hour = now.strftime("%Y%m%d%H")
@@ -114,21 +128,54 @@ async def converse(message: Inbound, ports: IntakePorts, now: datetime) -> list[
         return await _switch_language(
             desk, sender, state, "en" if name in ("EN", "ENGLISH") else "km", now
         )
-    if name in ("HELP", "ជំនួយ", "START"):
+    if name in ("HELP", "ជំនួយ"):
         return [Reply(text("help", language), language)]
     if name in ("STOP", "ឈប់"):
-        return await _stop(message, ports, sender, language, now)
+        await following.stop(message.channel, message.address, ports, sender, now)
+        return [Reply(text("stopped", language), language)]
+    if name in ("START", "ចាប់ផ្ដើម"):
+        resumed = await following.resume(message.channel, message.address, ports, sender, now)
+        replies = [Reply(text("resumed", language), language)] if resumed else []
+        if message.channel not in _START_CONVERSES:
+            return replies or [Reply(text("help", language), language)]
+        case = None if state and state.sealed_draft else await following.asking(ports, sender)
+        if case is not None:  # the next message answers it: show the question
+            return [*replies, _question(case, language)]
+        return replies + await _step(
+            message, ports, sender, state, language, now, photos, repeat=True
+        )
     if name in ("STATUS", "ស្ថានភាព"):
         return [await _status(argument, ports, sender, language, now)]
+    if name in ("NEW", "ថ្មី"):
+        turn = dialogue.start(language, photos=photos is not None)
+        return [await _after(turn, message, ports, sender, now, photos)]
     draft = _open_draft(desk, sender, state)
+    if draft is None and await following.answer_open_question(message.text, ports, sender, now):
+        return [Reply(text("answered", language), language)]
+    return await _step(message, ports, sender, state, language, now, photos)
+
+
+async def _step(
+    message: Inbound,
+    ports: IntakePorts,
+    sender: str,
+    state: Conversation | None,
+    language: Language,
+    now: datetime,
+    photos: PhotoSource | None,
+    *,
+    repeat: bool = False,
+) -> list[Reply]:
+    """A step of the guided conversation: the first question, or the next one (``repeat``:
+    the question under way again)."""
+    draft = _open_draft(_desk(ports), sender, state)
     if draft is None:
-        answered = await _answer_open_question(message, ports, sender, now)
-        if answered is not None:
-            return [Reply(text(answered, language), language)]
-        turn = dialogue.start(language)
+        turn = dialogue.start(language, photos=photos is not None)
+    elif repeat:
+        turn = Turn(draft, dialogue.prompt_for(draft))
     else:
-        turn = dialogue.advance(draft, message.text, find_places)
-    return [await _after(turn, message, ports, sender, now)]
+        turn = dialogue.advance(draft, message.text, find_places, message.photo)
+    return [await _after(turn, message, ports, sender, now, photos)]
 
 
 async def language_of(message: Inbound, ports: IntakePorts) -> Language:
@@ -137,12 +184,6 @@ async def language_of(message: Inbound, ports: IntakePorts) -> Language:
     sender = desk.keys.senders.of(f"{message.channel}:{message.address}".encode())
     state = await desk.store.load(sender)
     return state.language if state else await _followed_language(desk, sender)
-
-
-def _desk(ports: IntakePorts) -> ConversationDesk:
-    if ports.conversations is None:
-        raise RuntimeError("this intake has no conversation store")
-    return ports.conversations
 
 
 async def _followed_language(desk: ConversationDesk, sender: str) -> Language:
@@ -181,7 +222,12 @@ async def _switch_language(
 
 
 async def _after(
-    turn: Turn, message: Inbound, ports: IntakePorts, sender: str, now: datetime
+    turn: Turn,
+    message: Inbound,
+    ports: IntakePorts,
+    sender: str,
+    now: datetime,
+    photos: PhotoSource | None,
 ) -> Reply:
     desk = _desk(ports)
     draft = turn.draft
@@ -192,11 +238,16 @@ async def _after(
     if not turn.file:
         await _keep(desk, sender, draft, language, now)
         return Reply(render(turn.prompt, language), language, turn.prompt)
-    return await _file(draft, message, ports, sender, now)
+    return await _file(draft, message, ports, sender, now, photos)
 
 
 async def _file(
-    draft: Draft, message: Inbound, ports: IntakePorts, sender: str, now: datetime
+    draft: Draft,
+    message: Inbound,
+    ports: IntakePorts,
+    sender: str,
+    now: datetime,
+    photos: PhotoSource | None,
 ) -> Reply:
     desk, language = _desk(ports), draft.language
     assert draft.kind and draft.category and draft.commune_code and draft.description
@@ -232,8 +283,13 @@ async def _file(
     await desk.store.follow(
         sender, Followed(submitted.case.complaint_id, language), now + desk.follow_for
     )
+    await desk.store.unmark_stopped(sender)  # filing from the address resumes its messages
     log.info("a case was filed by %s", message.channel)
-    return Reply(text("filed", language, code=str(submitted.code)), language)
+    filed = text("filed", language, code=str(submitted.code))
+    if draft.photo is not None and photos is not None:
+        photo = await attach_photo(draft.photo, submitted.code, photos, ports, sender, language)
+        filed = f"{filed}\n{photo}"
+    return Reply(filed, language)
 
 
 async def _status(
@@ -249,62 +305,16 @@ async def _status(
     except LookupsExhausted:
         return Reply(text("try_later", language), language)
     await desk.store.follow(sender, Followed(case.complaint_id, language), now + desk.follow_for)
-    status = status_label(case.status, language)
     if case.open_questions:
-        question = case.open_questions[0].text
-        return Reply(text("status_question", language, status=status, question=question), language)
+        return _question(case, language)
+    status = status_label(case.status, language)
     office = "-"
     if case.office is not None:
         office = case.office.name_km if language == "km" else case.office.name_en
     return Reply(text("status", language, status=status, office=office), language)
 
 
-def _loader(ports: IntakePorts, complaint_id: str) -> Callable[[], Awaitable[Case]]:
-    async def load() -> Case:
-        found = await ports.cases.get(complaint_id)
-        assert found is not None  # cases are never deleted
-        return found
-
-    return load
-
-
-async def _answer_open_question(
-    message: Inbound, ports: IntakePorts, sender: str, now: datetime
-) -> str | None:
-    """Answer the oldest open question of a followed case; the reply's name, or None."""
-    asking = None
-    for followed in await _desk(ports).store.followed(sender):
-        case = await ports.cases.get(followed.complaint_id)
-        if case is not None and case.open_questions:
-            asking = case
-            break
-    if asking is None:
-        return None
-    answer = message.text.strip()[: ports.settings.max_text_length]
-    question_id = asking.open_questions[0].question_id
-    try:
-        await act_on_found(
-            _loader(ports, asking.complaint_id),
-            ports.cases,
-            lambda c: citizen.answer_question(c, question_id, answer, now),
-        )
-    except ActionRefused:
-        return None  # answered meanwhile (another message) or closed: start afresh
-    ports.relay.wake()
-    return "answered"
-
-
-async def _stop(
-    message: Inbound, ports: IntakePorts, sender: str, language: Language, now: datetime
-) -> list[Reply]:
-    desk = _desk(ports)
-    await desk.store.forget(sender)
-    contact = ports.keys.contacts.seal(message.channel, message.address)
-    for followed in await desk.store.followed(sender):
-        await act_on_found(
-            _loader(ports, followed.complaint_id),
-            ports.cases,
-            lambda c: citizen.stop_messages(c, contact, now),
-        )
-    ports.relay.wake()
-    return [Reply(text("stopped", language), language)]
+def _question(case: Case, language: Language) -> Reply:
+    """The case's status and the office's open question, which the next message answers."""
+    status, question = status_label(case.status, language), case.open_questions[0].text
+    return Reply(text("status_question", language, status=status, question=question), language)

@@ -51,6 +51,28 @@ class ConversationStore(Protocol):
     async def count_message(self, sender: str, window: str, expires_at: datetime) -> int:
         """Count one message of the sender in a window; how many it has now."""
 
+    async def mark_stopped(self, sender: str, expires_at: datetime) -> None:
+        """Remember that the sender sent STOP (until ``expires_at``), so START can undo it."""
+
+    async def unmark_stopped(self, sender: str) -> bool:
+        """Forget the sender's STOP; whether there was one."""
+
+
+class PhotoRefused(Exception):
+    """A photo could not be fetched from the channel (too large, gone, or refused)."""
+
+    def __init__(self, en: str, km: str) -> None:
+        super().__init__(en)
+        self.en, self.km = en, km
+
+
+class PhotoSource(Protocol):
+    """Where a channel keeps the photos people send (Telegram: the Bot API's files)."""
+
+    async def fetch(self, photo: str, limit: int) -> bytes:
+        """The photo's bytes; PhotoRefused when it is larger than ``limit`` bytes (told
+        before the download where the channel says, and checked while it streams)."""
+
 
 @dataclass(frozen=True)
 class ConversationKeys:

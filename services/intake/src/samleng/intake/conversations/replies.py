@@ -44,9 +44,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "តើរឿងនេះអំពីការិយាល័យដែលដោះស្រាយវាឬ? 1 បាទ/ចាស 2 ទេ",
         "Is this about the office that handles it? 1 yes 2 no",
     ),
+    "ask_photo": (
+        "ផ្ញើរូបថតមួយ បើមាន (កុំឱ្យឃើញមុខមនុស្ស) ឬចុច រំលង",
+        "Send a photo if you have one (no faces, please), or press Skip.",
+    ),
+    "photo_too_large": (
+        "រូបថតធំពេក (លើស {limit})។ ផ្ញើរូបតូចជាងនេះ ឬចុច រំលង",
+        "The photo is too large (over {limit}). Send a smaller one, or press Skip.",
+    ),
     "confirm": (
         "ផ្ញើ{kind} នៅ{commune}? 1 ផ្ញើ 2 បោះបង់",
         "Send this {kind} in {commune}? 1 send 2 cancel",
+    ),
+    "confirm_photo": (
+        "ផ្ញើ{kind} នៅ{commune} ជាមួយរូបថត? 1 ផ្ញើ 2 បោះបង់",
+        "Send this {kind} in {commune} with the photo? 1 send 2 cancel",
+    ),
+    "photo_attached": ("រូបថតត្រូវបានភ្ជាប់។", "Your photo is attached."),
+    "photo_not_attached": (
+        "រូបថតមិនបានភ្ជាប់ទេ៖ {reason} អ្នកអាចភ្ជាប់វានៅលើគេហទំព័រ ដោយប្រើលេខកូដ។",
+        "Your photo was not attached: {reason} You can attach it on the web with your code.",
     ),
     "filed": (
         "បានទទួល។ លេខកូដ៖ {code} រក្សាទុក! ផ្ញើ STATUS {code} ដើម្បីតាមដាន",
@@ -59,7 +76,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "សំឡេង៖ ផ្ញើសារដើម្បីដាក់មតិ STATUS លេខកូដ=ស្ថានភាព STOP=ឈប់ EN=English",
         "Samleng: write to give feedback. STATUS code: your case. STOP: no more messages. "
-        "KM: Khmer",
+        "NEW: a new report. KM: Khmer",
+    ),
+    "resumed": (
+        "អ្នកនឹងទទួលសារពីសំឡេងម្ដងទៀត។ STOP=ឈប់",
+        "You will get messages from Samleng again. STOP: no more messages.",
     ),
     "stopped": (
         "អ្នកនឹងមិនទទួលសារពីសំឡេងទៀតទេ។",
@@ -75,8 +96,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No case has this code. Check it and try again.",
     ),
     "answered": (
-        "អរគុណ។ ចម្លើយរបស់អ្នកបានផ្ញើទៅការិយាល័យ",
-        "Thank you: your answer went to the office.",
+        "អរគុណ។ ចម្លើយបានផ្ញើទៅការិយាល័យ។ NEW=រាយការណ៍ថ្មី",
+        "Thank you: your answer went to the office. To make a new report, send NEW.",
     ),
     "slow_down": ("សារច្រើនពេក។ សូមរង់ចាំមួយម៉ោង", "Too many messages. Wait an hour."),
     "try_later": ("សូមព្យាយាមម្ដងទៀតនៅពេលក្រោយ", "Please try again later."),
@@ -87,6 +108,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no": ("ទេ", "No"),
     "send": ("ផ្ញើ", "Send"),
     "cancel": ("បោះបង់", "Cancel"),
+    "skip": ("រំលង", "Skip"),
     "none": ("គ្មាន", "None of these"),
     "kind_complaint": ("បណ្ដឹង", "complaint"),
     "kind_request_for_help": ("សុំជំនួយ", "request for help"),
@@ -146,10 +168,10 @@ def render(prompt: Prompt, language: Language) -> str:
         return text("pick_place", language, list=listed)
     if prompt.name == "confirm_place":
         return text("confirm_place", language, place=commune_label(values["commune"], language))
-    if prompt.name == "confirm":
+    if prompt.name in ("confirm", "confirm_photo"):
         kind = text(f"kind_{values['kind']}", language)
         commune = commune_label(values["commune"], language).split(",")[0]
-        return text("confirm", language, kind=kind, commune=commune)
+        return text(prompt.name, language, kind=kind, commune=commune)
     return text(prompt.name, language, **values)
 
 

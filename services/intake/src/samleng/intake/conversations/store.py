@@ -7,7 +7,9 @@ Collections (TTL indexes remove each document at its ``expires_at``):
 - ``conversation_follows``: (sender hash, complaint id, language): who may answer an
   office's question by this channel, and whose cases a STOP reaches;
 - ``conversation_messages``: keyed hashes of inbound message ids (replay protection);
-- ``conversation_counters``: messages per sender hash per hour (rate limit).
+- ``conversation_counters``: messages per sender hash per hour (rate limit);
+- ``conversation_stops``: sender hashes that sent STOP, so that START can undo it
+  (as long as the sender's follows last).
 """
 
 from __future__ import annotations
@@ -30,10 +32,18 @@ class MongoConversations:
         self._follows = db["conversation_follows"]
         self._messages = db["conversation_messages"]
         self._counters = db["conversation_counters"]
+        self._stops = db["conversation_stops"]
 
     async def create_indexes(self) -> None:
         """TTL indexes on every collection, and the sender index of follows."""
-        for collection in (self._conversations, self._follows, self._messages, self._counters):
+        collections = (
+            self._conversations,
+            self._follows,
+            self._messages,
+            self._counters,
+            self._stops,
+        )
+        for collection in collections:
             await collection.create_index("expires_at", expireAfterSeconds=0)
         await self._follows.create_index([("sender", ASCENDING), ("at", ASCENDING)])
 
@@ -98,6 +108,14 @@ class MongoConversations:
             return_document=ReturnDocument.AFTER,
         )
         return int(doc["count"]) if doc else 1
+
+    async def mark_stopped(self, sender: str, expires_at: datetime) -> None:
+        """Remember that the sender sent STOP."""
+        await self._stops.replace_one({"_id": sender}, {"expires_at": expires_at}, upsert=True)
+
+    async def unmark_stopped(self, sender: str) -> bool:
+        """Forget the sender's STOP; whether there was one."""
+        return (await self._stops.delete_one({"_id": sender})).deleted_count > 0
 
 
 def _now(like: datetime) -> datetime:

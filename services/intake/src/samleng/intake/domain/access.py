@@ -38,6 +38,8 @@ class OfficerAction(StrEnum):
     FORWARD = "forward"
     ESCALATE = "escalate"
     REOPEN = "reopen"
+    LINK = "link"
+    UNLINK = "unlink"
 
 
 #: Actions that need more than being a case worker of the office.

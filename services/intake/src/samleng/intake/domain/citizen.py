@@ -22,6 +22,8 @@ from samleng.common.events import (
     ComplaintRated,
     ComplaintReopened,
     ComplaintWithdrawn,
+    ContactResumed,
+    ContactResumedData,
     ContactStopped,
     ContactStoppedData,
     Event,
@@ -313,6 +315,22 @@ def stop_messages(case: Case, contact: SealedContact, now: datetime) -> tuple[Ca
             case.status,
             "You asked for no more messages.",
             "អ្នកបានស្នើមិនឱ្យផ្ញើសារទៀត។",
+            moves=False,
+        ),
+        event,
+    )
+
+
+def resume_messages(case: Case, contact: SealedContact, now: datetime) -> tuple[Case, Event]:
+    """The citizen sent START from a contact that had sent STOP: messages go to it again."""
+    event = next_event(ContactResumed, case, ContactResumedData(contact=contact), now)
+    return (
+        _step(
+            case,
+            event,
+            case.status,
+            "You asked for messages again.",
+            "អ្នកបានស្នើឱ្យផ្ញើសារម្ដងទៀត។",
             moves=False,
         ),
         event,

@@ -34,6 +34,7 @@ from samleng.common.events import (
     Location,
     OfficeRef,
     SealedContact,
+    SealedReceipt,
     SubmittedData,
 )
 from samleng.common.events.values import Channel
@@ -174,6 +175,8 @@ class Case:
     # routing's answer to an earlier request can carry the same sequence, and the office
     # must follow routing's decisions whatever the officers did meanwhile
     office_sequence: int = 0
+    #: the original report of the same problem this case follows (an officer linked them)
+    linked_to: str | None = None
     version: int = 0
 
     @property
@@ -254,6 +257,7 @@ def open_case(
     *,
     reporter: Reporter | None = None,
     sealed_contacts: tuple[SealedContact, ...] = (),
+    receipt: SealedReceipt | None = None,
 ) -> tuple[Case, ComplaintSubmitted]:
     """A new case and the event that announces it (without the description)."""
     complaint_id = str(uuid.uuid4())
@@ -276,6 +280,7 @@ def open_case(
             reporter_gender=reporter.gender if reporter else None,
             reporter_age_band=reporter.age_band if reporter else None,
             contacts=sealed_contacts,
+            receipt=receipt,
         ),
     )
     entry = TimelineEntry(

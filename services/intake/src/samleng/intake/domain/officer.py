@@ -55,7 +55,7 @@ class Actor:
         return ActorRef(role=self.role, office_id=self.office_id)
 
 
-def _step(case: Case, event: Event, status: CaseStatus, en: str, km: str) -> Case:
+def step(case: Case, event: Event, status: CaseStatus, en: str, km: str) -> Case:
     """The case with the event's timeline entry and its (possibly unchanged) status."""
     entry = TimelineEntry(
         event_id=str(event.event_id),
@@ -111,7 +111,7 @@ def acknowledge(case: Case, actor: Actor, now: datetime) -> tuple[Case, Event]:
         OfficeActionData(office_id=actor.office_id, actor=actor.ref()),
         now,
     )
-    updated = _step(
+    updated = step(
         case,
         event,
         CaseStatus.ACKNOWLEDGED,
@@ -128,7 +128,7 @@ def resolve(case: Case, note: str, actor: Actor, now: datetime) -> tuple[Case, E
     event = next_event(
         ComplaintResolved, case, OfficeActionData(office_id=actor.office_id, actor=actor.ref()), now
     )
-    updated = _step(
+    updated = step(
         case,
         event,
         CaseStatus.RESOLVED,
@@ -189,7 +189,7 @@ def reject(
         now,
     )
     why_en, why_km = _REJECTIONS[reason]
-    updated = _step(
+    updated = step(
         case,
         event,
         CaseStatus.REJECTED,
@@ -262,7 +262,7 @@ def request_move(
         now,
     )
     # the case stays where it is until routing announces the move
-    return _step(case, event, case.status, en, km), event
+    return step(case, event, case.status, en, km), event
 
 
 def reopen(case: Case, actor: Actor, now: datetime) -> tuple[Case, Event]:
@@ -274,7 +274,7 @@ def reopen(case: Case, actor: Actor, now: datetime) -> tuple[Case, Event]:
         ReopenedData(by=actor.ref(), appeal=False, office_id=actor.office_id),
         now,
     )
-    updated = _step(
+    updated = step(
         case,
         event,
         CaseStatus.REOPENED,

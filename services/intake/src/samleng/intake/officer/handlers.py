@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from samleng.common.auth import Principal, Role
-from samleng.common.events import Event
+from samleng.common.events import OPEN, Event
 from samleng.intake.domain import officer
 from samleng.intake.domain.access import (
     OfficerAction,
@@ -29,6 +29,7 @@ from samleng.intake.domain.access import (
 )
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.citizen import ActionRefused
+from samleng.intake.domain.duplicates import Candidate
 from samleng.intake.domain.model import Attachment, Case, normalise_text
 from samleng.intake.ports import InboxFilter, InboxPage, InternalNote, OfficerDesk, StaleCase
 
@@ -54,12 +55,15 @@ class VersionConflict(Exception):
 @dataclass(frozen=True)
 class CaseFile:
     """A case as its reader sees it: the case, the office's internal notes, partner
-    experts' notes, and whether the reader is a partner expert (read-only)."""
+    experts' notes, whether the reader is a partner expert (read-only), and for the office
+    its likely duplicates still open with it and the cases linked to it."""
 
     case: Case
     notes: tuple[InternalNote, ...]
     partner_notes: tuple[InternalNote, ...] = ()
     partner: bool = False
+    candidates: tuple[Candidate, ...] = ()
+    linked_reports: tuple[str, ...] = ()
 
 
 OfficerCommand = Callable[[Case, officer.Actor, datetime], tuple[Case, Event]]
@@ -190,7 +194,39 @@ async def read_case(principal: Principal, complaint_id: str, desk: OfficerDesk) 
     elif not principal.has(Role.NATIONAL_ANALYST):
         notes = [n for n in notes if n.office_id in principal.offices]
     partner_notes = tuple(await desk.partner_notes.for_case(complaint_id))
-    return CaseFile(case=case, notes=tuple(notes), partner_notes=partner_notes, partner=partner)
+    # likely duplicates and links are the office's business, not a reviewing partner's
+    candidates, linked = ((), ()) if partner else await _links_of(case, desk)
+    return CaseFile(
+        case=case,
+        notes=tuple(notes),
+        partner_notes=partner_notes,
+        partner=partner,
+        candidates=candidates,
+        linked_reports=linked,
+    )
+
+
+async def _links_of(case: Case, desk: OfficerDesk) -> tuple[tuple[Candidate, ...], tuple[str, ...]]:
+    """The case's likely duplicates that are still open and unlinked with its office (a
+    pair found earlier may have moved on), and the cases linked to it."""
+    found = await desk.duplicates.candidates_of(case.complaint_id)
+    linked = tuple(await desk.duplicates.linked_to(case.complaint_id))
+    if not found or case.office is None:
+        return (), linked
+    others = await desk.cases.recent(
+        since=case.submitted_at,
+        until=case.submitted_at,
+        ids=tuple(c.complaint_id for c in found),
+        statuses=tuple(OPEN),
+    )
+    still = {
+        o.complaint_id
+        for o in others
+        if _office_of(o) == case.office.office_id
+        and o.linked_to is None
+        and o.complaint_id not in linked
+    }
+    return tuple(c for c in found if c.complaint_id in still), linked
 
 
 def _check_action(principal: Principal, case: Case, action: OfficerAction) -> officer.Actor:

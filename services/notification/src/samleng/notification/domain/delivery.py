@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-Channel = Literal["in_app", "email", "sms", "telegram"]
-CHANNELS: tuple[Channel, ...] = ("in_app", "email", "sms", "telegram")
-#: Channels a citizen can leave (the in-app feed is for offices).
-CITIZEN_CHANNELS: tuple[Channel, ...] = ("email", "sms", "telegram")
+Channel = Literal["in_app", "email", "sms", "telegram", "messenger"]
+CHANNELS: tuple[Channel, ...] = ("in_app", "email", "sms", "telegram", "messenger")
+#: Channels a citizen can leave (the in-app feed is for offices); messenger only through
+#: the social-media desk, for the person who wrote to the Page.
+CITIZEN_CHANNELS: tuple[Channel, ...] = ("email", "sms", "telegram", "messenger")
 
 
 class DeliveryState(StrEnum):

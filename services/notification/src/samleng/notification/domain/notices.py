@@ -18,6 +18,7 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintResolved,
     ComplaintTransferred,
     DeadlineApproaching,
@@ -53,6 +54,8 @@ class NoticeKind(StrEnum):
     CASE_FORWARDED = "case_forwarded"
     CASE_CLOSED = "case_closed"
     CASE_CLOSED_NO_REPLY = "case_closed_no_reply"
+    CASE_CLOSED_WITH_OTHERS = "case_closed_with_others"
+    CASE_LINKED = "case_linked"
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,8 @@ def notices_for(event: Event) -> list[Notice]:
         return [notice(NoticeKind.QUESTION_ASKED, "citizen")]
     if isinstance(event, ComplaintResolved):
         return [notice(NoticeKind.CASE_RESOLVED, "citizen")]
+    if isinstance(event, ComplaintLinked):  # never which case: only that there are others
+        return [notice(NoticeKind.CASE_LINKED, "citizen")]
     if isinstance(event, ComplaintClosed):
         return _closed(event, notice)
     if isinstance(event, MoveRequestRefused):
@@ -190,6 +195,8 @@ def _closed(event: ComplaintClosed, notice: Callable[..., Notice]) -> list[Notic
         return []
     if event.data.reason == "no_reply":
         return [notice(NoticeKind.CASE_CLOSED_NO_REPLY, "citizen")]
+    if event.data.follows is not None:  # never which case: only that there were others
+        return [notice(NoticeKind.CASE_CLOSED_WITH_OTHERS, "citizen")]
     return [notice(NoticeKind.CASE_CLOSED, "citizen")]
 
 

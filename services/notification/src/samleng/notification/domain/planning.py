@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from samleng.common.events import SealedContact
+from samleng.common.events import SealedContact, SealedReceipt
 from samleng.notification.domain import templates
 from samleng.notification.domain.cases import CaseRecord
 from samleng.notification.domain.consent import CODE_SLOT, CONFIRMATION_KIND, citizen_recipient
@@ -23,6 +23,7 @@ from samleng.notification.domain.delivery import (
     delivery_id,
 )
 from samleng.notification.domain.notices import Notice
+from samleng.notification.domain.receipts import RECEIPT_KIND, sealed_slot
 from samleng.notification.domain.templates import Language
 
 
@@ -131,38 +132,81 @@ class DeliveryPlanner:
     ) -> list[Delivery]:
         """The first message to each contact not confirmed yet: a request to confirm that
         says nothing of the case; the courier writes the code in at send time."""
-        language = _language(case)
-        message = templates.confirmation_request(language, self.confirmation_url, CODE_SLOT)
-        event_id = f"confirm:{complaint_id}"
-        deliveries = []
-        for index, contact in enumerate(case.contacts):
-            if index in case.confirmed:
-                continue
-            recipient = citizen_recipient(complaint_id, index)
-            delivery = Delivery(
-                id=delivery_id(event_id, recipient, contact.channel),
-                event_id=event_id,
-                event_type="contact_confirmation",
+        message = templates.confirmation_request(_language(case), self.confirmation_url, CODE_SLOT)
+        return [
+            self._to_contact(
+                complaint_id,
+                case,
+                index,
+                now,
+                message,
                 kind=CONFIRMATION_KIND,
-                complaint_id=complaint_id,
-                office_id=None,
-                audience="citizen",
-                recipient=recipient,
-                channel=contact.channel,
-                language=language,
-                subject=message.subject,
-                text=message.text,
-                target=_sealed(contact),
-                state=DeliveryState.PENDING,
-                occurred_at=now,
-                created_at=now,
-                due_at=now,
+                event_id=f"confirm:{complaint_id}",
+                event_type="contact_confirmation",
             )
-            if contact.channel not in self.enabled:
-                reason = f"the {contact.channel} channel is not configured in this deployment"
-                delivery = delivery.failed_because(reason, now)
-            deliveries.append(delivery)
-        return deliveries
+            for index in range(len(case.contacts))
+            if index not in case.confirmed
+        ]
+
+    def receipt(
+        self, complaint_id: str, case: CaseRecord, sealed: SealedReceipt, now: datetime
+    ) -> list[Delivery]:
+        """The tracking code, once, to the contact the citizen chose at the desk; the code
+        stays sealed in the text until the courier sends it."""
+        if sealed.contact >= len(case.contacts):
+            return []
+        message = templates.receipt(_language(case), self.tracking_url, sealed_slot(sealed))
+        return [
+            self._to_contact(
+                complaint_id,
+                case,
+                sealed.contact,
+                now,
+                message,
+                kind=RECEIPT_KIND,
+                event_id=f"receipt:{complaint_id}",
+                event_type="complaint.submitted",
+            )
+        ]
+
+    def _to_contact(
+        self,
+        complaint_id: str,
+        case: CaseRecord,
+        index: int,
+        now: datetime,
+        message: templates.Message,
+        *,
+        kind: str,
+        event_id: str,
+        event_type: str,
+    ) -> Delivery:
+        """A message of the case's own (not a notice) to its contact ``index``, due now."""
+        contact = case.contacts[index]
+        recipient = citizen_recipient(complaint_id, index)
+        delivery = Delivery(
+            id=delivery_id(event_id, recipient, contact.channel),
+            event_id=event_id,
+            event_type=event_type,
+            kind=kind,
+            complaint_id=complaint_id,
+            office_id=None,
+            audience="citizen",
+            recipient=recipient,
+            channel=contact.channel,
+            language=_language(case),
+            subject=message.subject,
+            text=message.text,
+            target=_sealed(contact),
+            state=DeliveryState.PENDING,
+            occurred_at=now,
+            created_at=now,
+            due_at=now,
+        )
+        if contact.channel not in self.enabled:
+            reason = f"the {contact.channel} channel is not configured in this deployment"
+            delivery = delivery.failed_because(reason, now)
+        return delivery
 
     def digest(
         self, officer: Recipient, endpoint: Endpoint, held: list[Delivery], now: datetime

@@ -139,6 +139,22 @@ _CITIZEN = {
         "(ស្ថានភាព៖ បានបិទ)។ ប្រសិនបើអ្នកនៅត្រូវការជំនួយ សូមបើកវាឡើងវិញ ហើយឆ្លើយនៅ {url} "
         "ដោយប្រើលេខកូដតាមដានរបស់អ្នក ក្នុងរយៈពេលបើកឡើងវិញ ឬដាក់មតិថ្មី។",
     ),
+    NoticeKind.CASE_CLOSED_WITH_OTHERS: (
+        "Samleng: your case is closed together with the other reports of the same problem "
+        "(status: closed). If the problem is not solved, appeal at {url} with your tracking "
+        "code while the period to appeal lasts.",
+        "សំឡេង៖ ករណីរបស់អ្នកត្រូវបានបិទរួមជាមួយរបាយការណ៍ផ្សេងទៀតអំពីបញ្ហាដដែល (ស្ថានភាព៖ បានបិទ)។ "
+        "ប្រសិនបើបញ្ហាមិនទាន់ត្រូវបានដោះស្រាយ សូមប្តឹងឧទ្ធរណ៍នៅ {url} ដោយប្រើលេខកូដតាមដានរបស់អ្នក "
+        "ក្នុងរយៈពេលប្តឹងឧទ្ធរណ៍។",
+    ),
+    NoticeKind.CASE_LINKED: (
+        "Samleng: other people reported the same problem as you. The office handles the "
+        "reports together, and your case follows their progress (status: joined with "
+        "other reports). Follow it at {url} with your tracking code.",
+        "សំឡេង៖ មានអ្នកផ្សេងទៀតបានរាយការណ៍បញ្ហាដដែលនឹងអ្នក។ ការិយាល័យដោះស្រាយរបាយការណ៍ទាំងនោះជាមួយគ្នា "
+        "ហើយករណីរបស់អ្នកដើរតាមវឌ្ឍនភាពនោះ (ស្ថានភាព៖ បានភ្ជាប់ជាមួយរបាយការណ៍ផ្សេង)។ "
+        "តាមដាននៅ {url} ដោយប្រើលេខកូដតាមដានរបស់អ្នក។",
+    ),
 }
 
 _CITIZEN_SUBJECT = ("Samleng: news about your case", "សំឡេង៖ ព័ត៌មានថ្មីអំពីករណីរបស់អ្នក")
@@ -154,6 +170,21 @@ _CONFIRMATION_SUBJECT = (
     "Samleng: confirm to receive updates",
     "សំឡេង៖ សូមបញ្ជាក់ដើម្បីទទួលព័ត៌មានថ្មីៗ",
 )
+
+
+_RECEIPT = (
+    "Samleng: your tracking code is {code}. Keep it: it is the only way to follow your "
+    "case, at {url}, at any counter or on the hotline.",
+    "សំឡេង៖ លេខកូដតាមដានរបស់អ្នកគឺ {code}។ សូមរក្សាវាទុក៖ វាជាមធ្យោបាយតែមួយគត់ដើម្បីតាមដាន"
+    "ករណីរបស់អ្នក នៅ {url} នៅបញ្ជរណាមួយ ឬតាមខ្សែទូរស័ព្ទ។",
+)
+_RECEIPT_SUBJECT = ("Samleng: your tracking code", "សំឡេង៖ លេខកូដតាមដានរបស់អ្នក")
+
+
+def receipt(language: Language, url: str, code: str) -> Message:
+    """The one message that carries a tracking code: the code and where to follow it."""
+    text = _pick(_RECEIPT, language).format(code=code, url=url)
+    return Message(subject=_pick(_RECEIPT_SUBJECT, language), text=text)
 
 
 def confirmation_request(language: Language, url: str, code: str) -> Message:

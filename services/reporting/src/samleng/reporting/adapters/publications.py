@@ -185,7 +185,9 @@ def _document(build: str, name: str, table: SuppressedTable) -> dict[str, Any]:
 
 def _table(doc: dict[str, Any]) -> SuppressedTable:
     rows = [row["key"] for row in doc["rows"]]
-    values = {(row["key"], c): v or 0 for row in doc["rows"] for c, v in row["values"].items()}
+    # hidden counts are stored as None and hidden again by ``done``; a statistic stored as
+    # None (beside a hidden or small count) stays None
+    values = {(row["key"], c): v for row in doc["rows"] for c, v in row["values"].items()}
     done = Suppression(
         frozenset((r, c) for r, c in doc["primary"]),
         frozenset((r, c) for r, c in doc["complementary"]),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,16 +26,21 @@ from samleng.common.events import (
     ComplaintClosed,
     ComplaintEscalated,
     ComplaintForwarded,
+    ComplaintLinked,
     ComplaintRated,
     ComplaintRejected,
     ComplaintReopened,
     ComplaintResolved,
     ComplaintSubmitted,
     ComplaintTransferred,
+    ComplaintUnlinked,
     ComplaintWithdrawn,
+    Deadlines,
+    DeadlinesChanged,
     Event,
     InformationProvided,
     InformationRequested,
+    OfficeRef,
 )
 from samleng.common.events.status import STATUS_GROUP, CaseStatus, StatusGroup
 from samleng.common.reference import service_catalogue
@@ -44,6 +49,23 @@ from samleng.common.reference.catalogue import UnknownService
 #: The stages a case is counted in while an office still works on it, and once answered.
 UNFINISHED = frozenset({StatusGroup.AWAITING_ROUTING, StatusGroup.IN_PROGRESS})
 RESOLVED_OR_CLOSED = frozenset({StatusGroup.RESOLVED, StatusGroup.CLOSED})
+#: The stage of a case closed because the citizen never answered the office's question:
+#: closed, but not resolved (counted with the cases that ended otherwise).
+CLOSED_NO_REPLY = "closed_no_reply"
+#: The form of a stored record; a record of an older form is refolded from the archive
+#: on its next event (2: office holdings with their deadlines, no-reply closures).
+RECORD_FORM = 2
+
+
+def level_of(office: OfficeRef) -> str:
+    """The level a figure counts an office in, as the directory has them: commune,
+    district, province, ministry, district_ombudsman, provincial_ombudsman, national_team."""
+    if "ombudsman" in office.kind or office.kind == "national_team":
+        return office.kind
+    if office.kind == "ministry":
+        return "ministry"
+    return office.level
+
 
 #: Reporting's fold rules: the status each event puts a case in (in the shared vocabulary;
 #: the record keeps its stage, ``STATUS_GROUP[status]``). Events not named here (a rating,
@@ -97,21 +119,28 @@ class CaseRecord:
     acknowledged_at: datetime | None = None  # the first acknowledgement
     resolutions: list[datetime] = field(default_factory=list)
     resolve_by: datetime | None = None  # routing's latest resolution deadline
-    standard_working_days: int | None = None  # the service standard of the catalogue
+    #: (since, office id, level, resolve_by, overall_by): who held the case from when, and
+    #: the deadlines routing gave them (assigned, moves, deadlines changed), causal order
+    holdings: list[tuple[datetime, str, str, datetime | None, datetime | None]] = field(
+        default_factory=list
+    )
     forwards: list[tuple[datetime, str]] = field(default_factory=list)  # (when, ministry)
     escalations: list[tuple[datetime, str]] = field(default_factory=list)  # (when, level)
     reopenings: list[datetime] = field(default_factory=list)
     ratings: list[tuple[datetime, int]] = field(default_factory=list)
+    #: the original report of the same problem this case follows (an office linked them)
+    linked_to: str | None = None
     last_event_at: datetime | None = None
     #: the ids of the events folded, in causal order, and the causal key of the last one
     folded: list[str] = field(default_factory=list)
     last_folded: tuple[int, int, str] | None = None
+    form: int = RECORD_FORM
 
     def to_document(self) -> dict[str, Any]:
         """The record as a MongoDB document keyed by complaint id."""
         doc = asdict(self)
         doc["_id"] = doc.pop("complaint_id")
-        for key in ("transitions", "forwards", "escalations", "ratings"):
+        for key in _PAIRS:
             doc[key] = [list(pair) for pair in doc[key]]
         if self.last_folded is not None:
             doc["last_folded"] = list(self.last_folded)
@@ -120,8 +149,10 @@ class CaseRecord:
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> CaseRecord:
         """Read a record back from its document."""
-        values = {k: v for k, v in doc.items() if k != "_id"}
-        for key in ("transitions", "forwards", "escalations", "ratings"):
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in doc.items() if k in known and k != "complaint_id"}
+        values.setdefault("form", 1)  # stored before records had a form
+        for key in _PAIRS:
             values[key] = [tuple(pair) for pair in values.get(key, [])]
         if values.get("last_folded") is not None:
             values["last_folded"] = tuple(values["last_folded"])
@@ -137,7 +168,16 @@ class CaseRecord:
                 current = status
         return current
 
+    def held_by(self, instant: datetime) -> tuple[str, str] | None:
+        """The office (id, level) that held the case at this instant, if any."""
+        held = None
+        for since, office_id, level, *_ in self.holdings:
+            if since <= instant:
+                held = (office_id, level)
+        return held
 
+
+_PAIRS = ("transitions", "forwards", "escalations", "ratings", "holdings")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -166,8 +206,8 @@ def with_event(record: CaseRecord | None, event: Event) -> CaseRecord | None:
         record = CaseRecord(complaint_id=event.complaint_id)
     if str(event.event_id) in record.folded:
         return record
-    if len(record.folded) != record.n_events:  # stored before records listed their events
-        return None
+    if len(record.folded) != record.n_events or record.form != RECORD_FORM:
+        return None  # stored before records listed their events, or of an older form
     if record.last_folded is not None and causal_key(event) < record.last_folded:
         return None
     extended = copy.deepcopy(record)
@@ -185,6 +225,8 @@ def _fold_in(record: CaseRecord, event: Event) -> None:
 def _set_status(record: CaseRecord, event: Event, status: CaseStatus) -> None:
     stage = STATUS_GROUP[status].value
     record.status = stage
+    if isinstance(event, ComplaintClosed) and event.data.reason == "no_reply":
+        stage = CLOSED_NO_REPLY  # closed, not resolved: the stage figures count it in
     record.transitions.append((event.occurred_at, stage))
 
 
@@ -199,14 +241,10 @@ def _apply(record: CaseRecord, event: Event) -> None:
         else:
             record.transitions.insert(0, (at, STATUS_GROUP[CaseStatus.SUBMITTED].value))
         return
-    if isinstance(event, ComplaintAssigned):
-        _take_office(record, event.data.office)
-        if event.data.deadlines and event.data.deadlines.resolve_by:
-            record.resolve_by = event.data.deadlines.resolve_by
+    if isinstance(event, ComplaintAssigned | DeadlinesChanged):
+        _take_office(record, event, event.data.office, event.data.deadlines)
     elif isinstance(event, ComplaintForwarded | ComplaintTransferred | ComplaintEscalated):
-        _take_office(record, event.data.to_office)
-        if event.data.deadlines and event.data.deadlines.resolve_by:
-            record.resolve_by = event.data.deadlines.resolve_by
+        _take_office(record, event, event.data.to_office, event.data.deadlines)
         if isinstance(event, ComplaintForwarded):
             record.forwards.append((at, event.data.to_office.ministry or "unknown"))
         if isinstance(event, ComplaintEscalated):
@@ -221,6 +259,10 @@ def _apply(record: CaseRecord, event: Event) -> None:
         record.closed_how = event.data.how
     elif isinstance(event, ComplaintRated):
         record.ratings.append((at, event.data.rating))
+    elif isinstance(event, ComplaintLinked):
+        record.linked_to = event.data.original_id
+    elif isinstance(event, ComplaintUnlinked):
+        record.linked_to = None
     status = STATUS_AFTER.get(type(event))
     if status is not None:
         _set_status(record, event, status)
@@ -247,15 +289,21 @@ def _apply_submitted(record: CaseRecord, event: ComplaintSubmitted) -> None:
             service = service_catalogue().service(data.service_code)
         except UnknownService:
             service = None
-        if service is not None:
-            record.standard_working_days = service.standard_working_days
-            if official_fee is None:
-                official_fee = service.official_fee_riel
+        if service is not None and official_fee is None:
+            official_fee = service.official_fee_riel
     if data.amount_asked_riel is not None:
         record.extra_fee_riel = data.amount_asked_riel - (official_fee or 0)
 
 
-def _take_office(record: CaseRecord, office: Any) -> None:
+def _take_office(
+    record: CaseRecord, event: Event, office: OfficeRef, deadlines: Deadlines | None
+) -> None:
     record.office_id = office.office_id
     record.office_name_en = office.name_en
     record.office_name_km = office.name_km
+    resolve_by = deadlines.resolve_by if deadlines else None
+    overall_by = deadlines.overall_by if deadlines else None
+    if resolve_by is not None:
+        record.resolve_by = resolve_by
+    since = event.occurred_at
+    record.holdings.append((since, office.office_id, level_of(office), resolve_by, overall_by))

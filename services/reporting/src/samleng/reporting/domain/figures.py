@@ -16,9 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events.status import StatusGroup
-from samleng.reporting.domain.calendar import PHNOM_PENH, local_date, working_days_between
-from samleng.reporting.domain.cases import RESOLVED_OR_CLOSED, UNFINISHED, CaseRecord
+from samleng.reporting.domain.cases import (
+    CLOSED_NO_REPLY,
+    RESOLVED_OR_CLOSED,
+    UNFINISHED,
+    CaseRecord,
+)
+from samleng.reporting.domain.deadlines import case_verdict, resolution_verdicts
 from samleng.reporting.domain.periods import Period
 
 #: The columns of the status table; the partition columns add up to ``received``.
@@ -30,6 +36,7 @@ STATUS_PARTITION = (
     "closed_auto",
     "rejected",
     "withdrawn",
+    CLOSED_NO_REPLY,
 )
 STATUS_COLUMNS = (
     "received",
@@ -111,6 +118,7 @@ def status_row(records: Iterable[CaseRecord], period: Period, now: datetime) -> 
 
 
 def partition_of(record: CaseRecord, end: datetime) -> str:
+    """The status column a case counts in at ``end``."""
     status = record.status_at(end)
     if status == StatusGroup.RESOLVED:
         return "resolved_awaiting_confirmation"
@@ -120,14 +128,21 @@ def partition_of(record: CaseRecord, end: datetime) -> str:
     return status or StatusGroup.AWAITING_ROUTING.value
 
 
-def key_of(record: CaseRecord, dimension: str) -> str:
+def outcome_of(status: str | None) -> str:
+    """Open, resolved, or ended otherwise (rejected, withdrawn, closed for no reply)."""
+    if status is None or status in UNFINISHED:
+        return "open"
+    return "resolved" if status in RESOLVED_OR_CLOSED else "ended_otherwise"
+
+
+def key_of(record: CaseRecord, dimension: str, calendar: WorkingCalendar) -> str:
     """The value of a breakdown dimension for one case ("unknown" when not given)."""
     received = record.received_at
     assert received is not None
     if dimension == "month":
-        return received.astimezone(PHNOM_PENH).strftime("%Y-%m")
+        return calendar.local(received).strftime("%Y-%m")
     if dimension == "week":
-        year, week, _ = local_date(received).isocalendar()
+        year, week, _ = calendar.local_date(received).isocalendar()
         return f"{year:04d}-W{week:02d}"
     if dimension == "office":
         return record.office_id or "unassigned"
@@ -150,15 +165,9 @@ def breakdown(
     for record in records:
         if not _in_cohort(record, period, now):
             continue
-        row = rows[key_of(record, dimension)]
+        row = rows[key_of(record, dimension, period.calendar)]
         row["received"] += 1
-        status = record.status_at(end)
-        if status in UNFINISHED:
-            row["open"] += 1
-        elif status in RESOLVED_OR_CLOSED:
-            row["resolved"] += 1
-        else:
-            row["ended_otherwise"] += 1
+        row[outcome_of(record.status_at(end))] += 1
     return dict(sorted(rows.items()))
 
 
@@ -172,11 +181,11 @@ def trend(
         if record.received_at is None:
             continue
         if period.start <= record.received_at < end:
-            months[key_of(record, "month")]["received"] += 1
+            months[key_of(record, "month", period.calendar)]["received"] += 1
         if record.resolutions:
             first = record.resolutions[0]
             if period.start <= first < end:
-                months[first.astimezone(PHNOM_PENH).strftime("%Y-%m")]["resolved"] += 1
+                months[period.calendar.local(first).strftime("%Y-%m")]["resolved"] += 1
     return months
 
 
@@ -193,15 +202,10 @@ def backlog(
             continue
         if record.status_at(period.start) not in UNFINISHED:
             continue
-        row = years[str(record.received_at.astimezone(PHNOM_PENH).year)]
+        row = years[str(period.calendar.local_date(record.received_at).year)]
         row["open_at_start"] += 1
-        status = record.status_at(end)
-        if status in UNFINISHED:
-            row["still_open"] += 1
-        elif status in RESOLVED_OR_CLOSED:
-            row["resolved"] += 1
-        else:
-            row["ended_otherwise"] += 1
+        outcome = outcome_of(record.status_at(end))
+        row["still_open" if outcome == "open" else outcome] += 1
     return dict(sorted(years.items()))
 
 
@@ -215,8 +219,10 @@ def distribution(values: list[int]) -> dict[str, Any]:
 
 
 def timeliness(records: Iterable[CaseRecord], period: Period, now: datetime) -> dict[str, Any]:
-    """Working days from receipt to first acknowledgement and to the latest resolution."""
+    """Working days from receipt to first acknowledgement and to the latest resolution
+    (the working day of the case it happened on: the day of receipt is day 1)."""
     end = _at_end(period, now)
+    working_day_of = period.calendar.working_day_of
     to_ack: list[int] = []
     to_resolve: list[int] = []
     for record in records:
@@ -224,40 +230,29 @@ def timeliness(records: Iterable[CaseRecord], period: Period, now: datetime) -> 
             continue
         assert record.received_at is not None
         if record.acknowledged_at is not None and record.acknowledged_at < end:
-            to_ack.append(working_days_between(record.received_at, record.acknowledged_at))
-        resolved = _latest_resolution(record, end)
+            to_ack.append(working_day_of(record.received_at, record.acknowledged_at))
+        resolved = latest_resolution(record, end)
         if resolved is not None:
-            to_resolve.append(working_days_between(record.received_at, resolved))
+            to_resolve.append(working_day_of(record.received_at, resolved))
     return {"acknowledge": distribution(to_ack), "resolve": distribution(to_resolve)}
 
 
-def _latest_resolution(record: CaseRecord, end: datetime) -> datetime | None:
+def latest_resolution(record: CaseRecord, end: datetime) -> datetime | None:
+    """The case's latest resolution before ``end``, if any."""
     before = [at for at in record.resolutions if at < end]
     return before[-1] if before else None
 
 
 def sla_verdict(record: CaseRecord, end: datetime) -> bool | None:
-    """True if resolved within the standard, False if not (or overdue), None if not yet due."""
-    assert record.received_at is not None
-    if record.status_at(end) in (StatusGroup.REJECTED, StatusGroup.WITHDRAWN):
-        return None
-    resolved = _latest_resolution(record, end)
-    if record.standard_working_days is not None:
-        standard = record.standard_working_days
-        if resolved is not None:
-            return working_days_between(record.received_at, resolved) <= standard
-        return False if working_days_between(record.received_at, end) > standard else None
-    if record.resolve_by is not None:
-        if resolved is not None:
-            return resolved <= record.resolve_by
-        return False if record.resolve_by < end else None
-    return None
+    """True if every resolution deadline routing gave the case that came due before
+    ``end`` was kept, False if one was missed, None if none came due."""
+    return case_verdict(resolution_verdicts(record, end))
 
 
 def sla_by(
     records: Iterable[CaseRecord], period: Period, now: datetime, group: Callable[..., str]
 ) -> dict[str, dict[str, int]]:
-    """Per group: cases due under their service standard, and how many met it."""
+    """Per group: cases whose deadlines came due, and how many kept every one."""
     end = _at_end(period, now)
     rows: dict[str, dict[str, int]] = defaultdict(lambda: {"due": 0, "met": 0})
     for record in records:
@@ -269,6 +264,21 @@ def sla_by(
         row = rows[group(record)]
         row["due"] += 1
         row["met"] += verdict
+    return dict(sorted(rows.items()))
+
+
+def sla_by_office(
+    records: Iterable[CaseRecord], period: Period, now: datetime
+) -> dict[str, dict[str, int]]:
+    """Per office: resolution deadlines of cohort cases that came due while it held the
+    case, and how many it kept (a missed one stays with the office that missed it)."""
+    end = _at_end(period, now)
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: {"due": 0, "met": 0})
+    for record in records:
+        if _in_cohort(record, period, now):
+            for verdict in resolution_verdicts(record, end):
+                rows[verdict.office_id]["due"] += 1
+                rows[verdict.office_id]["met"] += verdict.kept
     return dict(sorted(rows.items()))
 
 
@@ -303,7 +313,7 @@ def extra_fees(
         if not _in_cohort(record, period, now):
             continue
         if record.extra_fee_riel is not None and record.extra_fee_riel > 0:
-            amounts[key_of(record, dimension)].append(record.extra_fee_riel)
+            amounts[key_of(record, dimension, period.calendar)].append(record.extra_fee_riel)
     return {
         key: {"reports": len(v), "total_riel": sum(v), "median_riel": statistics.median(v)}
         for key, v in sorted(amounts.items())
@@ -322,3 +332,20 @@ def by_ministry_and_level(
         ministries.update({m for at, m in record.forwards if at < end})
         levels.update({lv for at, lv in record.escalations if at < end})
     return {"forwarded_by_ministry": dict(ministries), "escalated_by_level": dict(levels)}
+
+
+def problems(records: Iterable[CaseRecord], period: Period, now: datetime) -> dict[str, int]:
+    """Reports received (every case of the cohort), those an office linked to an original
+    report of the same problem, and problems resolved: resolved or closed cases that follow
+    no other, so a problem reported five times counts as one resolved (its original's)."""
+    end = _at_end(period, now)
+    row = {"reports_received": 0, "linked_reports": 0, "problems_resolved": 0}
+    for record in records:
+        if not _in_cohort(record, period, now):
+            continue
+        row["reports_received"] += 1
+        if record.linked_to is not None:
+            row["linked_reports"] += 1
+        elif record.status_at(end) in RESOLVED_OR_CLOSED:
+            row["problems_resolved"] += 1
+    return row

@@ -1,7 +1,8 @@
 """Reporting periods: a year (``2026``), a quarter (``2026-Q2``) or a month (``2026-05``).
 
-A period runs from its first local midnight in Phnom Penh up to, not including, the next
-period's; figures for a period that has not ended are as of now.
+A period runs from its first local midnight (in the deployment calendar's time zone) up
+to, not including, the next period's; figures for a period that has not ended are as of
+now. A period carries the calendar, so every working-day count of its figures uses it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from samleng.reporting.domain.calendar import PHNOM_PENH
+from samleng.common.calendar import WorkingCalendar
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -34,16 +35,21 @@ class Period:
     label: str
     first_day: date
     end_day: date  # the day after the last day
+    calendar: WorkingCalendar
 
     @property
     def start(self) -> datetime:
         """The first instant of the period."""
-        return datetime.combine(self.first_day, datetime.min.time(), PHNOM_PENH)
+        return self.calendar.midnight(self.first_day)
 
     @property
     def end(self) -> datetime:
         """The first instant after the period."""
-        return datetime.combine(self.end_day, datetime.min.time(), PHNOM_PENH)
+        return self.calendar.midnight(self.end_day)
+
+    def month_periods(self) -> list[Period]:
+        """The months of the period, as periods."""
+        return [parse_period(month, self.calendar) for month in self.months()]
 
     def months(self) -> list[str]:
         """The months of the period, as YYYY-MM."""
@@ -59,7 +65,7 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def parse_period(text: str) -> Period:
+def parse_period(text: str, calendar: WorkingCalendar) -> Period:
     """Read ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``; InvalidPeriod says what is expected."""
     text = text.strip()
     year = next((int(m[1]) for p in (_YEAR, _QUARTER, _MONTH) if (m := p.match(text))), None)
@@ -69,13 +75,13 @@ def parse_period(text: str) -> Period:
         )
     if m := _YEAR.match(text):
         first = date(int(m[1]), 1, 1)
-        return Period(text, first, _add_months(first, 12))
+        return Period(text, first, _add_months(first, 12), calendar)
     if m := _QUARTER.match(text):
         first = date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
-        return Period(text, first, _add_months(first, 3))
+        return Period(text, first, _add_months(first, 3), calendar)
     if m := _MONTH.match(text):
         first = date(int(m[1]), int(m[2]), 1)
-        return Period(text, first, _add_months(first, 1))
+        return Period(text, first, _add_months(first, 1), calendar)
     raise InvalidPeriod(
         f"period {text!r} is not a year (2026), a quarter (2026-Q2) or a month (2026-05)"
     )

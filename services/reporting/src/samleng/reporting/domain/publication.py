@@ -33,16 +33,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from samleng.reporting.domain.calendar import PHNOM_PENH
-from samleng.reporting.domain.cases import (
-    RESOLVED_OR_CLOSED,
-    UNFINISHED,
-    CaseRecord,
-)
+from samleng.common.calendar import WorkingCalendar
+from samleng.reporting.domain import accountability_cells
+from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import (
     STATUS_COLUMNS,
     STATUS_PARTITION,
     key_of,
+    outcome_of,
     partition_of,
     sla_verdict,
 )
@@ -64,6 +62,11 @@ NATIONAL = "national"
 #: subtracted from monthly ones.
 PUBLIC_DIMENSIONS = ("service", "category", "kind", "channel", "gender", "age_band")
 GROUP_COLUMNS = ("received", "open", "resolved", "ended_otherwise")
+#: Channels of the desks that file for people without the app (docs/channels.md): the
+#: channel breakdown is also counted by month for the whole country, and these values of
+#: it are published as the monthly desk figures (``desks/<period>``; "open" shown as
+#: "in_progress", as the ministry's desk reports them).
+DESK_CHANNELS = ("counter", "hotline", "social_media")
 TREND_COLUMNS = ("received", "resolved")
 SLA_COLUMNS = ("due", "met", "missed")
 FEE_COLUMNS = ("reports",)
@@ -75,7 +78,7 @@ AREA_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("received", STATUS_PARTITION),
     ("open", ("awaiting_routing", "in_progress")),
     ("resolved", ("resolved_awaiting_confirmation", "closed_confirmed", "closed_auto")),
-    ("ended_otherwise", ("rejected", "withdrawn")),
+    ("ended_otherwise", ("rejected", "withdrawn", "closed_no_reply")),
 )
 #: Counts of what happened within a period, which add up over time.
 FLOW_COLUMNS = ("received", "first_resolved")
@@ -110,12 +113,13 @@ class _Cells:
         return {(r, c): self.values.get((r, c), 0) for r, cols in self.rows.items() for c in cols}
 
 
-def periods_of(year: int, now: datetime) -> list[Period]:
+def periods_of(year: int, now: datetime, calendar: WorkingCalendar) -> list[Period]:
     """The months, quarters and the year itself that began before ``now``."""
     labels = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
     labels += [f"{year:04d}-Q{q}" for q in range(1, 5)]
     labels.append(f"{year:04d}")
-    return [p for p in map(parse_period, labels) if p.start < now]
+    periods = [parse_period(label, calendar) for label in labels]
+    return [p for p in periods if p.start < now]
 
 
 def table_id(kind: str, period: str, area: str = NATIONAL, dimension: str = "") -> str:
@@ -129,26 +133,39 @@ def build(
     year: int,
     now: datetime,
     threshold: int,
-    previous: Mapping[str, int | None] | None = None,
+    previous: Mapping[str, int | None] | None,
+    calendar: WorkingCalendar,
 ) -> Publication:
     """Count, suppress and cut into tables every public figure of ``year``."""
-    periods = periods_of(year, now)
+    records = list(records)
+    periods = periods_of(year, now, calendar)
     cells = _Cells()
     for record in records:
         if record.received_at is not None:
             _count(cells, record, periods, year, now)
+    promises = accountability_cells.count(records, periods, now)
     for row, columns in cells.rows.items():
         if columns == AREA_COLUMNS:
             _derive_area_row(cells, row)
         elif columns == SLA_COLUMNS:
             cells.values[(row, "missed")] = cells.values[(row, "due")] - cells.values[(row, "met")]
-    values = cells.complete()
+    values = {**cells.complete(), **promises.values}
     forced, pinned = _carried_over(values, year, previous or {})
     relations = _relations(values, cells.rows, periods)
+    relations += [
+        (total, parts)
+        for total, parts in accountability_cells.relations(promises.rows, year)
+        if total in values and all(part in values for part in parts)
+    ]
     done = suppress_cells(values, relations, threshold, forced=forced, pinned=pinned, weight=_worth)
     tables = _tables(cells.rows, values, done, periods, year)
+
+    def cut(members: list[tuple[str, str]], columns: tuple[str, ...]) -> SuppressedTable:
+        return _slice(members, columns, {}, values, done)
+
+    tables |= accountability_cells.tables(promises, values, done, threshold, cut)
     carried = {
-        key: table.cells[(row, column)]
+        key: None if (value := table.cells[(row, column)]) is None else int(value)
         for key, (table, row, column) in _carry_cells(tables, year).items()
     }
     return Publication(year, now, tables, carried, len(done.hidden), len(values))
@@ -174,15 +191,8 @@ def _count(
                 cells.add(f"{period.label}|{area}", AREA_COLUMNS, "first_resolved")
         if not period.start <= received < end:
             continue
-        status = record.status_at(end)
         part = partition_of(record, end)
-        group = (
-            "open"
-            if status is None or status in UNFINISHED
-            else "resolved"
-            if status in RESOLVED_OR_CLOSED
-            else "ended_otherwise"
-        )
+        group = outcome_of(record.status_at(end))
         flags = {
             "forwarded": any(at < end for at, _ in record.forwards),
             "escalated": any(at < end for at, _ in record.escalations),
@@ -197,8 +207,10 @@ def _count(
                     cells.add(row, AREA_COLUMNS, column)
         monthly = len(period.label) == 7 and "Q" not in period.label
         for area in (NATIONAL, province):
-            for dimension in () if monthly else PUBLIC_DIMENSIONS:
-                row = f"{period.label}|{area}|{dimension}:{key_of(record, dimension)}"
+            national_channel = ("channel",) if area == NATIONAL else ()
+            for dimension in national_channel if monthly else PUBLIC_DIMENSIONS:
+                value = key_of(record, dimension, period.calendar)
+                row = f"{period.label}|{area}|{dimension}:{value}"
                 cells.add(row, GROUP_COLUMNS, "received")
                 cells.add(row, GROUP_COLUMNS, group)
             verdict = sla_verdict(record, end)
@@ -206,10 +218,10 @@ def _count(
                 cells.add(f"{period.label}|{area}|sla", SLA_COLUMNS, "due")
                 cells.add(f"{period.label}|{area}|sla", SLA_COLUMNS, "met", int(verdict))
         if record.extra_fee_riel is not None and record.extra_fee_riel > 0:
-            service = key_of(record, "service")
+            service = key_of(record, "service", period.calendar)
             cells.add(f"{period.label}|{NATIONAL}|fees:{service}", FEE_COLUMNS, "reports")
             cells.add(f"{period.label}|{NATIONAL}|fees", FEE_COLUMNS, "reports")
-    _count_backlog(cells, record, parse_period(f"{year:04d}"), now)
+    _count_backlog(cells, record, parse_period(f"{year:04d}", periods[0].calendar), now)
 
 
 def _count_backlog(cells: _Cells, record: CaseRecord, period: Period, now: datetime) -> None:
@@ -219,15 +231,9 @@ def _count_backlog(cells: _Cells, record: CaseRecord, period: Period, now: datet
         return
     if record.status_at(period.start) not in UNFINISHED:
         return
-    status = record.status_at(min(period.end, now))
-    outcome = (
-        "still_open"
-        if status in UNFINISHED
-        else "resolved"
-        if status in RESOLVED_OR_CLOSED
-        else "ended_otherwise"
-    )
-    since = received.astimezone(PHNOM_PENH).year
+    outcome = outcome_of(record.status_at(min(period.end, now)))
+    outcome = "still_open" if outcome == "open" else outcome
+    since = period.calendar.local_date(received).year
     for row in (f"{period.label}|{NATIONAL}|backlog:{since}", f"{period.label}|{NATIONAL}|backlog"):
         cells.add(row, BACKLOG_COLUMNS, "open_at_start")
         cells.add(row, BACKLOG_COLUMNS, outcome)
@@ -311,8 +317,8 @@ def _over_time(
         label, rest = row.split("|", 1)
         if label not in parts_of or columns in (SLA_COLUMNS, BACKLOG_COLUMNS):
             continue  # due and backlog counts depend on the period's end: they do not add up
-        if columns == GROUP_COLUMNS and "Q" in label:
-            continue  # breakdowns are not published by month
+        if columns == GROUP_COLUMNS and "Q" in label and not _by_month(rest):
+            continue  # breakdowns are not published by month (but the desks' channels)
         flows = (
             ["received"]
             if columns == GROUP_COLUMNS
@@ -322,6 +328,11 @@ def _over_time(
         for column in flows:
             relations.append(((row, column), tuple((p, column) for p in parts)))
     return relations
+
+
+def _by_month(rest: str) -> bool:
+    """Whether a breakdown row (after its period) is also counted month by month."""
+    return rest.startswith(f"{NATIONAL}|channel:")
 
 
 def _carried_over(
@@ -379,8 +390,13 @@ def _tables(
                 slices[table_id("breakdown", period, area, dimension)].append((TOTAL_ROW, row))
         elif columns == GROUP_COLUMNS:
             dimension, key = rest[0].split(":", 1)
-            slices[table_id("breakdown", period, area, dimension)].append((key, row))
-            columns_of[table_id("breakdown", period, area, dimension)] = GROUP_COLUMNS
+            if len(period) != 7 or "Q" in period:  # breakdowns are by quarter or year
+                slices[table_id("breakdown", period, area, dimension)].append((key, row))
+                columns_of[table_id("breakdown", period, area, dimension)] = GROUP_COLUMNS
+            if dimension == "channel" and key in DESK_CHANNELS and area == NATIONAL:
+                slices[table_id("desks", period)].append((key, row))
+                columns_of[table_id("desks", period)] = GROUP_COLUMNS
+                renamed[table_id("desks", period)] = {"open": "in_progress"}
         elif columns == SLA_COLUMNS:
             key = TOTAL_ROW if area == NATIONAL else area
             slices[table_id("sla", period)].append((key, row))

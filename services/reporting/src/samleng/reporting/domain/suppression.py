@@ -38,15 +38,16 @@ TOTAL_ROW = "total"
 
 @dataclass(frozen=True)
 class SuppressedTable:
-    """A table ready to publish: suppressed cells are None."""
+    """A table ready to publish: suppressed cells are None. Cells are counts; a table may
+    also carry statistics beside them (a median, a rate), hidden along with their counts."""
 
     rows: tuple[str, ...]
     columns: tuple[str, ...]
-    cells: dict[Cell, int | None]
+    cells: dict[Cell, float | None]
     primary: frozenset[Cell]
     complementary: frozenset[Cell]
 
-    def row(self, name: str) -> dict[str, int | None]:
+    def row(self, name: str) -> dict[str, float | None]:
         """One row as a mapping of column to value (None when suppressed)."""
         return {column: self.cells[(name, column)] for column in self.columns}
 
@@ -265,11 +266,14 @@ def suppress_cells(
 
 
 def table_of(
-    rows: Sequence[str], columns: Sequence[str], values: Mapping[Cell, int], done: Suppression
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Mapping[Cell, float | None],
+    done: Suppression,
 ) -> SuppressedTable:
     """The cells of one table, as the publication's suppression left them."""
     hidden = done.hidden
-    cells: dict[Cell, int | None] = {
+    cells: dict[Cell, float | None] = {
         (r, c): (None if (r, c) in hidden else values[(r, c)]) for r in rows for c in columns
     }
     return SuppressedTable(

@@ -29,7 +29,7 @@ from samleng.reporting.domain.scope import (
     requested_area,
     scope_of,
 )
-from samleng.reporting.entrypoints.deps import HeadlineDep, RecordsDep, SettingsDep
+from samleng.reporting.entrypoints.deps import CalendarDep, HeadlineDep, RecordsDep, SettingsDep
 from samleng.reporting.entrypoints.opendata import (
     DistrictParam,
     PeriodParam,
@@ -109,6 +109,7 @@ async def full_detail(
     officer: CurrentOfficer,
     records: RecordsDep,
     settings: SettingsDep,
+    calendar: CalendarDep,
     period: PeriodParam,
     province: ProvinceParam = None,
     district: DistrictParam = None,
@@ -117,7 +118,7 @@ async def full_detail(
     """Every figure for an area within the signed-in officer's scope (their own area when
     they have one and ask for none): never a complaint about their own office's conduct,
     and for officials a person's gender and age band only in cells that single nobody out."""
-    p = period_of(period)
+    p = period_of(period, calendar)
     area = _area_for(officer, province, district, commune)
     now = datetime.now(UTC)
     figures = await detail(

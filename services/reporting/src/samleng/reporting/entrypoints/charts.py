@@ -12,7 +12,7 @@ from html import escape
 BAR_COLOURS = ("#1f6f8b", "#e07a1f", "#6a994e", "#9d4edd")
 
 
-def _value_text(value: int | None) -> str:
+def _value_text(value: float | None) -> str:
     return "[c]" if value is None else f"{value:,}"
 
 
@@ -20,8 +20,8 @@ def grouped_bars(
     chart_id: str,
     title: str,
     categories: Sequence[str],
-    series: Sequence[tuple[str, Sequence[int | None]]],
-    value_text: Callable[[int | None], str] = _value_text,
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    value_text: Callable[[float | None], str] = _value_text,
 ) -> str:
     """Vertical grouped bars: one group per category, one bar per series (each bar's
     value written by ``value_text``, e.g. in Khmer digits)."""
@@ -68,7 +68,7 @@ def grouped_bars(
 def horizontal_bars(
     chart_id: str,
     title: str,
-    rows: Sequence[tuple[str, int | None, str]],
+    rows: Sequence[tuple[str, float | None, str]],
     maximum: float | None = None,
 ) -> str:
     """One horizontal bar per row: (label, value, text shown after the bar)."""

@@ -19,15 +19,16 @@ from samleng.common.i18n import (
     language_of,
     month_name,
     number,
-    percent,
     short_month,
 )
 from samleng.common.reference import service_catalogue
 from samleng.common.reference.catalogue import UnknownService
 from samleng.reporting.adapters.gazetteer import area_names
-from samleng.reporting.domain.calendar import PHNOM_PENH, month_start
+from samleng.reporting.domain.accountability import MONTHLY_COLUMNS
+from samleng.reporting.domain.accountability_cells import OFFICES_TABLE, OVERALL_TABLE
 from samleng.reporting.domain.figures import STATUS_COLUMNS
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
+from samleng.reporting.domain.periods import Period
 from samleng.reporting.domain.publication import (
     BACKLOG_COLUMNS,
     FEE_COLUMNS,
@@ -37,7 +38,13 @@ from samleng.reporting.domain.publication import (
 )
 from samleng.reporting.domain.suppression import TOTAL_ROW, SuppressedTable
 from samleng.reporting.entrypoints.charts import grouped_bars, horizontal_bars
-from samleng.reporting.entrypoints.deps import PublicationsDep, SettingsDep
+from samleng.reporting.entrypoints.dashboard_accountability import (
+    monthly_section,
+    offices_section,
+    overall_section,
+    share_rows,
+)
+from samleng.reporting.entrypoints.deps import CalendarDep, PublicationsDep, SettingsDep
 from samleng.reporting.entrypoints.opendata import (
     TABLE_RESPONSES,
     PeriodParam,
@@ -61,8 +68,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Services with reports of extra fees",
     },
     "sla": {
-        "km": "ការដោះស្រាយទាន់ពេលតាមស្តង់ដារសេវា តាមខេត្ត",
-        "en": "Resolved within the service standard, by province",
+        "km": "ករណីដែលការិយាល័យដោះស្រាយទាន់កាលកំណត់ តាមខេត្ត",
+        "en": "Cases whose offices kept every deadline, by province",
     },
     "provinces": {"km": "តារាងតាមខេត្ត", "en": "Table by province"},
     "province": {"km": "ខេត្ត/រាជធានី", "en": "Province"},
@@ -95,6 +102,7 @@ router = APIRouter(tags=["dashboard"])
 async def dashboard(
     publications: PublicationsDep,
     settings: SettingsDep,
+    calendar: CalendarDep,
     lang: Annotated[Lang | None, Query(description="km or en; else Accept-Language")] = None,
     period: PeriodParam | None = None,
     accept_language: Annotated[str | None, Header()] = None,
@@ -103,10 +111,16 @@ async def dashboard(
     (``?lang=``), else the one the browser prefers most, else Khmer."""
     released = datetime.now(UTC)
     if settings.monthly_release:  # figures as of this month's start: last month's year
-        released = month_start(released) - timedelta(microseconds=1)
-    chosen = period_of(period if period is not None else str(released.astimezone(PHNOM_PENH).year))
+        released = calendar.month_start(released) - timedelta(microseconds=1)
+    this_year = str(calendar.local_date(released).year)
+    chosen = period_of(period if period is not None else this_year, calendar)
     year = f"{chosen.first_day.year:04d}"  # the backlog is published per year
+    month = min(chosen.months()[-1], calendar.local(released).strftime("%Y-%m"))
+    offices = chosen.label if len(chosen.months()) > 1 else _quarter_of(chosen.label)
     wanted = {
+        "overall": (f"overall/{chosen.label}/national", OVERALL_TABLE),
+        "offices": (f"offices/{offices}/national", OFFICES_TABLE),
+        "monthly": (f"monthly/{month}/national", MONTHLY_COLUMNS),
         "trend": (table_id("trend", chosen.label), TREND_COLUMNS),
         "backlog": (table_id("backlog", year), BACKLOG_COLUMNS),
         "fees": (table_id("fees", chosen.label), FEE_COLUMNS),
@@ -116,7 +130,7 @@ async def dashboard(
     found, edition = await published(publications, chosen, dict(wanted.values()))
     tables = {key: found[name] for key, (name, _) in wanted.items()}
     reader = lang or language_of(accept_language)
-    page = _page(reader, chosen.label, edition.last_updated, tables, settings.small_cell_threshold)
+    page = _page(reader, chosen, edition.last_updated, tables, settings.small_cell_threshold, month)
     return HTMLResponse(page, headers={"Content-Language": reader, "Vary": "Accept-Language"})
 
 
@@ -138,11 +152,13 @@ def _service_name(code: str, lang: Lang) -> str:
 
 def _page(
     lang: Lang,
-    period: str,
+    chosen: Period,
     updated: datetime | None,
     tables: dict[str, SuppressedTable],
     threshold: int,
+    month: str,
 ) -> str:
+    period = chosen.label
     names = area_names()
     trend = tables["trend"]
     months = _body_rows(trend)
@@ -180,18 +196,7 @@ def _page(
         ],
     )
     sla = tables["sla"]
-    sla_rows = []
-    for code in _body_rows(sla):
-        due, met = sla.cells[(code, "due")], sla.cells[(code, "met")]
-        share = None if due in (None, 0) or met is None else round(100 * met / due)
-        text = (
-            "[c]"
-            if due is None or met is None
-            else "—"
-            if share is None
-            else percent(share / 100, lang)
-        )
-        sla_rows.append((names.get(code, label(code))[lang], share, text))
+    sla_rows = share_rows(sla, "met", names, lang, _body_rows(sla))
     sla_svg = horizontal_bars("chart-sla", _t("sla", lang), sla_rows, maximum=100)
     provinces = tables["provinces"]
     columns = ("received", "open", "resolved", "rejected", "forwarded", "escalated")
@@ -208,8 +213,9 @@ def _page(
     rule = SUPPRESSION_RULE[lang].format(k_minus_1=threshold - 1)
     updated_text = "—"
     if updated:
-        local = updated.astimezone(PHNOM_PENH)
-        updated_text = f"{day(local, lang)} {digits(local.strftime('%H:%M'), lang)}"
+        local = chosen.calendar.local(updated)
+        clock = digits(local.strftime("%H:%M"), lang)
+        updated_text = f"{day(local, lang)} {clock} ({escape(local.tzname() or '')})"
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -220,20 +226,29 @@ def _page(
 </nav>
 <h1 id="title">{escape(_t("title", lang))}</h1>
 <p class="note">{_t("period", lang)}: {escape(_period_text(period, lang))} ·
-{_t("updated", lang)}: {updated_text} (ICT)</p>
+{_t("updated", lang)}: {updated_text}</p>
 <section><h2>{escape(_t("trend", lang))}</h2>{trend_svg}</section>
 <section><h2>{escape(_t("backlog", lang))}</h2>{backlog_svg}</section>
 <section><h2>{escape(_t("fees", lang))}</h2>{fees_svg}</section>
 <section><h2>{escape(_t("sla", lang))}</h2>{sla_svg}</section>
-<section><h2>{escape(_t("provinces", lang))}</h2><div class="wrap"><table id="provinces">
+{overall_section(tables["overall"], names, lang)}
+{offices_section(tables["offices"], lang)}
+{monthly_section(tables["monthly"], month, lang)}
+<section><h2 id="provinces-title">{escape(_t("provinces", lang))}</h2>
+<div class="wrap" tabindex="0" role="region" aria-labelledby="provinces-title">
+<table id="provinces">
 <thead><tr><th>{_t("province", lang)}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>
 </section>
 <p class="note">[c]: {escape(rule)}</p>
 </main></body></html>"""
 
 
-def _fmt(value: int | None, lang: Lang) -> str:
+def _fmt(value: float | None, lang: Lang) -> str:
     return "[c]" if value is None else number(value, lang)
+
+
+def _quarter_of(month: str) -> str:
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
 def _period_text(period: str, lang: Lang) -> str:

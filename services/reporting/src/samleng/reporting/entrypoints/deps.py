@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.service import service_of
 from samleng.reporting.ports import CaseRecords, HeadlineSource, Publications, ReportingPorts
 from samleng.reporting.settings import ReportingSettings
@@ -42,6 +43,11 @@ async def get_headline(request: Request) -> HeadlineSource:
     return _ports(request).headline
 
 
+async def get_calendar(request: Request) -> WorkingCalendar:
+    """The deployment's working-day calendar."""
+    return _ports(request).calendar
+
+
 async def get_settings(request: Request) -> ReportingSettings:
     """The settings this service was built with."""
     settings = service_of(request).settings
@@ -53,3 +59,4 @@ RecordsDep = Annotated[CaseRecords, Depends(get_records)]
 PublicationsDep = Annotated[Publications, Depends(get_publications)]
 HeadlineDep = Annotated[HeadlineSource, Depends(get_headline)]
 SettingsDep = Annotated[ReportingSettings, Depends(get_settings)]
+CalendarDep = Annotated[WorkingCalendar, Depends(get_calendar)]

@@ -20,9 +20,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.http import Problem
 from samleng.reporting.adapters.gazetteer import area_names
-from samleng.reporting.domain.calendar import PHNOM_PENH
 from samleng.reporting.domain.figures import STATUS_COLUMNS, Area
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
 from samleng.reporting.domain.periods import InvalidPeriod, Period, parse_period
@@ -34,7 +34,7 @@ from samleng.reporting.domain.publication import (
     table_id,
 )
 from samleng.reporting.domain.suppression import SuppressedTable
-from samleng.reporting.entrypoints.deps import PublicationsDep, SettingsDep
+from samleng.reporting.entrypoints.deps import CalendarDep, PublicationsDep, SettingsDep
 from samleng.reporting.ports import Edition, Publications
 
 SUPPRESSED_MARK = "[c]"
@@ -42,7 +42,7 @@ SUPPRESSED_MARK = "[c]"
 PeriodParam = Annotated[
     str,
     Query(
-        description="YYYY, YYYY-Qn or YYYY-MM (Phnom Penh time)",
+        description="YYYY, YYYY-Qn or YYYY-MM (the deployment's local time)",
         # documented, not enforced by FastAPI: a bad period gets a 400 saying how to write one
         json_schema_extra={"pattern": r"^20\d{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"},
     ),
@@ -56,7 +56,7 @@ Names = dict[str, str]  # {"km": ..., "en": ...}
 
 
 class PeriodView(BaseModel):
-    """The period a table counts (Phnom Penh calendar days, both inclusive)."""
+    """The period a table counts (local calendar days, both inclusive)."""
 
     model_config = ConfigDict(populate_by_name=True)
     label: str
@@ -87,7 +87,9 @@ class ColumnView(BaseModel):
 
 class RowView(BaseModel):
     key: str
-    values: dict[str, int | None] = Field(description="column -> count; null when suppressed")
+    values: dict[str, float | None] = Field(
+        description="column -> count (or median, 90th percentile, rate); null when suppressed"
+    )
     name: Names
 
 
@@ -114,10 +116,10 @@ TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def period_of(text: str) -> Period:
+def period_of(text: str, calendar: WorkingCalendar) -> Period:
     """The period, or a problem telling the caller how to write one."""
     try:
-        return parse_period(text)
+        return parse_period(text, calendar)
     except InvalidPeriod as error:
         raise Problem(400, "invalid-period", str(error)) from None
 
@@ -223,12 +225,12 @@ async def published(
         if edition is None:
             raise await _unpublished(publications, year)
         if period.start >= edition.built_at:
-            as_of = edition.built_at.astimezone(PHNOM_PENH).strftime("%Y-%m-%d %H:%M")
+            as_of = period.calendar.local(edition.built_at).strftime("%Y-%m-%d %H:%M")
             raise Problem(
                 404,
                 "not-yet-released",
                 f"{period.label} is not in the published figures yet: they are as of {as_of} "
-                "(Phnom Penh time), and a period appears once figures are released after it "
+                "(local time), and a period appears once figures are released after it "
                 "begins.",
                 detail_km=f"{period.label} មិនទាន់មានក្នុងតួលេខដែលបានផ្សព្វផ្សាយទេ (តួលេខគិតត្រឹម {as_of})។",
             )
@@ -274,6 +276,11 @@ class OpenData:
 
     publications: Publications
     threshold: int
+    calendar: WorkingCalendar
+
+    def period(self, text: str) -> Period:
+        """The period asked for, in the deployment's calendar (a problem when malformed)."""
+        return period_of(text, self.calendar)
 
     async def answer(
         self, name: str, columns: Sequence[str], period: Period, area: Area, fmt: str, names: bool
@@ -294,9 +301,11 @@ class OpenData:
         return JSONResponse(_jsonable(document))
 
 
-async def open_data(publications: PublicationsDep, settings: SettingsDep) -> OpenData:
+async def open_data(
+    publications: PublicationsDep, settings: SettingsDep, calendar: CalendarDep
+) -> OpenData:
     """The open data of this service."""
-    return OpenData(publications, settings.small_cell_threshold)
+    return OpenData(publications, settings.small_cell_threshold, calendar)
 
 
 OpenDataDep = Annotated[OpenData, Depends(open_data)]
@@ -312,7 +321,7 @@ async def status_by_area(
     fmt: FormatParam = "json",
 ) -> Response:
     """Status of the cases received in the period, per province (or district), suppressed."""
-    p, area = period_of(period), area_of(province, district)
+    p, area = source.period(period), area_of(province, district)
     name = table_id("status", p.label, area.district or area.province or NATIONAL)
     return await source.answer(name, STATUS_COLUMNS, p, area, fmt, names=True)
 
@@ -342,7 +351,7 @@ async def breakdown_of(
             "/v1/open-data/status or /v1/open-data/trend.",
             detail_km="ការបែងចែកសាធារណៈមានត្រឹមថ្នាក់ខេត្ត។ សម្រាប់ស្រុក សូមប្រើ /v1/open-data/status។",
         )
-    p, area = period_of(period), area_of(province, None)
+    p, area = source.period(period), area_of(province, None)
     if len(p.months()) == 1:
         raise Problem(
             400,
@@ -356,6 +365,17 @@ async def breakdown_of(
     return await source.answer(name, GROUP_COLUMNS, p, area, fmt, names=False)
 
 
+@router.get("/desks", response_model=OpenDataTable, responses=TABLE_RESPONSES)
+async def desk_figures(
+    period: PeriodParam, source: OpenDataDep, fmt: FormatParam = "json"
+) -> Response:
+    """Cases filed at the counters, the hotline and the social-media desk in the period
+    (a month, quarter or year), and how many are resolved or in progress, suppressed."""
+    p = source.period(period)
+    columns = tuple("in_progress" if c == "open" else c for c in GROUP_COLUMNS)
+    return await source.answer(table_id("desks", p.label), columns, p, Area(), fmt, names=False)
+
+
 @router.get("/trend", response_model=OpenDataTable, responses=TABLE_RESPONSES)
 async def monthly_trend(
     period: PeriodParam,
@@ -365,7 +385,7 @@ async def monthly_trend(
     fmt: FormatParam = "json",
 ) -> Response:
     """Cases received and first resolved in each month of the period, suppressed."""
-    p, area = period_of(period), area_of(province, district)
+    p, area = source.period(period), area_of(province, district)
     name = table_id("trend", p.label, area.district or area.province or NATIONAL)
     return await source.answer(name, TREND_COLUMNS, p, area, fmt, names=False)
 

@@ -23,8 +23,8 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.progress import Progress
-from samleng.reporting.domain.calendar import local_date, month_start
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
 from samleng.reporting.domain.publication import build
@@ -41,6 +41,7 @@ class Publisher:
         self,
         records: CaseRecords,
         publications: Publications,
+        calendar: WorkingCalendar,
         *,
         threshold: int,
         monthly: bool,
@@ -49,6 +50,7 @@ class Publisher:
     ) -> None:
         self._records = records
         self._publications = publications
+        self._calendar = calendar
         self._threshold = threshold
         self._monthly = monthly
         self._interval = interval_seconds
@@ -80,15 +82,16 @@ class Publisher:
         first = await self._records.first_received()
         if first is None:
             return []
-        cutoff = month_start(now) if self._monthly else now
+        calendar = self._calendar
+        cutoff = calendar.month_start(now) if self._monthly else now
         versions = await self._publications.versions()
         made: list[Edition] = []
         rebuilt_before = False
-        years = range(local_date(first).year, local_date(now).year + 1)
+        years = range(calendar.local_date(first).year, calendar.local_date(now).year + 1)
         progress: Progress | None = None  # a line per year built, with an ETA, in the log
         for index, year in enumerate(years):
             edition = await self._publications.edition(year)
-            end = parse_period(f"{year:04d}").end
+            end = parse_period(f"{year:04d}", calendar).end
             as_of = min(cutoff, end)
             version = versions.get(year, 0)
             if edition is None or rebuilt_before:  # a year's backlog repeats the year before
@@ -117,11 +120,13 @@ class Publisher:
     async def publish(self, year: int, as_of: datetime, version: int, now: datetime) -> Edition:
         """Count, suppress and store one year, with figures as of ``as_of``."""
         started = time.monotonic()
-        span = parse_period(f"{year:04d}")
+        span = parse_period(f"{year:04d}", self._calendar)
         last_updated = await self._records.latest_event_at()  # before reading: never newer
         records = await self._records.relevant(Area(), span.start, span.end)
         previous = await self._publications.carried(year - 1) or {}
-        publication = await self.worker.run(build, records, year, as_of, self._threshold, previous)
+        publication = await self.worker.run(
+            build, records, year, as_of, self._threshold, previous, self._calendar
+        )
         edition = await self._publications.store(publication, last_updated, version, now)
         log.info(
             "published",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import (
     ActorRef,
     CaseStatus,
@@ -32,7 +33,6 @@ from samleng.common.events import (
     TransferRequested,
 )
 from samleng.common.reference import ServiceCatalogue, UnknownService
-from samleng.routing.domain.calendar import WorkingCalendar
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import INTERIOR, Directory, Office
 from samleng.routing.domain.rules import (

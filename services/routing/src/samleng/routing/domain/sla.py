@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import Category, Deadlines, FeedbackKind
-from samleng.routing.domain.calendar import WorkingCalendar
 
 
 class SlaTerms(BaseModel):

@@ -227,6 +227,27 @@ class IntakeClient(JsonApi):
         response = await self.request("GET", path, headers=_headers(lang, token))
         return response.headers.get("content-type", "application/octet-stream"), response.content
 
+    async def file_for_citizen(self, token: str, body: dict[str, Any], lang: str) -> dict[str, Any]:
+        """A desk agent's filing for a citizen; the receipt with the code (shown once)."""
+        headers = _headers(lang, token)
+        return dict(await self.json("POST", "/v1/desk/complaints", json=body, headers=headers))
+
+    async def desk_queue(self, token: str, lang: str) -> list[dict[str, Any]]:
+        """The social-media desk's waiting messages, oldest first."""
+        return list(await self.json("GET", "/v1/desk/messages", headers=_headers(lang, token)))
+
+    async def file_message(
+        self, token: str, message_id: str, body: dict[str, Any], lang: str
+    ) -> dict[str, Any]:
+        """A queued message filed as a case; the receipt with the code (shown once)."""
+        path = f"/v1/desk/messages/{message_id}/case"
+        return dict(await self.json("POST", path, json=body, headers=_headers(lang, token)))
+
+    async def dismiss_message(self, token: str, message_id: str, reason: str, lang: str) -> None:
+        """Dismiss a queued message with a reason (audited by intake)."""
+        path = f"/v1/desk/messages/{message_id}/dismissal"
+        await self.request("POST", path, json={"reason": reason}, headers=_headers(lang, token))
+
     async def audit(self, token: str, params: list[tuple[str, str]], lang: str) -> dict[str, Any]:
         """A page of the audit trail (all of it for administrators, an office's for its head)."""
         answer = await self.json(

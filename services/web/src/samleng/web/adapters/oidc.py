@@ -135,6 +135,7 @@ class OidcClient:
             subject=principal.subject,
             roles=tuple(sorted(role.value for role in principal.roles)),
             offices=tuple(sorted(principal.offices)),
+            desks=tuple(sorted(principal.desks)),
             access_token=access,
             expires_at=time.time() + min(lifetime, self._settings.session_hours * 3600),
             csrf=secrets.token_urlsafe(24),

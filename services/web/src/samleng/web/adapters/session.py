@@ -62,6 +62,7 @@ class OfficerSession:
     access_token: str
     expires_at: float
     csrf: str
+    desks: tuple[str, ...] = ()  # a desk agent's desks (``counter:district:1702``)
 
     def to_dict(self) -> dict[str, Any]:
         """The cookie document."""
@@ -72,6 +73,7 @@ class OfficerSession:
             "token": self.access_token,
             "exp": self.expires_at,
             "csrf": self.csrf,
+            "desks": list(self.desks),
         }
 
     @classmethod
@@ -84,6 +86,7 @@ class OfficerSession:
             access_token=str(data["token"]),
             expires_at=float(data["exp"]),
             csrf=str(data["csrf"]),
+            desks=tuple(data.get("desks", ())),
         )
 
     def has(self, *roles: str) -> bool:

@@ -34,7 +34,7 @@ from samleng.intake.citizen.handlers import (
 from samleng.intake.domain import citizen
 from samleng.intake.domain.tracking import TrackingCode
 from samleng.intake.entrypoints.deps import AttachmentsDep, CitizenDesk, CitizenDeskDep
-from samleng.intake.entrypoints.forms import Form, to_submission
+from samleng.intake.entrypoints.forms import to_submission
 from samleng.intake.entrypoints.problems import (
     documented,
     problem,
@@ -72,24 +72,10 @@ async def submit(
     settings = desk.settings
     with refusals():
         submission, reporter = to_submission(
-            Form(
-                kind=body.kind,
-                category=body.category,
-                commune_code=body.commune_code,
-                village_code=body.village_code,
-                province_code=body.province_code,
-                district_code=body.district_code,
-                description=body.description,
+            body.form(
                 language=lang,
                 channel=body.channel,
-                service_code=body.service_code,
-                amount_asked_riel=body.amount_asked_riel,
-                service_rating=body.service_rating,
-                about_office_id=body.about_office_id,
-                about_office_conduct=body.about_office_conduct,
                 contacts=tuple((c.channel, c.address) for c in body.contacts),
-                gender=body.reporter_gender,
-                age_band=body.reporter_age_band,
             ),
             max_description=settings.max_description_length,
         )

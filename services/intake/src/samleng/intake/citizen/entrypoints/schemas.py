@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from samleng.common.events import AgeBand, Category, FeedbackKind, Gender
+from samleng.common.events.values import Channel
+from samleng.intake.entrypoints.forms import Form
 from samleng.intake.entrypoints.schemas import Bilingual, ServiceView
 
 
@@ -26,30 +28,10 @@ class Contact(BaseModel):
     )
 
 
-class SubmitFeedback(BaseModel):
-    """What a citizen sends; nothing here identifies them unless they choose a contact."""
+class FeedbackFields(BaseModel):
+    """What feedback says, however it is filed (by the citizen, or for them at a desk)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "complaint",
-                    "category": "extra_fee",
-                    "service_code": "civil.birth_certificate",
-                    "amount_asked_riel": 50000,
-                    "commune_code": "170201",
-                    "village_code": "17020101",
-                    "about_office_id": "commune:170201",
-                    "about_office_conduct": True,
-                    "description": "មន្ត្រីទារប្រាក់ ៥០០០០ រៀល សម្រាប់សំបុត្រកំណើត",
-                    "contacts": [{"channel": "sms", "address": "+85512345678"}],
-                    "reporter_gender": "female",
-                    "reporter_age_band": "25_34",
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid")
 
     kind: FeedbackKind = Field(description="complaint, request_for_help, ...")
     category: Category = Field(description="extra_fee, delay, refusal, ...")
@@ -87,12 +69,69 @@ class SubmitFeedback(BaseModel):
         description="True if it is about the conduct of that office's own officials "
         "(then an ombudsman above it handles the case, never the office itself)",
     )
+    reporter_gender: Gender | None = Field(default=None, description="For statistics only")
+    reporter_age_band: AgeBand | None = Field(default=None, description="For statistics only")
+
+    def form(
+        self,
+        *,
+        language: str,
+        channel: Channel,
+        contacts: tuple[tuple[str, str], ...] = (),
+        contact_fields: tuple[str, ...] = (),
+    ) -> Form:
+        """The fields as the shared checks (:func:`to_submission`) take them."""
+        return Form(
+            kind=self.kind,
+            category=self.category,
+            commune_code=self.commune_code,
+            village_code=self.village_code,
+            province_code=self.province_code,
+            district_code=self.district_code,
+            description=self.description,
+            language=language,
+            channel=channel,
+            service_code=self.service_code,
+            amount_asked_riel=self.amount_asked_riel,
+            service_rating=self.service_rating,
+            about_office_id=self.about_office_id,
+            about_office_conduct=self.about_office_conduct,
+            contacts=contacts,
+            contact_fields=contact_fields,
+            gender=self.reporter_gender,
+            age_band=self.reporter_age_band,
+        )
+
+
+class SubmitFeedback(FeedbackFields):
+    """What a citizen sends; nothing here identifies them unless they choose a contact."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "complaint",
+                    "category": "extra_fee",
+                    "service_code": "civil.birth_certificate",
+                    "amount_asked_riel": 50000,
+                    "commune_code": "170201",
+                    "village_code": "17020101",
+                    "about_office_id": "commune:170201",
+                    "about_office_conduct": True,
+                    "description": "មន្ត្រីទារប្រាក់ ៥០០០០ រៀល សម្រាប់សំបុត្រកំណើត",
+                    "contacts": [{"channel": "sms", "address": "+85512345678"}],
+                    "reporter_gender": "female",
+                    "reporter_age_band": "25_34",
+                }
+            ]
+        },
+    )
+
     channel: Literal["web", "mobile", "api"] = Field(
         default="api", description="Which app the citizen used (for statistics)"
     )
     contacts: list[Contact] = Field(default_factory=list, max_length=3)
-    reporter_gender: Gender | None = Field(default=None, description="For statistics only")
-    reporter_age_band: AgeBand | None = Field(default=None, description="For statistics only")
 
 
 class SubmissionAccepted(BaseModel):

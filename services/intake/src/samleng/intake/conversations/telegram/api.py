@@ -3,9 +3,11 @@
 
 Only private chats are served: a person writes to the bot first (Telegram itself lets no
 bot write first). Texts and button presses go to the same conversation as SMS
-(:func:`samleng.intake.conversations.handlers.converse`); ``/status <code>``, ``/stop``
-and ``/help`` are its commands; ``/start`` starts a conversation. Province and district
-buttons only narrow the commune picker; the commune's button sends its code.
+(:func:`samleng.intake.conversations.handlers.converse`); ``/status <code>``, ``/stop``,
+``/new`` and ``/help`` are its commands; ``/start`` starts a conversation (and undoes a
+``/stop``). Province and district buttons only narrow the commune picker; the commune's
+button sends its code. A photo (or an image sent as a file) is passed on by its
+``file_id`` only; the conversation fetches it through :class:`.bot.BotApi` at filing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import httpx
 from fastapi import APIRouter, Header, Request
 
 from samleng.intake.conversations.handlers import Inbound, Reply, converse, language_of
+from samleng.intake.conversations.replies import text
 from samleng.intake.conversations.telegram import keyboards
 from samleng.intake.conversations.telegram.bot import BotApi, BotApiFailed
 from samleng.intake.entrypoints.deps import PortsDep
@@ -96,14 +99,46 @@ async def _handle(update: dict[str, Any], ports: IntakePorts, bot: BotApi, now: 
     if not isinstance(message, dict):
         return  # edits, channel posts, members: nothing the bot takes
     chat = message.get("chat") or {}
-    if chat.get("type") != "private" or not isinstance(message.get("text"), str):
+    if chat.get("type") != "private":
         return
-    chat_id, typed = int(chat["id"]), message["text"]
-    if typed.split(" ")[0].split("@")[0] == "/start":
-        typed = "hello"  # starts a conversation (or repeats the question under way)
-    await _answer(
-        chat_id, await converse(Inbound("telegram", str(chat_id), typed), ports, now), bot
-    )
+    chat_id, typed = int(chat["id"]), message.get("text")
+    limit = ports.settings.max_attachment_bytes
+    photo, too_large = _photo_in(message, limit)
+    if too_large:
+        language = await language_of(Inbound("telegram", str(chat_id), ""), ports)
+        size = f"{limit // 1024} KiB"
+        await bot.send(chat_id, text("photo_too_large", language, limit=size), None)
+        return
+    if not isinstance(typed, str):
+        if photo is None:
+            return  # stickers, voice, locations: nothing the bot takes
+        typed = ""  # a caption may name people: it is not read
+    inbound = Inbound("telegram", str(chat_id), typed, photo)
+    await _answer(chat_id, await converse(inbound, ports, now, photos=bot), bot)
+
+
+def _photo_in(message: dict[str, Any], limit: int) -> tuple[str | None, bool]:
+    """The ``file_id`` of the photo a message carries (its largest size within ``limit``,
+    or an image sent as a file), and whether the photo is too large for that."""
+    sizes = message.get("photo")
+    if isinstance(sizes, list) and sizes:
+        fitting = [
+            s
+            for s in sizes
+            if isinstance(s, dict)
+            and isinstance(s.get("file_id"), str)
+            and int(s.get("file_size") or 0) <= limit
+        ]
+        if not fitting:
+            return None, True
+        return str(fitting[-1]["file_id"]), False  # Telegram lists sizes smallest first
+    document = message.get("document")
+    if isinstance(document, dict) and str(document.get("mime_type", "")).startswith("image/"):
+        if int(document.get("file_size") or 0) > limit:
+            return None, True
+        if isinstance(document.get("file_id"), str):
+            return str(document["file_id"]), False
+    return None, False
 
 
 async def _pressed(chat_id: int, data: str, ports: IntakePorts, bot: BotApi, now: datetime) -> None:
@@ -114,7 +149,8 @@ async def _pressed(chat_id: int, data: str, ports: IntakePorts, bot: BotApi, now
             question = keyboards.place_question(parent, language)
             await bot.send(chat_id, question, keyboards.places(parent, language))
         return
-    await _answer(chat_id, await converse(Inbound("telegram", str(chat_id), data), ports, now), bot)
+    replies = await converse(Inbound("telegram", str(chat_id), data), ports, now, photos=bot)
+    await _answer(chat_id, replies, bot)
 
 
 async def _answer(chat_id: int, replies: list[Reply], bot: BotApi) -> None:

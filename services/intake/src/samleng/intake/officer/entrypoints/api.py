@@ -208,8 +208,12 @@ class Acting:
             updated = await act(
                 self.principal, complaint_id, version, action, command, self.desk, detail=detail
             )
-        notes = tuple(await self.desk.notes.for_case(complaint_id))
-        partner_notes = tuple(await self.desk.partner_notes.for_case(complaint_id))
+        return await self.show(updated)
+
+    async def show(self, updated: Case) -> OfficerCaseView:
+        """The case as an action left it, with its ETag."""
+        notes = tuple(await self.desk.notes.for_case(updated.complaint_id))
+        partner_notes = tuple(await self.desk.partner_notes.for_case(updated.complaint_id))
         return _respond(
             self.response, CaseFile(case=updated, notes=notes, partner_notes=partner_notes)
         )

@@ -61,6 +61,21 @@ class DuplicateBody(_Body):
     duplicate_of: str = Field(min_length=1, max_length=64)
 
 
+class LinkBody(_Body):
+    """The original report of the same problem, which this case will follow."""
+
+    original_id: str = Field(min_length=1, max_length=64)
+
+
+class DuplicateCandidateItem(BaseModel):
+    """An open case of the office that is likely the same problem, and why."""
+
+    complaint_id: str
+    score: float = Field(description="Text similarity, 0 to 1")
+    submitted_at: datetime
+    reasons: list[Bilingual] = Field(description="Why it matched")
+
+
 class MoveBody(_Body):
     """Why the case should move, and where (routing checks and decides)."""
 
@@ -217,6 +232,16 @@ class OfficerCaseView(BaseModel):
     office_name_en: str | None = Field(default=None, description="The office's name")
     office_name_km: str | None = Field(default=None, description="The office's name in Khmer")
     place: PlaceNames | None = Field(default=None, description="The place's names")
+    linked_to: str | None = Field(
+        default=None, description="The original report of the same problem this case follows"
+    )
+    linked_reports: list[str] = Field(
+        default_factory=list, description="The cases linked to this one (they follow it)"
+    )
+    duplicate_candidates: list[DuplicateCandidateItem] = Field(
+        default_factory=list,
+        description="Open cases of the office that are likely the same problem, best first",
+    )
 
 
 class AuditItem(BaseModel):

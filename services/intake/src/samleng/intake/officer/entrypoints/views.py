@@ -16,6 +16,7 @@ from samleng.intake.officer.entrypoints.schemas import (
     AttachmentItem,
     CaseSummary,
     CitizenNoteItem,
+    DuplicateCandidateItem,
     InternalNoteItem,
     MoveRefusalItem,
     OfficerCaseView,
@@ -63,6 +64,10 @@ def officer_actions(case: Case) -> list[str]:
         actions += ["reject", "duplicate"]
     if CaseStatus.REOPENED in allowed:
         actions.append("reopen")
+    if case.linked_to is not None:
+        actions.append("unlink")
+    elif working:
+        actions.append("link")
     return actions
 
 
@@ -208,5 +213,19 @@ def officer_case_view(case_file: CaseFile) -> OfficerCaseView:
             for a in case.attachments
         ],
         actions=["partner_note"] if case_file.partner else officer_actions(case),
+        linked_to=case.linked_to,
+        linked_reports=list(case_file.linked_reports),
+        duplicate_candidates=[
+            DuplicateCandidateItem(
+                complaint_id=c.complaint_id,
+                score=c.score,
+                submitted_at=c.submitted_at,
+                reasons=[
+                    Bilingual(en=en, km=km)
+                    for en, km in zip(c.reasons_en, c.reasons_km, strict=True)
+                ],
+            )
+            for c in case_file.candidates
+        ],
         **_names(case),
     )

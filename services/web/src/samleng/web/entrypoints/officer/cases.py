@@ -29,6 +29,8 @@ ACTIONS = {
     "forward": "forward",
     "escalate": "escalate",
     "reopen": "reopen",
+    "link": "link",
+    "unlink": "unlink",
     "partner_note": "partner-notes",
 }
 STATUSES = (
@@ -159,6 +161,7 @@ def action_body(action: str, values: dict[str, str]) -> dict[str, Any]:
         "transfer": {"reason": "reason", "to_office_id": "to_office_id"},
         "forward": {"reason": "reason", "to_ministry": "to_ministry"},
         "escalate": {"reason": "reason"},
+        "link": {"original_id": "original_id"},
     }
     for name, field in fields.get(action, {}).items():
         body[name] = values.get(field, "").strip()

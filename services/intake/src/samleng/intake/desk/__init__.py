@@ -1,0 +1,1 @@
+"""Desks: staff filing for citizens at a counter, on a hotline or from the social-media queue."""
