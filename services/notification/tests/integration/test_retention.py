@@ -50,6 +50,7 @@ from services.notification.tests.integration.helpers import (
     submitted,
 )
 from services.notification.tests.integration.test_alerts import delivery_log, sealing_key
+from services.notification.tests.integration.test_consent import a_number
 from tests.support import drained, eventually, publish_event, running, settings_for
 
 pytestmark = pytest.mark.integration
@@ -59,11 +60,6 @@ NOW = datetime.now(UTC)
 LONG_AGO = NOW - timedelta(days=DAYS + 20)
 RECENTLY = NOW - timedelta(days=DAYS - 20)
 OFFICE = office("commune:170201")
-
-
-def a_number() -> str:
-    """A Cambodian mobile number no other test uses."""
-    return f"+8559{uuid.uuid4().int % 10**7:07d}"
 
 
 def closed(cause: Event, when: datetime) -> ComplaintClosed:
