@@ -20,9 +20,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["GroupCommit"]
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, WriteError
+
+__all__ = ["DUPLICATE_KEY", "GroupCommit", "NewDocuments"]
+
+Document = dict[str, Any]
+#: MongoDB's error code for a unique key stored already.
+DUPLICATE_KEY = 11000
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,3 +86,37 @@ class GroupCommit(Generic[T, R]):
                     done.set_exception(result)
                 else:
                     done.set_result(result)
+
+
+class NewDocuments:
+    """Inserts into one collection in group commits; each caller learns if its was new.
+
+    One unordered ``insert_many`` per round: a document whose ``_id`` (or other unique
+    key) is stored already comes back False, one the server refuses otherwise raises
+    :class:`~pymongo.errors.WriteError` to its caller only, and a write concern the
+    round did not reach raises to every caller (none of them is durable).
+    """
+
+    def __init__(self, collection: AsyncCollection[Document]) -> None:
+        self._collection = collection
+        self._rounds: GroupCommit[Document, bool] = GroupCommit(self._insert)
+
+    async def insert(self, document: Document) -> bool:
+        """Store the document; False if it (its unique key) was stored already."""
+        return await self._rounds.submit(document)
+
+    async def _insert(self, documents: list[Document]) -> list[bool | BaseException]:
+        outcome: list[bool | BaseException] = [True] * len(documents)
+        try:
+            await self._collection.insert_many(documents, ordered=False)
+        except BulkWriteError as exc:
+            if exc.details.get("writeConcernErrors"):
+                raise
+            for error in exc.details.get("writeErrors", ()):
+                code = error.get("code")
+                outcome[error["index"]] = (
+                    False
+                    if code == DUPLICATE_KEY
+                    else WriteError(error.get("errmsg", ""), code, error)
+                )
+        return outcome

@@ -11,12 +11,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, WriteError
 
 from samleng.common.events import Event, parse_event
-from samleng.common.group_commit import GroupCommit
-
-DUPLICATE_KEY = 11000
+from samleng.common.group_commit import NewDocuments
 
 
 def archived_form(event: Event) -> dict[str, Any]:
@@ -37,7 +34,7 @@ class MongoEventArchive:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._events = db["events"]
-        self._inserts: GroupCommit[dict[str, Any], bool] = GroupCommit(self._insert_new)
+        self._inserts = NewDocuments(self._events)
 
     async def create_indexes(self) -> None:
         """Find a complaint's events quickly (idempotent)."""
@@ -51,25 +48,7 @@ class MongoEventArchive:
             "sequence": event.sequence,
             "event": archived_form(event),
         }
-        return await self._inserts.submit(document)
-
-    async def _insert_new(self, documents: list[dict[str, Any]]) -> list[bool | BaseException]:
-        """Insert a round of events; per event True (new), False (archived already) or the
-        error that refused it."""
-        outcome: list[bool | BaseException] = [True] * len(documents)
-        try:
-            await self._events.insert_many(documents, ordered=False)
-        except BulkWriteError as exc:
-            if exc.details.get("writeConcernErrors"):
-                raise  # not durable: every caller of the round retries
-            for error in exc.details.get("writeErrors", ()):
-                code = error.get("code")
-                outcome[error["index"]] = (
-                    False
-                    if code == DUPLICATE_KEY
-                    else WriteError(error.get("errmsg", ""), code, error)
-                )
-        return outcome
+        return await self._inserts.insert(document)
 
     async def of_complaint(self, complaint_id: str) -> list[Event]:
         """Every archived event of one complaint."""
