@@ -5,11 +5,20 @@ its keyed hash); ``reporters`` holds what a citizen told about themselves, seale
 :mod:`samleng.intake.adapters.crypto`), apart from the case so no case read returns it;
 ``idempotency`` maps a keyed hash of an ``Idempotency-Key`` to the sealed tracking code it
 produced; ``outbox`` holds events not yet confirmed by the broker. Saving an existing case
-checks its ``version`` so two writers never overwrite each other.
+checks its ``version`` so two writers never overwrite each other (every write of a case
+raises its ``version``).
+
+The cases this process stored last are kept in memory (:meth:`CaseRepository.last_written`,
+a bounded number, least recently stored first out), so routing's decision on a case
+just submitted is folded in without reading the case back. A kept case can only be older
+than the stored one, and then its ``save`` fails the version check, drops it, and the
+caller reads the stored case.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +55,8 @@ Document = dict[str, Any]
 
 #: Where cases without a deadline sort when an inbox is ordered by deadline: last.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+#: How many cases stored last are kept in memory for :meth:`CaseRepository.last_written`.
+KEPT_CASES = 1000
 
 
 class CaseRepository:
@@ -57,6 +68,7 @@ class CaseRepository:
         self._outbox = Outbox(db)
         self._reporters = db["reporters"]
         self._idempotency = db["idempotency"]
+        self._written: OrderedDict[str, Case] = OrderedDict()
 
     async def create_indexes(self) -> None:
         """Indexes the queries below rely on (idempotent)."""
@@ -80,6 +92,7 @@ class CaseRepository:
             await session.with_transaction(
                 lambda s: self._insert_case_and_event(s, case, event, sealed_reporter, idempotency)
             )
+        self._keep(case)
 
     async def _insert_case_and_event(
         self,
@@ -118,6 +131,18 @@ class CaseRepository:
         doc = await self._cases.find_one({"_id": complaint_id})
         return case_from_document(doc) if doc else None
 
+    async def last_written(self, complaint_id: str) -> Case | None:
+        """The case as this process last stored it, if still kept; else as stored. Only to
+        change and save: a kept case may be older than the stored one (``save`` says so)."""
+        kept = self._written.get(complaint_id)
+        return kept if kept is not None else await self.get(complaint_id)
+
+    def _keep(self, case: Case) -> None:
+        self._written[case.complaint_id] = case
+        self._written.move_to_end(case.complaint_id)
+        if len(self._written) > KEPT_CASES:
+            self._written.popitem(last=False)
+
     async def recent(
         self,
         *,
@@ -142,6 +167,7 @@ class CaseRepository:
     async def save(self, case: Case) -> None:
         """Replace a case read at ``case.version``; StaleCase if someone saved it since."""
         await self._replace(case)
+        self._keep(dataclasses.replace(case, version=case.version + 1))
 
     async def save_with_event(
         self, case: Case, event: Event, *, also: AlsoWrite | None = None
@@ -158,6 +184,7 @@ class CaseRepository:
 
         async with self._db.client.start_session() as session:
             await session.with_transaction(write)
+        self._keep(dataclasses.replace(case, version=case.version + 1))
 
     async def _replace(self, case: Case, session: AsyncClientSession | None = None) -> None:
         doc = case_to_document(case)
@@ -166,6 +193,7 @@ class CaseRepository:
             {"_id": case.complaint_id, "version": case.version}, doc, session=session
         )
         if result.matched_count != 1:
+            self._written.pop(case.complaint_id, None)
             raise StaleCase(case.complaint_id)
 
 
