@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, WriteError
 
-__all__ = ["DUPLICATE_KEY", "GroupCommit", "NewDocuments"]
+__all__ = ["DUPLICATE_KEY", "GroupCommit", "NewDocuments", "note_refusals"]
 
 Document = dict[str, Any]
 #: MongoDB's error code for a unique key stored already.
@@ -110,13 +110,18 @@ class NewDocuments:
         try:
             await self._collection.insert_many(documents, ordered=False)
         except BulkWriteError as exc:
-            if exc.details.get("writeConcernErrors"):
-                raise
-            for error in exc.details.get("writeErrors", ()):
-                code = error.get("code")
-                outcome[error["index"]] = (
-                    False
-                    if code == DUPLICATE_KEY
-                    else WriteError(error.get("errmsg", ""), code, error)
-                )
+            note_refusals(exc, outcome)
         return outcome
+
+
+def note_refusals(exc: BulkWriteError, outcome: list[bool | BaseException]) -> None:
+    """Mark the writes of an unordered bulk write the server refused: a unique key stored
+    already is False, any other refusal its WriteError. A write concern the round did not
+    reach is raised again: no write of the round is known durable."""
+    if exc.details.get("writeConcernErrors"):
+        raise exc
+    for error in exc.details.get("writeErrors", ()):
+        code = error.get("code")
+        outcome[error["index"]] = (
+            False if code == DUPLICATE_KEY else WriteError(error.get("errmsg", ""), code, error)
+        )

@@ -12,6 +12,9 @@ used first out), so the next event of a complaint is folded without reading its 
 again. A kept record can only be older than the stored one (records only grow), and
 ``replace`` compares ``n_events`` with the stored one: a stale one loses the
 compare-and-set, is dropped, and the handler reads the stored record and folds again.
+Records that consumers write at the same time go in one unordered bulk write (a group
+commit); when some of them lost their compare-and-set, the bulk write does not say which,
+so every one of the round folds again (one that was stored finds its event folded).
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
+from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from samleng.common.group_commit import GroupCommit, note_refusals
 from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import Area
 
@@ -36,6 +41,9 @@ class MongoCaseRecords:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._cases = db["cases"]
         self._written: OrderedDict[str, CaseRecord] = OrderedDict()
+        self._writes: GroupCommit[tuple[CaseRecord, CaseRecord | None], bool] = GroupCommit(
+            self._write_round
+        )
 
     async def create_indexes(self) -> None:
         """Indexes of the period and area queries (idempotent)."""
@@ -62,22 +70,39 @@ class MongoCaseRecords:
 
     async def replace(self, record: CaseRecord, previous: CaseRecord | None) -> bool:
         """Store the record in place of ``previous``, the stored one it was folded from
-        (None: there was none); False when another consumer changed it meanwhile."""
+        (None: there was none); False when another consumer changed it meanwhile (or,
+        rarely, when another record of its round did: folding again then finds it stored)."""
         self._written.pop(record.complaint_id, None)  # kept again only once written
-        if previous is None:
-            try:
-                await self._cases.insert_one(record.to_document())
-            except DuplicateKeyError:
-                return False
-        else:
-            done = await self._cases.replace_one(
+        if not await self._writes.submit((record, previous)):
+            return False
+        self._keep(record)
+        return True
+
+    async def _write_round(
+        self, round_: list[tuple[CaseRecord, CaseRecord | None]]
+    ) -> list[bool | BaseException]:
+        writes: list[InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]]] = [
+            InsertOne(record.to_document())
+            if previous is None
+            else ReplaceOne(
                 {"_id": record.complaint_id, "n_events": previous.n_events},
                 record.to_document(),
             )
-            if done.matched_count != 1:
-                return False
-        self._keep(record)
-        return True
+            for record, previous in round_
+        ]
+        outcome: list[bool | BaseException] = [True] * len(writes)
+        try:
+            matched = (await self._cases.bulk_write(writes, ordered=False)).matched_count
+        except BulkWriteError as exc:
+            note_refusals(exc, outcome)
+            matched = int(exc.details.get("nMatched", 0))
+        replaced = [
+            i for i, (_, before) in enumerate(round_) if before is not None and outcome[i] is True
+        ]
+        if matched < len(replaced):
+            for i in replaced:
+                outcome[i] = False
+        return outcome
 
     async def save(self, record: CaseRecord) -> None:
         """Store the record unless a record folded from more events is already there."""
