@@ -99,10 +99,16 @@ class Outbox:
 
     async def add(self, events: list[Event], *, session: AsyncClientSession | None) -> None:
         """Store events to publish, inside the caller's transaction (``session``)."""
-        if events:
-            await self.collection.insert_many(
-                [outbox_entry(e) for e in events], ordered=True, session=session
-            )
+        await self.store([outbox_entry(e) for e in events], session=session)
+
+    async def store(self, entries: list[Document], *, session: AsyncClientSession | None) -> None:
+        """Store entries made with :func:`outbox_entry`, inside the caller's transaction.
+
+        For writers that gather the events of several callers into one transaction: each
+        entry is made in its own caller's context, so it carries that caller's trace.
+        """
+        if entries:
+            await self.collection.insert_many(entries, ordered=True, session=session)
 
     async def announce_again(self, event: Event) -> None:
         """Publish a stored event once more (same ``event_id``: consumers dedupe it)."""

@@ -246,7 +246,7 @@ async def test_a_replica_folding_into_the_case_it_stored_last_loses_to_a_newer_s
     first: Any = bootstrap(settings)
     second: Any = bootstrap(settings)
     async with running(first.app) as http, running(second.app):
-        code, complaint_id = await submit(http, first)
+        _, complaint_id = await submit(http, first)
         assignment = assigned_after(1, complaint_id)
         await on_assigned(assignment, second.ports)
         moved = assigned_after(2, complaint_id).model_copy(

@@ -13,19 +13,26 @@ a bounded number, least recently stored first out), so routing's decision on a c
 just submitted is folded in without reading the case back. A kept case can only be older
 than the stored one, and then its ``save`` fails the version check, drops it, and the
 caller reads the stored case.
+
+Submissions that arrive at the same time are stored in one transaction (a group commit:
+one commit for many requests, each answered once its case is durable). Should one of
+them collide with a stored key (a repeated ``Idempotency-Key``, a tracking code in use),
+the round is stored again one submission at a time, so each gets its own answer.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from samleng.common.events import (
     CaseStatus,
@@ -36,7 +43,8 @@ from samleng.common.events import (
     Location,
     OfficeRef,
 )
-from samleng.common.outbox import Outbox
+from samleng.common.group_commit import DUPLICATE_KEY, GroupCommit
+from samleng.common.outbox import Outbox, outbox_entry
 from samleng.intake.domain.model import (
     Attachment,
     Case,
@@ -59,6 +67,14 @@ NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 KEPT_CASES = 1000
 
 
+@dataclasses.dataclass(frozen=True)
+class _NewCase:
+    case: Case
+    entry: Document  # its first event, as the outbox keeps it
+    sealed_reporter: bytes | None
+    idempotency: Document | None
+
+
 class CaseRepository:
     """Cases, their sealed reporter details, idempotency records and outbox."""
 
@@ -69,6 +85,7 @@ class CaseRepository:
         self._reporters = db["reporters"]
         self._idempotency = db["idempotency"]
         self._written: OrderedDict[str, Case] = OrderedDict()
+        self._submissions: GroupCommit[_NewCase, None] = GroupCommit(self._add_round)
 
     async def create_indexes(self) -> None:
         """Indexes the queries below rely on (idempotent)."""
@@ -88,34 +105,62 @@ class CaseRepository:
         idempotency: Document | None = None,
     ) -> None:
         """Store a new case and its first event atomically (the transactional outbox)."""
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(
-                lambda s: self._insert_case_and_event(s, case, event, sealed_reporter, idempotency)
-            )
+        entry = outbox_entry(event)  # made here, so it carries this request's trace
+        await self._submissions.submit(_NewCase(case, entry, sealed_reporter, idempotency))
         self._keep(case)
 
-    async def _insert_case_and_event(
-        self,
-        session: AsyncClientSession,
-        case: Case,
-        event: Event,
-        sealed_reporter: bytes | None,
-        idempotency: Document | None,
-    ) -> None:
-        if idempotency is not None:
+    async def _add_round(self, round_: list[_NewCase]) -> list[BaseException | None]:
+        if len(round_) > 1:
             try:
-                await self._idempotency.insert_one(idempotency, session=session)
+                await self._in_transaction(lambda s: self._insert_all(s, round_))
+            except BulkWriteError as exc:
+                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", ())):
+                    raise
+            else:
+                return [None] * len(round_)
+        outcome: list[BaseException | None] = []
+        for new in round_:
+            try:
+                await self._in_transaction(functools.partial(self._insert_case_and_event, new=new))
+            except (DuplicateCase, DuplicateSubmission) as refused:
+                outcome.append(refused)
+            else:
+                outcome.append(None)
+        return outcome
+
+    async def _in_transaction(self, write: Callable[[AsyncClientSession], Any]) -> None:
+        async with self._db.client.start_session() as session:
+            await session.with_transaction(write)
+
+    async def _insert_all(self, session: AsyncClientSession, round_: list[_NewCase]) -> None:
+        keys = [n.idempotency for n in round_ if n.idempotency is not None]
+        if keys:
+            await self._idempotency.insert_many(keys, session=session)
+        await self._cases.insert_many([case_to_document(n.case) for n in round_], session=session)
+        reporters = [
+            {"_id": n.case.complaint_id, "sealed": n.sealed_reporter}
+            for n in round_
+            if n.sealed_reporter is not None
+        ]
+        if reporters:
+            await self._reporters.insert_many(reporters, session=session)
+        await self._outbox.store([n.entry for n in round_], session=session)
+
+    async def _insert_case_and_event(self, session: AsyncClientSession, new: _NewCase) -> None:
+        if new.idempotency is not None:
+            try:
+                await self._idempotency.insert_one(new.idempotency, session=session)
             except DuplicateKeyError as exc:
-                raise DuplicateSubmission(idempotency["_id"]) from exc
+                raise DuplicateSubmission(new.idempotency["_id"]) from exc
         try:
-            await self._cases.insert_one(case_to_document(case), session=session)
+            await self._cases.insert_one(case_to_document(new.case), session=session)
         except DuplicateKeyError as exc:
-            raise DuplicateCase(case.complaint_id) from exc
-        if sealed_reporter is not None:
+            raise DuplicateCase(new.case.complaint_id) from exc
+        if new.sealed_reporter is not None:
             await self._reporters.insert_one(
-                {"_id": case.complaint_id, "sealed": sealed_reporter}, session=session
+                {"_id": new.case.complaint_id, "sealed": new.sealed_reporter}, session=session
             )
-        await self._outbox.add([event], session=session)
+        await self._outbox.store([new.entry], session=session)
 
     async def idempotency_record(self, key_hash: str) -> Document | None:
         """The record a former submission with this key left, if it has not expired."""

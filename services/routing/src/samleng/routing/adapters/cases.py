@@ -39,7 +39,7 @@ from samleng.common.events import (
     parse_event,
 )
 from samleng.common.group_commit import DUPLICATE_KEY, GroupCommit
-from samleng.common.outbox import Outbox
+from samleng.common.outbox import Outbox, outbox_entry
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Office
 from samleng.routing.domain.sla import PausedClock, Timer
@@ -71,9 +71,7 @@ class CaseRepository:
         self._cases = db["assignments"]
         self._outbox = outbox
         self._on_stored = on_stored  # wakes the relay: events are waiting
-        self._additions: GroupCommit[tuple[Document, ComplaintAssigned], bool] = GroupCommit(
-            self._add_round
-        )
+        self._additions: GroupCommit[tuple[Document, Document], bool] = GroupCommit(self._add_round)
 
     async def create_indexes(self) -> None:
         """Indexes for office inboxes and due clocks, and the outbox's (idempotent)."""
@@ -86,17 +84,18 @@ class CaseRepository:
         doc = _to_doc(case)
         doc.update(_id=case.complaint_id, version=1, rule=assigned.data.rule,
                    event=assigned.model_dump(mode="json"))  # fmt: skip
-        added = await self._additions.submit((doc, assigned))
+        # the outbox entry is made here, so it carries this handler's trace
+        added = await self._additions.submit((doc, outbox_entry(assigned)))
         if added:
             self._on_stored()
         return added
 
-    async def _add_round(self, round_: list[tuple[Document, ComplaintAssigned]]) -> list[bool]:
+    async def _add_round(self, round_: list[tuple[Document, Document]]) -> list[bool]:
         if len(round_) > 1:
 
             async def write_all(session: AsyncClientSession) -> None:
                 await self._cases.insert_many([d for d, _ in round_], session=session)
-                await self._outbox.add([a for _, a in round_], session=session)
+                await self._outbox.store([entry for _, entry in round_], session=session)
 
             try:
                 await self._in_transaction(write_all)
@@ -105,12 +104,12 @@ class CaseRepository:
                     raise
             else:
                 return [True] * len(round_)
-        return [await self._add_one(doc, assigned) for doc, assigned in round_]
+        return [await self._add_one(doc, entry) for doc, entry in round_]
 
-    async def _add_one(self, doc: Document, assigned: ComplaintAssigned) -> bool:
+    async def _add_one(self, doc: Document, entry: Document) -> bool:
         async def write(session: AsyncClientSession) -> None:
             await self._cases.insert_one(doc, session=session)
-            await self._outbox.add([assigned], session=session)
+            await self._outbox.store([entry], session=session)
 
         try:
             await self._in_transaction(write)
