@@ -10,7 +10,12 @@ transaction. The :class:`OutboxRelay` then moves stored events to the broker::
     relay = OutboxRelay(outbox, publisher)       # a background task of the service
     relay.wake()                                 # something new is waiting
 
-The relay claims a batch of entries under a lease (so replicas never publish one entry at
+A writer that gathers several callers' events into one transaction (a group commit) makes
+each entry in its caller's own context (``outbox_entry(event)``, so each keeps its trace)
+and stores them together with ``outbox.store(entries, session=s)``.
+
+A woken relay first waits a moment (``GATHER_SECONDS``) for the other writes of that
+moment. It claims a batch of entries under a lease (so replicas never publish one entry at
 the same time), publishes them with publisher confirms, the entries of one complaint in
 their order and different complaints side by side, and marks the confirmed ones
 published in one write. A failed publish leaves the entry unpublished and due again
