@@ -16,8 +16,9 @@ caller reads the stored case.
 
 Submissions that arrive at the same time are stored in one transaction (a group commit:
 one commit for many requests, each answered once its case is durable). Should one of
-them collide with a stored key (a repeated ``Idempotency-Key``, a tracking code in use),
-the round is stored again one submission at a time, so each gets its own answer.
+them collide with a stored key (a repeated ``Idempotency-Key``, a tracking code in use)
+or be refused, the round is stored again one submission at a time, so each gets its own
+answer.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from samleng.common.events import (
     Location,
     OfficeRef,
 )
-from samleng.common.group_commit import DUPLICATE_KEY, GroupCommit
+from samleng.common.group_commit import GroupCommit
 from samleng.common.outbox import Outbox, outbox_entry
 from samleng.intake.domain.model import (
     Attachment,
@@ -113,16 +114,15 @@ class CaseRepository:
         if len(round_) > 1:
             try:
                 await self._in_transaction(lambda s: self._insert_all(s, round_))
-            except BulkWriteError as exc:
-                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", ())):
-                    raise
+            except BulkWriteError:
+                pass  # a key in use, or one submission refused: each alone, for its own answer
             else:
                 return [None] * len(round_)
         outcome: list[BaseException | None] = []
         for new in round_:
             try:
                 await self._in_transaction(functools.partial(self._insert_case_and_event, new=new))
-            except (DuplicateCase, DuplicateSubmission) as refused:
+            except Exception as refused:  # DuplicateCase/Submission, or this one's failure
                 outcome.append(refused)
             else:
                 outcome.append(None)

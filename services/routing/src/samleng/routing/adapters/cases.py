@@ -13,8 +13,8 @@ lost, and the outbox relay publishes them:
 
 A change that causes no event is one plain update (no transaction needed). New cases
 that consumers store at the same time go in one transaction (a group commit); should one
-of them exist already, the round is stored again one case at a time, so each learns
-whether it was first.
+of them exist already (or be refused), the round is stored again one case at a time, so
+each learns whether it was first.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from samleng.common.events import (
     FeedbackKind,
     parse_event,
 )
-from samleng.common.group_commit import DUPLICATE_KEY, GroupCommit
+from samleng.common.group_commit import GroupCommit
 from samleng.common.outbox import Outbox, outbox_entry
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Office
@@ -90,7 +90,9 @@ class CaseRepository:
             self._on_stored()
         return added
 
-    async def _add_round(self, round_: list[tuple[Document, Document]]) -> list[bool]:
+    async def _add_round(
+        self, round_: list[tuple[Document, Document]]
+    ) -> list[bool | BaseException]:
         if len(round_) > 1:
 
             async def write_all(session: AsyncClientSession) -> None:
@@ -99,12 +101,17 @@ class CaseRepository:
 
             try:
                 await self._in_transaction(write_all)
-            except BulkWriteError as exc:
-                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", ())):
-                    raise
+            except BulkWriteError:
+                pass  # a key in use, or one case refused: each alone, for its own answer
             else:
                 return [True] * len(round_)
-        return [await self._add_one(doc, entry) for doc, entry in round_]
+        outcome: list[bool | BaseException] = []
+        for doc, entry in round_:  # each learns whether it was first, or what failed it
+            try:
+                outcome.append(await self._add_one(doc, entry))
+            except Exception as failed:
+                outcome.append(failed)
+        return outcome
 
     async def _add_one(self, doc: Document, entry: Document) -> bool:
         async def write(session: AsyncClientSession) -> None:
