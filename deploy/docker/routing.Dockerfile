@@ -40,6 +40,7 @@ COPY --from=build /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     SAMLENG_HTTP_HOST=0.0.0.0 \
     SAMLENG_HTTP_PORT=8001
 WORKDIR /app

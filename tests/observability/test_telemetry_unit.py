@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
@@ -122,3 +124,13 @@ def test_the_standard_otlp_variables_name_the_exporter_endpoint(
     assert telemetry.exporter_url("http://tempo:4318/otlp/traces") == (
         "http://tempo:4318/otlp/traces"
     )
+
+
+def test_command_spans_are_made_only_when_spans_go_somewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = TracerProvider()
+    monkeypatch.setattr(telemetry.trace, "get_tracer_provider", lambda: provider)
+    assert not telemetry.spans_kept()  # trace ids only: no command span is worth making
+    provider.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
+    assert telemetry.spans_kept()

@@ -104,6 +104,10 @@ class InMemoryCases:
             self.cases[complaint_id] = replace(raced, version=found.version + 1)
         return found
 
+    async def last_written(self, complaint_id: str) -> Case | None:
+        """As stored: the fake keeps no copies of its own."""
+        return await self.get(complaint_id)
+
     async def by_code_hash(self, code_hash: str) -> Case | None:
         """The case a tracking code belongs to, if any."""
         found = next((c for c in self.cases.values() if c.code_hash == code_hash), None)

@@ -1,5 +1,6 @@
 """Case records in real MongoDB: concurrent folds of one complaint keep the fullest one,
-and events of one complaint handled at once all end up in its record."""
+events of one complaint handled at once all end up in its record, and a replica folding
+from the record it wrote last loses to one that wrote since, then folds again."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ async def test_events_of_one_complaint_handled_at_once_all_end_up_in_its_record(
     for complaint_id in {e.complaint_id for e in events}:
         mine = [e for e in events if e.complaint_id == complaint_id]
         expected = fold(complaint_id, mine)
-        record = await records.get(complaint_id)
+        record = await MongoCaseRecords(reporting_db).get(complaint_id)  # as stored
         assert record is not None
         assert (record.folded, record.n_events, record.status, record.transitions) == (
             expected.folded,
@@ -84,6 +85,40 @@ async def test_events_of_one_complaint_handled_at_once_all_end_up_in_its_record(
             expected.status,
             [(_to_milliseconds(at), status) for at, status in expected.transitions],
         )
+
+
+async def test_two_replicas_take_turns_on_one_complaint_and_lose_no_event(
+    reporting_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    def replica() -> ReportingPorts:
+        return ReportingPorts(
+            MongoEventArchive(reporting_db),
+            MongoCaseRecords(reporting_db),
+            MongoPublications(reporting_db),
+            FakeHeadline(FakeCaseRecords()),
+            CALENDAR,
+        )
+
+    events, _ = generate(12, seed=3)
+    complaint_id = max({e.complaint_id for e in events}, key=lambda c: _count(events, c))
+    mine = sorted((e for e in events if e.complaint_id == complaint_id), key=lambda e: e.sequence)
+    assert len(mine) >= 3
+    first, second = replica(), replica()
+    # each replica keeps the record it wrote; every other event goes to the other replica,
+    # so each one folds into a record that changed since it wrote it
+    for n, event in enumerate(mine):
+        await on_event(event, first if n % 2 == 0 else second)
+    await on_event(mine[0], second)  # a redelivery changes nothing
+    expected = fold(complaint_id, mine)
+    stored = await MongoCaseRecords(reporting_db).get(complaint_id)
+    assert stored is not None
+    assert (stored.folded, stored.n_events) == (expected.folded, expected.n_events)
+    archived = await MongoEventArchive(reporting_db).of_complaint(complaint_id)
+    assert sorted(str(e.event_id) for e in archived) == sorted(str(e.event_id) for e in mine)
+
+
+def _count(events: list[Any], complaint_id: str) -> int:
+    return sum(1 for e in events if e.complaint_id == complaint_id)
 
 
 def _to_milliseconds(at: datetime) -> datetime:

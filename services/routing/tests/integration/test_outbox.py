@@ -4,6 +4,7 @@ outbox lists older releases kept inside each case."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aio_pika
@@ -65,3 +66,36 @@ async def test_decisions_stored_before_a_crash_are_published_after_a_restart(
             await eventually(lambda: all_published(settings, case.complaint_id))  # noqa: B023
     record = await case_record(settings, old[0].complaint_id)
     assert record is not None and "outbox" not in record
+
+
+async def test_cases_stored_at_once_are_each_stored_once_with_their_assignment(
+    stack: Any,
+) -> None:
+    settings = settings_for(stack, RoutingSettings, "routing")
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongo_url.get_secret_value(), tz_aware=True
+    )
+    try:
+        db = client[settings.mongo_database]
+        cases = CaseRepository(db, Outbox(db))
+        earlier = decided(settings)
+        assert await cases.add(*earlier)
+        new = [decided(settings) for _ in range(5)]
+        # the earlier case again (a redelivered submission, a second decision) in the
+        # middle of a round of new ones: it alone is refused, every new one is stored
+        again = (earlier[0], decided(settings)[1])
+        firsts = await asyncio.gather(*(cases.add(*pair) for pair in [*new[:2], again, *new[2:]]))
+        assert firsts == [True, True, False, True, True, True]
+        stored = {d["_id"] async for d in db["assignments"].find({}, {"_id": 1})}
+        assert {c.complaint_id for c, _ in [earlier, *new]} <= stored
+        outbox = {d["_id"] async for d in db["outbox"].find({}, {"_id": 1})}
+        assert {str(a.event_id) for _, a in [earlier, *new]} <= outbox
+        assert str(again[1].event_id) not in outbox  # its transaction left nothing behind
+        more = [decided(settings) for _ in range(3)]  # a round of new cases only
+        assert await asyncio.gather(*(cases.add(*pair) for pair in more)) == [True] * 3
+        assert (
+            await db["outbox"].count_documents({"_id": {"$in": [str(a.event_id) for _, a in more]}})
+            == 3
+        )
+    finally:
+        await client.close()

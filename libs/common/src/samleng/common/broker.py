@@ -113,6 +113,10 @@ def make_broker(settings: ServiceSettings) -> RabbitBroker:
         graceful_timeout=settings.shutdown_timeout_seconds,
         app_id=f"samleng-{settings.service_name}",
         logger=logging.getLogger(f"samleng.{settings.service_name}.broker"),
+        # FastStream's "Received"/"Processed" line for every message, at DEBUG: two JSON
+        # lines per event cost more than many handlers; metrics count every message, and
+        # the inbox logs every failure, dead-lettering and hold at WARNING or above
+        log_level=logging.DEBUG,
         fail_fast=True,
         # no dependency injection per message: the inbox takes the raw body and reads the
         # message from the context itself (FastDepends resolved it in a thread each time)

@@ -10,7 +10,12 @@ transaction. The :class:`OutboxRelay` then moves stored events to the broker::
     relay = OutboxRelay(outbox, publisher)       # a background task of the service
     relay.wake()                                 # something new is waiting
 
-The relay claims a batch of entries under a lease (so replicas never publish one entry at
+A writer that gathers several callers' events into one transaction (a group commit) makes
+each entry in its caller's own context (``outbox_entry(event)``, so each keeps its trace)
+and stores them together with ``outbox.store(entries, session=s)``.
+
+A woken relay first waits a moment (``GATHER_SECONDS``) for the other writes of that
+moment. It claims a batch of entries under a lease (so replicas never publish one entry at
 the same time), publishes them with publisher confirms, the entries of one complaint in
 their order and different complaints side by side, and marks the confirmed ones
 published in one write. A failed publish leaves the entry unpublished and due again
@@ -54,6 +59,9 @@ FIRST_RETRY = timedelta(seconds=0.5)
 LONGEST_RETRY = timedelta(seconds=30)
 #: How long a stopping relay keeps publishing what is already stored.
 DRAIN_SECONDS = 5.0
+#: How long a woken relay lets other writes of the moment land before it claims: under
+#: load one claim (a read and two writes) then covers many entries, not one each.
+GATHER_SECONDS = 0.01
 
 
 def outbox_entry(event: Event) -> Document:
@@ -96,10 +104,16 @@ class Outbox:
 
     async def add(self, events: list[Event], *, session: AsyncClientSession | None) -> None:
         """Store events to publish, inside the caller's transaction (``session``)."""
-        if events:
-            await self.collection.insert_many(
-                [outbox_entry(e) for e in events], ordered=True, session=session
-            )
+        await self.store([outbox_entry(e) for e in events], session=session)
+
+    async def store(self, entries: list[Document], *, session: AsyncClientSession | None) -> None:
+        """Store entries made with :func:`outbox_entry`, inside the caller's transaction.
+
+        For writers that gather the events of several callers into one transaction: each
+        entry is made in its own caller's context, so it carries that caller's trace.
+        """
+        if entries:
+            await self.collection.insert_many(entries, ordered=True, session=session)
 
     async def announce_again(self, event: Event) -> None:
         """Publish a stored event once more (same ``event_id``: consumers dedupe it)."""
@@ -129,8 +143,10 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         batch_size: int = BATCH_SIZE,
         lease: timedelta = LEASE,
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self._entries = outbox.collection
+        self._gather_seconds = gather_seconds
         self._publisher = publisher
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
@@ -259,6 +275,7 @@ class OutboxRelay:
                     raise asyncio.CancelledError
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                    await asyncio.sleep(self._gather_seconds)  # woken: let the moment's others land
         finally:
             # a clean stop first publishes what is already stored (bounded; including what
             # an interrupted round held), then gives back whatever it still holds, so

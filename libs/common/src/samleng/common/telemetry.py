@@ -24,6 +24,7 @@ documents, and errors are recorded by exception type only.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -62,6 +63,7 @@ __all__ = [
     "guarded",
     "inject",
     "span",
+    "spans_kept",
     "trace_headers",
     "tracer",
 ]
@@ -130,9 +132,27 @@ def disable_native_http_telemetry(app: Any) -> None:
                 config[signal] = False
 
 
+@functools.cache
 def tracer(service: str) -> trace.Tracer:
-    """The tracer of one service (its instrumentation scope is ``samleng.<service>``)."""
+    """The tracer of one service (its instrumentation scope is ``samleng.<service>``).
+
+    Made once per service: a tracer got before :func:`configure` is a proxy that follows
+    the provider installed later, and making one per span cost as much as the span.
+    """
     return trace.get_tracer(f"samleng.{service}")
+
+
+def spans_kept() -> bool:
+    """Whether a finished span goes anywhere: an exporter, or a test's span processor.
+
+    Without one, the SDK provider still makes the spans that carry trace ids into logs and
+    messages, but a span that only a processor would ever see is not worth its cost.
+    """
+    provider = trace.get_tracer_provider()
+    processors = getattr(
+        getattr(provider, "_active_span_processor", None), "_span_processors", None
+    )
+    return processors is None or bool(processors)
 
 
 def extract(carrier: Mapping[str, Any] | None) -> otel_context.Context | None:
@@ -205,7 +225,8 @@ class MongoCommandSpans(monitoring.CommandListener):
 
     Registered on each service's own client (``make_mongo_client``) and nowhere else, so
     a command is never traced twice. The span names the command and collection; the
-    command document, which may hold a case, is never recorded.
+    command document, which may hold a case, is never recorded. Nothing is traced while
+    no span goes anywhere (:func:`spans_kept`): a command span has no trace id to log.
     """
 
     def __init__(self, service: str) -> None:
@@ -215,7 +236,7 @@ class MongoCommandSpans(monitoring.CommandListener):
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         """Open a span for a command issued under a recording span."""
         with guarded("mongo-started"):
-            if event.command_name in _UNTRACED_COMMANDS:
+            if event.command_name in _UNTRACED_COMMANDS or not spans_kept():
                 return
             if not trace.get_current_span().get_span_context().is_valid:
                 return

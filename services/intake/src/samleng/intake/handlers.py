@@ -40,9 +40,14 @@ class UnknownCase(PoisonMessage):
 
 
 async def fold_into_case(event: Event, change: CaseChange, cases: Cases) -> None:
-    """Fold what an event changes into its case, once, retrying if the case moves meanwhile."""
-    for _ in range(MAX_SAVE_ATTEMPTS):
-        case = await cases.get(event.complaint_id)
+    """Fold what an event changes into its case, once, retrying if the case moves meanwhile.
+
+    The first try starts from the case as this process last stored it (usually the case
+    just submitted, so no read); a retry reads the stored case.
+    """
+    for attempt in range(MAX_SAVE_ATTEMPTS):
+        read = cases.last_written if attempt == 0 else cases.get
+        case = await read(event.complaint_id)
         if case is None:
             raise UnknownCase(f"no case {event.complaint_id} for event {event.event_id}")
         updated = apply_change(case, change)

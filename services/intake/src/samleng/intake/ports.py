@@ -74,6 +74,10 @@ class Cases(Protocol):
     async def get(self, complaint_id: str) -> Case | None:
         """The case with this id, if any."""
 
+    async def last_written(self, complaint_id: str) -> Case | None:
+        """The case as this process last stored it, else as stored: only to change and
+        save (it may be older than the stored one; ``save`` then raises StaleCase)."""
+
     async def by_code_hash(self, code_hash: str) -> Case | None:
         """The case a tracking code belongs to, if any."""
 

@@ -235,3 +235,28 @@ async def test_withdraw_is_final_even_if_routing_acts_later(env: Any, amqp: Any)
         assert again.status_code == 409
         info = await http.post(f"/v1/complaints/{code}/information", json={"text": "x"})
         assert info.status_code == 409 and info.json()["type"].endswith("case-not-open")
+
+
+async def test_a_replica_folding_into_the_case_it_stored_last_loses_to_a_newer_save(
+    env: Any,
+) -> None:
+    # two replicas on one database: the first keeps the case it stored at submission,
+    # the second assigns it meanwhile; the first's next fold must start from the stored case
+    settings = intake_settings(env)
+    first: Any = bootstrap(settings)
+    second: Any = bootstrap(settings)
+    async with running(first.app) as http, running(second.app):
+        _, complaint_id = await submit(http, first)
+        assignment = assigned_after(1, complaint_id)
+        await on_assigned(assignment, second.ports)
+        moved = assigned_after(2, complaint_id).model_copy(
+            update={"data": assignment.data.model_copy(update={"office": DISTRICT})}
+        )
+        await on_assigned(moved, first.ports)
+        await on_assigned(assignment, first.ports)  # a late redelivery changes nothing
+        stored = await second.ports.cases.get(complaint_id)
+        assert stored is not None and stored.office == DISTRICT
+        assert stored.version == 2  # one save each, none lost
+        assert {str(assignment.event_id), str(moved.event_id)} <= {
+            e.event_id for e in stored.timeline
+        }

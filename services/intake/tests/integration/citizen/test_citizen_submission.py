@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -141,6 +142,27 @@ async def test_a_retried_submission_returns_the_same_tracking_code(env: Any, amq
     assert "5b0e2a56" not in str(record) and first.json()["tracking_code"] not in str(record)
     assert len(published) == 2
     assert len(await collection(settings, "outbox")) == 2  # the retry stored no event
+
+
+async def test_submissions_at_the_same_time_each_get_their_answer(env: Any) -> None:
+    # submissions arriving together are stored in one transaction; a repeated key among
+    # them makes the round store one at a time, and the retry still gets the first's code
+    settings = intake_settings(env)
+    key = {"Idempotency-Key": "concurrent-draft-3"}
+    async with running(create_app(settings)) as http:
+        answers = await asyncio.gather(
+            http.post("/v1/complaints", json=FULL, headers=key),
+            http.post("/v1/complaints", json=FULL, headers={"Idempotency-Key": "c-1"}),
+            http.post("/v1/complaints", json=FULL, headers=key),
+            http.post("/v1/complaints", json=FULL),
+        )
+        assert [a.status_code for a in answers] == [202] * 4
+        codes = [a.json()["tracking_code"] for a in answers]
+        assert codes[0] == codes[2] and len(set(codes)) == 3
+        more = await asyncio.gather(*(http.post("/v1/complaints", json=FULL) for _ in range(5)))
+        assert [a.status_code for a in more] == [202] * 5
+    assert len(await collection(settings, "cases")) == 8
+    assert len(await collection(settings, "outbox")) == 8  # one event per case, none lost
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from samleng.common.events import Event, registered_events
+from samleng.common.events import ComplaintSubmitted, Event, registered_events
 from samleng.common.handling import HandlerTable
 from samleng.common.progress import Progress
 from samleng.reporting.domain import accountability, figures
@@ -47,8 +47,11 @@ async def on_event(event: Event, ports: ReportingPorts) -> None:
 
 
 async def _fold_into_record(event: Event, ports: ReportingPorts) -> None:
-    for _ in range(FOLD_ATTEMPTS):
-        stored = await ports.records.get(event.complaint_id)
+    for attempt in range(FOLD_ATTEMPTS):
+        # A submission almost always opens its record: try that first, without a read (a
+        # record stored already refuses the insert, and the next attempt reads it).
+        opens = attempt == 0 and isinstance(event, ComplaintSubmitted)
+        stored = None if opens else await ports.records.get(event.complaint_id)
         record = with_event(stored, event)
         if record is stored:
             return

@@ -55,13 +55,19 @@ def tail(path: Path, lines: int = 40) -> str:
 
 
 def process_env(env: dict[str, str], inherit_samleng: bool = False) -> dict[str, str]:
-    """Return the full environment of a service: this process's, minus stray SAMLENG_*, plus env."""
+    """Return the full environment of a service: this process's, minus stray SAMLENG_*, plus env.
+
+    glibc's malloc gives every thread that allocates an arena of its own (up to 8 per
+    core); the driver's and the executor's threads then hold memory that no arena
+    returns. Two arenas keep a service's RSS down at no measurable cost in speed (as the
+    images set it too).
+    """
     base = {
         key: value
         for key, value in os.environ.items()
         if inherit_samleng or not key.startswith("SAMLENG_")
     }
-    return {**base, "PYTHONUNBUFFERED": "1", **env}
+    return {"MALLOC_ARENA_MAX": "2", **base, "PYTHONUNBUFFERED": "1", **env}
 
 
 @dataclass

@@ -5,18 +5,35 @@ its keyed hash); ``reporters`` holds what a citizen told about themselves, seale
 :mod:`samleng.intake.adapters.crypto`), apart from the case so no case read returns it;
 ``idempotency`` maps a keyed hash of an ``Idempotency-Key`` to the sealed tracking code it
 produced; ``outbox`` holds events not yet confirmed by the broker. Saving an existing case
-checks its ``version`` so two writers never overwrite each other.
+checks its ``version`` so two writers never overwrite each other (every write of a case
+raises its ``version``).
+
+The cases this process stored last are kept in memory (:meth:`CaseRepository.last_written`,
+a bounded number, least recently stored first out), so routing's decision on a case
+just submitted is folded in without reading the case back. A kept case can only be older
+than the stored one, and then its ``save`` fails the version check, drops it, and the
+caller reads the stored case.
+
+Submissions that arrive at the same time are stored in one transaction (a group commit:
+one commit for many requests, each answered once its case is durable). Should one of
+them collide with a stored key (a repeated ``Idempotency-Key``, a tracking code in use)
+or be refused, the round is stored again one submission at a time, so each gets its own
+answer.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from samleng.common.events import (
     CaseStatus,
@@ -27,7 +44,8 @@ from samleng.common.events import (
     Location,
     OfficeRef,
 )
-from samleng.common.outbox import Outbox
+from samleng.common.group_commit import GroupCommit
+from samleng.common.outbox import Outbox, outbox_entry
 from samleng.intake.domain.model import (
     Attachment,
     Case,
@@ -46,6 +64,17 @@ Document = dict[str, Any]
 
 #: Where cases without a deadline sort when an inbox is ordered by deadline: last.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+#: How many cases stored last are kept in memory for :meth:`CaseRepository.last_written`.
+KEPT_CASES = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class _NewCase:
+    case: Case
+    entry: Document  # its first event, as the outbox keeps it
+    sealed_reporter: bytes | None
+    idempotency: Document | None
+    also: AlsoWrite | None = None  # more writes of the same transaction (a desk's audit)
 
 
 class CaseRepository:
@@ -57,6 +86,8 @@ class CaseRepository:
         self._outbox = Outbox(db)
         self._reporters = db["reporters"]
         self._idempotency = db["idempotency"]
+        self._written: OrderedDict[str, Case] = OrderedDict()
+        self._submissions: GroupCommit[_NewCase, None] = GroupCommit(self._add_round)
 
     async def create_indexes(self) -> None:
         """Indexes the queries below rely on (idempotent)."""
@@ -77,37 +108,66 @@ class CaseRepository:
         also: AlsoWrite | None = None,
     ) -> None:
         """Store a new case and its first event atomically (the transactional outbox)."""
+        entry = outbox_entry(event)  # made here, so it carries this request's trace
+        await self._submissions.submit(_NewCase(case, entry, sealed_reporter, idempotency, also))
+        self._keep(case)
 
-        async def insert(session: AsyncClientSession) -> None:
-            await self._insert_case_and_event(session, case, event, sealed_reporter, idempotency)
-            if also is not None:
-                await also(session)
-
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(insert)
-
-    async def _insert_case_and_event(
-        self,
-        session: AsyncClientSession,
-        case: Case,
-        event: Event,
-        sealed_reporter: bytes | None,
-        idempotency: Document | None,
-    ) -> None:
-        if idempotency is not None:
+    async def _add_round(self, round_: list[_NewCase]) -> list[BaseException | None]:
+        if len(round_) > 1:
             try:
-                await self._idempotency.insert_one(idempotency, session=session)
+                await self._in_transaction(lambda s: self._insert_all(s, round_))
+            except BulkWriteError:
+                pass  # a key in use, or one submission refused: each alone, for its own answer
+            else:
+                return [None] * len(round_)
+        outcome: list[BaseException | None] = []
+        for new in round_:
+            try:
+                await self._in_transaction(functools.partial(self._insert_case_and_event, new=new))
+            except Exception as refused:  # DuplicateCase/Submission, or this one's failure
+                outcome.append(refused)
+            else:
+                outcome.append(None)
+        return outcome
+
+    async def _in_transaction(self, write: Callable[[AsyncClientSession], Any]) -> None:
+        async with self._db.client.start_session() as session:
+            await session.with_transaction(write)
+
+    async def _insert_all(self, session: AsyncClientSession, round_: list[_NewCase]) -> None:
+        keys = [n.idempotency for n in round_ if n.idempotency is not None]
+        if keys:
+            await self._idempotency.insert_many(keys, session=session)
+        await self._cases.insert_many([case_to_document(n.case) for n in round_], session=session)
+        reporters = [
+            {"_id": n.case.complaint_id, "sealed": n.sealed_reporter}
+            for n in round_
+            if n.sealed_reporter is not None
+        ]
+        if reporters:
+            await self._reporters.insert_many(reporters, session=session)
+        await self._outbox.store([n.entry for n in round_], session=session)
+        for new in round_:
+            if new.also is not None:
+                await new.also(session)
+
+    async def _insert_case_and_event(self, session: AsyncClientSession, new: _NewCase) -> None:
+        if new.idempotency is not None:
+            try:
+                await self._idempotency.insert_one(new.idempotency, session=session)
             except DuplicateKeyError as exc:
-                raise DuplicateSubmission(idempotency["_id"]) from exc
+                raise DuplicateSubmission(new.idempotency["_id"]) from exc
         try:
-            await self._cases.insert_one(case_to_document(case), session=session)
+            await self._cases.insert_one(case_to_document(new.case), session=session)
         except DuplicateKeyError as exc:
-            raise DuplicateCase(case.complaint_id) from exc
-        if sealed_reporter is not None:
+            raise DuplicateCase(new.case.complaint_id) from exc
+        if new.sealed_reporter is not None:
             await self._reporters.insert_one(
-                {"_id": case.complaint_id, "sealed": sealed_reporter}, session=session
+                {"_id": new.case.complaint_id, "sealed": new.sealed_reporter}, session=session
             )
-        await self._outbox.add([event], session=session)
+        await self._outbox.store([new.entry], session=session)
+        if new.also is not None:
+            await new.also(session)
 
     async def idempotency_record(self, key_hash: str) -> Document | None:
         """The record a former submission with this key left, if it has not expired."""
@@ -122,6 +182,18 @@ class CaseRepository:
         """The case with this id, if any."""
         doc = await self._cases.find_one({"_id": complaint_id})
         return case_from_document(doc) if doc else None
+
+    async def last_written(self, complaint_id: str) -> Case | None:
+        """The case as this process last stored it, if still kept; else as stored. Only to
+        change and save: a kept case may be older than the stored one (``save`` says so)."""
+        kept = self._written.get(complaint_id)
+        return kept if kept is not None else await self.get(complaint_id)
+
+    def _keep(self, case: Case) -> None:
+        self._written[case.complaint_id] = case
+        self._written.move_to_end(case.complaint_id)
+        if len(self._written) > KEPT_CASES:
+            self._written.popitem(last=False)
 
     async def recent(
         self,
@@ -147,6 +219,7 @@ class CaseRepository:
     async def save(self, case: Case) -> None:
         """Replace a case read at ``case.version``; StaleCase if someone saved it since."""
         await self._replace(case)
+        self._keep(dataclasses.replace(case, version=case.version + 1))
 
     async def save_with_event(
         self, case: Case, event: Event, *, also: AlsoWrite | None = None
@@ -163,6 +236,7 @@ class CaseRepository:
 
         async with self._db.client.start_session() as session:
             await session.with_transaction(write)
+        self._keep(dataclasses.replace(case, version=case.version + 1))
 
     async def _replace(self, case: Case, session: AsyncClientSession | None = None) -> None:
         doc = case_to_document(case)
@@ -171,6 +245,7 @@ class CaseRepository:
             {"_id": case.complaint_id, "version": case.version}, doc, session=session
         )
         if result.matched_count != 1:
+            self._written.pop(case.complaint_id, None)
             raise StaleCase(case.complaint_id)
 
 

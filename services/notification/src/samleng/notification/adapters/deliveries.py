@@ -10,6 +10,7 @@ see the same idempotency key (``Outgoing.external_ref``).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -17,8 +18,8 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
+from samleng.common.group_commit import NewDocuments
 from samleng.notification.domain.delivery import (
     Delivery,
     DeliveryState,
@@ -29,7 +30,6 @@ from samleng.notification.domain.delivery import (
     Target,
 )
 
-DUPLICATE_KEY = 11000
 #: Why a delivery waits again after an interrupted send (its provider may have it already).
 STOPPED = "the courier stopped during the send; sent again with the same idempotency key"
 VANISHED = "the courier vanished during the send"
@@ -143,6 +143,7 @@ class MongoDeliveryQueue:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._deliveries = db["deliveries"]
+        self._new = NewDocuments(self._deliveries)
 
     async def create_indexes(self) -> None:
         """Indexes for leasing, digests and the delivery log (idempotent)."""
@@ -161,18 +162,14 @@ class MongoDeliveryQueue:
         )
 
     async def plan(self, deliveries: Sequence[Delivery]) -> int:
-        """Store new deliveries, skipping those planned already; returns how many were new."""
+        """Store new deliveries, skipping those planned already; returns how many were new.
+
+        Deliveries that handlers plan at the same time are inserted together (a group
+        commit), so a busy consumer makes one write for many events."""
         if not deliveries:
             return 0
-        docs = [_to_document(d) for d in deliveries]
-        try:
-            result = await self._deliveries.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(error.get("code") != DUPLICATE_KEY for error in errors):
-                raise
-            return int(exc.details.get("nInserted", 0))
-        return len(result.inserted_ids)
+        new = await asyncio.gather(*(self._new.insert(_to_document(d)) for d in deliveries))
+        return sum(new)
 
     async def lease_due(
         self, channel: str, owner: str, now: datetime, lease: timedelta, limit: int

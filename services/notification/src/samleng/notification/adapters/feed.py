@@ -1,4 +1,6 @@
-"""The in-app feed in MongoDB: at most one alert per (event, recipient, channel)."""
+"""The in-app feed in MongoDB: at most one alert per (event, recipient, channel).
+
+Alerts the couriers store at the same time go in together (a group commit)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
+from samleng.common.group_commit import NewDocuments
 from samleng.notification.domain.feed import FeedAlert
 
 _FIELDS = ("event_id", "complaint_id", "recipient", "channel", "title_en", "title_km")
@@ -19,6 +21,7 @@ class MongoAlertFeed:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._alerts = db["alerts"]
+        self._new = NewDocuments(self._alerts)
 
     async def create_indexes(self) -> None:
         """The uniqueness that makes a redelivered event send nothing twice (idempotent)."""
@@ -30,11 +33,7 @@ class MongoAlertFeed:
 
     async def add(self, alert: FeedAlert) -> bool:
         """Store an alert; False if this (event, recipient, channel) was already stored."""
-        try:
-            await self._alerts.insert_one(asdict(alert))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self._new.insert(asdict(alert))
 
     async def for_recipient(self, recipient: str, limit: int = 50) -> list[FeedAlert]:
         """The newest alerts of one recipient."""

@@ -1,7 +1,8 @@
 """The event archive: every event reporting ever received, once, keyed by ``event_id``.
 
 It is what ``python -m samleng.reporting rebuild`` replays, and what a case record is
-folded from, so the statistics can always be recomputed from scratch.
+folded from, so the statistics can always be recomputed from scratch. Events handled at
+the same time are archived together, in one unordered ``insert_many`` (a group commit).
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from samleng.common.events import Event, parse_event
+from samleng.common.group_commit import NewDocuments
 
 
 def archived_form(event: Event) -> dict[str, Any]:
@@ -33,6 +34,7 @@ class MongoEventArchive:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._events = db["events"]
+        self._inserts = NewDocuments(self._events)
 
     async def create_indexes(self) -> None:
         """Find a complaint's events quickly (idempotent)."""
@@ -46,11 +48,7 @@ class MongoEventArchive:
             "sequence": event.sequence,
             "event": archived_form(event),
         }
-        try:
-            await self._events.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self._inserts.insert(document)
 
     async def of_complaint(self, complaint_id: str) -> list[Event]:
         """Every archived event of one complaint."""

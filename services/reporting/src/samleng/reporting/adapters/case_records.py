@@ -6,18 +6,33 @@ consumers extending the same complaint at once cannot both win, and the loser fo
 from what the winner wrote. Each write holds every event of the record it replaces, so the
 records of a complaint only grow, and one ``n_events`` names one record. A rebuild writes
 with :meth:`MongoCaseRecords.save`: the record folded from more events wins.
+
+The records this consumer wrote last are kept in memory (a few thousand, least recently
+used first out), so the next event of a complaint is folded without reading its record
+again. A kept record can only be older than the stored one (records only grow), and
+``replace`` compares ``n_events`` with the stored one: a stale one loses the
+compare-and-set, is dropped, and the handler reads the stored record and folds again.
+Records that consumers write at the same time go in one unordered bulk write (a group
+commit); when some of them lost their compare-and-set, the bulk write does not say which,
+so every one of the round folds again (one that was stored finds its event folded).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
+from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from samleng.common.group_commit import GroupCommit, note_refusals
 from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import Area
+
+#: How many records written last are kept in memory to fold the next event without a read.
+KEPT_RECORDS = 2000
 
 
 class MongoCaseRecords:
@@ -25,6 +40,10 @@ class MongoCaseRecords:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._cases = db["cases"]
+        self._written: OrderedDict[str, CaseRecord] = OrderedDict()
+        self._writes: GroupCommit[tuple[CaseRecord, CaseRecord | None], bool] = GroupCommit(
+            self._write_round
+        )
 
     async def create_indexes(self) -> None:
         """Indexes of the period and area queries (idempotent)."""
@@ -35,26 +54,59 @@ class MongoCaseRecords:
         await self._cases.create_index([("commune", 1), ("received_at", 1)])
 
     async def get(self, complaint_id: str) -> CaseRecord | None:
-        """The stored record of a complaint, if any."""
+        """The stored record of a complaint, if any (the one this consumer wrote last, if
+        it is still kept; callers never change it in place)."""
+        kept = self._written.get(complaint_id)
+        if kept is not None:
+            return kept
         doc = await self._cases.find_one({"_id": complaint_id})
         return None if doc is None else CaseRecord.from_document(doc)
 
+    def _keep(self, record: CaseRecord) -> None:
+        self._written[record.complaint_id] = record
+        self._written.move_to_end(record.complaint_id)
+        if len(self._written) > KEPT_RECORDS:
+            self._written.popitem(last=False)
+
     async def replace(self, record: CaseRecord, previous: CaseRecord | None) -> bool:
         """Store the record in place of ``previous``, the stored one it was folded from
-        (None: there was none); False when another consumer changed it meanwhile."""
-        if previous is None:
-            try:
-                await self._cases.insert_one(record.to_document())
-            except DuplicateKeyError:
-                return False
-            return True
-        done = await self._cases.replace_one(
-            {"_id": record.complaint_id, "n_events": previous.n_events}, record.to_document()
-        )
-        return done.matched_count == 1
+        (None: there was none); False when another consumer changed it meanwhile (or,
+        rarely, when another record of its round did: folding again then finds it stored)."""
+        self._written.pop(record.complaint_id, None)  # kept again only once written
+        if not await self._writes.submit((record, previous)):
+            return False
+        self._keep(record)
+        return True
+
+    async def _write_round(
+        self, round_: list[tuple[CaseRecord, CaseRecord | None]]
+    ) -> list[bool | BaseException]:
+        writes: list[InsertOne[dict[str, Any]] | ReplaceOne[dict[str, Any]]] = [
+            InsertOne(record.to_document())
+            if previous is None
+            else ReplaceOne(
+                {"_id": record.complaint_id, "n_events": previous.n_events},
+                record.to_document(),
+            )
+            for record, previous in round_
+        ]
+        outcome: list[bool | BaseException] = [True] * len(writes)
+        try:
+            matched = (await self._cases.bulk_write(writes, ordered=False)).matched_count
+        except BulkWriteError as exc:
+            note_refusals(exc, outcome)
+            matched = int(exc.details.get("nMatched", 0))
+        replaced = [
+            i for i, (_, before) in enumerate(round_) if before is not None and outcome[i] is True
+        ]
+        if matched < len(replaced):
+            for i in replaced:
+                outcome[i] = False
+        return outcome
 
     async def save(self, record: CaseRecord) -> None:
         """Store the record unless a record folded from more events is already there."""
+        self._written.pop(record.complaint_id, None)
         document = record.to_document()
         fresher_or_equal = {"_id": record.complaint_id, "n_events": {"$lte": record.n_events}}
         try:
@@ -66,6 +118,7 @@ class MongoCaseRecords:
 
     async def clear(self) -> None:
         """Forget every record (before a rebuild)."""
+        self._written.clear()
         await self._cases.delete_many({})
 
     async def relevant(self, area: Area, start: datetime, end: datetime) -> list[CaseRecord]:

@@ -25,6 +25,7 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from samleng.common.group_commit import GroupCommit
 from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable, Suppression, table_of
 from samleng.reporting.ports import Edition
@@ -56,6 +57,7 @@ class MongoPublications:
         self._years = db["publications"]
         self._changes = db["publication_changes"]
         self._lease = db["publication_lease"]
+        self._marks: GroupCommit[frozenset[int], None] = GroupCommit(self._mark)
 
     async def create_indexes(self) -> None:
         """Delete a build's tables quickly (idempotent)."""
@@ -67,11 +69,17 @@ class MongoPublications:
         A year's counter goes up only when the year was not marked changed already since
         the publisher last read it (:meth:`versions`): under load every event finds its
         year marked, and the update changes nothing, so no write contends on one hot
-        document per year.
+        document per year. Years noted at the same time are marked in one write.
         """
+        noted = frozenset(years)
+        if noted:
+            await self._marks.submit(noted)
+
+    async def _mark(self, rounds: list[frozenset[int]]) -> list[None]:
+        years = sorted(frozenset().union(*rounds))
         marks = [UpdateOne({"_id": year}, _MARK_CHANGED, upsert=True) for year in years]
-        if marks:
-            await self._changes.bulk_write(marks, ordered=False)
+        await self._changes.bulk_write(marks, ordered=False)
+        return [None] * len(rounds)
 
     async def versions(self) -> dict[int, int]:
         """The change counter of every year. Reading them unmarks the years, so an event

@@ -11,7 +11,10 @@ lost, and the outbox relay publishes them:
 - a clock fires only on the replica that claimed the case with a lease
   (:meth:`CaseRepository.claim_due`), and its save also checks ``version``.
 
-A change that causes no event is one plain update (no transaction needed).
+A change that causes no event is one plain update (no transaction needed). New cases
+that consumers store at the same time go in one transaction (a group commit); should one
+of them exist already (or be refused), the round is stored again one case at a time, so
+each learns whether it was first.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from samleng.common.events import (
     CaseStatus,
@@ -35,7 +38,8 @@ from samleng.common.events import (
     FeedbackKind,
     parse_event,
 )
-from samleng.common.outbox import Outbox
+from samleng.common.group_commit import GroupCommit
+from samleng.common.outbox import Outbox, outbox_entry
 from samleng.routing.domain.case import Case
 from samleng.routing.domain.model import Office
 from samleng.routing.domain.sla import PausedClock, Timer
@@ -67,6 +71,7 @@ class CaseRepository:
         self._cases = db["assignments"]
         self._outbox = outbox
         self._on_stored = on_stored  # wakes the relay: events are waiting
+        self._additions: GroupCommit[tuple[Document, Document], bool] = GroupCommit(self._add_round)
 
     async def create_indexes(self) -> None:
         """Indexes for office inboxes and due clocks, and the outbox's (idempotent)."""
@@ -79,16 +84,44 @@ class CaseRepository:
         doc = _to_doc(case)
         doc.update(_id=case.complaint_id, version=1, rule=assigned.data.rule,
                    event=assigned.model_dump(mode="json"))  # fmt: skip
+        # the outbox entry is made here, so it carries this handler's trace
+        added = await self._additions.submit((doc, outbox_entry(assigned)))
+        if added:
+            self._on_stored()
+        return added
 
+    async def _add_round(
+        self, round_: list[tuple[Document, Document]]
+    ) -> list[bool | BaseException]:
+        if len(round_) > 1:
+
+            async def write_all(session: AsyncClientSession) -> None:
+                await self._cases.insert_many([d for d, _ in round_], session=session)
+                await self._outbox.store([entry for _, entry in round_], session=session)
+
+            try:
+                await self._in_transaction(write_all)
+            except BulkWriteError:
+                pass  # a key in use, or one case refused: each alone, for its own answer
+            else:
+                return [True] * len(round_)
+        outcome: list[bool | BaseException] = []
+        for doc, entry in round_:  # each learns whether it was first, or what failed it
+            try:
+                outcome.append(await self._add_one(doc, entry))
+            except Exception as failed:
+                outcome.append(failed)
+        return outcome
+
+    async def _add_one(self, doc: Document, entry: Document) -> bool:
         async def write(session: AsyncClientSession) -> None:
             await self._cases.insert_one(doc, session=session)
-            await self._outbox.add([assigned], session=session)
+            await self._outbox.store([entry], session=session)
 
         try:
             await self._in_transaction(write)
         except DuplicateKeyError:
             return False
-        self._on_stored()
         return True
 
     async def get(self, complaint_id: str) -> StoredCase | None:
