@@ -85,12 +85,13 @@ class InMemoryDeskMessages:
         """Not needed by the unit tests."""
         return []
 
-    async def expire(self, received_before: datetime, now: datetime) -> int:
-        """Erase the text and reply of waiting messages received before the limit."""
+    async def expire(self, queued_before: datetime, now: datetime) -> int:
+        """Erase the text and reply of waiting messages sent before the limit (in
+        memory, a message is queued when it is sent)."""
         old = [
             m
             for m in self.messages.values()
-            if m.state == "waiting" and m.received_at < received_before
+            if m.state == "waiting" and m.received_at < queued_before
         ]
         for message in old:
             self.messages[message.message_id] = replace(

@@ -356,9 +356,9 @@ class DeskMessages(Protocol):
     async def monthly(self, desk_id: str, since: datetime) -> list[Document]:
         """Per month since ``since``: messages received, filed as cases, dismissed, expired."""
 
-    async def expire(self, received_before: datetime, now: datetime) -> int:
-        """Erase text and reply address of messages still waiting, received before
-        ``received_before``; how many (their counts stay)."""
+    async def expire(self, queued_before: datetime, now: datetime) -> int:
+        """Erase text and reply address of messages still waiting that reached the queue
+        before ``queued_before``; how many (their counts stay)."""
 
 
 @dataclass(frozen=True)

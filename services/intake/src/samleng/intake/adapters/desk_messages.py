@@ -16,7 +16,7 @@ transaction as the write they announce, for reporting's public desk figures.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -62,7 +62,7 @@ class DeskMessageQueue:
             [("desk_id", ASCENDING), ("state", ASCENDING), ("received_at", ASCENDING)]
         )
         # the retention job's sweep of messages nobody decided
-        await self._messages.create_index([("state", ASCENDING), ("received_at", ASCENDING)])
+        await self._messages.create_index([("state", ASCENDING), ("queued_at", ASCENDING)])
 
     async def receive(
         self,
@@ -86,6 +86,8 @@ class DeskMessageQueue:
                     "sender_key": message.sender_key,
                     "reply": sealed_reply,
                     "state": message.state,
+                    # when it reached us: a message may have been sent long before
+                    "queued_at": datetime.now(UTC),
                 },
                 session=session,
             )
@@ -151,11 +153,11 @@ class DeskMessageQueue:
 
         return decide
 
-    async def expire(self, received_before: datetime, now: datetime) -> int:
-        """Erase the text and reply address of every message still waiting that was
-        received before ``received_before``; how many. Their counts stay."""
+    async def expire(self, queued_before: datetime, now: datetime) -> int:
+        """Erase the text and reply address of every message still waiting that reached
+        the queue before ``queued_before``; how many. Their counts stay."""
         done = await self._messages.update_many(
-            {"state": "waiting", "received_at": {"$lt": received_before}},
+            {"state": "waiting", "queued_at": {"$lt": queued_before}},
             {"$set": {"state": "expired", "decided_at": now}, "$unset": {"text": "", "reply": ""}},
         )
         return done.modified_count
