@@ -241,9 +241,9 @@ async def test_messages_are_queued_without_names_or_pictures_and_filed_as_cases(
         assert events[0].data.reason == "not_feedback"  # type: ignore[attr-defined]
         assert events[0].complaint_id == f"desk-message:{items[1]['message_id']}"
         assert events[0].sequence == 2
-        for body in bodies:
+        for wire in bodies:
             for secret in ("ផ្លូវខូច", "គេទារ", PSID, COMMENTER, NAME, "public service", "psid"):
-                assert secret not in body, secret
+                assert secret not in wire, secret
         assert await desk_events.get(fail=False) is None  # nothing more
         assert (await desk.http.get("/v1/desk/messages", headers=bearer(agent))).json() == []
 
