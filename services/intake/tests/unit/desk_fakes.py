@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from samleng.common.events import Event
 from samleng.intake.domain.social import QueuedMessage, QueueState
 from samleng.intake.ports import AlreadyDecided, AlsoWrite
 
@@ -17,12 +18,20 @@ class InMemoryDeskMessages:
     messages: dict[str, QueuedMessage] = field(default_factory=dict)
     replies: dict[str, bytes] = field(default_factory=dict)
     sources: set[str] = field(default_factory=set)
+    announced: list[Event] = field(default_factory=list)
 
-    async def receive(self, message: QueuedMessage, source: str, sealed_reply: bytes) -> bool:
-        """Queue a message; False if this source was queued before."""
+    async def receive(
+        self,
+        message: QueuedMessage,
+        source: str,
+        sealed_reply: bytes,
+        announce: Event | None = None,
+    ) -> bool:
+        """Queue a message (and keep its announcement); False if this source was queued before."""
         if source in self.sources:
             return False
         self.sources.add(source)
+        self.announced.extend([announce] if announce else [])
         self.messages[message.message_id] = message
         self.replies[message.message_id] = sealed_reply
         return True
@@ -46,6 +55,7 @@ class InMemoryDeskMessages:
         *,
         complaint_id: str | None = None,
         reason: str | None = None,
+        announce: Event | None = None,
     ) -> AlsoWrite:
         """Decide a waiting message (its text and reply dropped), or AlreadyDecided."""
 
@@ -62,6 +72,7 @@ class InMemoryDeskMessages:
                 decided_at=now,
             )
             self.replies.pop(message_id, None)
+            self.announced.extend([announce] if announce else [])
 
         return decide
 
@@ -73,3 +84,18 @@ class InMemoryDeskMessages:
     async def monthly(self, desk_id: str, since: datetime) -> list[dict[str, Any]]:
         """Not needed by the unit tests."""
         return []
+
+    async def expire(self, queued_before: datetime, now: datetime) -> int:
+        """Erase the text and reply of waiting messages sent before the limit (in
+        memory, a message is queued when it is sent)."""
+        old = [
+            m
+            for m in self.messages.values()
+            if m.state == "waiting" and m.received_at < queued_before
+        ]
+        for message in old:
+            self.messages[message.message_id] = replace(
+                message, state="expired", text="", decided_at=now
+            )
+            self.replies.pop(message.message_id, None)
+        return len(old)

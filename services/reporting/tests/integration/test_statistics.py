@@ -231,7 +231,14 @@ async def test_monthly_desk_figures_are_public_and_suppressed(delivered: dict[st
         )
     assert all(m.status_code == 200 for m in (*months, quarter)), months[0].text
     columns = [c["key"] for c in quarter.json()["columns"]]
-    assert columns == ["received", "in_progress", "resolved", "ended_otherwise"]
+    assert columns == [
+        "received",
+        "in_progress",
+        "resolved",
+        "ended_otherwise",
+        "messages_received",
+        "messages_dismissed",
+    ]
     shown_months = 0
     for table in (*[m.json() for m in months], quarter.json()):
         assert {r["key"] for r in table["rows"]} <= {"counter", "hotline", "social_media"}

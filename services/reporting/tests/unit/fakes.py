@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from samleng.common.calendar import WorkingCalendar, load_holidays
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
+from samleng.reporting.domain.desks import DeskCount
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable
@@ -183,9 +184,32 @@ class FakeHeadline:
 CALENDAR = WorkingCalendar(holidays=load_holidays().days)
 
 
+class FakeDeskCounts:
+    """The desks' message counts, by event id."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, DeskCount] = {}
+
+    async def keep(self, count: DeskCount) -> bool:
+        """Store the count unless its event is already there."""
+        if count.event_id in self.counts:
+            return False
+        self.counts[count.event_id] = count
+        return True
+
+    async def between(self, start: datetime, end: datetime) -> list[DeskCount]:
+        """The counts from ``start`` until before ``end``."""
+        return [c for c in self.counts.values() if start <= c.at < end]
+
+
 def fake_ports() -> ReportingPorts:
     """Every port of reporting, in memory."""
     records = FakeCaseRecords()
     return ReportingPorts(
-        FakeArchive(), records, FakePublications(), FakeHeadline(records), CALENDAR
+        FakeArchive(),
+        records,
+        FakePublications(),
+        FakeHeadline(records),
+        CALENDAR,
+        FakeDeskCounts(),
     )

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from samleng.common.events import Event, registered_events
+from samleng.common.events import DESK_EVENTS, Event, registered_events
 from samleng.common.progress import Progress
 from samleng.reporting.app import bootstrap
 from samleng.reporting.domain.cases import fold
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
-from samleng.reporting.handlers import HANDLERS, detail, on_event, rebuild
+from samleng.reporting.handlers import HANDLERS, detail, on_desk_message, on_event, rebuild
 from samleng.reporting.settings import ReportingSettings
 from services.reporting.tests.integration.helpers import generate
 from services.reporting.tests.integration.linked import EXPECTED, linked_history
@@ -37,9 +37,11 @@ def _by_case(events: list[Event]) -> dict[str, list[Event]]:
     return found
 
 
-def test_the_table_sends_every_registered_event_to_the_fold() -> None:
+def test_the_table_sends_every_case_event_to_the_fold_and_desk_events_to_the_counts() -> None:
     assert set(HANDLERS.event_types()) == set(registered_events())
-    assert {HANDLERS.handlers[cls] for cls in registered_events()} == {on_event}
+    cases = [cls for cls in registered_events() if cls not in DESK_EVENTS]
+    assert {HANDLERS.handlers[cls] for cls in cases} == {on_event}
+    assert {HANDLERS.handlers[cls] for cls in DESK_EVENTS} == {on_desk_message}
 
 
 async def test_an_event_is_archived_folded_and_marks_its_year_and_later_ones_changed() -> None:
@@ -105,6 +107,7 @@ async def test_bootstrap_takes_fakes_for_any_port_and_the_routes_read_them() -> 
         records=ports.records,
         publications=ports.publications,
         headline=ports.headline,
+        desk_counts=ports.desk_counts,
     )
     assert service.ports == ports
     transport = httpx.ASGITransport(app=service.app)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from samleng.reporting.domain.cases import CaseRecord, fold
+from samleng.reporting.domain.desks import DESK_COLUMNS, DeskCount
 from samleng.reporting.domain.publication import PUBLIC_DIMENSIONS, build
 from samleng.reporting.domain.suppression import SuppressedTable
 from services.reporting.tests.integration import helpers
@@ -289,7 +290,7 @@ def test_desk_figures_are_published_by_month_and_protected_with_the_rest(
     assert len(months) >= 20
     for name in months:
         assert set(tables[name].rows) <= {"counter", "hotline", "social_media"}
-        assert tables[name].columns == ("received", "in_progress", "resolved", "ended_otherwise")
+        assert tables[name].columns == DESK_COLUMNS
     truth = _publish(records, threshold=1)
     quarter = truth["breakdown/channel/2026-Q1/national"]
     for channel in ("counter", "hotline", "social_media"):
@@ -357,3 +358,44 @@ def test_a_backlog_hidden_last_year_stays_hidden() -> None:
         _backlog_records(), 2025, later, 5, {"2023": 12, "2024": None}, CALENDAR
     ).tables["backlog/2025/national"]
     assert all(backlog.cells[(row, "open_at_start")] is None for row in backlog.rows)
+
+
+def test_desk_messages_are_cells_of_the_publication_a_month_cannot_be_recomputed_from(
+    records: list[CaseRecord],
+) -> None:
+    """Messages received and dismissed sit beside the desks' cases; a month's small
+    counts are hidden, and so is whatever would give them back (a quarter = its months)."""
+    counts = [
+        DeskCount(f"r{i}", "social_media", "received", datetime(2026, 1, 5, i, tzinfo=UTC))
+        for i in range(9)
+    ] + [
+        DeskCount("r-feb", "social_media", "received", datetime(2026, 2, 5, tzinfo=UTC)),
+        DeskCount("r-mar", "social_media", "received", datetime(2026, 3, 5, tzinfo=UTC)),
+        DeskCount("r-mar2", "social_media", "received", datetime(2026, 3, 6, tzinfo=UTC)),
+    ]
+    counts += [
+        DeskCount(f"d{i}", "social_media", "dismissed", datetime(2026, 1, 6, i, tzinfo=UTC), "spam")
+        for i in range(6)
+    ]
+    publication = build(records, 2026, NOW, 5, {}, CALENDAR, counts)
+    tables = publication.tables
+    january = tables["desks/2026-01/national"]
+    assert january.columns == DESK_COLUMNS
+    assert january.cells[("social_media", "messages_received")] == 9
+    assert january.cells[("social_media", "messages_dismissed")] == 6
+    assert january.cells[("counter", "messages_received")] == 0  # no Page messages there
+    february = tables["desks/2026-02/national"]
+    assert february.cells[("social_media", "messages_received")] is None  # 1 < 5
+    # February's 1 and March's 2 are hidden; the quarter (12) minus January (9) gives
+    # only their sum
+    quarter = tables["desks/2026-Q1/national"]
+    assert quarter.cells[("social_media", "messages_received")] == 12
+    march = tables["desks/2026-03/national"]
+    assert march.cells[("social_media", "messages_received")] is None
+    # with only February hidden, the quarter minus January would give it: one more hides
+    alone = build(records, 2026, NOW, 5, {}, CALENDAR, counts[:10] + counts[12:])
+    cells = [
+        alone.tables[f"desks/{p}/national"].cells[("social_media", "messages_received")]
+        for p in ("2026-01", "2026-02", "2026-Q1")
+    ]
+    assert cells[1] is None and None in (cells[0], cells[2])

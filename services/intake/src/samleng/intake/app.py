@@ -39,6 +39,7 @@ from samleng.intake.conversations.store import MongoConversations
 from samleng.intake.conversations.telegram import api as telegram_api
 from samleng.intake.desk.entrypoints import api as desk_api
 from samleng.intake.desk.entrypoints import webhook as desk_webhook
+from samleng.intake.desk.handlers import expiry_job
 from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
@@ -216,6 +217,10 @@ def _real_ports(
     if settings.retention_enabled and ports.retention is not None:
         every = timedelta(seconds=settings.retention_interval_seconds)
         jobs.append(retention_job(ports.retention, retention_policy(settings), every))
+    if settings.retention_enabled and ports.desk is not None:
+        every = timedelta(seconds=settings.retention_interval_seconds)
+        keep = timedelta(days=settings.desk_message_days)
+        jobs.append(expiry_job(ports.desk.messages, keep, every))
     return ports, indexes, jobs
 
 

@@ -323,8 +323,15 @@ class AlreadyDecided(Exception):
 class DeskMessages(Protocol):
     """The social-media desk's queue (:mod:`samleng.intake.adapters.desk_messages`)."""
 
-    async def receive(self, message: QueuedMessage, source: str, sealed_reply: bytes) -> bool:
-        """Queue a message; False if this source message was queued before."""
+    async def receive(
+        self,
+        message: QueuedMessage,
+        source: str,
+        sealed_reply: bytes,
+        announce: Event | None = None,
+    ) -> bool:
+        """Queue a message and ``announce`` it (outbox), together; False if this source
+        message was queued before (then nothing is written)."""
 
     async def waiting(self, desk_id: str, limit: int) -> list[QueuedMessage]:
         """The desk's messages waiting for an agent, oldest first."""
@@ -340,14 +347,20 @@ class DeskMessages(Protocol):
         *,
         complaint_id: str | None = None,
         reason: str | None = None,
+        announce: Event | None = None,
     ) -> AlsoWrite:
-        """The write that decides a waiting message (AlreadyDecided if it is not)."""
+        """The write that decides a waiting message and stores ``announce`` in the outbox
+        (AlreadyDecided if it is not waiting)."""
 
     async def decide(self, write: AlsoWrite, also: AlsoWrite) -> None:
         """Run a decision and ``also`` (its audit entry) in one transaction."""
 
     async def monthly(self, desk_id: str, since: datetime) -> list[Document]:
-        """Per month since ``since``: messages received, filed as cases, dismissed."""
+        """Per month since ``since``: messages received, filed as cases, dismissed, expired."""
+
+    async def expire(self, queued_before: datetime, now: datetime) -> int:
+        """Erase text and reply address of messages still waiting that reached the queue
+        before ``queued_before``; how many (their counts stay)."""
 
 
 @dataclass(frozen=True)

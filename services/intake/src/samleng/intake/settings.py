@@ -72,6 +72,10 @@ class IntakeSettings(ServiceSettings):
     desk_filing_limit_per_agent: int = Field(default=30, ge=1)
     desk_filing_limit: int = Field(default=3_000, ge=1)
     desk_filing_window_seconds: int = Field(default=3600, ge=1)
+    # A Page message no agent filed or dismissed loses its text and sealed reply address
+    # this many days after it reached the queue (only its desk, kind, times and state stay, for the
+    # counts); swept every retention interval by each replica (idempotent).
+    desk_message_days: int = Field(default=30, ge=1)
     # The Facebook Page's webhooks: the app secret that signs them, the token the
     # subscription's hub challenge must name, and the desk whose queue they fill. Without
     # an app secret the webhook answers 503.

@@ -8,11 +8,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from pymongo import AsyncMongoClient
 
+from samleng.common.events import parse_event
+from samleng.intake.desk.handlers import expire_messages
 from services.intake.tests.integration.citizen.helpers import (
     collection,
     database_dump,
@@ -24,7 +28,7 @@ from services.intake.tests.integration.desk.test_assisted_filing import (
     case_of,
 )
 from services.intake.tests.integration.officer.support import officer_desk
-from tests.support import tap
+from tests.support import eventually, next_message, tap
 
 pytestmark = pytest.mark.integration
 
@@ -158,6 +162,7 @@ async def test_messages_are_queued_without_names_or_pictures_and_filed_as_cases(
     desk_env: Any, amqp: Any
 ) -> None:
     copies = await tap(amqp, "complaint.submitted.v1")
+    desk_events = await tap(amqp, "desk.#")
     async with officer_desk(desk_env, amqp, **facebook()) as desk:
         message, comment = (
             messenger_message("m_1", "គេទារលុយលើស ៥០០០០ រៀល"),
@@ -217,10 +222,29 @@ async def test_messages_are_queued_without_names_or_pictures_and_filed_as_cases(
         assert short.status_code == 422
         dismissed = await desk.http.post(
             f"/v1/desk/messages/{items[1]['message_id']}/dismissal",
-            json={"reason": "not about a public service"},
+            json={"reason": "not about a public service", "category": "not_feedback"},
             headers=bearer(agent),
         )
         assert dismissed.status_code == 204, dismissed.text
+
+        # announced for the public figures: two arrivals (the redelivery was not), one
+        # dismissal with its category; no text, sender, reply address or agent's words
+        announced = [await next_message(desk_events, timeout=30) for _ in range(3)]
+        bodies = [m.body.decode() for m in announced]
+        events = sorted((parse_event(m.body) for m in announced), key=lambda e: e.type)
+        assert [e.type for e in events] == [
+            "desk.message_dismissed",
+            "desk.message_received",
+            "desk.message_received",
+        ]
+        assert {e.data.desk for e in events} == {SOCIAL}  # type: ignore[attr-defined]
+        assert events[0].data.reason == "not_feedback"  # type: ignore[attr-defined]
+        assert events[0].complaint_id == f"desk-message:{items[1]['message_id']}"
+        assert events[0].sequence == 2
+        for wire in bodies:
+            for secret in ("ផ្លូវខូច", "គេទារ", PSID, COMMENTER, NAME, "public service", "psid"):
+                assert secret not in wire, secret
+        assert await desk_events.get(fail=False) is None  # nothing more
         assert (await desk.http.get("/v1/desk/messages", headers=bearer(agent))).json() == []
 
         # decided messages keep no text and no reply address
@@ -233,3 +257,50 @@ async def test_messages_are_queued_without_names_or_pictures_and_filed_as_cases(
 
         months = await desk.http.get("/v1/desk/figures", headers=bearer(agent))
         assert [(m["received"], m["filed"], m["dismissed"]) for m in months.json()] == [(2, 1, 1)]
+
+
+async def test_messages_nobody_decided_lose_their_text_after_the_set_days(
+    desk_env: Any, amqp: Any
+) -> None:
+    """The expiry job (every retention interval) erases the text and reply address of a
+    message left waiting longer than SAMLENG_DESK_MESSAGE_DAYS; its count stays."""
+    fresh = messenger_message("m_fresh", "ភ្លើងផ្លូវខូច")
+    old = messenger_message("m_old", "សុំជួយផង ចាស់")
+    settings = facebook(retention_interval_seconds=0.3, desk_message_days=30)
+    async with officer_desk(desk_env, amqp, **settings) as desk:
+        for payload in (old, fresh):
+            body, headers = signed(payload)
+            answer = await desk.http.post("/v1/webhooks/facebook", content=body, headers=headers)
+            assert answer.status_code == 200, answer.text
+        # the first message has waited 31 days: as if it had reached the queue back then
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            desk.settings.mongo_url.get_secret_value()
+        )
+        try:
+            await client[desk.settings.mongo_database]["desk_messages"].update_one(
+                {"text": "សុំជួយផង ចាស់"},
+                {"$set": {"queued_at": datetime.now(UTC) - timedelta(days=31)}},
+            )
+        finally:
+            await client.close()
+
+        async def expired() -> list[dict[str, Any]] | None:
+            docs = await collection(desk.settings, "desk_messages")
+            gone = [d for d in docs if d["state"] == "expired"]
+            return gone or None
+
+        (gone,) = await eventually(expired, timeout=60, interval=0.3)
+        assert "text" not in gone and "reply" not in gone
+        assert "សុំជួយផង" not in await database_dump(desk.settings, exclude=("outbox",))
+        agent = agent_token(desk.stack, "agent-social", [SOCIAL])
+        queue = (await desk.http.get("/v1/desk/messages", headers=bearer(agent))).json()
+        assert [i["text"] for i in queue] == ["ភ្លើងផ្លូវខូច"]  # the fresh one waits
+        months = (await desk.http.get("/v1/desk/figures", headers=bearer(agent))).json()
+        assert sum(m["received"] for m in months) == 2
+        assert sum(m["expired"] for m in months) == 1
+        # with a shorter period the fresh one goes too, by the same use case
+        later = datetime.now(UTC) + timedelta(days=31)
+        assert (
+            await expire_messages(desk.service.ports.desk.messages, timedelta(days=30), later) == 1
+        )
+        assert (await desk.http.get("/v1/desk/messages", headers=bearer(agent))).json() == []

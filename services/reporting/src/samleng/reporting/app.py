@@ -18,6 +18,7 @@ from samleng.common.runtime import ServiceRuntime
 from samleng.common.service import Service, token_verifier, web_app
 from samleng.reporting.adapters.archive import MongoEventArchive
 from samleng.reporting.adapters.case_records import MongoCaseRecords
+from samleng.reporting.adapters.desk_counts import MongoDeskCounts
 from samleng.reporting.adapters.headline import HeadlineCache
 from samleng.reporting.adapters.publications import MongoPublications
 from samleng.reporting.entrypoints import accountability, api, dashboard, opendata
@@ -36,6 +37,7 @@ def real_ports(runtime: ServiceRuntime, settings: ReportingSettings) -> Reportin
         publications=MongoPublications(runtime.db),
         headline=HeadlineCache(records, settings.headline_ttl_seconds),
         calendar=working_calendar(settings),
+        desk_counts=MongoDeskCounts(runtime.db),
     )
 
 
@@ -52,6 +54,7 @@ def bootstrap(settings: ReportingSettings | None = None, **ports: Any) -> Servic
         monthly=settings.monthly_release,
         interval_seconds=settings.publish_interval_seconds,
         republish_after_seconds=settings.republish_after_seconds,
+        desk_counts=wired.desk_counts,
     )
 
     async def create_indexes() -> None:
@@ -82,6 +85,7 @@ async def _create_indexes(runtime: ServiceRuntime) -> None:
     await MongoEventArchive(runtime.db).create_indexes()
     await MongoCaseRecords(runtime.db).create_indexes()
     await MongoPublications(runtime.db).create_indexes()
+    await MongoDeskCounts(runtime.db).create_indexes()
 
 
 async def migrate(settings: ReportingSettings) -> None:

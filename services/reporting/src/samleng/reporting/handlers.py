@@ -10,10 +10,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from samleng.common.events import ComplaintSubmitted, Event, registered_events
+from samleng.common.events import DESK_EVENTS, ComplaintSubmitted, Event, registered_events
 from samleng.common.handling import HandlerTable
 from samleng.common.progress import Progress
-from samleng.reporting.domain import accountability, figures
+from samleng.reporting.domain import accountability, desks, figures
 from samleng.reporting.domain.cases import fold, with_event
 from samleng.reporting.domain.disclosure import UNRESTRICTED, Disclosure
 from samleng.reporting.domain.figures import Area
@@ -41,6 +41,17 @@ async def on_event(event: Event, ports: ReportingPorts) -> None:
     """
     await ports.archive.keep(event)
     await _fold_into_record(event, ports)
+    local_date = ports.calendar.local_date
+    since = local_date(event.occurred_at).year
+    await ports.publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
+
+
+async def on_desk_message(event: Event, ports: ReportingPorts) -> None:
+    """Count a desk message's arrival or dismissal once, and note the years it changes."""
+    count = desks.count_of(event)
+    if count is None or ports.desk_counts is None:
+        raise RuntimeError(f"reporting cannot count {event.type} without its desk counts")
+    await ports.desk_counts.keep(count)
     local_date = ports.calendar.local_date
     since = local_date(event.occurred_at).year
     await ports.publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
@@ -123,9 +134,13 @@ async def detail(
     }
 
 
-#: Reporting counts every registered event type.
+#: Reporting counts every registered event type: a case's into its record, a desk
+#: message's (which has no case) into the desk counts.
 HANDLERS: HandlerTable[ReportingPorts] = HandlerTable(
     service="reporting",
     queue="reporting.statistics",
-    handlers=dict.fromkeys(registered_events(), on_event),
+    handlers={
+        **dict.fromkeys((e for e in registered_events() if e not in DESK_EVENTS), on_event),
+        **dict.fromkeys(DESK_EVENTS, on_desk_message),
+    },
 )

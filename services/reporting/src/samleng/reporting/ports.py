@@ -17,6 +17,7 @@ from typing import Protocol
 from samleng.common.calendar import WorkingCalendar
 from samleng.common.events import Event
 from samleng.reporting.domain.cases import CaseRecord
+from samleng.reporting.domain.desks import DeskCount
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.publication import Publication
 from samleng.reporting.domain.suppression import SuppressedTable
@@ -140,6 +141,18 @@ class Publications(Protocol):
         ...
 
 
+class DeskCounts(Protocol):
+    """The desks' messages received and dismissed (``domain.desks``), once per event."""
+
+    async def keep(self, count: DeskCount) -> bool:
+        """Store the count unless its event is already there; True if it was new."""
+        ...
+
+    async def between(self, start: datetime, end: datetime) -> list[DeskCount]:
+        """Every arrival and dismissal from ``start`` until before ``end``."""
+        ...
+
+
 class HeadlineSource(Protocol):
     """The national headline counts, kept fresh without counting on every request."""
 
@@ -158,3 +171,5 @@ class ReportingPorts:
     headline: HeadlineSource
     #: the deployment's working-day calendar (periods, working days, local dates)
     calendar: WorkingCalendar
+    #: the social-media desk's messages (None: a test that leaves them out)
+    desk_counts: DeskCounts | None = None

@@ -11,6 +11,7 @@ Every event is a frozen pydantic model inside one envelope (``event_id``, ``type
 - ``envelope``: the envelope, the registry (``@register``) and parsing;
 - ``values``: kinds, categories, locations, offices, actors, deadlines, sealed contacts;
 - ``complaint``: the complaint life cycle, version 1;
+- ``desk``: the social-media desk's messages (no complaint: the message is the subject);
 - ``status``: the one vocabulary of case statuses every service speaks.
 """
 
@@ -58,6 +59,15 @@ from samleng.common.events.complaint import (
     SubmittedData,
     TransferRequested,
 )
+from samleng.common.events.desk import (
+    DESK_EVENTS,
+    DeskMessageData,
+    DeskMessageDismissed,
+    DeskMessageDismissedData,
+    DeskMessageReceived,
+    DismissalReason,
+    desk_message_subject,
+)
 from samleng.common.events.envelope import (
     Event,
     InvalidEvent,
@@ -96,6 +106,7 @@ from samleng.common.events.values import (
 
 __all__ = [
     "ANSWERED",
+    "DESK_EVENTS",
     "FINAL",
     "OPEN",
     "STATUS_GROUP",
@@ -131,6 +142,11 @@ __all__ = [
     "Deadlines",
     "DeadlinesChanged",
     "DeadlinesChangedData",
+    "DeskMessageData",
+    "DeskMessageDismissed",
+    "DeskMessageDismissedData",
+    "DeskMessageReceived",
+    "DismissalReason",
     "EscalatedData",
     "EscalationRequested",
     "Event",
@@ -158,6 +174,7 @@ __all__ = [
     "StatusGroup",
     "SubmittedData",
     "TransferRequested",
+    "desk_message_subject",
     "event_class",
     "older_versions_of",
     "parse_event",

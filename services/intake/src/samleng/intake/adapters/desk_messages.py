@@ -5,12 +5,18 @@ Meta's message id (``source``, so a redelivered webhook is stored once), and the
 address sealed to the message (AES-GCM, intake's record key). Never a name or picture:
 :mod:`samleng.intake.domain.social` dropped them before this module sees anything. Once
 a message is filed as a case or dismissed, its text and reply address are removed: the
-case keeps what is needed, and a dismissed message needs nothing more.
+case keeps what is needed, and a dismissed message needs nothing more. A message nobody
+decided is erased the same way after ``SAMLENG_DESK_MESSAGE_DAYS`` (:meth:`expire`,
+intake's retention job): only its desk, kind, times and state are left, for the counts.
+
+A message's arrival and its dismissal are announced (``desk.message_received`` and
+``desk.message_dismissed``, no text, no sender) through intake's outbox, in the same
+transaction as the write they announce, for reporting's public desk figures.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -18,6 +24,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from samleng.common.events import Event
+from samleng.common.outbox import Outbox
 from samleng.intake.domain.social import QueuedMessage, QueueState
 from samleng.intake.ports import AlreadyDecided, AlsoWrite
 
@@ -45,6 +53,7 @@ class DeskMessageQueue:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._db = db
         self._messages = db["desk_messages"]
+        self._outbox = Outbox(db)
 
     async def create_indexes(self) -> None:
         """Indexes the queries below rely on (idempotent)."""
@@ -52,10 +61,20 @@ class DeskMessageQueue:
         await self._messages.create_index(
             [("desk_id", ASCENDING), ("state", ASCENDING), ("received_at", ASCENDING)]
         )
+        # the retention job's sweep of messages nobody decided
+        await self._messages.create_index([("state", ASCENDING), ("queued_at", ASCENDING)])
 
-    async def receive(self, message: QueuedMessage, source: str, sealed_reply: bytes) -> bool:
-        """Queue a message; False if this source message was queued before."""
-        try:
+    async def receive(
+        self,
+        message: QueuedMessage,
+        source: str,
+        sealed_reply: bytes,
+        announce: Event | None = None,
+    ) -> bool:
+        """Queue a message, and ``announce`` it (outbox) in the same transaction; False if
+        this source message was queued before (nothing is written or announced)."""
+
+        async def queue(session: AsyncClientSession | None) -> None:
             await self._messages.insert_one(
                 {
                     "_id": message.message_id,
@@ -67,8 +86,20 @@ class DeskMessageQueue:
                     "sender_key": message.sender_key,
                     "reply": sealed_reply,
                     "state": message.state,
-                }
+                    # when it reached us: a message may have been sent long before
+                    "queued_at": datetime.now(UTC),
+                },
+                session=session,
             )
+            if announce is not None:
+                await self._outbox.add([announce], session=session)
+
+        try:
+            if announce is None:
+                await queue(None)
+            else:
+                async with self._db.client.start_session() as session:
+                    await session.with_transaction(queue)
         except DuplicateKeyError:
             return False
         return True
@@ -95,9 +126,11 @@ class DeskMessageQueue:
         *,
         complaint_id: str | None = None,
         reason: str | None = None,
+        announce: Event | None = None,
     ) -> AlsoWrite:
-        """The write that decides a waiting message, for the caller's transaction; it
-        raises AlreadyDecided if another agent decided it first."""
+        """The write that decides a waiting message (and stores ``announce`` in the
+        outbox), for the caller's transaction; it raises AlreadyDecided if another agent
+        decided it first."""
 
         async def decide(session: AsyncClientSession | None) -> None:
             done = await self._messages.update_one(
@@ -115,8 +148,19 @@ class DeskMessageQueue:
             )
             if done.modified_count != 1:
                 raise AlreadyDecided(message_id)
+            if announce is not None:
+                await self._outbox.add([announce], session=session)
 
         return decide
+
+    async def expire(self, queued_before: datetime, now: datetime) -> int:
+        """Erase the text and reply address of every message still waiting that reached
+        the queue before ``queued_before``; how many. Their counts stay."""
+        done = await self._messages.update_many(
+            {"state": "waiting", "queued_at": {"$lt": queued_before}},
+            {"$set": {"state": "expired", "decided_at": now}, "$unset": {"text": "", "reply": ""}},
+        )
+        return done.modified_count
 
     async def decide(self, write: AlsoWrite, also: AlsoWrite) -> None:
         """Run a decision and ``also`` (its audit entry) in one transaction."""
@@ -129,7 +173,8 @@ class DeskMessageQueue:
             await session.with_transaction(both)
 
     async def monthly(self, desk_id: str, since: datetime) -> list[Document]:
-        """Per month since ``since``: messages received, filed as cases, dismissed."""
+        """Per month since ``since``: messages received, filed as cases, dismissed, and
+        erased undecided (expired)."""
         pipeline: list[Document] = [
             {"$match": {"desk_id": desk_id, "received_at": {"$gte": since}}},
             {
@@ -138,6 +183,7 @@ class DeskMessageQueue:
                     "received": {"$sum": 1},
                     "filed": {"$sum": {"$cond": [{"$eq": ["$state", "filed"]}, 1, 0]}},
                     "dismissed": {"$sum": {"$cond": [{"$eq": ["$state", "dismissed"]}, 1, 0]}},
+                    "expired": {"$sum": {"$cond": [{"$eq": ["$state", "expired"]}, 1, 0]}},
                 }
             },
             {"$sort": {"_id": 1}},

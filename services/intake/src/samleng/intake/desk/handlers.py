@@ -3,23 +3,38 @@
 Each filing and each dismissal is written to the audit trail in the same transaction as
 what it records (desk, agent, when). The tracking code leaves only in the answer to the
 filing: intake keeps its keyed hash, as for every case, so nobody can show it again.
+A Page message's arrival and its dismissal are announced (``desk.message_received``,
+``desk.message_dismissed``: the desk, the time, a reason category; no text, no sender)
+for the public desk figures.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from samleng.common.auth import Principal, Role
+from samleng.common.events import (
+    DeskMessageData,
+    DeskMessageDismissed,
+    DeskMessageDismissedData,
+    DeskMessageReceived,
+    DismissalReason,
+    desk_message_subject,
+)
 from samleng.intake.citizen.handlers import submit_feedback
 from samleng.intake.domain.audit import AuditRecord
 from samleng.intake.domain.desks import Desk, Receipt, filing_detail, receipt
 from samleng.intake.domain.model import Case, Reporter, Submission
 from samleng.intake.domain.social import Incoming, QueuedMessage
-from samleng.intake.ports import AlsoWrite, DeskPorts, IntakePorts
+from samleng.intake.ports import AlsoWrite, DeskMessages, DeskPorts, IntakePorts
+
+log = logging.getLogger(__name__)
 
 
 class FilingsExhausted(Exception):
@@ -129,7 +144,15 @@ async def receive_messages(items: list[Incoming], desk_id: str, ports: IntakePor
         )
         source = keys.fingerprint.of(b"facebook-item:" + item.source_id.encode())
         sealed = keys.records.seal(item.reply_to.encode(), message_id)
-        queued += await queue.receive(message, source, sealed)
+        announced = DeskMessageReceived.first(
+            desk_message_subject(message_id),
+            producer="intake",
+            data=DeskMessageData(desk=desk_id),
+            occurred_at=item.at,
+        )
+        queued += await queue.receive(message, source, sealed, announced)
+    if queued:
+        ports.relay.wake()
     return queued
 
 
@@ -170,17 +193,55 @@ async def file_message(
 
 
 async def dismiss_message(
-    message_id: str, reason: str, desk: Desk, principal: Principal, ports: IntakePorts
+    message_id: str,
+    reason: str,
+    desk: Desk,
+    principal: Principal,
+    ports: IntakePorts,
+    category: DismissalReason = DismissalReason.OTHER,
 ) -> None:
-    """Dismiss a queued message with a reason (audited in the same transaction)."""
+    """Dismiss a queued message with a reason (audited and announced in the same
+    transaction; the announcement carries only the reason's category)."""
     await _waiting(message_id, desk, ports)
     queue, audit = _desk_ports(ports).messages, ports.officers.audit
-    detail = f"message={message_id} reason={reason[:200]}"
+    detail = f"message={message_id} category={category.value} reason={reason[:200]}"
     record = _entry(principal, desk, "desk_message.dismissed", None, detail)
+    now = datetime.now(UTC)
+    announced = DeskMessageDismissed.after(
+        desk_message_subject(message_id),
+        1,  # after its arrival
+        producer="intake",
+        data=DeskMessageDismissedData(desk=desk.desk_id, reason=category),
+        correlation_id=desk_message_subject(message_id),
+        occurred_at=now,
+    )
 
     async def audited(session: Any) -> None:
         await audit.append(session, record)
 
-    await queue.decide(
-        queue.decision(message_id, "dismissed", datetime.now(UTC), reason=reason), audited
-    )
+    decision = queue.decision(message_id, "dismissed", now, reason=reason, announce=announced)
+    await queue.decide(decision, audited)
+    ports.relay.wake()
+
+
+async def expire_messages(messages: DeskMessages, keep: timedelta, now: datetime) -> int:
+    """Erase text and reply address of the messages nobody decided within ``keep``."""
+    return await messages.expire(now - keep, now)
+
+
+def expiry_job(
+    messages: DeskMessages, keep: timedelta, every: timedelta
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The background task: every ``every``, erase undecided messages older than ``keep``
+    (one idempotent update: replicas may all run it)."""
+
+    async def run_expiry() -> None:
+        while True:
+            try:
+                if erased := await expire_messages(messages, keep, datetime.now(UTC)):
+                    log.info("desk messages expired", extra={"count": erased})
+            except Exception:  # MongoDB away: try again next period
+                log.warning("desk message expiry failed; retrying next period", exc_info=True)
+            await asyncio.sleep(every.total_seconds())
+
+    return run_expiry

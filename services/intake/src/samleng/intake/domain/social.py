@@ -115,7 +115,8 @@ def incoming(body: bytes) -> list[Incoming]:
     return [i for i in found if i.source_id]
 
 
-QueueState = Literal["waiting", "filed", "dismissed"]
+#: ``expired``: nobody decided it within ``SAMLENG_DESK_MESSAGE_DAYS``; its text is erased
+QueueState = Literal["waiting", "filed", "dismissed", "expired"]
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ LABELS: dict[str, dict[str, str]] = {
     "counter": {"km": "បញ្ជរ (OWSO/OWSU)", "en": "Counter (OWSO/OWSU)"},
     "hotline": {"km": "ខ្សែទូរស័ព្ទទាន់ហេតុការណ៍", "en": "Hotline"},
     "social_media": {"km": "បណ្តាញសង្គម", "en": "Social media"},
+    "messages_received": {"km": "សារបានទទួល", "en": "Messages received"},
+    "messages_dismissed": {"km": "សារមិនបានទទួលយក", "en": "Messages dismissed"},
 }
 
 SUPPRESSION_RULE = {

@@ -19,7 +19,8 @@ Known sums (relations):
 - breakdowns: an area's received, open, resolved and ended otherwise = the sum over the
   values of each dimension; the country = its provinces, per value;
 - time, for counts of what happened in a period (received, first resolved, extra-fee
-  reports): a quarter = its months, the year = its quarters.
+  reports, the desks' messages received and dismissed): a quarter = its months, the year
+  = its quarters.
 
 The backlog of a year repeats cells of the year before (the cases still open at its end);
 ``previous`` carries that year's published values, so a value hidden there stays hidden
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from samleng.common.calendar import WorkingCalendar
-from samleng.reporting.domain import accountability_cells
+from samleng.reporting.domain import accountability_cells, desks
 from samleng.reporting.domain.cases import UNFINISHED, CaseRecord
 from samleng.reporting.domain.figures import (
     STATUS_COLUMNS,
@@ -65,7 +66,8 @@ GROUP_COLUMNS = ("received", "open", "resolved", "ended_otherwise")
 #: Channels of the desks that file for people without the app (docs/channels.md): the
 #: channel breakdown is also counted by month for the whole country, and these values of
 #: it are published as the monthly desk figures (``desks/<period>``; "open" shown as
-#: "in_progress", as the ministry's desk reports them).
+#: "in_progress", as the ministry's desk reports them), beside the messages the
+#: social-media desk received and dismissed (``domain.desks``).
 DESK_CHANNELS = ("counter", "hotline", "social_media")
 TREND_COLUMNS = ("received", "resolved")
 SLA_COLUMNS = ("due", "met", "missed")
@@ -135,14 +137,17 @@ def build(
     threshold: int,
     previous: Mapping[str, int | None] | None,
     calendar: WorkingCalendar,
+    desk_counts: Iterable[desks.DeskCount] = (),
 ) -> Publication:
-    """Count, suppress and cut into tables every public figure of ``year``."""
+    """Count, suppress and cut into tables every public figure of ``year`` (with the
+    desks' messages of ``desk_counts``)."""
     records = list(records)
     periods = periods_of(year, now, calendar)
     cells = _Cells()
     for record in records:
         if record.received_at is not None:
             _count(cells, record, periods, year, now)
+    desks.count_messages(cells.add, desk_counts, periods, now, NATIONAL)
     promises = accountability_cells.count(records, periods, now)
     for row, columns in cells.rows.items():
         if columns == AREA_COLUMNS:
@@ -319,11 +324,12 @@ def _over_time(
             continue  # due and backlog counts depend on the period's end: they do not add up
         if columns == GROUP_COLUMNS and "Q" in label and not _by_month(rest):
             continue  # breakdowns are not published by month (but the desks' channels)
-        flows = (
-            ["received"]
-            if columns == GROUP_COLUMNS
-            else [c for c in columns if c in (*FLOW_COLUMNS, "reports")]
-        )
+        if columns == GROUP_COLUMNS:
+            flows = ["received"]
+        elif columns == desks.MESSAGE_COLUMNS:
+            flows = list(columns)
+        else:
+            flows = [c for c in columns if c in (*FLOW_COLUMNS, "reports")]
         parts = [f"{p}|{rest}" for p in parts_of[label] if p in labels and f"{p}|{rest}" in rows]
         for column in flows:
             relations.append(((row, column), tuple((p, column) for p in parts)))
@@ -369,6 +375,8 @@ def _tables(
     columns_of: dict[str, tuple[str, ...]] = {}
     renamed: dict[str, dict[str, str]] = {}  # id -> column renames
     labels = {p.label: p for p in periods}
+    # desks table id -> desk kind -> (its cases' row, its messages' row)
+    desk_rows: defaultdict[str, dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
     for row, columns in sorted(rows.items()):
         period, area, *rest = row.split("|")
         if columns == AREA_COLUMNS:
@@ -394,9 +402,12 @@ def _tables(
                 slices[table_id("breakdown", period, area, dimension)].append((key, row))
                 columns_of[table_id("breakdown", period, area, dimension)] = GROUP_COLUMNS
             if dimension == "channel" and key in DESK_CHANNELS and area == NATIONAL:
-                slices[table_id("desks", period)].append((key, row))
-                columns_of[table_id("desks", period)] = GROUP_COLUMNS
-                renamed[table_id("desks", period)] = {"open": "in_progress"}
+                _, messages = desk_rows[table_id("desks", period)].get(key, (None, None))
+                desk_rows[table_id("desks", period)][key] = (row, messages)
+        elif columns == desks.MESSAGE_COLUMNS:
+            key = rest[0].split(":", 1)[1]
+            cases, _ = desk_rows[table_id("desks", period)].get(key, (None, None))
+            desk_rows[table_id("desks", period)][key] = (cases, row)
         elif columns == SLA_COLUMNS:
             key = TOTAL_ROW if area == NATIONAL else area
             slices[table_id("sla", period)].append((key, row))
@@ -414,6 +425,8 @@ def _tables(
         if name not in columns_of:
             continue  # a breakdown total without any value rows
         tables[name] = _slice(members, columns_of[name], renamed.get(name, {}), values, done)
+    for name, of_kind in desk_rows.items():
+        tables[name] = desks.desk_table(of_kind, GROUP_COLUMNS, values, done)
     return tables
 
 

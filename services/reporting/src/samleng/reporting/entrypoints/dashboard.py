@@ -26,6 +26,7 @@ from samleng.common.reference.catalogue import UnknownService
 from samleng.reporting.adapters.gazetteer import area_names
 from samleng.reporting.domain.accountability import MONTHLY_COLUMNS
 from samleng.reporting.domain.accountability_cells import OFFICES_TABLE, OVERALL_TABLE
+from samleng.reporting.domain.desks import DESK_COLUMNS
 from samleng.reporting.domain.figures import STATUS_COLUMNS
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
 from samleng.reporting.domain.periods import Period
@@ -77,6 +78,15 @@ TEXT: dict[str, dict[str, str]] = {
     "open_data": {"km": "ទិន្នន័យបើកចំហ (CSV)", "en": "Open data (CSV)"},
     "still_open": {"km": "នៅកំពុងដោះស្រាយ", "en": "Still open"},
     "open_at_start": {"km": "នៅសល់ដើមគ្រា", "en": "Open at start"},
+    "desks": {
+        "km": "បញ្ជរ ខ្សែទូរស័ព្ទ និងបណ្តាញសង្គម៖ ករណី និងសារ",
+        "en": "Counters, hotline and social media: cases and messages",
+    },
+    "desk": {"km": "បញ្ជរ", "en": "Desk"},
+    "no_desks": {
+        "km": "គ្មានករណី ឬសារតាមបញ្ជរក្នុងរយៈពេលនេះទេ។",
+        "en": "No cases or messages at the desks in this period.",
+    },
 }
 
 STYLE = """
@@ -126,6 +136,7 @@ async def dashboard(
         "fees": (table_id("fees", chosen.label), FEE_COLUMNS),
         "sla": (table_id("sla", chosen.label), SLA_COLUMNS),
         "provinces": (table_id("status", chosen.label), STATUS_COLUMNS),
+        "desks": (table_id("desks", chosen.label), DESK_COLUMNS),
     }
     found, edition = await published(publications, chosen, dict(wanted.values()))
     tables = {key: found[name] for key, (name, _) in wanted.items()}
@@ -234,6 +245,7 @@ def _page(
 {overall_section(tables["overall"], names, lang)}
 {offices_section(tables["offices"], lang)}
 {monthly_section(tables["monthly"], month, lang)}
+{_desks_section(tables["desks"], lang)}
 <section><h2 id="provinces-title">{escape(_t("provinces", lang))}</h2>
 <div class="wrap" tabindex="0" role="region" aria-labelledby="provinces-title">
 <table id="provinces">
@@ -241,6 +253,24 @@ def _page(
 </section>
 <p class="note">[c]: {escape(rule)}</p>
 </main></body></html>"""
+
+
+def _desks_section(desks: SuppressedTable, lang: Lang) -> str:
+    """Cases filed at each desk and the social-media desk's messages, as a table."""
+    title = f'<h2 id="desks-title">{escape(_t("desks", lang))}</h2>'
+    if not desks.rows:
+        return f'<section>{title}<p class="note">{escape(_t("no_desks", lang))}</p></section>'
+    head = "".join(f"<th>{escape(_t(c, lang))}</th>" for c in desks.columns)
+    body = "".join(
+        f"<tr><td>{escape(label(r)[lang])}</td>"
+        + "".join(f"<td>{_fmt(desks.cells[(r, c)], lang)}</td>" for c in desks.columns)
+        + "</tr>"
+        for r in desks.rows
+    )
+    return f"""<section>{title}
+<div class="wrap" tabindex="0" role="region" aria-labelledby="desks-title">
+<table id="desks"><thead><tr><th>{_t("desk", lang)}</th>{head}</tr></thead>
+<tbody>{body}</tbody></table></div></section>"""
 
 
 def _fmt(value: float | None, lang: Lang) -> str:

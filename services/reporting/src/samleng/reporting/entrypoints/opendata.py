@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from samleng.common.calendar import WorkingCalendar
 from samleng.common.http import Problem
 from samleng.reporting.adapters.gazetteer import area_names
+from samleng.reporting.domain.desks import DESK_COLUMNS
 from samleng.reporting.domain.figures import STATUS_COLUMNS, Area
 from samleng.reporting.domain.labels import SUPPRESSION_RULE, label
 from samleng.reporting.domain.periods import InvalidPeriod, Period, parse_period
@@ -370,10 +371,12 @@ async def desk_figures(
     period: PeriodParam, source: OpenDataDep, fmt: FormatParam = "json"
 ) -> Response:
     """Cases filed at the counters, the hotline and the social-media desk in the period
-    (a month, quarter or year), and how many are resolved or in progress, suppressed."""
+    (a month, quarter or year), how many are resolved or in progress, and the Page
+    messages the social-media desk received and dismissed, suppressed."""
     p = source.period(period)
-    columns = tuple("in_progress" if c == "open" else c for c in GROUP_COLUMNS)
-    return await source.answer(table_id("desks", p.label), columns, p, Area(), fmt, names=False)
+    return await source.answer(
+        table_id("desks", p.label), DESK_COLUMNS, p, Area(), fmt, names=False
+    )
 
 
 @router.get("/trend", response_model=OpenDataTable, responses=TABLE_RESPONSES)

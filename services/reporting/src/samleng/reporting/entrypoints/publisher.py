@@ -29,7 +29,7 @@ from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
 from samleng.reporting.domain.publication import build
 from samleng.reporting.entrypoints.build_worker import BuildWorker
-from samleng.reporting.ports import CaseRecords, Edition, Publications
+from samleng.reporting.ports import CaseRecords, DeskCounts, Edition, Publications
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,10 @@ class Publisher:
         monthly: bool,
         interval_seconds: float,
         republish_after_seconds: float,
+        desk_counts: DeskCounts | None = None,
     ) -> None:
         self._records = records
+        self._desk_counts = desk_counts
         self._publications = publications
         self._calendar = calendar
         self._threshold = threshold
@@ -124,8 +126,11 @@ class Publisher:
         last_updated = await self._records.latest_event_at()  # before reading: never newer
         records = await self._records.relevant(Area(), span.start, span.end)
         previous = await self._publications.carried(year - 1) or {}
+        desk_counts = (
+            await self._desk_counts.between(span.start, span.end) if self._desk_counts else []
+        )
         publication = await self.worker.run(
-            build, records, year, as_of, self._threshold, previous, self._calendar
+            build, records, year, as_of, self._threshold, previous, self._calendar, desk_counts
         )
         edition = await self._publications.store(publication, last_updated, version, now)
         log.info(

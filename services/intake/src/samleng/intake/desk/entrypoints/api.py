@@ -203,7 +203,7 @@ async def dismiss(
     """Dismiss the message; its text and reply address are erased."""
     with desk_refusals():
         found = _social_desk(agent, desk)
-        await dismiss_message(message_id, body.reason, found, agent, ports)
+        await dismiss_message(message_id, body.reason, found, agent, ports, body.category)
 
 
 @router.get(
@@ -224,7 +224,11 @@ async def figures(
         months = await _desk_ports(ports).messages.monthly(found.desk_id, since)
     return [
         DeskMonth(
-            month=m["_id"], received=m["received"], filed=m["filed"], dismissed=m["dismissed"]
+            month=m["_id"],
+            received=m["received"],
+            filed=m["filed"],
+            dismissed=m["dismissed"],
+            expired=m.get("expired", 0),
         )
         for m in months
     ]

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from samleng.common.events import DismissalReason
 from samleng.intake.citizen.entrypoints.schemas import FeedbackFields
 from samleng.intake.entrypoints.schemas import Bilingual
 
@@ -64,6 +65,11 @@ class Dismissal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=3, max_length=500)
+    category: DismissalReason = Field(
+        default=DismissalReason.OTHER,
+        description="What kind of reason, counted in the public desk figures (the words "
+        "of `reason` stay in the audit trail)",
+    )
 
 
 class DeskMonth(BaseModel):
@@ -73,3 +79,6 @@ class DeskMonth(BaseModel):
     received: int
     filed: int
     dismissed: int
+    expired: int = Field(
+        default=0, description="Never decided: text erased after SAMLENG_DESK_MESSAGE_DAYS"
+    )
