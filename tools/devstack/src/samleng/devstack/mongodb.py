@@ -180,6 +180,10 @@ def ensure(paths: LocalPaths) -> int | None:
         "--logpath", str(log_file),
         "--logappend",
         "--pidfilepath", str(pid_file),
+        # WiredTiger keeps a file open per collection and per index; a test run makes
+        # thousands before it drops its databases, so idle ones are closed after a minute
+        # (instead of ten), keeping mongod under the machine's open-files limit
+        "--setParameter", "wiredTigerFileHandleCloseIdleTime=60",
         "--fork",
     ]  # fmt: skip
     log.info("starting mongod (data in %s)", data)
