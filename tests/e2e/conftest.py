@@ -127,6 +127,25 @@ class LifeSystem:
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
 
+    def officer_act_latest(
+        self, complaint_id: str, action: str, headers: dict[str, str], **body: Any
+    ) -> None:
+        """An officer action on the case's latest version, read again while another
+        service's event still moves it (409)."""
+
+        def acted() -> bool:
+            latest = self.officer_get(f"/cases/{complaint_id}", headers).json()
+            answer = httpx.post(
+                f"{self.url('intake')}/v1/officer/cases/{complaint_id}/{action}",
+                json={"version": latest["version"], **body},
+                headers=headers,
+                timeout=10,
+            )
+            assert answer.status_code in (200, 409), answer.text
+            return answer.status_code == 200
+
+        poll(acted)
+
     def audit_actions(self, complaint_id: str) -> list[tuple[str, str]]:
         """(action, subject) of every audit entry about a case, in chain order."""
         admin = self.officer("admin-e2e", "admin", "national:moi-team")

@@ -102,17 +102,7 @@ def test_a_feature_phone_files_follows_and_answers_by_sms(life: Any) -> None:
     reopened = life.citizen_act(code, "reopening", appeal=False)
     assert reopened["status"] == "reopened"
 
-    def acknowledged() -> bool:  # routing answers the reopening too: act on the latest version
-        latest = life.officer_get(f"/cases/{complaint_id}", commune).json()
-        answer = httpx.post(
-            f"{life.url('intake')}/v1/officer/cases/{complaint_id}/acknowledge",
-            json={"version": latest["version"]},
-            headers=commune,
-            timeout=10,
-        )
-        return answer.status_code == 200
-
-    poll(acknowledged)
+    life.officer_act_latest(complaint_id, "acknowledge", commune)
     life.officer_act(
         life.officer_get(f"/cases/{complaint_id}", commune).json(),
         "resolve",

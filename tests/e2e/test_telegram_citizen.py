@@ -189,7 +189,7 @@ def test_a_telegram_user_files_with_a_photo_follows_and_answers_in_the_chat(life
             and c
         )
     )
-    life.officer_act(officer_case, "resolve", commune, note="បានសងប្រាក់វិញ")
+    life.officer_act_latest(complaint_id, "resolve", commune, note="បានសងប្រាក់វិញ")
     assert len(poll(lambda: [t for t in news(life) if "បានដោះស្រាយ" in t])) == 1
     for text in news(life):
         assert code not in text and description not in text
