@@ -48,6 +48,7 @@ def _start_app(mongo_url: str, database: str, port: int) -> subprocess.Popen[byt
     command = [sys.executable, "-m", "uvicorn", "--factory"]
     command += ["samleng.devstack.bench.ceiling_app:create_app", "--host", LOOPBACK]
     command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
+    command += ["--loop", "uvloop", "--http", "httptools"]  # as the services run
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
