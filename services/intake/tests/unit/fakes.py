@@ -36,7 +36,7 @@ from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox
 from samleng.intake.app import conversation_desk
 from samleng.intake.domain.access import in_office_trail
 from samleng.intake.domain.audit import GENESIS, AuditEntry, AuditRecord, chain
-from samleng.intake.domain.duplicates import Candidate, DuplicateRule
+from samleng.intake.domain.duplicates import DuplicateRule
 from samleng.intake.domain.model import Attachment, Case, Submission, open_case
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.ports import (
@@ -348,33 +348,13 @@ class InMemoryInbox:
 
 @dataclass
 class InMemoryDuplicates:
-    """Comparable cases and links over an in-memory case store; pairs in a dictionary."""
+    """Comparable cases and links over an in-memory case store."""
 
     cases: InMemoryCases
-    pairs: dict[tuple[str, str], Candidate] = field(default_factory=dict)
-    submitted: dict[str, datetime] = field(default_factory=dict)
 
     async def comparable(self, case: Case, rule: DuplicateRule) -> list[Case]:
         """Every other case: the domain's rule selects (the adapter's query narrows first)."""
         return [c for c in self.cases.cases.values() if c.complaint_id != case.complaint_id]
-
-    async def remember(self, case: Case, candidates: tuple[Candidate, ...]) -> None:
-        """Replace the pairs found for ``case``."""
-        for key in [k for k in self.pairs if k[0] == case.complaint_id]:
-            del self.pairs[key]
-        self.submitted[case.complaint_id] = case.submitted_at
-        for c in candidates:
-            self.pairs[(case.complaint_id, c.complaint_id)] = c
-
-    async def candidates_of(self, complaint_id: str) -> list[Candidate]:
-        """The pairs the case is part of, as candidates for it."""
-        found = [c for (a, _), c in self.pairs.items() if a == complaint_id]
-        found += [
-            replace(c, complaint_id=a, submitted_at=self.submitted[a])
-            for (a, b), c in self.pairs.items()
-            if b == complaint_id
-        ]
-        return sorted(found, key=lambda c: -c.score)
 
     async def linked_to(self, original_id: str) -> list[str]:
         """The ids of the cases linked to ``original_id``."""

@@ -40,6 +40,7 @@ from samleng.intake.conversations.telegram import api as telegram_api
 from samleng.intake.desk.entrypoints import api as desk_api
 from samleng.intake.desk.entrypoints import webhook as desk_webhook
 from samleng.intake.desk.handlers import expiry_job
+from samleng.intake.domain.duplicates import DuplicateRule
 from samleng.intake.domain.retention import RetentionPolicy
 from samleng.intake.domain.tracking import TrackingCodeHasher
 from samleng.intake.entrypoints import reference
@@ -151,6 +152,9 @@ def _real_ports(
             audit=real("audit", lambda: AuditTrail(db, audit_key(settings)), "create_indexes"),
             attachments=attachments,
             duplicates=real("duplicates", lambda: DuplicateStore(db), "create_indexes"),
+            duplicate_rule=DuplicateRule(
+                settings.duplicate_threshold, settings.duplicate_window_days
+            ),
             partner_notes=real(
                 "partner_notes", lambda: InternalNotes(db, "partner_notes"), "create_indexes"
             ),

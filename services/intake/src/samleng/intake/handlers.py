@@ -1,8 +1,8 @@
 """Intake follows routing's decisions about its cases: the handler table of its inbox.
 
 It also hears its own resolutions and closings, so that the cases linked to an original
-follow it (:mod:`samleng.intake.duplicates.handlers`), and looks for likely duplicates
-whenever a case reaches an office.
+follow it (:mod:`samleng.intake.duplicates.handlers`). Likely duplicates are found when an
+officer opens a case, not here.
 
 Each handler folds one decision into the case it concerns (:func:`fold_into_case`), in the
 order of the case's own ``sequence`` (never backwards) and at most once (a redelivery
@@ -28,7 +28,7 @@ from samleng.intake.domain.model import CaseChange, RoutingMove, apply_change, a
 from samleng.intake.domain.model import closing as closing_change
 from samleng.intake.domain.model import move as move_change
 from samleng.intake.domain.routing_facts import deadlines_change, refusal
-from samleng.intake.duplicates.handlers import find_duplicates, follow_original
+from samleng.intake.duplicates.handlers import follow_original
 from samleng.intake.ports import MAX_SAVE_ATTEMPTS, Cases, IntakePorts, StaleCase
 
 
@@ -62,17 +62,13 @@ async def fold_into_case(event: Event, change: CaseChange, cases: Cases) -> None
 
 
 async def on_assigned(event: ComplaintAssigned, ports: IntakePorts) -> None:
-    """Routing chose the office: the case is assigned to it, under its deadlines, and its
-    likely duplicates among the office's open cases are found."""
+    """Routing chose the office: the case is assigned to it, under its deadlines."""
     await fold_into_case(event, assignment(event), ports.cases)
-    await find_duplicates(event.complaint_id, ports)
 
 
 async def on_moved(event: RoutingMove, ports: IntakePorts) -> None:
-    """Routing forwarded, transferred or escalated the case: it is with another office,
-    where its likely duplicates are found afresh."""
+    """Routing forwarded, transferred or escalated the case: it is with another office."""
     await fold_into_case(event, move_change(event), ports.cases)
-    await find_duplicates(event.complaint_id, ports)
 
 
 async def on_closed(event: ComplaintClosed, ports: IntakePorts) -> None:

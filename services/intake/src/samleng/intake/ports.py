@@ -10,7 +10,7 @@ tests implement them in memory (``services/intake/tests/unit/fakes.py``)::
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,7 +25,7 @@ from samleng.common.events import (
 )
 from samleng.common.leases import Lease
 from samleng.intake.domain.audit import AuditEntry, AuditRecord
-from samleng.intake.domain.duplicates import Candidate, DuplicateRule
+from samleng.intake.domain.duplicates import DuplicateRule
 from samleng.intake.domain.model import Attachment, Case
 from samleng.intake.domain.retention import Erasure
 from samleng.intake.domain.social import QueuedMessage, QueueState
@@ -372,17 +372,11 @@ class DeskPorts:
 
 
 class Duplicates(Protocol):
-    """Likely duplicates found when a case reached an office, and the links officers made."""
+    """The cases a case may duplicate, and the links officers made."""
 
     async def comparable(self, case: Case, rule: DuplicateRule) -> list[Case]:
         """The open, unlinked cases of the case's office, service and commune within the
-        rule's window (one indexed query; the domain scores them)."""
-
-    async def remember(self, case: Case, candidates: tuple[Candidate, ...]) -> None:
-        """Keep what was found for ``case`` (replacing what an earlier routing found)."""
-
-    async def candidates_of(self, complaint_id: str) -> list[Candidate]:
-        """What was found for the case, and the cases that found it, best first."""
+        rule's window, before and after it (one indexed query; the domain scores them)."""
 
     async def linked_to(self, original_id: str) -> list[str]:
         """The ids of the cases linked to ``original_id``."""
@@ -400,6 +394,8 @@ class OfficerDesk:
     #: partner experts' notes to the office (the same shape as internal notes, kept apart)
     partner_notes: InternalNotes
     duplicates: Duplicates
+    #: when two cases are likely one problem (the settings' threshold and window)
+    duplicate_rule: DuplicateRule = field(default_factory=DuplicateRule)
 
 
 @dataclass(frozen=True)

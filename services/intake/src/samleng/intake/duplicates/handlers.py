@@ -1,36 +1,30 @@
-"""Intake's event-side use cases of duplicates: find them, and make linked cases follow.
+"""Intake's use cases of duplicates: find them, and make linked cases follow.
 
-:func:`find_duplicates` runs when routing puts a case with an office: it scores the
-office's comparable open cases (:mod:`samleng.intake.domain.duplicates`) and keeps the
-likely ones for the officers' case view. :func:`follow_original` runs when an original is
-resolved or closed: each case linked to it takes the same step, stored with its own event
-(outbox), once (a redelivery finds nothing left to follow). No HTTP, no broker.
+:func:`duplicates_of` runs when an officer opens a case: it scores the office's comparable
+open cases, before and after it (:mod:`samleng.intake.domain.duplicates`), so what the
+officer sees is always current and a new case costs the flow nothing.
+:func:`follow_original` runs when an original is resolved or closed: each case linked to
+it takes the same step, stored with its own event (outbox), once (a redelivery finds
+nothing left to follow). No HTTP, no broker.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from samleng.intake.domain.duplicates import DuplicateRule, likely_duplicates
+from samleng.intake.domain.duplicates import Candidate, DuplicateRule, likely_duplicates
 from samleng.intake.domain.linking import follow
-from samleng.intake.ports import MAX_SAVE_ATTEMPTS, Cases, Duplicates, IntakePorts, StaleCase
+from samleng.intake.domain.model import Case
+from samleng.intake.ports import MAX_SAVE_ATTEMPTS, Cases, Duplicates, StaleCase
 
 
-def duplicate_rule(ports: IntakePorts) -> DuplicateRule:
-    """The rule the settings give."""
-    settings = ports.settings
-    return DuplicateRule(settings.duplicate_threshold, settings.duplicate_window_days)
-
-
-async def find_duplicates(complaint_id: str, ports: IntakePorts) -> None:
-    """Find and keep the likely duplicates of a case among its office's open cases."""
-    duplicates = ports.officers.duplicates
-    case = await ports.cases.get(complaint_id)
-    if case is None or case.office is None:
-        return
-    rule = duplicate_rule(ports)
-    found = likely_duplicates(case, await duplicates.comparable(case, rule), rule)
-    await duplicates.remember(case, found)
+async def duplicates_of(
+    case: Case, duplicates: Duplicates, rule: DuplicateRule
+) -> tuple[Candidate, ...]:
+    """The likely duplicates of a case among its office's open, unlinked cases, best first."""
+    if case.office is None:
+        return ()
+    return likely_duplicates(case, await duplicates.comparable(case, rule), rule)
 
 
 async def follow_original(original_id: str, cases: Cases, duplicates: Duplicates) -> int:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from samleng.common.auth import Principal, Role
-from samleng.common.events import OPEN, Event
+from samleng.common.events import Event
 from samleng.intake.domain import officer
 from samleng.intake.domain.access import (
     OfficerAction,
@@ -31,6 +31,7 @@ from samleng.intake.domain.audit import AuditEntry, AuditRecord
 from samleng.intake.domain.citizen import ActionRefused
 from samleng.intake.domain.duplicates import Candidate
 from samleng.intake.domain.model import Attachment, Case, normalise_text
+from samleng.intake.duplicates.handlers import duplicates_of
 from samleng.intake.ports import InboxFilter, InboxPage, InternalNote, OfficerDesk, StaleCase
 
 MAX_AUDIT_PAGE = 500
@@ -207,26 +208,11 @@ async def read_case(principal: Principal, complaint_id: str, desk: OfficerDesk) 
 
 
 async def _links_of(case: Case, desk: OfficerDesk) -> tuple[tuple[Candidate, ...], tuple[str, ...]]:
-    """The case's likely duplicates that are still open and unlinked with its office (a
-    pair found earlier may have moved on), and the cases linked to it."""
-    found = await desk.duplicates.candidates_of(case.complaint_id)
+    """The case's likely duplicates among its office's open, unlinked cases (scored now,
+    so never stale), and the cases linked to it."""
     linked = tuple(await desk.duplicates.linked_to(case.complaint_id))
-    if not found or case.office is None:
-        return (), linked
-    others = await desk.cases.recent(
-        since=case.submitted_at,
-        until=case.submitted_at,
-        ids=tuple(c.complaint_id for c in found),
-        statuses=tuple(OPEN),
-    )
-    still = {
-        o.complaint_id
-        for o in others
-        if _office_of(o) == case.office.office_id
-        and o.linked_to is None
-        and o.complaint_id not in linked
-    }
-    return tuple(c for c in found if c.complaint_id in still), linked
+    found = await duplicates_of(case, desk.duplicates, desk.duplicate_rule)
+    return found, linked
 
 
 def _check_action(principal: Principal, case: Case, action: OfficerAction) -> officer.Actor:
