@@ -134,3 +134,26 @@ def test_command_spans_are_made_only_when_spans_go_somewhere(
     assert not telemetry.spans_kept()  # trace ids only: no command span is worth making
     provider.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
     assert telemetry.spans_kept()
+
+
+def test_while_no_span_goes_anywhere_spans_only_carry_the_trace_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = TracerProvider()
+    monkeypatch.setattr(telemetry.trace, "get_tracer_provider", lambda: provider)
+    sender = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    with telemetry.span(
+        "routing", "consume", parent=telemetry.extract({"traceparent": sender})
+    ) as s:
+        assert s is not None and not s.is_recording()
+        headers = telemetry.trace_headers()
+        with telemetry.span("routing", "publish") as inner:
+            assert inner is not None
+            inner_ids = inner.get_span_context()
+    _, trace_id, span_id, flags = headers["traceparent"].split("-")
+    assert trace_id == "0af7651916cd43dd8448eb211c80319c" and flags == "01"
+    assert span_id != "b7ad6b7169203331"  # a span id of its own
+    assert f"{inner_ids.trace_id:032x}" == trace_id and f"{inner_ids.span_id:016x}" != span_id
+    with telemetry.span("intake", "POST /v1/complaints"):  # no parent: a new trace
+        fresh = telemetry.trace_headers()["traceparent"].split("-")
+    assert fresh[1] != trace_id and int(fresh[1], 16) != 0 and fresh[3] == "01"

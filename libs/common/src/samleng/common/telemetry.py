@@ -36,7 +36,16 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    Span,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+)
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from pymongo import monitoring
 
@@ -49,6 +58,7 @@ TRACEPARENT = "traceparent"
 TRACESTATE = "tracestate"
 
 _propagator = TraceContextTextMapPropagator()
+_ids = RandomIdGenerator()
 _lock = threading.Lock()
 _exporting_to: set[str] = set()
 _reported: set[str] = set()
@@ -189,16 +199,25 @@ def span(
     parent: otel_context.Context | None = None,
     attributes: Mapping[str, str | int | float | bool] | None = None,
 ) -> Iterator[Span | None]:
-    """Run the body inside a new current span; its errors propagate, telemetry's never do."""
+    """Run the body inside a new current span; its errors propagate, telemetry's never do.
+
+    While no span goes anywhere (:func:`spans_kept`), the span is a non-recording one that
+    only carries ids: the trace id of ``parent`` (or a new one) and a span id of its own,
+    so logs and outgoing messages still name the trace, at a fraction of a recorded
+    span's cost (issue #19: recorded spans nobody received were 7% of routing's CPU).
+    """
     opened: Span | None = None
     token: object | None = None
     with guarded("span-start"):
-        opened = tracer(service).start_span(
-            name,
-            context=parent,
-            kind=kind,
-            attributes={SERVICE_ATTRIBUTE: service, **(attributes or {})},
-        )
+        if spans_kept():
+            opened = tracer(service).start_span(
+                name,
+                context=parent,
+                kind=kind,
+                attributes={SERVICE_ATTRIBUTE: service, **(attributes or {})},
+            )
+        else:
+            opened = _carrier_span(parent)
         token = otel_context.attach(trace.set_span_in_context(opened))
     try:
         yield opened
@@ -214,6 +233,19 @@ def span(
                 otel_context.detach(token)
             if opened is not None:
                 opened.end()
+
+
+def _carrier_span(parent: otel_context.Context | None) -> Span:
+    """A span that records nothing and carries the trace on: ``parent``'s trace (or the
+    current one, or a new one), its sampling flag, and a span id of its own."""
+    above = trace.get_current_span(parent).get_span_context()
+    if above.is_valid:
+        trace_id, flags = above.trace_id, above.trace_flags
+    else:
+        trace_id, flags = _ids.generate_trace_id(), TraceFlags(TraceFlags.SAMPLED)
+    return NonRecordingSpan(
+        SpanContext(trace_id, _ids.generate_span_id(), is_remote=False, trace_flags=flags)
+    )
 
 
 #: Commands that only check the connection; tracing them would bury the real work.
