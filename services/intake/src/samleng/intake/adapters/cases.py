@@ -19,18 +19,27 @@ one commit for many requests, each answered once its case is durable). Should on
 them collide with a stored key (a repeated ``Idempotency-Key``, a tracking code in use)
 or be refused, the round is stored again one submission at a time, so each gets its own
 answer.
+
+Changes folded in by the consumer (routing's decisions) that arrive at the same time are
+saved together too, in one unordered bulk write of version-checked replacements. Each
+replacement leaves a mark of its own (``written_by``); when the round matched fewer cases
+than it wrote, the marks read back say whose replacement went in, and the others are
+stale, as if each had been written alone (a replacement that another write overwrote in
+the meantime reads as stale too: the caller's retry reads the case and finds its change
+in it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -88,6 +97,7 @@ class CaseRepository:
         self._idempotency = db["idempotency"]
         self._written: OrderedDict[str, Case] = OrderedDict()
         self._submissions: GroupCommit[_NewCase, None] = GroupCommit(self._add_round)
+        self._saves: GroupCommit[Case, None] = GroupCommit(self._save_round)
 
     async def create_indexes(self) -> None:
         """Indexes the queries below rely on (idempotent)."""
@@ -217,9 +227,43 @@ class CaseRepository:
         return [case_from_document(doc) async for doc in cursor]
 
     async def save(self, case: Case) -> None:
-        """Replace a case read at ``case.version``; StaleCase if someone saved it since."""
-        await self._replace(case)
+        """Replace a case read at ``case.version``; StaleCase if someone saved it since.
+
+        Saves made at the same moment go to MongoDB together (a group commit)."""
+        await self._saves.submit(case)
         self._keep(dataclasses.replace(case, version=case.version + 1))
+
+    async def _save_round(self, round_: list[Case]) -> list[BaseException | None]:
+        if len(round_) == 1:
+            try:
+                await self._replace(round_[0])
+            except StaleCase as stale:
+                return [stale]
+            return [None]
+        token = uuid.uuid4().hex
+        marks = [f"{token}.{i}" for i in range(len(round_))]
+        replacements = []
+        for case, mark in zip(round_, marks, strict=True):
+            doc = case_to_document(case)
+            doc["version"] = case.version + 1
+            doc["written_by"] = mark
+            replacements.append(
+                ReplaceOne({"_id": case.complaint_id, "version": case.version}, doc)
+            )
+        result = await self._cases.bulk_write(replacements, ordered=False)
+        if result.matched_count == len(round_):
+            return [None] * len(round_)
+        ids = list({case.complaint_id for case in round_})
+        stored = self._cases.find({"_id": {"$in": ids}}, {"written_by": 1})
+        went_in = {doc.get("written_by") async for doc in stored}
+        outcome: list[BaseException | None] = []
+        for case, mark in zip(round_, marks, strict=True):
+            if mark in went_in:
+                outcome.append(None)
+            else:
+                self._written.pop(case.complaint_id, None)
+                outcome.append(StaleCase(case.complaint_id))
+        return outcome
 
     async def save_with_event(
         self, case: Case, event: Event, *, also: AlsoWrite | None = None
