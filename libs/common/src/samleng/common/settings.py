@@ -59,7 +59,7 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
-    prefetch_count: int = Field(default=16, ge=1, le=1000)
+    prefetch_count: int = Field(default=64, ge=1, le=1000)
     #: AMQP heartbeat: a silently dead broker link is noticed within about twice this.
     amqp_heartbeat_seconds: int = Field(default=15, ge=0, le=600)
     #: How long a MongoDB operation waits for a usable server before failing fast (a
