@@ -137,3 +137,39 @@ def test_a_run_cut_short_still_writes_what_it_measured(tmp_path: Path) -> None:
     assert record["whole_flow_per_s"] is None
     assert record.keys() >= HEADLINE
     assert "interrupted during flow" in (tmp_path / "benchmarks.md").read_text()
+
+
+def test_a_baseline_run_is_shown_beside_this_one(tmp_path: Path) -> None:
+    earlier = report.new_results(Options(output=tmp_path))
+    earlier["commit"] = "abc1234"
+    ceiling = {"driver": "wrk", "connections": 16, "accepted": 1, "seconds": 1.0}
+    ceiling |= {"p50_ms": 1.0, "p99_ms": 2.0}
+    earlier["phases"]["ceiling"] = {**ceiling, "per_s": 400.0}
+    earlier["phases"]["flow"] = {
+        "per_s": 40.0,
+        "cpu_ms_per_complaint": {"intake": 7.5, "total": 30.0},
+        "mongo_ops_per_complaint": {
+            "intake": {k: 1.0 for k in ("update", "remove", "queries", "getmore", "commands")}
+            | {"insert": 2.0, "total": 7.0}
+        },
+        "rss_mb": {"intake": 151.0},
+        "lost": 0,
+        "duplicated": 0,
+    }
+    report.write(earlier, tmp_path / "earlier")
+
+    results = report.new_results(
+        Options(output=tmp_path, baseline=tmp_path / "earlier" / "benchmarks.json")
+    )
+    results["phases"]["ceiling"] = {**ceiling, "per_s": 500.0}
+    results["phases"]["flow"] = {
+        "per_s": 100.0,
+        "cpu_ms_per_complaint": {"intake": 2.5, "total": 12.0},
+        "lost": 0,
+        "duplicated": 0,
+    }
+    text = report.markdown({**report.headline(results), **results})
+    assert "| whole flow ÷ ceiling | ≈ 0.1 | 0.10 | 0.20 |" in text
+    assert "| baseline (abc1234) |" in text
+    assert "| intake | 7–10 (3 submitting, 4–7 applying) | 7.50, 151.0 MiB | 2.50 |" in text
+    assert "| intake, baseline | 2.00 |" in text

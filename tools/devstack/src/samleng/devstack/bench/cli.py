@@ -46,6 +46,12 @@ def parse(argv: list[str] | None = None) -> Options:
     add("--skip-reporting", action="store_true", help="skip reporting's summary benchmark")
     add("--output", type=Path, default=find_repo_root() / "docs", help="where the results go")
     add("--note", default="", help="a remark printed at the top of the report")
+    add(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="an earlier run's benchmarks.json (e.g. of an older commit) to compare with",
+    )
     args = parser.parse_args(argv)
     return Options(
         complaints=args.complaints,
@@ -59,6 +65,7 @@ def parse(argv: list[str] | None = None) -> Options:
         reporting=not args.skip_reporting,
         output=args.output,
         note=args.note,
+        baseline=args.baseline,
     )
 
 

@@ -74,9 +74,10 @@ def _commit() -> str | None:
 
 
 def new_results(options: Any) -> dict[str, Any]:
-    """An empty record of a run with the machine, the date and the options."""
+    """An empty record of a run with the machine, the date and the options (and the
+    headline figures of the baseline run, if one is given)."""
     settings = {k: str(v) for k, v in dataclasses.asdict(options).items()}
-    return {
+    results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": machine(),
         "commit": _commit(),
@@ -84,6 +85,26 @@ def new_results(options: Any) -> dict[str, Any]:
         "options": settings,
         "phases": {},
     }
+    if getattr(options, "baseline", None):
+        results["baseline"] = baseline_of(Path(options.baseline))
+    return results
+
+
+#: what a baseline run contributes to the comparison
+BASELINE_KEYS = (
+    "date",
+    "commit",
+    "machine",
+    *("ceiling_per_s", "whole_flow_per_s", "whole_flow_ratio", "whole_flow_per_s_at_1m"),
+    *("whole_flow_ratio_at_1m", "p99_submit_to_assigned_ms", "lost", "duplicated", "rss_mb"),
+    *("cpu_ms_per_complaint", "cpu_ms_per_complaint_at_1m", "mongo_ops_per_complaint"),
+)
+
+
+def baseline_of(path: Path) -> dict[str, Any]:
+    """The headline figures of an earlier run's ``benchmarks.json``."""
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    return {key: earlier.get(key) for key in BASELINE_KEYS}
 
 
 def _get(phases: dict[str, Any], phase: str, *path: str) -> Any:
@@ -181,8 +202,9 @@ def markdown(r: dict[str, Any]) -> str:
         *([f"> **Note:** {options['note']}", ""] if options.get("note") else []),
         "## Before and after (issue #19)",
         "",
-        "| what | before | now | goal |",
-        "|---|---|---|---|",
+        *_baseline_intro(r.get("baseline")),
+        f"| what | before{_b_head(r)} | now | goal |",
+        f"|---|---|{_b_rule(r)}---|---|",
     ]
     rows = {
         "ceiling_per_s": "ceiling: FastAPI + one transaction (case + outbox, w:majority), /s",
@@ -195,14 +217,16 @@ def markdown(r: dict[str, Any]) -> str:
         "rss_max": "largest RSS of a service after load, MiB",
     }
     rss = r["rss_mb"] or {}
-    derived = {"cpu_total": cpu.get("total"), "rss_max": max(rss.values()) if rss else None}
+    base = r.get("baseline")
     for key, label in rows.items():
-        value = derived[key] if key in derived else r[key]
+        value = _derived(r, key)
         now = _n(value, 2 if "ratio" in key else 1)
-        lines.append(f"| {label} | {BEFORE.get(key, '—')} | {now} | {_goal(key, value)} |")
+        was = f" {_n(_derived(base, key), 2 if 'ratio' in key else 1)} |" if base else ""
+        lines.append(f"| {label} | {BEFORE.get(key, '—')} |{was} {now} | {_goal(key, value)} |")
     both = f"{_n(r['lost'])} / {_n(r['duplicated'])}"
     goal = _goal("duplicated", r["duplicated"]) if r["lost"] == 0 else _goal("lost", r["lost"])
-    lines.append(f"| lost / duplicated complaints | — | {both} | {goal} |")
+    was = f" {_n(base.get('lost'))} / {_n(base.get('duplicated'))} |" if base else ""
+    lines.append(f"| lost / duplicated complaints | — |{was} {both} | {goal} |")
     lines += [
         "",
         "## CPU per complaint (ms) and memory",
@@ -211,13 +235,20 @@ def markdown(r: dict[str, Any]) -> str:
         "by the complaints in it; a service counts with its child processes. mongod and",
         "RabbitMQ are shared with anything else running on the machine.",
         "",
-        "| process | before | empty history | at the history | RSS after load (MiB, goal < 150) |",
-        "|---|---|---|---|---|",
+        f"| process | before{_b_head(r)} | empty history | at the history "
+        "| RSS after load (MiB, goal < 150) |",
+        f"|---|---|{_b_rule(r)}---|---|---|",
     ]
+    base_cpu = (base or {}).get("cpu_ms_per_complaint") or {}
+    base_rss = (base or {}).get("rss_mb") or {}
     for name in sorted(set(cpu) | set(BEFORE_CPU) - {"total"}, key=lambda n: (n == "total", n)):
+        was = ""
+        if base:
+            memory = f", {_n(base_rss[name])} MiB" if name in base_rss else ""
+            was = f" {_n(base_cpu.get(name), 2)}{memory} |"
         lines.append(
             f"| {name} | {BEFORE_CPU.get(name, BEFORE['cpu_total'] if name == 'total' else '—')} "
-            f"| {_n(cpu.get(name), 2)} | {_n(cpu_at.get(name), 2)} | {_n(rss.get(name))} |"
+            f"|{was} {_n(cpu.get(name), 2)} | {_n(cpu_at.get(name), 2)} | {_n(rss.get(name))} |"
         )
     ceiling_cpu = _get(phases, "ceiling", "cpu_ms_per_request") or {}
     if ceiling_cpu:
@@ -240,7 +271,8 @@ def markdown(r: dict[str, Any]) -> str:
             f"\nChild processes that outlived their service (stopped by the bench): {names}."
         )
     ops = r["mongo_ops_per_complaint"] or {}
-    if ops:
+    base_ops = (base or {}).get("mongo_ops_per_complaint") or {}
+    if ops or base_ops:
         lines += [
             "",
             "## MongoDB operations per complaint (empty history)",
@@ -250,9 +282,11 @@ def markdown(r: dict[str, Any]) -> str:
             "| service | insert | update | remove | queries | getmore | commands | total |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        for name, counts in ops.items():
-            kinds = ("insert", "update", "remove", "queries", "getmore", "commands", "total")
-            lines.append(f"| {name} | " + " | ".join(_n(counts[k], 2) for k in kinds) + " |")
+        kinds = ("insert", "update", "remove", "queries", "getmore", "commands", "total")
+        for label, table in (("", ops), (", baseline", base_ops)):
+            for name, counts in table.items():
+                cells = " | ".join(_n(counts.get(k), 2) for k in kinds)
+                lines.append(f"| {name}{label} | {cells} |")
     lines += ["", "## Phases", ""]
     lines += _phase_table(phases)
     summary = phases.get("reporting_summary")
@@ -299,6 +333,35 @@ METHOD = """
   operations**: deltas of the `top` command's counters summed over each service's
   collections (the bench's own few completion queries included).
 """.splitlines()
+
+
+def _derived(r: dict[str, Any], key: str) -> Any:
+    """A row of the before/after table from a run's headline figures."""
+    if key == "cpu_total":
+        return (r.get("cpu_ms_per_complaint") or {}).get("total")
+    if key == "rss_max":
+        rss = r.get("rss_mb") or {}
+        return max(rss.values()) if rss else None
+    return r.get(key)
+
+
+def _baseline_intro(base: dict[str, Any] | None) -> list[str]:
+    if not base:
+        return []
+    return [
+        f"*Baseline*: an earlier run of this bench on commit {base.get('commit')} "
+        f"({base.get('date')}; {base.get('machine')}), given with `--baseline`.",
+        "",
+    ]
+
+
+def _b_head(r: dict[str, Any]) -> str:
+    base = r.get("baseline")
+    return f" | baseline ({base.get('commit')})" if base else ""
+
+
+def _b_rule(r: dict[str, Any]) -> str:
+    return "---|" if r.get("baseline") else ""
 
 
 def _phase_table(phases: dict[str, Any]) -> list[str]:

@@ -63,6 +63,8 @@ class Options:
     reporting: bool = True
     output: Path = Path("docs")
     note: str = ""
+    #: an earlier run's benchmarks.json, shown beside this run's figures
+    baseline: Path | None = None
 
 
 class Bench:
