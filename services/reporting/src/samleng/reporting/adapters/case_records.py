@@ -20,6 +20,7 @@ so every one of the round folds again (one that was stored finds its event folde
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -121,9 +122,11 @@ class MongoCaseRecords:
         self._written.clear()
         await self._cases.delete_many({})
 
-    async def relevant(self, area: Area, start: datetime, end: datetime) -> list[CaseRecord]:
+    async def relevant(
+        self, area: Area, start: datetime, end: datetime
+    ) -> AsyncIterator[CaseRecord]:
         """Records that can count in a period: received in it, or before it and either
-        changed since its start or unfinished now."""
+        changed since its start or unfinished now; read as they are used."""
         query: dict[str, Any] = {
             "received_at": {"$ne": None, "$lt": end},
             "$or": [
@@ -140,8 +143,8 @@ class MongoCaseRecords:
         elif area.province is not None:
             query["province"] = area.province
         # the ids of the folded events are for folding, not counting: leave them here
-        cursor = self._cases.find(query, {"folded": 0})
-        return [CaseRecord.from_document(doc) async for doc in cursor]
+        async for doc in self._cases.find(query, {"folded": 0}):
+            yield CaseRecord.from_document(doc)
 
     async def first_received(self) -> datetime | None:
         """When the earliest case was received (None before any)."""

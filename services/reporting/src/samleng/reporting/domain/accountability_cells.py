@@ -25,7 +25,7 @@ suppressed count); the reopen rate likewise, beside shown counts.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,21 +71,19 @@ class AccountabilityCells:
         self.rows.setdefault(row, columns)
         self.values[(row, column)] += n
 
-
-def count(
-    records: Iterable[CaseRecord], periods: list[Period], now: datetime
-) -> AccountabilityCells:
-    """Count every accountability cell of a year's periods."""
-    cells = AccountabilityCells()
-    for record in records:
+    def count(self, record: CaseRecord, periods: list[Period], now: datetime) -> None:
+        """Count one case into the cells of a year's periods."""
         if record.received_at is None or record.province is None:
-            continue
+            return
         for period in periods:
-            _count(cells, record, period, now)
-    for row, columns in cells.rows.items():  # zeros are cells too
-        for column in columns:
-            cells.values[(row, column)] += 0
-    return cells
+            _count(self, record, period, now)
+
+    def completed(self) -> AccountabilityCells:
+        """The cells with every column of every row (zeros are cells too), once counted."""
+        for row, columns in self.rows.items():
+            for column in columns:
+                self.values[(row, column)] += 0
+        return self
 
 
 def _count(cells: AccountabilityCells, record: CaseRecord, period: Period, now: datetime) -> None:
