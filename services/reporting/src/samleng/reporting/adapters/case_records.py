@@ -34,6 +34,8 @@ from samleng.reporting.domain.figures import Area
 
 #: How many records written last are kept in memory to fold the next event without a read.
 KEPT_RECORDS = 2000
+#: Records read per round trip when a period's records are streamed.
+RELEVANT_BATCH = 1000
 
 
 class MongoCaseRecords:
@@ -142,8 +144,10 @@ class MongoCaseRecords:
             query["district"] = area.district
         elif area.province is not None:
             query["province"] = area.province
-        # the ids of the folded events are for folding, not counting: leave them here
-        async for doc in self._cases.find(query, {"folded": 0}):
+        # the ids of the folded events are for folding, not counting: leave them here; a
+        # batch is decoded at once, so a small one (not 16 MB of records) is all that is held
+        cursor = self._cases.find(query, {"folded": 0}, batch_size=RELEVANT_BATCH)
+        async for doc in cursor:
             yield CaseRecord.from_document(doc)
 
     async def first_received(self) -> datetime | None:

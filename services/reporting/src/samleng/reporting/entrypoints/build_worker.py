@@ -83,22 +83,12 @@ class BuildWorker:
         self._process = process
         assert process.stdin is not None and process.stdout is not None
         try:
-            pipe = process.stdin
-            await _send(pipe, (year, now, threshold, previous, calendar, list(desk_counts)))
-            chunk: list[CaseRecord] = []
-            async for record in records:
-                chunk.append(record)
-                if len(chunk) >= CHUNK:
-                    await _send(pipe, chunk)
-                    chunk = []
-            if chunk:
-                await _send(pipe, chunk)
-            del chunk
-            await _send(pipe, None)
-            pipe.close()
+            with contextlib.suppress(ConnectionError):  # it failed: its answer says why
+                arguments = (year, now, threshold, previous, calendar, list(desk_counts))
+                await _stream(process.stdin, arguments, records)
             ok, result = await _receive(process.stdout)
-            await process.wait()  # it exits once it has written the publication
-        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            await process.wait()  # it exits once it has written its answer
+        except asyncio.IncompleteReadError as exc:
             raise BuildFailed(f"the build process ended early (exit {process.returncode})") from exc
         finally:
             self.stop()
@@ -120,6 +110,23 @@ class BuildWorker:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()  # asyncio's child watcher reaps it
         _give_back_freed_memory()  # the chunks sent and the frames read
+
+
+async def _stream(
+    pipe: asyncio.StreamWriter, arguments: tuple[Any, ...], records: AsyncIterable[CaseRecord]
+) -> None:
+    """The arguments, then the records a chunk at a time, then ``None``."""
+    await _send(pipe, arguments)
+    chunk: list[CaseRecord] = []
+    async for record in records:
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            await _send(pipe, chunk)
+            chunk = []
+    if chunk:
+        await _send(pipe, chunk)
+    await _send(pipe, None)
+    pipe.close()
 
 
 async def _send(pipe: asyncio.StreamWriter, message: object) -> None:
