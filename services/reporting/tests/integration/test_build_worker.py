@@ -71,9 +71,8 @@ async def test_a_build_in_its_process_is_the_build_of_the_domain_and_ends_with_i
     records = await _records(300, seed=3)
     year = 2025
     span = parse_period(f"{year}", CALENDAR)
-    here = build(
-        [r async for r in records.relevant(Area(), span.start, span.end)], year, NOW, 5, {}, CALENDAR
-    )
+    every = [r async for r in records.relevant(Area(), span.start, span.end)]
+    here = build(every, year, NOW, 5, {}, CALENDAR)
     worker = BuildWorker()
     there = await worker.build(
         records.relevant(Area(), span.start, span.end), year, NOW, 5, {}, CALENDAR

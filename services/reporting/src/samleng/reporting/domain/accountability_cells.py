@@ -24,7 +24,7 @@ suppressed count); the reopen rate likewise, beside shown counts.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,7 +38,7 @@ from samleng.reporting.domain.accountability import (
 )
 from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.domain.deadlines import resolution_verdicts
-from samleng.reporting.domain.figures import distribution
+from samleng.reporting.domain.figures import distribution_of
 from samleng.reporting.domain.periods import Period
 from samleng.reporting.domain.suppression import (
     TOTAL_ROW,
@@ -65,7 +65,8 @@ class AccountabilityCells:
 
     values: defaultdict[Cell, int] = field(default_factory=lambda: defaultdict(int))
     rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    days: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: per row, how many cases took each number of days (a year of cases is a long list)
+    days: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
 
     def add(self, row: str, columns: tuple[str, ...], column: str, n: int = 1) -> None:
         self.rows.setdefault(row, columns)
@@ -110,7 +111,7 @@ def _count(cells: AccountabilityCells, record: CaseRecord, period: Period, now: 
             cells.add(row, OVERALL_COLUMNS, "within" if verdict else "missed")
         if taken is not None:
             cells.add(row, OVERALL_COLUMNS, "resolved")
-            cells.days[row].append(taken)
+            cells.days[row][taken] += 1
     if monthly:
         return
     for office, (resolved, reopened) in office_resolutions(record, end).items():
@@ -120,7 +121,7 @@ def _count(cells: AccountabilityCells, record: CaseRecord, period: Period, now: 
         ):
             cells.add(row, OFFICE_COLUMNS, "resolved")
             cells.add(row, OFFICE_COLUMNS, "reopened", int(reopened))
-            cells.days[row].append(period.calendar.working_day_of(record.received_at, resolved))
+            cells.days[row][period.calendar.working_day_of(record.received_at, resolved)] += 1
     for found in resolution_verdicts(record, end):
         for row in (
             f"{period.label}|{NATIONAL}|office:{found.office_id}",
@@ -217,7 +218,7 @@ def _with_stats(
         return table
     shown = dict(table.cells)
     for key in table.rows:
-        spread = distribution(cells.days[row_of[key]])
+        spread = distribution_of(cells.days[row_of[key]])
         for stat, base in stats:
             count = table.cells[(key, base)]
             value: float | None

@@ -12,15 +12,11 @@ CPU-bound: in a process of their own they leave the service's event loop (and it
 interpreter lock) to the consumer and the API. The process exits when the build is done,
 so a service at rest holds no build at all.
 
-The process is started with ``python -m`` (not ``multiprocessing``: no resource tracker
-process beside it) and imports the domain only. It never outlives the service: ``stop()``
-kills it at once, even in the middle of a build (a graceful stop must not wait minutes for
-a year of figures), and if the service dies (``kill -9``, a crash) the kernel kills it
-(``PR_SET_PDEATHSIG``); a watch on its parent and the end of its input cover the rest.
-
-Frames on the process's stdin and stdout: an 8-byte big-endian length, then a pickle. In:
-the build's arguments, chunks (lists) of records, ``None`` after the last. Out: one
-``(ok, publication or error text)``.
+The process (``entrypoints/build_process.py``) is started with ``python -m``, not
+``multiprocessing`` (no resource tracker process beside it), and imports the domain only.
+It never outlives the service: ``stop()`` kills it at once, even in the middle of a build
+(a graceful stop must not wait minutes for a year of figures), and if the service dies
+(``kill -9``, a crash) the process notices and exits (see its module).
 """
 
 from __future__ import annotations
@@ -30,12 +26,12 @@ import contextlib
 import ctypes
 import os
 import pickle
-import signal
 import sys
-import threading
-import time
-from collections.abc import AsyncIterable, Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import AsyncIterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from samleng.reporting.entrypoints import build_process
+from samleng.reporting.entrypoints.build_process import LENGTH
 
 if TYPE_CHECKING:
     from samleng.common.calendar import WorkingCalendar
@@ -45,10 +41,6 @@ if TYPE_CHECKING:
 
 #: Records sent to the build process per frame (about 1.5 MB of pickle).
 CHUNK = 1000
-#: How often the build process checks that the service that started it is alive.
-WATCH_SECONDS = 0.5
-_PR_SET_PDEATHSIG = 1
-_LENGTH = 8
 
 
 class BuildFailed(RuntimeError):
@@ -75,7 +67,7 @@ class BuildWorker:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            __name__,
+            build_process.__name__,
             str(os.getpid()),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -94,7 +86,7 @@ class BuildWorker:
             self.stop()
         if not ok:
             raise BuildFailed(f"the build failed in its process:\n{result}")
-        return result  # type: ignore[no-any-return]
+        return result
 
     def pids(self) -> list[int]:
         """The process id of the build in progress (none between builds)."""
@@ -109,7 +101,7 @@ class BuildWorker:
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()  # asyncio's child watcher reaps it
-        _give_back_freed_memory()  # the chunks sent and the frames read
+        give_back_freed_memory()  # the chunks sent and the frames read
 
 
 async def _stream(
@@ -131,83 +123,19 @@ async def _stream(
 
 async def _send(pipe: asyncio.StreamWriter, message: object) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    pipe.write(len(data).to_bytes(_LENGTH, "big"))
+    pipe.write(len(data).to_bytes(LENGTH, "big"))
     pipe.write(data)
     await pipe.drain()  # the process counts at its pace; at most a frame waits here
 
 
 async def _receive(pipe: asyncio.StreamReader) -> tuple[bool, Any]:
-    size = int.from_bytes(await pipe.readexactly(_LENGTH), "big")
-    return pickle.loads(await pipe.readexactly(size))  # type: ignore[no-any-return]
+    size = int.from_bytes(await pipe.readexactly(LENGTH), "big")
+    frame = await pipe.readexactly(size)
+    return pickle.loads(frame)  # noqa: S301 - its own child's answer
 
 
-def _give_back_freed_memory() -> None:
+def give_back_freed_memory() -> None:
     """Return the heap's free pages to the system (glibc only; elsewhere nothing)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             ctypes.CDLL(None).malloc_trim(0)
-
-
-# --- the build process ------------------------------------------------------------------
-
-
-def _die_with(parent: int) -> None:
-    """Exit as soon as ``parent`` is gone."""
-    if sys.platform.startswith("linux"):
-        # the kernel kills us when the parent dies; the watch below covers the rest
-        with contextlib.suppress(Exception):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCH_SECONDS)
-        os._exit(1)
-
-    if os.getppid() != parent:
-        os._exit(1)
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _read(pipe: IO[bytes]) -> Any:
-    header = pipe.read(_LENGTH)
-    if len(header) < _LENGTH:
-        os._exit(1)  # the service closed the pipe without finishing: it is gone or stopping
-    size = int.from_bytes(header, "big")
-    data = pipe.read(size)
-    if len(data) < size:
-        os._exit(1)
-    return pickle.loads(data)
-
-
-def _records(pipe: IO[bytes]) -> Iterator[CaseRecord]:
-    while (chunk := _read(pipe)) is not None:
-        yield from chunk
-
-
-def main(parent: int) -> None:
-    """The build process: read the arguments and records, write the publication."""
-    _die_with(parent)
-    out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # the result frame alone goes to stdout
-    from samleng.reporting.domain.publication import build
-
-    source = sys.stdin.buffer
-    year, now, threshold, previous, calendar, desk_counts = _read(source)
-    try:
-        result: tuple[bool, Any] = (
-            True,
-            build(_records(source), year, now, threshold, previous, calendar, desk_counts),
-        )
-    except Exception:
-        import traceback
-
-        result = (False, traceback.format_exc())
-    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(len(data).to_bytes(_LENGTH, "big"))
-    out.write(data)
-    out.flush()
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]))

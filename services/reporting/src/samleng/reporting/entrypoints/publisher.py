@@ -27,10 +27,10 @@ from datetime import UTC, datetime, timedelta
 
 from samleng.common.calendar import WorkingCalendar
 from samleng.common.progress import Progress
+from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
-from samleng.reporting.entrypoints.build_worker import BuildWorker
-from samleng.reporting.domain.cases import CaseRecord
+from samleng.reporting.entrypoints.build_worker import BuildWorker, give_back_freed_memory
 from samleng.reporting.ports import CaseRecords, DeskCounts, Edition, Publications
 
 log = logging.getLogger(__name__)
@@ -135,14 +135,17 @@ class Publisher:
             counted, year, as_of, self._threshold, previous, self._calendar, desk_counts
         )
         edition = await self._publications.store(publication, last_updated, version, now)
+        cells, suppressed = publication.cells, publication.suppressed
+        del publication
+        give_back_freed_memory()  # the year's tables, stored: a service at rest holds none
         log.info(
             "published",
             extra={
                 "service": "reporting",
                 "year": year,
                 "count": counted.n,
-                "cells": publication.cells,
-                "suppressed": publication.suppressed,
+                "cells": cells,
+                "suppressed": suppressed,
                 "duration_ms": round(1000 * (time.monotonic() - started)),
             },
         )
