@@ -73,19 +73,21 @@ class FakeCaseRecords:
     async def clear(self) -> None:
         self.records.clear()
 
-    async def relevant(self, area: Area, start: datetime, end: datetime) -> list[CaseRecord]:
-        return [
-            copy.deepcopy(r)
-            for r in self.records.values()
-            if r.received_at is not None
-            and r.received_at < end
-            and (
-                r.received_at >= start
-                or (r.last_event_at is not None and r.last_event_at >= start)
-                or r.status in UNFINISHED
-            )
-            and area.contains(r)
-        ]
+    async def relevant(
+        self, area: Area, start: datetime, end: datetime
+    ) -> AsyncIterator[CaseRecord]:
+        for r in list(self.records.values()):
+            if (
+                r.received_at is not None
+                and r.received_at < end
+                and (
+                    r.received_at >= start
+                    or (r.last_event_at is not None and r.last_event_at >= start)
+                    or r.status in UNFINISHED
+                )
+                and area.contains(r)
+            ):
+                yield copy.deepcopy(r)
 
     async def first_received(self) -> datetime | None:
         return min((r.received_at for r in self.records.values() if r.received_at), default=None)

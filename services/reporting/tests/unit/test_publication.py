@@ -11,7 +11,8 @@ the rational elimination reporting uses), and must not pin down any non-zero one
 
 from __future__ import annotations
 
-from collections import defaultdict
+import random
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +20,7 @@ import pytest
 
 from samleng.reporting.domain.cases import CaseRecord, fold
 from samleng.reporting.domain.desks import DESK_COLUMNS, DeskCount
+from samleng.reporting.domain.figures import distribution, distribution_of
 from samleng.reporting.domain.publication import PUBLIC_DIMENSIONS, build
 from samleng.reporting.domain.suppression import SuppressedTable
 from services.reporting.tests.integration import helpers
@@ -399,3 +401,12 @@ def test_desk_messages_are_cells_of_the_publication_a_month_cannot_be_recomputed
         for p in ("2026-01", "2026-02", "2026-Q1")
     ]
     assert cells[1] is None and None in (cells[0], cells[2])
+
+
+def test_the_spread_of_counted_days_is_the_spread_of_the_days() -> None:
+    rng = random.Random(5)  # noqa: S311 - test data
+    for size in [0, 1, 2, 3, 4, 9, 10, 11, 100, 101, *(rng.randrange(1, 400) for _ in range(200))]:
+        days = [rng.choice([1, 1, 2, 3, 5, 8, rng.randrange(1, 90)]) for _ in range(size)]
+        spread = distribution_of(Counter(days))
+        assert spread == distribution(days)
+        assert [type(spread[k]) for k in spread] == [type(v) for v in distribution(days).values()]

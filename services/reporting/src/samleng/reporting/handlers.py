@@ -105,8 +105,8 @@ async def detail(
     """Every figure for one period and area, as this viewer may see it: unsuppressed, but
     never a case about the conduct of the viewer's offices, and person attributes
     suppressed for officials (``domain.disclosure``)."""
-    relevant = await records.relevant(area, period.start, period.end)
-    cases = [r for r in relevant if area.contains(r) and disclosure.shows(r)]
+    relevant = records.relevant(area, period.start, period.end)
+    cases = [r async for r in relevant if area.contains(r) and disclosure.shows(r)]
     return {
         "status": figures.status_row(cases, period, now),
         "problems": figures.problems(cases, period, now),

@@ -74,8 +74,9 @@ class CaseRecords(Protocol):
         """Forget every record (before a rebuild)."""
         ...
 
-    async def relevant(self, area: Area, start: datetime, end: datetime) -> list[CaseRecord]:
-        """Received records that can count in a period, in an area."""
+    def relevant(self, area: Area, start: datetime, end: datetime) -> AsyncIterator[CaseRecord]:
+        """Received records that can count in a period, in an area, one at a time (a
+        year of them is too many to hold)."""
         ...
 
     async def first_received(self) -> datetime | None:

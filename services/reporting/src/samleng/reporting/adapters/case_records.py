@@ -20,6 +20,7 @@ so every one of the round folds again (one that was stored finds its event folde
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,8 @@ from samleng.reporting.domain.figures import Area
 
 #: How many records written last are kept in memory to fold the next event without a read.
 KEPT_RECORDS = 2000
+#: Records read per round trip when a period's records are streamed.
+RELEVANT_BATCH = 1000
 
 
 class MongoCaseRecords:
@@ -121,9 +124,11 @@ class MongoCaseRecords:
         self._written.clear()
         await self._cases.delete_many({})
 
-    async def relevant(self, area: Area, start: datetime, end: datetime) -> list[CaseRecord]:
+    async def relevant(
+        self, area: Area, start: datetime, end: datetime
+    ) -> AsyncIterator[CaseRecord]:
         """Records that can count in a period: received in it, or before it and either
-        changed since its start or unfinished now."""
+        changed since its start or unfinished now; read as they are used."""
         query: dict[str, Any] = {
             "received_at": {"$ne": None, "$lt": end},
             "$or": [
@@ -139,9 +144,11 @@ class MongoCaseRecords:
             query["district"] = area.district
         elif area.province is not None:
             query["province"] = area.province
-        # the ids of the folded events are for folding, not counting: leave them here
-        cursor = self._cases.find(query, {"folded": 0})
-        return [CaseRecord.from_document(doc) async for doc in cursor]
+        # the ids of the folded events are for folding, not counting: leave them here; a
+        # batch is decoded at once, so a small one (not 16 MB of records) is all that is held
+        cursor = self._cases.find(query, {"folded": 0}, batch_size=RELEVANT_BATCH)
+        async for doc in cursor:
+            yield CaseRecord.from_document(doc)
 
     async def first_received(self) -> datetime | None:
         """When the earliest case was received (None before any)."""

@@ -24,8 +24,8 @@ suppressed count); the reopen rate likewise, beside shown counts.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,7 +38,7 @@ from samleng.reporting.domain.accountability import (
 )
 from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.domain.deadlines import resolution_verdicts
-from samleng.reporting.domain.figures import distribution
+from samleng.reporting.domain.figures import distribution_of
 from samleng.reporting.domain.periods import Period
 from samleng.reporting.domain.suppression import (
     TOTAL_ROW,
@@ -65,27 +65,26 @@ class AccountabilityCells:
 
     values: defaultdict[Cell, int] = field(default_factory=lambda: defaultdict(int))
     rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    days: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: per row, how many cases took each number of days (a year of cases is a long list)
+    days: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
 
     def add(self, row: str, columns: tuple[str, ...], column: str, n: int = 1) -> None:
         self.rows.setdefault(row, columns)
         self.values[(row, column)] += n
 
-
-def count(
-    records: Iterable[CaseRecord], periods: list[Period], now: datetime
-) -> AccountabilityCells:
-    """Count every accountability cell of a year's periods."""
-    cells = AccountabilityCells()
-    for record in records:
+    def count(self, record: CaseRecord, periods: list[Period], now: datetime) -> None:
+        """Count one case into the cells of a year's periods."""
         if record.received_at is None or record.province is None:
-            continue
+            return
         for period in periods:
-            _count(cells, record, period, now)
-    for row, columns in cells.rows.items():  # zeros are cells too
-        for column in columns:
-            cells.values[(row, column)] += 0
-    return cells
+            _count(self, record, period, now)
+
+    def completed(self) -> AccountabilityCells:
+        """The cells with every column of every row (zeros are cells too), once counted."""
+        for row, columns in self.rows.items():
+            for column in columns:
+                self.values[(row, column)] += 0
+        return self
 
 
 def _count(cells: AccountabilityCells, record: CaseRecord, period: Period, now: datetime) -> None:
@@ -112,7 +111,7 @@ def _count(cells: AccountabilityCells, record: CaseRecord, period: Period, now: 
             cells.add(row, OVERALL_COLUMNS, "within" if verdict else "missed")
         if taken is not None:
             cells.add(row, OVERALL_COLUMNS, "resolved")
-            cells.days[row].append(taken)
+            cells.days[row][taken] += 1
     if monthly:
         return
     for office, (resolved, reopened) in office_resolutions(record, end).items():
@@ -122,7 +121,7 @@ def _count(cells: AccountabilityCells, record: CaseRecord, period: Period, now: 
         ):
             cells.add(row, OFFICE_COLUMNS, "resolved")
             cells.add(row, OFFICE_COLUMNS, "reopened", int(reopened))
-            cells.days[row].append(period.calendar.working_day_of(record.received_at, resolved))
+            cells.days[row][period.calendar.working_day_of(record.received_at, resolved)] += 1
     for found in resolution_verdicts(record, end):
         for row in (
             f"{period.label}|{NATIONAL}|office:{found.office_id}",
@@ -219,7 +218,7 @@ def _with_stats(
         return table
     shown = dict(table.cells)
     for key in table.rows:
-        spread = distribution(cells.days[row_of[key]])
+        spread = distribution_of(cells.days[row_of[key]])
         for stat, base in stats:
             count = table.cells[(key, base)]
             value: float | None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -216,6 +216,27 @@ def distribution(values: list[int]) -> dict[str, Any]:
     ordered = sorted(values)
     rank = math.ceil(0.9 * len(ordered))
     return {"n": len(ordered), "median": statistics.median(ordered), "p90": ordered[rank - 1]}
+
+
+def distribution_of(counts: Mapping[int, int]) -> dict[str, Any]:
+    """:func:`distribution` of whole numbers of days given as how many of each (day -> n):
+    the same figures, without a list as long as the cases."""
+    n = sum(counts.values())
+    if not n:
+        return {"n": 0, "median": None, "p90": None}
+    ordered = sorted(counts.items())
+
+    def at(rank: int) -> int:  # the value at a 0-based rank of the sorted days
+        seen = 0
+        for value, many in ordered:
+            seen += many
+            if rank < seen:
+                return value
+        raise IndexError(rank)
+
+    middle = n // 2
+    median = at(middle) if n % 2 else (at(middle - 1) + at(middle)) / 2
+    return {"n": n, "median": median, "p90": at(math.ceil(0.9 * n) - 1)}
 
 
 def timeliness(records: Iterable[CaseRecord], period: Period, now: datetime) -> dict[str, Any]:

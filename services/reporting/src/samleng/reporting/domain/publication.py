@@ -141,14 +141,15 @@ def build(
 ) -> Publication:
     """Count, suppress and cut into tables every public figure of ``year`` (with the
     desks' messages of ``desk_counts``)."""
-    records = list(records)
     periods = periods_of(year, now, calendar)
     cells = _Cells()
-    for record in records:
+    promises = accountability_cells.AccountabilityCells()
+    for record in records:  # read once: a year of records can be a stream, never held
         if record.received_at is not None:
             _count(cells, record, periods, year, now)
+        promises.count(record, periods, now)
     desks.count_messages(cells.add, desk_counts, periods, now, NATIONAL)
-    promises = accountability_cells.count(records, periods, now)
+    promises.completed()
     for row, columns in cells.rows.items():
         if columns == AREA_COLUMNS:
             _derive_area_row(cells, row)

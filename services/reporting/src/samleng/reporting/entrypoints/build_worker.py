@@ -1,18 +1,22 @@
-"""A worker process for CPU-bound work that never outlives the service that started it.
+"""One short-lived process per publication build, fed the case records as a stream.
 
     worker = BuildWorker()
-    result = await worker.run(build, records, year, ...)   # in the worker, off the loop
-    worker.stop()                                           # kills a build in progress
+    publication = await worker.build(records, year, as_of, threshold, previous, calendar, desks)
+    worker.stop()                                   # kills a build in progress
 
-The process is spawned (never forked from a threaded process) on first use. It dies with
-its service in every case: ``stop()`` kills it at once, even in the middle of a build (a
-graceful stop must not wait minutes for a year of figures), and if the service itself
-dies (``kill -9``, a crash) the worker notices within a second that its parent is gone and
-exits, instead of finishing a build nobody will read as an orphan.
+``records`` is an async iterator (the MongoDB cursor): the service sends the records to
+the build process a chunk at a time and never holds a year of them, and the process
+counts each chunk as it arrives (``domain.publication.build`` reads its records once), so
+it holds the year's cells, never its records. The counting and the suppression are
+CPU-bound: in a process of their own they leave the service's event loop (and its
+interpreter lock) to the consumer and the API. The process exits when the build is done,
+so a service at rest holds no build at all.
 
-A build holds every relevant case record at once and frees them when it ends; glibc keeps
-freed memory in the process unless asked, so both sides hand it back after each build
-(``malloc_trim``), and a service at rest does not keep the peak of its last build.
+The process (``entrypoints/build_process.py``) is started with ``python -m``, not
+``multiprocessing`` (no resource tracker process beside it), and imports the domain only.
+It never outlives the service: ``stop()`` kills it at once, even in the middle of a build
+(a graceful stop must not wait minutes for a year of figures), and if the service dies
+(``kill -9``, a crash) the process notices and exits (see its module).
 """
 
 from __future__ import annotations
@@ -20,96 +24,118 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import multiprocessing
 import os
-import signal
+import pickle
 import sys
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import AsyncIterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-T = TypeVar("T")
+from samleng.reporting.entrypoints import build_process
+from samleng.reporting.entrypoints.build_process import LENGTH
 
-#: How often the worker checks that the service that started it is alive.
-WATCH_SECONDS = 0.5
-_PR_SET_PDEATHSIG = 1
+if TYPE_CHECKING:
+    from samleng.common.calendar import WorkingCalendar
+    from samleng.reporting.domain.cases import CaseRecord
+    from samleng.reporting.domain.desks import DeskCount
+    from samleng.reporting.domain.publication import Publication
 
-
-def _die_with(parent: int) -> None:
-    """Worker initializer: exit as soon as ``parent`` is gone."""
-    if sys.platform.startswith("linux"):
-        # the kernel kills us when the parent dies; the watch below covers the rest
-        with contextlib.suppress(Exception):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCH_SECONDS)
-        os._exit(1)
-
-    if os.getppid() != parent:
-        os._exit(1)
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+#: Records sent to the build process per frame (about 1.5 MB of pickle).
+CHUNK = 1000
 
 
-def _give_back_freed_memory() -> None:
+class BuildFailed(RuntimeError):
+    """The build process failed, or was stopped, before it returned a publication."""
+
+
+class BuildWorker:
+    """Runs each build in a process of its own, one build at a time."""
+
+    def __init__(self) -> None:
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def build(
+        self,
+        records: AsyncIterable[CaseRecord],
+        year: int,
+        now: Any,
+        threshold: int,
+        previous: Any,
+        calendar: WorkingCalendar,
+        desk_counts: Sequence[DeskCount] = (),
+    ) -> Publication:
+        """``domain.publication.build`` of these arguments, in a build process."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            build_process.__name__,
+            str(os.getpid()),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        self._process = process
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            with contextlib.suppress(ConnectionError):  # it failed: its answer says why
+                arguments = (year, now, threshold, previous, calendar, list(desk_counts))
+                await _stream(process.stdin, arguments, records)
+            ok, result = await _receive(process.stdout)
+            await process.wait()  # it exits once it has written its answer
+        except asyncio.IncompleteReadError as exc:
+            raise BuildFailed(f"the build process ended early (exit {process.returncode})") from exc
+        finally:
+            self.stop()
+        if not ok:
+            raise BuildFailed(f"the build failed in its process:\n{result}")
+        return result
+
+    def pids(self) -> list[int]:
+        """The process id of the build in progress (none between builds)."""
+        process = self._process
+        return [process.pid] if process is not None and process.returncode is None else []
+
+    def stop(self) -> None:
+        """Kill the build in progress, if any, and reap it."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()  # asyncio's child watcher reaps it
+        give_back_freed_memory()  # the chunks sent and the frames read
+
+
+async def _stream(
+    pipe: asyncio.StreamWriter, arguments: tuple[Any, ...], records: AsyncIterable[CaseRecord]
+) -> None:
+    """The arguments, then the records a chunk at a time, then ``None``."""
+    await _send(pipe, arguments)
+    chunk: list[CaseRecord] = []
+    async for record in records:
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            await _send(pipe, chunk)
+            chunk = []
+    if chunk:
+        await _send(pipe, chunk)
+    await _send(pipe, None)
+    pipe.close()
+
+
+async def _send(pipe: asyncio.StreamWriter, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(data).to_bytes(LENGTH, "big"))
+    pipe.write(data)
+    await pipe.drain()  # the process counts at its pace; at most a frame waits here
+
+
+async def _receive(pipe: asyncio.StreamReader) -> tuple[bool, Any]:
+    size = int.from_bytes(await pipe.readexactly(LENGTH), "big")
+    frame = await pipe.readexactly(size)
+    return pickle.loads(frame)  # noqa: S301 - its own child's answer
+
+
+def give_back_freed_memory() -> None:
     """Return the heap's free pages to the system (glibc only; elsewhere nothing)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             ctypes.CDLL(None).malloc_trim(0)
-
-
-def _run_then_give_back(function: Callable[..., T], *args: Any) -> T:
-    """Worker side: run ``function`` then give back what it freed."""
-    try:
-        return function(*args)
-    finally:
-        _give_back_freed_memory()
-
-
-class BuildWorker:
-    """One worker process, started on first use."""
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """Run ``function(*args)`` in the worker process and return its result."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_die_with,
-                initargs=(os.getpid(),),
-            )
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._pool, _run_then_give_back, function, *args)
-        finally:
-            _give_back_freed_memory()  # the records this side read and sent
-
-    def pids(self) -> list[int]:
-        """The process ids of the running worker (none before first use or after stop)."""
-        return [p.pid for p in self._processes() if p.pid is not None and p.is_alive()]
-
-    def stop(self) -> None:
-        """Kill the worker at once (a build in progress is abandoned) and wait for it."""
-        if self._pool is None:
-            return
-        processes = self._processes()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.kill()
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.join(timeout=5)
-        self._pool = None
-
-    def _processes(self) -> list[Any]:
-        # ProcessPoolExecutor has no public way to kill its workers before Python 3.14
-        # (terminate_workers); its process table is stable across 3.11-3.13
-        return list((getattr(self._pool, "_processes", None) or {}).values())

@@ -9,9 +9,10 @@ two builds minutes apart could. Late events correct a release at most once per
 ``republish_after``.
 
 One replica builds at a time (a lease in MongoDB); the counting and suppression run in a
-worker process (CPU-bound work in a thread would hold the interpreter lock and slow every
-request), so requests keep being answered meanwhile; the worker dies with the service
-(``entrypoints/build_worker.py``).
+process of their own for each build (CPU-bound work in a thread would hold the interpreter
+lock and slow every request), so requests keep being answered meanwhile. The year's
+records stream from the database to that process: neither holds them all. It ends with
+the build and dies with the service (``entrypoints/build_worker.py``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from samleng.common.calendar import WorkingCalendar
 from samleng.common.progress import Progress
+from samleng.reporting.domain.cases import CaseRecord
 from samleng.reporting.domain.figures import Area
 from samleng.reporting.domain.periods import parse_period
-from samleng.reporting.domain.publication import build
-from samleng.reporting.entrypoints.build_worker import BuildWorker
+from samleng.reporting.entrypoints.build_worker import BuildWorker, give_back_freed_memory
 from samleng.reporting.ports import CaseRecords, DeskCounts, Edition, Publications
 
 log = logging.getLogger(__name__)
@@ -124,24 +126,43 @@ class Publisher:
         started = time.monotonic()
         span = parse_period(f"{year:04d}", self._calendar)
         last_updated = await self._records.latest_event_at()  # before reading: never newer
-        records = await self._records.relevant(Area(), span.start, span.end)
         previous = await self._publications.carried(year - 1) or {}
         desk_counts = (
             await self._desk_counts.between(span.start, span.end) if self._desk_counts else []
         )
-        publication = await self.worker.run(
-            build, records, year, as_of, self._threshold, previous, self._calendar, desk_counts
+        counted = _Counted(self._records.relevant(Area(), span.start, span.end))
+        publication = await self.worker.build(
+            counted, year, as_of, self._threshold, previous, self._calendar, desk_counts
         )
         edition = await self._publications.store(publication, last_updated, version, now)
+        cells, suppressed = publication.cells, publication.suppressed
+        del publication
+        give_back_freed_memory()  # the year's tables, stored: a service at rest holds none
         log.info(
             "published",
             extra={
                 "service": "reporting",
                 "year": year,
-                "count": len(records),
-                "cells": publication.cells,
-                "suppressed": publication.suppressed,
+                "count": counted.n,
+                "cells": cells,
+                "suppressed": suppressed,
                 "duration_ms": round(1000 * (time.monotonic() - started)),
             },
         )
         return edition
+
+
+class _Counted:
+    """The records of a stream, passed on and counted."""
+
+    def __init__(self, records: AsyncIterator[CaseRecord]) -> None:
+        self._records = records
+        self.n = 0
+
+    def __aiter__(self) -> AsyncIterator[CaseRecord]:
+        return self._each()
+
+    async def _each(self) -> AsyncIterator[CaseRecord]:
+        async for record in self._records:
+            self.n += 1
+            yield record
