@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,11 +43,12 @@ from samleng.common.events import (
     SealedContact,
 )
 from samleng.notification.domain.consent import CONFIRMATION_KIND
-from samleng.notification.domain.delivery import DeliveryState, Endpoint, Recipient
+from samleng.notification.domain.delivery import Delivery, DeliveryState, Endpoint, Recipient
 from samleng.notification.handlers import HANDLERS, confirm_contact, send_digests
 from samleng.notification.ports import NotificationPorts
 from services.notification.tests.integration.helpers import assigned, moved, office, submitted
 from services.notification.tests.unit.fakes import (
+    FakeAlertFeed,
     FakeBell,
     FakeCaseMemory,
     FakeDeliveryQueue,
@@ -104,6 +106,18 @@ def rings(ports: NotificationPorts) -> int:
     return ports.couriers.rings - len(requests)
 
 
+class BrokenOnce(FakeDeliveryQueue):
+    """A delivery queue whose first plan fails, as a lost connection would."""
+
+    broken: bool = True
+
+    async def plan(self, deliveries: Sequence[Delivery]) -> int:
+        if self.broken:
+            self.broken = False
+            raise ConnectionError("the delivery queue went away")
+        return await super().plan(deliveries)
+
+
 def then(cause: Event, cls: Any, data: Any) -> Any:
     """The event of type ``cls`` that follows ``cause``."""
     return cls.caused_by(cause, producer="test", data=data)
@@ -121,7 +135,7 @@ async def test_assigned_tells_the_office_feed_each_officer_channel_and_the_citiz
     await handle(ports, first, assignment)
     citizen = f"citizen:{first.complaint_id}:0"
     assert planned(ports) == [
-        ("complaint.assigned", "office:commune:a", "in_app", "pending"),
+        ("complaint.assigned", "office:commune:a", "in_app", "sent"),
         ("complaint.assigned", DARA.key, "email", "pending"),
         ("complaint.assigned", DARA.key, "sms", "pending"),
         ("complaint.assigned", citizen, "sms", "pending"),
@@ -134,12 +148,42 @@ async def test_assigned_tells_the_office_feed_each_officer_channel_and_the_citiz
     assert first.complaint_id not in to_citizen.text
     feed = queue.deliveries[f"{assignment.event_id}|office:commune:a|in_app"]
     assert feed.title_en == "A new case was assigned to Office commune:a."
-    assert rings(ports) == 1
-    assert isinstance(ports.couriers, FakeBell) and ports.couriers.channels == {
+    # the office feed is notification's own store: the alert is in it already, and no
+    # courier is woken for it
+    assert isinstance(ports.feed, FakeAlertFeed)
+    (alert,) = ports.feed.alerts
+    assert (alert.event_id, alert.recipient, alert.channel) == (
+        str(assignment.event_id),
+        "office:commune:a",
         "in_app",
-        "email",
-        "sms",
-    }
+    )
+    assert alert.title_en == feed.title_en and alert.created_at == assignment.occurred_at
+    assert feed.sent_at is not None and feed.attempts == 1
+    assert rings(ports) == 1
+    assert isinstance(ports.couriers, FakeBell) and ports.couriers.channels == {"email", "sms"}
+
+
+async def test_an_event_for_the_feed_alone_wakes_no_courier_and_a_repeat_adds_no_alert() -> None:
+    ports = ports_with()
+    first = case()
+    transfer = then(first, ComplaintTransferred, MovedData(**moved(first, B, A)))
+    await handle(ports, transfer, transfer)
+    assert planned(ports) == [("complaint.transferred", "office:commune:a", "in_app", "sent")]
+    assert isinstance(ports.feed, FakeAlertFeed) and len(ports.feed.alerts) == 1
+    assert rings(ports) == 0
+
+
+async def test_a_crash_after_the_feed_alert_leaves_the_event_to_redo_both_once() -> None:
+    queue = BrokenOnce()
+    ports = fake_ports(deliveries=queue)
+    first = case()
+    transfer = then(first, ComplaintTransferred, MovedData(**moved(first, B, A)))
+    with pytest.raises(ConnectionError):
+        await handle(ports, transfer)  # the alert is in the feed; its delivery is not stored
+    assert planned(ports) == []
+    await handle(ports, transfer)  # redelivered, as an unacked message is
+    assert planned(ports) == [("complaint.transferred", "office:commune:a", "in_app", "sent")]
+    assert isinstance(ports.feed, FakeAlertFeed) and len(ports.feed.alerts) == 1
 
 
 async def test_one_case_write_per_event_and_none_for_a_citizen_notice_once_contacts_confirmed() -> (
@@ -320,7 +364,7 @@ async def test_an_answer_naming_no_office_goes_to_the_office_the_case_is_with() 
     assignment = assigned(first, A)
     answer = then(assignment, InformationProvided, CitizenActionData(office_id=None))
     await handle(ports, first, assignment, answer)
-    assert ("complaint.information_provided", "office:commune:a", "in_app", "pending") in (
+    assert ("complaint.information_provided", "office:commune:a", "in_app", "sent") in (
         planned(ports)
     )
 
@@ -394,7 +438,7 @@ async def test_a_contact_the_case_was_filed_from_needs_no_confirmation() -> None
     await handle(ports, first, assigned(first, A), confirm=False)
     citizen = f"citizen:{first.complaint_id}:0"
     assert planned(ports, requests=True) == [
-        ("complaint.assigned", "office:commune:a", "in_app", "pending"),
+        ("complaint.assigned", "office:commune:a", "in_app", "sent"),
         ("complaint.assigned", citizen, "sms", "pending"),
     ]
 

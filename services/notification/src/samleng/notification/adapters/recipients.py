@@ -1,17 +1,20 @@
 """The officers who receive each office's alerts, kept in MongoDB.
 
 Officers set their own entry when signed in (``/v1/me/preferences``); admins can keep
-entries for others with the CLI or the admin API.
+entries for others with the CLI or the admin API. The handlers' look-ups of the moment
+are made in one query (a group read): each starts after its caller asked, so none misses
+an entry stored before it asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from samleng.common.group_commit import GroupCommit
 from samleng.notification.domain.delivery import Endpoint, Recipient
 
 
@@ -41,6 +44,9 @@ class MongoRecipientDirectory:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._recipients = db["recipients"]
+        self._lookups: GroupCommit[frozenset[str], dict[str, list[Recipient]]] = GroupCommit(
+            self._look_up
+        )
 
     async def create_indexes(self) -> None:
         """Index recipients by office (idempotent)."""
@@ -65,15 +71,20 @@ class MongoRecipientDirectory:
         return [_from_document(doc) for doc in await cursor.to_list()]
 
     async def of_offices(self, office_ids: Iterable[str]) -> dict[str, list[Recipient]]:
-        """Everyone who receives the alerts of each of these offices, by office (one read)."""
-        ids = sorted(set(office_ids))
-        found: dict[str, list[Recipient]] = {office_id: [] for office_id in ids}
+        """Everyone who receives the alerts of each of these offices, by office (the
+        look-ups of concurrent callers in one read)."""
+        ids = frozenset(office_ids)
         if not ids:
-            return found
+            return {}
+        return await self._lookups.submit(ids)
+
+    async def _look_up(self, wanted: Sequence[frozenset[str]]) -> list[dict[str, list[Recipient]]]:
+        ids = sorted(frozenset().union(*wanted))
         query = {"office_id": ids[0]} if len(ids) == 1 else {"office_id": {"$in": ids}}
+        found: dict[str, list[Recipient]] = {office_id: [] for office_id in ids}
         for doc in await self._recipients.find(query).sort("recipient_id", 1).to_list():
             found[doc["office_id"]].append(_from_document(doc))
-        return found
+        return [{office_id: found[office_id] for office_id in each} for each in wanted]
 
     async def get(self, key: str) -> Recipient | None:
         """One recipient by the key deliveries name it with."""
