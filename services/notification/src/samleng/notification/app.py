@@ -155,6 +155,8 @@ def bootstrap(
     )
     subscribers.subscribe(runtime.broker, wired, runtime.health)
     background = workers.jobs()
+    if isinstance(wired.recipients, MongoRecipientDirectory):
+        background.append(wired.recipients.mirror.follow)
     if settings.retention_enabled:
         every = timedelta(seconds=settings.retention_interval_seconds)
         background.append(retention_job(wired.retention, settings.retention_policy(), every))
