@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,7 +42,7 @@ from samleng.common.events import (
     SealedContact,
 )
 from samleng.notification.domain.consent import CONFIRMATION_KIND
-from samleng.notification.domain.delivery import Delivery, DeliveryState, Endpoint, Recipient
+from samleng.notification.domain.delivery import DeliveryState, Endpoint, Recipient
 from samleng.notification.handlers import HANDLERS, confirm_contact, send_digests
 from samleng.notification.ports import NotificationPorts
 from services.notification.tests.integration.helpers import assigned, moved, office, submitted
@@ -106,18 +105,6 @@ def rings(ports: NotificationPorts) -> int:
     return ports.couriers.rings - len(requests)
 
 
-class BrokenOnce(FakeDeliveryQueue):
-    """A delivery queue whose first plan fails, as a lost connection would."""
-
-    broken: bool = True
-
-    async def plan(self, deliveries: Sequence[Delivery]) -> int:
-        if self.broken:
-            self.broken = False
-            raise ConnectionError("the delivery queue went away")
-        return await super().plan(deliveries)
-
-
 def then(cause: Event, cls: Any, data: Any) -> Any:
     """The event of type ``cls`` that follows ``cause``."""
     return cls.caused_by(cause, producer="test", data=data)
@@ -148,7 +135,7 @@ async def test_assigned_tells_the_office_feed_each_officer_channel_and_the_citiz
     assert first.complaint_id not in to_citizen.text
     feed = queue.deliveries[f"{assignment.event_id}|office:commune:a|in_app"]
     assert feed.title_en == "A new case was assigned to Office commune:a."
-    # the office feed is notification's own store: the alert is in it already, and no
+    # the office feed is its sent in-app deliveries: the alert is in it already, and no
     # courier is woken for it
     assert isinstance(ports.feed, FakeAlertFeed)
     (alert,) = ports.feed.alerts
@@ -171,19 +158,6 @@ async def test_an_event_for_the_feed_alone_wakes_no_courier_and_a_repeat_adds_no
     assert planned(ports) == [("complaint.transferred", "office:commune:a", "in_app", "sent")]
     assert isinstance(ports.feed, FakeAlertFeed) and len(ports.feed.alerts) == 1
     assert rings(ports) == 0
-
-
-async def test_a_crash_after_the_feed_alert_leaves_the_event_to_redo_both_once() -> None:
-    queue = BrokenOnce()
-    ports = fake_ports(deliveries=queue)
-    first = case()
-    transfer = then(first, ComplaintTransferred, MovedData(**moved(first, B, A)))
-    with pytest.raises(ConnectionError):
-        await handle(ports, transfer)  # the alert is in the feed; its delivery is not stored
-    assert planned(ports) == []
-    await handle(ports, transfer)  # redelivered, as an unacked message is
-    assert planned(ports) == [("complaint.transferred", "office:commune:a", "in_app", "sent")]
-    assert isinstance(ports.feed, FakeAlertFeed) and len(ports.feed.alerts) == 1
 
 
 async def test_one_case_write_per_event_and_none_for_a_citizen_notice_once_contacts_confirmed() -> (

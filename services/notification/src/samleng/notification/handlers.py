@@ -1,17 +1,15 @@
 """Notification's use cases: plan the deliveries an event causes, and the daily digests.
 
 Deliveries go to the delivery queue, and the couriers
-(:mod:`samleng.notification.delivering`) send them; only an office's in-app alert is put
-in its feed (notification's own store) as it is planned, and its delivery stored as sent,
-so no courier leases and settles it. Planning twice (a duplicated event, two replicas)
-stores each delivery and each feed alert once, because a delivery's id is its (event,
-recipient, channel) and the feed is unique on the same. Handlers depend only on the
-ports (:mod:`samleng.notification.ports`).
+(:mod:`samleng.notification.delivering`) send them; only an office's in-app delivery is
+stored sent as it is planned: it is the alert in its office's feed (notification's own
+store), so no courier leases and settles it. Planning twice (a duplicated event, two
+replicas) stores each delivery once, because a delivery's id is its (event, recipient,
+channel). Handlers depend only on the ports (:mod:`samleng.notification.ports`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from samleng.common.events import (
@@ -40,7 +38,6 @@ from samleng.common.handling import HandlerTable
 from samleng.notification.domain.cases import CaseRecord, move_of
 from samleng.notification.domain.consent import parse_code, same_address
 from samleng.notification.domain.delivery import Delivery, DeliveryState, SendFailed
-from samleng.notification.domain.feed import alert_of
 from samleng.notification.domain.notices import notices_for
 from samleng.notification.ports import NotificationPorts
 from samleng.notification.retention.handlers import record_finality
@@ -186,27 +183,21 @@ async def on_status_settled(event: Event, ports: NotificationPorts) -> None:
 
 async def _plan(ports: NotificationPorts, deliveries: list[Delivery]) -> None:
     deliveries = [await _within_cap(d, ports) for d in deliveries]
-    deliveries = await _posted_to_feeds(deliveries, ports)
+    deliveries = _in_app_sent(deliveries, ports)
     if await ports.deliveries.plan(deliveries):
         due = {d.channel for d in deliveries if d.state == DeliveryState.PENDING}
         if due:
             ports.couriers.wake(due)
 
 
-async def _posted_to_feeds(deliveries: list[Delivery], ports: NotificationPorts) -> list[Delivery]:
-    """The deliveries, with each in-app one put in its feed now and marked sent.
-
-    The feed first, then (by the caller) the delivery: a crash between the two leaves the
-    message unacked, and its redelivery does both again; the feed keeps one alert per
-    (event, recipient, channel), so a repeat adds nothing.
-    """
-    feed = [d for d in deliveries if d.channel == "in_app" and d.state == DeliveryState.PENDING]
-    if not feed:
-        return deliveries
-    await asyncio.gather(*(ports.feed.add(alert_of(d)) for d in feed))
+def _in_app_sent(deliveries: list[Delivery], ports: NotificationPorts) -> list[Delivery]:
+    """The deliveries, each in-app one sent now: stored sent, it is its office's feed alert
+    (one insert; the delivery's id keeps it once per event and office)."""
     now = ports.clock()
-    posted = {d.id for d in feed}
-    return [d.sent_now(now) if d.id in posted else d for d in deliveries]
+    return [
+        d.sent_now(now) if d.channel == "in_app" and d.state == DeliveryState.PENDING else d
+        for d in deliveries
+    ]
 
 
 async def _within_cap(delivery: Delivery, ports: NotificationPorts) -> Delivery:
