@@ -63,6 +63,7 @@ async def test_the_feed_is_the_sent_in_app_deliveries_and_adopts_the_old_alerts(
                 for n in (1, 2)
             ]
         )
+        await queue.create_indexes()
         await feed.create_indexes()
         await feed.create_indexes()  # a second replica, or a restart: nothing more to do
         assert await db.list_collection_names(filter={"name": "alerts"}) == []
@@ -82,6 +83,13 @@ async def test_the_feed_is_the_sent_in_app_deliveries_and_adopts_the_old_alerts(
         assert not await feed.mark_read(FEED, "e3")  # not sent yet
         assert not await feed.mark_read("office:commune:b", "e1")  # another office's feed
         assert await feed.for_recipient("office:commune:b") == []
+        # a feed is read through its index, newest first without a sort in memory
+        shown_query = {"recipient": FEED, "channel": "in_app", "state": "sent"}
+        explained = await db.command(
+            "explain", {"find": "deliveries", "filter": shown_query, "sort": {"occurred_at": -1}}
+        )
+        plan = str(explained["queryPlanner"]["winningPlan"])
+        assert "recipient_1_channel_1_state_1_occurred_at_-1" in plan and "SORT" not in plan
     finally:
         await client.drop_database(name)
         await client.close()

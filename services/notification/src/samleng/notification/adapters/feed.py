@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
@@ -48,15 +48,8 @@ class MongoAlertFeed:
         self._deliveries = db["deliveries"]
 
     async def create_indexes(self) -> None:
-        """A feed's index, and the alerts of before carried over (idempotent)."""
-        await self._deliveries.create_index(
-            [
-                ("recipient", ASCENDING),
-                ("channel", ASCENDING),
-                ("state", ASCENDING),
-                ("occurred_at", DESCENDING),
-            ]
-        )
+        """The alerts of before carried over (idempotent); the feed's index is the delivery
+        queue's (``deliveries.FEED_INDEX``)."""
         await self.adopt_alerts()
 
     async def adopt_alerts(self) -> None:
