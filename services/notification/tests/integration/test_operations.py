@@ -2,8 +2,10 @@
 
 Twenty cases each live five events (submitted with a citizen's SMS contact, assigned to
 an office with one officer on email and SMS, a question, the citizen's answer naming the
-office, as intake's does, and resolved): 100 events causing 180 deliveries. The counts
-are written in docs/notifications.md; the bounds below keep them from creeping back.
+office, as intake's does, and resolved): 100 events causing 180 deliveries. And the
+benchmark's cases (``make bench``): submitted without a contact, then assigned to an
+office that only has its feed. The counts are written in docs/notifications.md; the
+bounds below keep them from creeping back.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from services.notification.tests.integration.helpers import (
     provider_settings,
     providers,
     seal,
+    signed_in,
     submitted,
 )
 from services.notification.tests.integration.operations import counting, unseen
@@ -130,3 +133,65 @@ async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
     # sending: leases and outcomes are batched, so even without a single batch of more
     # than one delivery the whole is well under the six writes per event of before
     assert operations.writes <= events_seen * 5.5
+
+
+async def test_a_case_without_contact_writes_its_case_once_and_sends_its_feed_alert_at_once(
+    stack: Any, amqp: Any
+) -> None:
+    cases = 40
+    offices = [f"commune:{uuid.uuid4().hex[:10]}" for _ in range(4)]
+    settings = settings_for(
+        stack,
+        NotificationSettings,
+        "notification",
+        admin_token="admin-token-for-tests-0123456789abcdef",  # noqa: S106
+        outbox_poll_seconds=60,
+        lease_seconds=600,  # the lease watch looks once, at start-up
+    )
+    firsts = [submitted(str(uuid.uuid4())) for _ in range(cases)]
+    assignments = [assigned(first, office(offices[n % 4])) for n, first in enumerate(firsts)]
+    admin = {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
+    async with running(create_app(settings)) as http:
+        with counting(settings.mongo_database) as operations:
+            for event in [*firsts, *assignments]:
+                await publish_event(amqp, event)
+
+            async def all_sent() -> bool:
+                with unseen():
+                    log = await http.get(
+                        "/v1/admin/deliveries",
+                        params={"state": "sent", "limit": 1000},
+                        headers=admin,
+                    )
+                return len(log.json()) == cases
+
+            await eventually(all_sent, timeout=60)
+        for office_id in offices:
+            feed = await http.get(
+                f"/v1/offices/{office_id}/notifications",
+                headers=signed_in(stack, office_id),
+            )
+            assert len(feed.json()["alerts"]) == cases // 4
+    per_complaint = {
+        f"{name} {collection}": round(n / cases, 2)
+        for (name, collection), n in sorted(operations.by_collection.items())
+    }
+    print(
+        f"\nMongoDB commands per case without contact ({cases} submitted + assigned): "
+        f"writes {operations.writes / cases:.2f}, all {operations.total / cases:.2f}"
+        f"\n{json.dumps(per_complaint, indent=1)}"
+    )
+    # the submission inserts the case record (in group commits), the assignment keeps its
+    # move in one findAndModify; nothing is upserted, and no courier leases, settles or
+    # reads back an in-app alert: it is stored sent as it is planned (the start-up's
+    # look of the feed's courier and of the lease watch may fall in the count)
+    assert operations.by_collection[("findAndModify", "cases")] == cases
+    assert operations.by_collection[("insert", "cases")] <= cases
+    assert operations.by_collection[("update", "cases")] == 0
+    assert operations.by_collection[("update", "deliveries")] <= 2
+    assert operations.by_collection[("find", "deliveries")] <= 1
+    # the in-app delivery is the feed's alert: one insert, no second document
+    assert operations.by_collection[("insert", "deliveries")] <= cases
+    assert operations.by_collection[("insert", "alerts")] == 0
+    # recipients come from the mirror (only its start-up read may fall in the count)
+    assert operations.by_collection[("find", "recipients")] <= 1

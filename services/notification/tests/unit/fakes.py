@@ -318,16 +318,28 @@ class FakeDeliveryQueue:
 
 @dataclass
 class FakeAlertFeed:
-    """Alerts in a list, unique per (event, recipient, channel)."""
+    """The office feeds: the sent in-app deliveries of a fake queue, with read marks."""
 
-    alerts: list[FeedAlert] = field(default_factory=list)
+    queue: FakeDeliveryQueue = field(default_factory=FakeDeliveryQueue)
+    read: set[str] = field(default_factory=set)  # ids of the deliveries read
 
-    async def add(self, alert: FeedAlert) -> bool:
-        key = (alert.event_id, alert.recipient, alert.channel)
-        if any((a.event_id, a.recipient, a.channel) == key for a in self.alerts):
-            return False
-        self.alerts.append(alert)
-        return True
+    @property
+    def alerts(self) -> list[FeedAlert]:
+        """Every alert, in the order the deliveries were planned."""
+        return [
+            FeedAlert(
+                event_id=d.event_id,
+                complaint_id=d.complaint_id or "",
+                recipient=d.recipient,
+                channel=d.channel,
+                title_en=d.title_en,
+                title_km=d.title_km,
+                created_at=d.occurred_at,
+                read=d.id in self.read,
+            )
+            for d in self.queue.deliveries.values()
+            if d.channel == "in_app" and d.state == DeliveryState.SENT
+        ]
 
     async def for_recipient(self, recipient: str, limit: int = 50) -> list[FeedAlert]:
         mine = [a for a in self.alerts if a.recipient == recipient]
@@ -337,11 +349,14 @@ class FakeAlertFeed:
         return sum(1 for a in self.alerts if a.recipient == recipient and not a.read)
 
     async def mark_read(self, recipient: str, event_id: str, read: bool = True) -> bool:
-        for index, alert in enumerate(self.alerts):
-            if alert.recipient == recipient and alert.event_id == event_id:
-                self.alerts[index] = replace(alert, read=read)
-                return True
-        return False
+        key = f"{event_id}|{recipient}|in_app"
+        if not any(f"{a.event_id}|{a.recipient}|in_app" == key for a in self.alerts):
+            return False
+        if read:
+            self.read.add(key)
+        else:
+            self.read.discard(key)
+        return True
 
 
 @dataclass
@@ -457,8 +472,12 @@ def fake_ports(**given: Any) -> NotificationPorts:
     # typed one by one, so that mypy checks every fake against its port
     cases: CaseMemory = FakeCaseMemory()
     recipients: RecipientDirectory = FakeRecipientDirectory()
-    deliveries: DeliveryQueue = FakeDeliveryQueue()
-    feed: AlertFeed = FakeAlertFeed()
+    queue = given.get("deliveries") or FakeDeliveryQueue()
+    deliveries: DeliveryQueue = queue
+    # the feed shows the queue's sent in-app deliveries, as in MongoDB
+    feed: AlertFeed = FakeAlertFeed(
+        queue if isinstance(queue, FakeDeliveryQueue) else FakeDeliveryQueue()
+    )
     channel: ChannelAdapter = FakeChannel()
     keyring: ContactOpener = FakeKeyring()
     couriers: CourierBell = FakeBell()

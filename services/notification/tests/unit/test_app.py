@@ -3,6 +3,7 @@ deps.py; here with fakes, without connecting to anything (no lifespan runs)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -10,7 +11,6 @@ import pytest
 
 from samleng.notification.app import bootstrap
 from samleng.notification.domain.delivery import DeliveryState, Target
-from samleng.notification.domain.feed import FeedAlert
 from samleng.notification.settings import NotificationSettings
 from services.notification.tests.unit.fakes import (
     FakeAlertFeed,
@@ -60,9 +60,11 @@ async def test_the_admin_api_reaches_the_ports_through_its_dependencies() -> Non
 
 
 async def test_the_office_feed_route_reads_the_feed_port() -> None:
-    feed = FakeAlertFeed()
-    created = datetime(2026, 3, 2, tzinfo=UTC)
-    await feed.add(FeedAlert("e1", "case-1", "office:commune:a", "in_app", "T", "ត", created))
+    queue = FakeDeliveryQueue()
+    sent = replace(delivery(1), recipient="office:commune:a", channel="in_app")
+    await queue.plan([sent.sent_now(datetime(2026, 3, 2, tzinfo=UTC))])
+    feed = FakeAlertFeed(queue)
+    assert [a.recipient for a in await feed.for_recipient("office:commune:a")] == [sent.recipient]
     service = bootstrap(settings(), feed=feed)
     transport = httpx.ASGITransport(app=service.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

@@ -47,6 +47,7 @@ from samleng.notification.handlers import HANDLERS, confirm_contact, send_digest
 from samleng.notification.ports import NotificationPorts
 from services.notification.tests.integration.helpers import assigned, moved, office, submitted
 from services.notification.tests.unit.fakes import (
+    FakeAlertFeed,
     FakeBell,
     FakeCaseMemory,
     FakeDeliveryQueue,
@@ -121,7 +122,7 @@ async def test_assigned_tells_the_office_feed_each_officer_channel_and_the_citiz
     await handle(ports, first, assignment)
     citizen = f"citizen:{first.complaint_id}:0"
     assert planned(ports) == [
-        ("complaint.assigned", "office:commune:a", "in_app", "pending"),
+        ("complaint.assigned", "office:commune:a", "in_app", "sent"),
         ("complaint.assigned", DARA.key, "email", "pending"),
         ("complaint.assigned", DARA.key, "sms", "pending"),
         ("complaint.assigned", citizen, "sms", "pending"),
@@ -134,12 +135,29 @@ async def test_assigned_tells_the_office_feed_each_officer_channel_and_the_citiz
     assert first.complaint_id not in to_citizen.text
     feed = queue.deliveries[f"{assignment.event_id}|office:commune:a|in_app"]
     assert feed.title_en == "A new case was assigned to Office commune:a."
-    assert rings(ports) == 1
-    assert isinstance(ports.couriers, FakeBell) and ports.couriers.channels == {
+    # the office feed is its sent in-app deliveries: the alert is in it already, and no
+    # courier is woken for it
+    assert isinstance(ports.feed, FakeAlertFeed)
+    (alert,) = ports.feed.alerts
+    assert (alert.event_id, alert.recipient, alert.channel) == (
+        str(assignment.event_id),
+        "office:commune:a",
         "in_app",
-        "email",
-        "sms",
-    }
+    )
+    assert alert.title_en == feed.title_en and alert.created_at == assignment.occurred_at
+    assert feed.sent_at is not None and feed.attempts == 1
+    assert rings(ports) == 1
+    assert isinstance(ports.couriers, FakeBell) and ports.couriers.channels == {"email", "sms"}
+
+
+async def test_an_event_for_the_feed_alone_wakes_no_courier_and_a_repeat_adds_no_alert() -> None:
+    ports = ports_with()
+    first = case()
+    transfer = then(first, ComplaintTransferred, MovedData(**moved(first, B, A)))
+    await handle(ports, transfer, transfer)
+    assert planned(ports) == [("complaint.transferred", "office:commune:a", "in_app", "sent")]
+    assert isinstance(ports.feed, FakeAlertFeed) and len(ports.feed.alerts) == 1
+    assert rings(ports) == 0
 
 
 async def test_one_case_write_per_event_and_none_for_a_citizen_notice_once_contacts_confirmed() -> (
@@ -320,7 +338,7 @@ async def test_an_answer_naming_no_office_goes_to_the_office_the_case_is_with() 
     assignment = assigned(first, A)
     answer = then(assignment, InformationProvided, CitizenActionData(office_id=None))
     await handle(ports, first, assignment, answer)
-    assert ("complaint.information_provided", "office:commune:a", "in_app", "pending") in (
+    assert ("complaint.information_provided", "office:commune:a", "in_app", "sent") in (
         planned(ports)
     )
 
@@ -394,7 +412,7 @@ async def test_a_contact_the_case_was_filed_from_needs_no_confirmation() -> None
     await handle(ports, first, assigned(first, A), confirm=False)
     citizen = f"citizen:{first.complaint_id}:0"
     assert planned(ports, requests=True) == [
-        ("complaint.assigned", "office:commune:a", "in_app", "pending"),
+        ("complaint.assigned", "office:commune:a", "in_app", "sent"),
         ("complaint.assigned", citizen, "sms", "pending"),
     ]
 

@@ -35,7 +35,7 @@ from samleng.notification.domain.delivery import RetryPolicy
 from samleng.notification.domain.planning import DeliveryPlanner
 from samleng.notification.entrypoints import admin_api, api, confirmations, subscribers
 from samleng.notification.entrypoints.workers import Workers
-from samleng.notification.ports import AlertFeed, ChannelAdapter, NotificationPorts
+from samleng.notification.ports import ChannelAdapter, NotificationPorts
 from samleng.notification.retention.handlers import retention_job
 from samleng.notification.settings import NotificationSettings
 
@@ -45,10 +45,10 @@ def _now() -> datetime:
 
 
 def channel_adapters(
-    settings: NotificationSettings, feed: AlertFeed, http: httpx.AsyncClient
+    settings: NotificationSettings, http: httpx.AsyncClient
 ) -> tuple[ChannelAdapter, ...]:
     """One adapter per channel this deployment configured."""
-    adapters: list[ChannelAdapter] = [InAppChannel(feed)]
+    adapters: list[ChannelAdapter] = [InAppChannel()]
     if settings.smtp_host:
         adapters.append(
             EmailChannel(
@@ -97,7 +97,7 @@ def _ports(
         "cases": lambda: MongoCaseMemory(runtime.db),
         "recipients": lambda: MongoRecipientDirectory(runtime.db),
         "deliveries": lambda: MongoDeliveryQueue(runtime.db),
-        "channels": lambda: channel_adapters(settings, feed, http),
+        "channels": lambda: channel_adapters(settings, http),
         "keyring": settings.keyring,
         "couriers": Couriers,
         "planner": lambda: DeliveryPlanner(
@@ -155,6 +155,8 @@ def bootstrap(
     )
     subscribers.subscribe(runtime.broker, wired, runtime.health)
     background = workers.jobs()
+    if isinstance(wired.recipients, MongoRecipientDirectory):
+        background.append(wired.recipients.mirror.follow)
     if settings.retention_enabled:
         every = timedelta(seconds=settings.retention_interval_seconds)
         background.append(retention_job(wired.retention, settings.retention_policy(), every))

@@ -1,9 +1,11 @@
 """Notification's use cases: plan the deliveries an event causes, and the daily digests.
 
-Nothing is sent here: deliveries go to the delivery queue, and the couriers
-(:mod:`samleng.notification.delivering`) send them. Planning twice (a duplicated event,
-two replicas) stores each delivery once, because a delivery's id is its (event,
-recipient, channel). Handlers depend only on the ports (:mod:`samleng.notification.ports`).
+Deliveries go to the delivery queue, and the couriers
+(:mod:`samleng.notification.delivering`) send them; only an office's in-app delivery is
+stored sent as it is planned: it is the alert in its office's feed (notification's own
+store), so no courier leases and settles it. Planning twice (a duplicated event, two
+replicas) stores each delivery once, because a delivery's id is its (event, recipient,
+channel). Handlers depend only on the ports (:mod:`samleng.notification.ports`).
 """
 
 from __future__ import annotations
@@ -181,8 +183,21 @@ async def on_status_settled(event: Event, ports: NotificationPorts) -> None:
 
 async def _plan(ports: NotificationPorts, deliveries: list[Delivery]) -> None:
     deliveries = [await _within_cap(d, ports) for d in deliveries]
+    deliveries = _in_app_sent(deliveries, ports)
     if await ports.deliveries.plan(deliveries):
-        ports.couriers.wake({d.channel for d in deliveries if d.state == DeliveryState.PENDING})
+        due = {d.channel for d in deliveries if d.state == DeliveryState.PENDING}
+        if due:
+            ports.couriers.wake(due)
+
+
+def _in_app_sent(deliveries: list[Delivery], ports: NotificationPorts) -> list[Delivery]:
+    """The deliveries, each in-app one sent now: stored sent, it is its office's feed alert
+    (one insert; the delivery's id keeps it once per event and office)."""
+    now = ports.clock()
+    return [
+        d.sent_now(now) if d.channel == "in_app" and d.state == DeliveryState.PENDING else d
+        for d in deliveries
+    ]
 
 
 async def _within_cap(delivery: Delivery, ports: NotificationPorts) -> Delivery:

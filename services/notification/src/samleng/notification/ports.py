@@ -180,11 +180,7 @@ class DeliveryQueue(Protocol):
 
 
 class AlertFeed(Protocol):
-    """Offices' in-app feeds."""
-
-    async def add(self, alert: FeedAlert) -> bool:
-        """Store an alert; False if this (event, recipient, channel) was already stored."""
-        ...
+    """Offices' in-app feeds: the sent in-app deliveries of each office, read or unread."""
 
     async def for_recipient(self, recipient: str, limit: int = 50) -> list[FeedAlert]:
         """The newest alerts of one recipient."""

@@ -5,8 +5,10 @@ returns the document as it is right after, so a notice racing with complaint.sub
 on another replica is seen by one of the two, never neither. A citizen notice for a case
 whose contacts are known and have all confirmed is not kept (a read instead of a write):
 neither ever reverts, so nothing can miss it; until then notices are kept for the
-contacts that confirm later. A submission without contacts needs nothing back (nobody to
-ask, nothing to send), so those of the moment are noted in one bulk write (group commit).
+contacts that confirm later. complaint.submitted usually comes first: its record is then
+inserted, those of the moment in one ``insert_many`` (group commit), and the record is
+what was inserted (nothing was kept before it). Only when the case exists already (an
+event that overtook the submission, a replay) is it updated and read back.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common.events import SealedContact
-from samleng.common.group_commit import GroupCommit
+from samleng.common.group_commit import NewDocuments
 from samleng.notification.domain.cases import CaseRecord, Move
 from samleng.notification.domain.notices import Notice
 
@@ -42,7 +44,7 @@ class MongoCaseMemory:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._cases = db["cases"]
-        self._noted: GroupCommit[UpdateOne, None] = GroupCommit(self._note_round)
+        self._new = NewDocuments(self._cases)
 
     async def _update(self, complaint_id: str, update: dict[str, Any]) -> CaseRecord:
         doc = await self._cases.find_one_and_update(
@@ -55,16 +57,18 @@ class MongoCaseMemory:
     ) -> CaseRecord:
         """Remember the sealed contacts; returns the case with every notice kept so far
         (without contacts, no notice kept can go anywhere: the case comes back without them)."""
-        contact_docs = [c.model_dump() for c in contacts]
-        learnt = {"$set": {"contacts_known": True, "language": language, "contacts": contact_docs}}
+        learnt = {
+            "contacts_known": True,
+            "language": language,
+            "contacts": [c.model_dump() for c in contacts],
+        }
+        if await self._new.insert({"_id": complaint_id, **learnt}):
+            # nothing was kept before this insert: the case is what it holds
+            return CaseRecord(contacts_known=True, language=language, contacts=contacts)
         if not contacts:
-            await self._noted.submit(UpdateOne({"_id": complaint_id}, learnt, upsert=True))
+            await self._cases.update_one({"_id": complaint_id}, {"$set": learnt}, upsert=True)
             return CaseRecord(contacts_known=True, language=language)
-        return await self._update(complaint_id, learnt)
-
-    async def _note_round(self, updates: list[UpdateOne]) -> list[None]:
-        await self._cases.bulk_write(updates, ordered=False)
-        return [None] * len(updates)
+        return await self._update(complaint_id, {"$set": learnt})
 
     async def remember(
         self, complaint_id: str, *, move: Move | None, notices: Sequence[Notice]

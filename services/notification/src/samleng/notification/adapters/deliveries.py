@@ -11,6 +11,7 @@ see the same idempotency key (``Outgoing.external_ref``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from samleng.common.group_commit import NewDocuments
 from samleng.notification.domain.delivery import (
@@ -30,6 +32,13 @@ from samleng.notification.domain.delivery import (
     Target,
 )
 
+#: A recipient's deliveries by channel and state, newest first: digests and office feeds.
+FEED_INDEX = [
+    ("recipient", ASCENDING),
+    ("channel", ASCENDING),
+    ("state", ASCENDING),
+    ("occurred_at", DESCENDING),
+]
 #: Why a delivery waits again after an interrupted send (its provider may have it already).
 STOPPED = "the courier stopped during the send; sent again with the same idempotency key"
 VANISHED = "the courier vanished during the send"
@@ -146,14 +155,16 @@ class MongoDeliveryQueue:
         self._new = NewDocuments(self._deliveries)
 
     async def create_indexes(self) -> None:
-        """Indexes for leasing, digests and the delivery log (idempotent)."""
+        """Indexes for leasing, digests, the feeds and the delivery log (idempotent)."""
         await self._deliveries.create_index(
             [("channel", ASCENDING), ("state", ASCENDING), ("due_at", ASCENDING)]
         )
         await self._deliveries.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
-        await self._deliveries.create_index(
-            [("recipient", ASCENDING), ("channel", ASCENDING), ("state", ASCENDING)]
-        )
+        # a recipient's deliveries of a channel in a state: held ones (digests), and an
+        # office's feed (sent in-app ones, newest first; adapters/feed.py)
+        await self._deliveries.create_index(FEED_INDEX)
+        with contextlib.suppress(OperationFailure):  # the shorter one of before, if any
+            await self._deliveries.drop_index("recipient_1_channel_1_state_1")
         await self._deliveries.create_index(
             [("office_id", ASCENDING), ("complaint_id", ASCENDING), ("created_at", DESCENDING)]
         )

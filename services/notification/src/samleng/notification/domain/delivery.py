@@ -159,6 +159,10 @@ class Delivery:
         """This delivery, failed for good with a reason."""
         return replace(self, state=DeliveryState.FAILED, failed_at=now, last_error=reason)
 
+    def sent_now(self, now: datetime) -> Delivery:
+        """This delivery, sent at its first attempt (an in-app alert put in its feed)."""
+        return replace(self, state=DeliveryState.SENT, sent_at=now, attempts=1, last_error=None)
+
     def suppressed_because(self, reason: str) -> Delivery:
         """This delivery, never to be sent, with the reason."""
         return replace(self, state=DeliveryState.SUPPRESSED, last_error=reason)

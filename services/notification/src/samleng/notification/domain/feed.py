@@ -1,4 +1,6 @@
-"""An office's in-app feed: alerts titled in both languages, read or unread. Pure: no I/O."""
+"""An office's in-app feed: alerts titled in both languages, read or unread. Pure: no I/O.
+
+An alert is what the feed shows of a sent in-app delivery (``adapters/feed.py``)."""
 
 from __future__ import annotations
 
