@@ -32,7 +32,7 @@ async def _send(channel: Any, queue: str, body: bytes, message_id: str) -> None:
     message = aio_pika.Message(
         body,
         message_id=message_id,
-        content_type="application/json",  # FastStream would json-decode this body itself
+        content_type="application/json",  # a decoding consumer would json-decode this body
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
     )
     await channel.default_exchange.publish(message, routing_key=queue, mandatory=True)
@@ -54,15 +54,17 @@ class _Inbox:
         self.consumer = ConsumerQueue(f"inbox-test-{uuid.uuid4().hex[:8]}", (), delivery_limit)
         self.health = DependencyHealth()
         self.broker = RabbitBroker(stack.amqp_url)
-        subscribe_inbox(self.broker, self.consumer, dispatch, health=self.health)
+        self.inbox = subscribe_inbox(self.broker, self.consumer, dispatch, health=self.health)
 
     async def __aenter__(self) -> _Inbox:
         await self.broker.connect()
         await _declare(self.broker, self.consumer)
         await self.broker.start()
+        await self.inbox.start(prefetch_count=16)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.inbox.stop(timeout=5.0)
         await self.broker.stop()
 
 
