@@ -1,24 +1,14 @@
-"""FastStream broker factory, the event publisher and the event inbox (consumer side).
+"""FastStream broker factory, the event publisher and the inboxes' registration.
 
 Publishing is never silent: publisher confirms are on, messages are persistent and
 mandatory, and a returned (unroutable) or nacked message raises :class:`PublishFailed`.
 
 Consuming goes through :func:`subscribe_table`, which binds a service's handler table
-(:mod:`samleng.common.handling`) to its queue. The inbox reads the raw body itself (no
-decoding by FastStream, so bad JSON takes the poison path too), validates the event,
-hands it to the table's handler (events of one complaint one at a time, in delivery
-order; different complaints side by side, up to the prefetch count) and
-
-- acks after the handler returns (the service wrote what it had to, durably);
-- dead-letters, with the reason in a header, a message that is not a valid event or that
-  the handler refuses with :class:`PoisonMessage`, then acks it: poison never loops;
-- holds a message whose handler failed because a dependency is down (MongoDB, the
-  broker; see :func:`samleng.common.health.transient_dependency`): it is retried in place,
-  with back-off, until the dependency answers, and meanwhile ``/readyz`` reports the
-  dependency down. Holding uses up no delivery attempt: the message is not at fault;
-- returns the message to the queue (``basic.reject`` with requeue, which every RabbitMQ
-  version counts as a failed delivery) on any other error after a short back-off, and on
-  the queue's last allowed delivery dead-letters it itself with the last error as reason.
+(:mod:`samleng.common.handling`) to its queue in an :class:`~samleng.common.inbox.Inbox`
+on the broker's connection (``ServiceRuntime`` starts and stops it). The inbox acks after
+the handler returns, dead-letters poison with its reason (:func:`dead_letter`), holds a
+message while a dependency is down, returns a failing one with ``basic.reject`` and
+dead-letters it on its last allowed delivery: :mod:`samleng.common.inbox` says how.
 
 Both sides are observed: the publisher injects the W3C ``traceparent`` of a producer span
 into the message headers and the inbox continues that trace in a consumer span
@@ -30,23 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-import random
 import time
-from collections.abc import AsyncIterator
+import weakref
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aio_pika
 from aiormq.exceptions import DeliveryError, PublishError
-from faststream import AckPolicy
-from faststream.rabbit import Channel, RabbitBroker, RabbitMessage
+from faststream.rabbit import Channel, RabbitBroker
 
 from samleng.common import metrics as service_metrics
 from samleng.common import telemetry
-from samleng.common.events import Event, InvalidEvent, parse_event
+from samleng.common.events import Event
 from samleng.common.handling import Dispatch, HandlerTable, PoisonMessage
-from samleng.common.health import DependencyHealth, DependencyUnavailable, transient_dependency
+from samleng.common.health import DependencyHealth, DependencyUnavailable
+from samleng.common.inbox import Inbox
 from samleng.common.settings import ServiceSettings
 from samleng.common.topology import (
     CONSUMERS,
@@ -60,10 +50,12 @@ from samleng.common.topology import (
 
 __all__ = [
     "EventPublisher",
+    "Inbox",
     "PoisonMessage",
     "PublishFailed",
     "TopologyDrift",
     "dead_letter",
+    "inboxes_of",
     "make_broker",
     "subscribe_inbox",
     "subscribe_table",
@@ -72,9 +64,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 10.0
-MAX_BACKOFF_SECONDS = 5.0
-#: Longest wait between two tries of a message held while a dependency is down.
-MAX_HOLD_SECONDS = 10.0
 
 
 class PublishFailed(DependencyUnavailable):
@@ -101,8 +90,11 @@ def with_heartbeat(url: str, seconds: int) -> str:
 
 
 def make_broker(settings: ServiceSettings) -> RabbitBroker:
-    """A RabbitBroker with confirms, raising returns, heartbeats, bounded prefetch and
-    graceful stop."""
+    """A RabbitBroker with confirms, raising returns, heartbeats and bounded prefetch.
+
+    It holds the service's robust connection, declares the topology and publishes dead
+    letters; the inboxes consume on channels of that connection (:class:`Inbox`).
+    """
     return RabbitBroker(
         with_heartbeat(settings.amqp_url.get_secret_value(), settings.amqp_heartbeat_seconds),
         default_channel=Channel(
@@ -110,16 +102,10 @@ def make_broker(settings: ServiceSettings) -> RabbitBroker:
             publisher_confirms=True,
             on_return_raises=True,
         ),
-        graceful_timeout=settings.shutdown_timeout_seconds,
         app_id=f"samleng-{settings.service_name}",
         logger=logging.getLogger(f"samleng.{settings.service_name}.broker"),
-        # FastStream's "Received"/"Processed" line for every message, at DEBUG: two JSON
-        # lines per event cost more than many handlers; metrics count every message, and
-        # the inbox logs every failure, dead-lettering and hold at WARNING or above
         log_level=logging.DEBUG,
         fail_fast=True,
-        # no dependency injection per message: the inbox takes the raw body and reads the
-        # message from the context itself (FastDepends resolved it in a thread each time)
         apply_types=False,
     )
 
@@ -268,28 +254,25 @@ async def _confirmed_publish(broker: RabbitBroker, body: bytes, **options: Any) 
 
 
 async def dead_letter(
-    broker: RabbitBroker, consumer: ConsumerQueue, message: RabbitMessage, reason: str
+    broker: RabbitBroker,
+    consumer: ConsumerQueue,
+    message: aio_pika.abc.AbstractIncomingMessage,
+    reason: str,
 ) -> None:
     """Send a message to the consumer's dead-letter queue with the reason in a header."""
-    raw = message.raw_message
-    headers = dict(raw.headers or {})
+    headers = dict(message.headers or {})
     headers[REASON_HEADER] = reason[:1000]
     headers[SOURCE_QUEUE_HEADER] = consumer.name
-    headers[ORIGINAL_ROUTING_KEY_HEADER] = raw.routing_key or ""
+    headers[ORIGINAL_ROUTING_KEY_HEADER] = message.routing_key or ""
     await _confirmed_publish(
         broker,
         message.body,
         exchange=DEAD_LETTER_EXCHANGE,
         routing_key=consumer.name,
-        message_id=raw.message_id,
-        correlation_id=raw.correlation_id,
+        message_id=message.message_id,
+        correlation_id=message.correlation_id,
         headers=headers,
     )
-
-
-async def _raw_body(message: RabbitMessage) -> bytes:
-    """FastStream's decoder hook: hand over the body undecoded (the inbox validates it)."""
-    return message.body
 
 
 def subscribe_table(
@@ -298,8 +281,8 @@ def subscribe_table(
     ports: Any,
     *,
     health: DependencyHealth | None = None,
-) -> None:
-    """Register a service's one subscriber: its queue, driven by its handler table.
+) -> Inbox:
+    """Register a service's one inbox: its queue, driven by its handler table.
 
     Raises :class:`TopologyDrift` when the table names events the generated topology does
     not bind to the service's queue (``python -m samleng.devstack contracts`` fixes it).
@@ -311,7 +294,10 @@ def subscribe_table(
             f"{table.service}: handler table wants {wanted}, topology.json has {declared}; "
             "run `python -m samleng.devstack contracts`"
         )
-    subscribe_inbox(broker, declared, table.bind(ports), health=health)
+    return subscribe_inbox(broker, declared, table.bind(ports), health=health)
+
+
+_inboxes: weakref.WeakKeyDictionary[RabbitBroker, list[Inbox]] = weakref.WeakKeyDictionary()
 
 
 def subscribe_inbox(
@@ -320,150 +306,21 @@ def subscribe_inbox(
     dispatch: Dispatch,
     *,
     health: DependencyHealth | None = None,
-) -> None:
-    """Register a subscriber of ``consumer`` that hands each event to ``dispatch``."""
-    health = health or DependencyHealth()
-    lanes = CaseLanes()
-
-    @broker.subscriber(
-        consumer.rabbit_queue(),
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_raw_body,
-        title=f"{consumer.name}:consume",
-        description=f"Consumes {', '.join(consumer.bindings)}",
+) -> Inbox:
+    """Register an inbox of ``consumer`` on ``broker``'s connection that hands each event
+    to ``dispatch``; it consumes from :meth:`Inbox.start` (``ServiceRuntime`` starts it)."""
+    inbox = Inbox(
+        consumer,
+        dispatch,
+        connect=broker.connect,
+        dead_letter=functools.partial(dead_letter, broker),
+        metrics=service_metrics.of(broker),
+        health=health or DependencyHealth(),
     )
-    async def on_message(body: bytes) -> None:
-        message: RabbitMessage = broker.context.get_local("message")
-        metrics = service_metrics.of(broker)
-        raw = message.raw_message
-        event_type, outcome = "invalid", "retried"
-        started = time.perf_counter()
-        with telemetry.span(
-            metrics.service,
-            f"{consumer.name} process",
-            kind=telemetry.SpanKind.CONSUMER,
-            parent=telemetry.extract(raw.headers),
-            attributes={
-                "messaging.system": "rabbitmq",
-                "messaging.destination.name": consumer.name,
-                "messaging.rabbitmq.destination.routing_key": raw.routing_key or "",
-                "messaging.message.id": raw.message_id or "",
-            },
-        ) as current:
-            try:
-                event = parse_event(body)
-                event_type = event.type
-                if current is not None:
-                    current.set_attribute("samleng.complaint_id", event.complaint_id)
-                async with lanes.of(event.complaint_id):
-                    await _hold_while_unavailable(dispatch, event, consumer, health)
-                outcome = "handled"
-            except (InvalidEvent, PoisonMessage) as exc:
-                log.warning(
-                    "dead-lettering message",
-                    extra={"queue": consumer.name, "reason": str(exc)},
-                )
-                await dead_letter(broker, consumer, message, str(exc))
-                outcome = "dead_lettered"
-            except Exception as exc:
-                attempt = _delivery_count(message) + 1
-                if attempt >= consumer.delivery_limit:
-                    reason = f"failed {attempt} deliveries; last error {type(exc).__name__}: {exc}"
-                    log.error(
-                        "dead-lettering a message that keeps failing",
-                        extra={"queue": consumer.name, "attempt": attempt},
-                    )
-                    await dead_letter(broker, consumer, message, reason)
-                    outcome = "dead_lettered"
-                    return
-                log.exception(
-                    "handler failed; message will be redelivered",
-                    extra={"queue": consumer.name, "attempt": attempt},
-                )
-                await asyncio.sleep(min(MAX_BACKOFF_SECONDS, 0.2 * 2**attempt))
-                # basic.reject with requeue: every RabbitMQ version counts it as a failed
-                # delivery (4.3+ no longer counts basic.nack), so the limit always applies
-                await message.reject(requeue=True)
-            finally:
-                _count_consumed(metrics, consumer, event_type, outcome, started)
+    _inboxes.setdefault(broker, []).append(inbox)
+    return inbox
 
 
-class CaseLanes:
-    """One lane per complaint: its events are handled one at a time, in delivery order.
-
-    The broker hands a consumer up to ``prefetch_count`` messages at once and each runs in
-    its own task, so events of different complaints are handled side by side. Events of
-    one complaint queue on that complaint's lock, which asyncio grants in the order the
-    tasks asked for it: the order the queue delivered them.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiting: dict[str, int] = {}
-
-    @contextlib.asynccontextmanager
-    async def of(self, complaint_id: str) -> AsyncIterator[None]:
-        """Hold the complaint's lane while the body runs."""
-        lock = self._locks.setdefault(complaint_id, asyncio.Lock())
-        self._waiting[complaint_id] = self._waiting.get(complaint_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._waiting[complaint_id] -= 1
-            if not self._waiting[complaint_id]:
-                del self._waiting[complaint_id], self._locks[complaint_id]
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
-async def _hold_while_unavailable(
-    dispatch: Dispatch, event: Event, consumer: ConsumerQueue, health: DependencyHealth
-) -> None:
-    """Dispatch; while a dependency is down, wait and try again (no delivery is used up)."""
-    delay = 0.2
-    held_for: set[str] = set()
-    while True:
-        try:
-            await dispatch(event)
-        except Exception as exc:
-            dependency = transient_dependency(exc)
-            if dependency is None:
-                raise
-            if dependency not in held_for:
-                log.warning(
-                    "dependency unavailable; holding the message until it answers",
-                    extra={"queue": consumer.name, "dependency": dependency},
-                )
-            held_for.add(dependency)
-            health.down(dependency, f"{type(exc).__name__} while handling {event.type}")
-            await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 (jitter)
-            delay = min(MAX_HOLD_SECONDS, delay * 2)
-            continue
-        for dependency in held_for:
-            health.up(dependency)
-        return
-
-
-def _count_consumed(
-    metrics: service_metrics.ServiceMetrics,
-    consumer: ConsumerQueue,
-    event_type: str,
-    outcome: str,
-    started: float,
-) -> None:
-    with telemetry.guarded("metrics-consume"):
-        elapsed = time.perf_counter() - started
-        metrics.handler_duration.labels(queue=consumer.name, event_type=event_type).observe(elapsed)
-        metrics.events_consumed.labels(
-            queue=consumer.name, event_type=event_type, outcome=outcome
-        ).inc()
-        if outcome == "dead_lettered":
-            metrics.events_dead_lettered.labels(queue=consumer.name).inc()
-
-
-def _delivery_count(message: RabbitMessage) -> int:
-    headers = message.raw_message.headers or {}
-    count = headers.get("x-delivery-count", 0)
-    return count if isinstance(count, int) else 0
+def inboxes_of(broker: RabbitBroker) -> tuple[Inbox, ...]:
+    """The inboxes registered on ``broker``, in registration order."""
+    return tuple(_inboxes.get(broker, ()))

@@ -1,7 +1,8 @@
 """One service process: its broker and Mongo connections, lifespan, readiness and serving.
 
-Every service is a FastAPI app whose lifespan starts a FastStream RabbitBroker (the
-subscribers) and a PyMongo async client, and stops them gracefully on SIGTERM::
+Every service is a FastAPI app whose lifespan connects a FastStream RabbitBroker, starts
+the inboxes registered on it (the consumers) and a PyMongo async client, and stops them
+gracefully on SIGTERM::
 
     runtime = ServiceRuntime(settings)
     subscribe_table(runtime.broker, HANDLERS, ports, health=runtime.health)
@@ -28,7 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common import metrics as service_metrics
 from samleng.common import telemetry
-from samleng.common.broker import EventPublisher, make_broker, with_heartbeat
+from samleng.common.broker import EventPublisher, inboxes_of, make_broker, with_heartbeat
 from samleng.common.health import DependencyHealth
 from samleng.common.logs import configure_logging
 from samleng.common.mongo import make_mongo_client, ping
@@ -76,7 +77,8 @@ class ServiceRuntime:
         if not self._started:
             return False
         try:
-            return self.publisher.is_open() and await self.broker.ping(timeout=2.0)
+            consuming = all(inbox.is_consuming() for inbox in inboxes_of(self.broker))
+            return consuming and self.publisher.is_open() and await self.broker.ping(timeout=2.0)
         except Exception:
             return False
 
@@ -99,6 +101,9 @@ class ServiceRuntime:
             for hook in on_start:
                 await hook()
             await self.broker.start()
+            inboxes = inboxes_of(self.broker)
+            for inbox in inboxes:
+                await inbox.start(prefetch_count=self.settings.prefetch_count)
             self._started = True
             tasks: list[asyncio.Task[None]] = [
                 asyncio.create_task(job(), name=job.__name__) for job in background
@@ -111,6 +116,12 @@ class ServiceRuntime:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.gather(
+                    *(
+                        inbox.stop(timeout=self.settings.shutdown_timeout_seconds)
+                        for inbox in inboxes
+                    )
+                )
                 await self.broker.stop()
                 await self.publisher.close()
                 await self.mongo.close()

@@ -20,11 +20,12 @@ from samleng.devstack import chromium, mongodb, processes, rabbitmq
 from samleng.devstack.mongodb import drop_databases, mongo_url
 from samleng.devstack.net import free_port
 from samleng.devstack.paths import LocalPaths
-from samleng.devstack.rabbitmq import amqp_url, create_vhost, delete_vhost
+from samleng.devstack.rabbitmq import amqp_url, close_connections, create_vhost, delete_vhost
 
 __all__ = [
     "StartedProcess",
     "amqp_url",
+    "close_connections",
     "create_vhost",
     "delete_vhost",
     "drop_databases",

@@ -123,6 +123,17 @@ def create_vhost(name: str) -> None:
         raise RabbitMQError(f"rabbitmqctl set_permissions -p {name} failed:\n{granted.stderr}")
 
 
+def close_connections(vhost: str, reason: str = "closed by a test") -> None:
+    """Close every client connection on ``vhost`` (as a broker restart would)."""
+    if vhost in ("", "/"):
+        raise RabbitMQError("refusing to close the default vhost's connections")
+    result = _run_tool("rabbitmqctl", "close_all_connections", "-p", vhost, reason)
+    if result.returncode != 0:
+        raise RabbitMQError(
+            f"rabbitmqctl close_all_connections -p {vhost} failed:\n{result.stderr}"
+        )
+
+
 def delete_vhost(name: str, missing_ok: bool = True) -> None:
     """Delete ``name`` with all its queues and exchanges."""
     if name in ("", "/"):
