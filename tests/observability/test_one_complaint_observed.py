@@ -240,6 +240,16 @@ async def test_every_service_exposes_its_counters_on_metrics(run: Run) -> None:
         consumed = _sample(text[name], "samleng_events_consumed_total", outcome="handled", **labels)
         assert consumed >= 1, name
         assert _sample(text[name], "samleng_event_handler_duration_seconds_count", **labels) >= 1
+    # every service counts its MongoDB round trips: intake's submission wrote in a
+    # transaction, routing inserted the case, every consumer wrote something
+    assert _sample(intake, "samleng_mongodb_commands_total", command="commitTransaction") >= 1
+    assert _sample(routing, "samleng_mongodb_commands_total", command="insert") >= 1
+    for name in handled:
+        writes = sum(
+            _sample(text[name], "samleng_mongodb_commands_total", command=command)
+            for command in ("insert", "update", "findAndModify")
+        )
+        assert writes >= 1, name
     # each service counts only its own work (no shared registry)
     assert "routing.case-events" not in text["reporting"]
     for name in run.http:

@@ -27,6 +27,7 @@ HEADLINE = {
     "rss_mb",
     "cpu_ms_per_complaint",
     "mongo_ops_per_complaint",
+    "round_trips_per_complaint",
     "machine",
     "date",
 }
@@ -64,6 +65,13 @@ async def test_the_bench_measures_every_phase_and_loses_nothing(tmp_path: Path) 
     assert set(record["rss_mb"]) == set(BACK_END)
     assert {*BACK_END, "mongod", "rabbitmq", "total"} <= set(record["cpu_ms_per_complaint"])
     assert set(record["mongo_ops_per_complaint"]) == set(BACK_END)
+    trips = record["round_trips_per_complaint"]
+    assert set(trips) == set(BACK_END)  # each service counted its own round trips
+    assert trips["intake"]["broker.published"] >= 1  # the submission, relayed
+    assert all(trips[name]["broker.consumed"] >= 1 for name in BACK_END if name != "intake")
+    assert all(
+        sum(v for k, v in trips[name].items() if k.startswith("mongodb.")) > 0 for name in BACK_END
+    )
     for phase in ("flow", "latency", "flow_at_history", "latency_at_history"):
         measured = record["phases"][phase]
         assert not measured["timed_out"]

@@ -94,6 +94,20 @@ class ServiceMetrics:
             ["channel", "reason"],
             registry=r,
         )
+        self.mongodb_commands = Counter(
+            "samleng_mongodb_commands",
+            "Commands this service sent to MongoDB (round trips), by command name.",
+            ["command"],
+            registry=r,
+        )
+        self._command_counters: dict[str, Any] = {}
+
+    def mongodb_command(self, command: str) -> None:
+        """Count one command sent to MongoDB (a round trip)."""
+        counter = self._command_counters.get(command)
+        if counter is None:
+            counter = self._command_counters[command] = self.mongodb_commands.labels(command)
+        counter.inc()
 
     def notification_failed(self, *, channel: str, reason: str) -> None:
         """Count one undeliverable notification; ``reason`` is a short fixed code."""

@@ -51,7 +51,7 @@ class ServiceRuntime:
         self.metrics = service_metrics.ServiceMetrics(settings.service_name)
         self.broker = make_broker(settings)
         service_metrics.attach(self.broker, self.metrics)
-        self.mongo = make_mongo_client(settings)
+        self.mongo = make_mongo_client(settings, self.metrics)
         self.db: AsyncDatabase[dict[str, Any]] = self.mongo[settings.mongo_database]
         self.publisher = EventPublisher(
             self.broker,

@@ -28,7 +28,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -261,13 +261,17 @@ class MongoCommandSpans(monitoring.CommandListener):
     no span goes anywhere (:func:`spans_kept`): a command span has no trace id to log.
     """
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, count: Callable[[str], None] | None = None) -> None:
         self._service = service
+        self._count = count
         self._open: dict[tuple[int, Any], Span] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        """Open a span for a command issued under a recording span."""
+        """Count the command (``count``, the service's metric of round trips) and open a
+        span for it if it was issued under a recording span."""
         with guarded("mongo-started"):
+            if self._count is not None:
+                self._count(event.command_name)
             if event.command_name in _UNTRACED_COMMANDS or not spans_kept():
                 return
             if not trace.get_current_span().get_span_context().is_valid:

@@ -40,6 +40,8 @@ BODIES = [
     for commune in COMMUNES
 ]
 POLL = 0.2
+#: CPU seconds, ``top`` operations and the services' own counts, read at one moment
+Window = tuple[dict[str, float], dict[str, dict[str, int]], dict[str, dict[str, float]]]
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -65,6 +67,8 @@ class System:
     events: EventLog
     say: Callable[[str], None]
     overhead: dict[str, list[int]] = field(default_factory=dict)  # the bench's own processes
+    #: service -> its /metrics URL (round trips: MongoDB commands, broker messages)
+    metrics_urls: Callable[[], dict[str, str]] = dict
 
 
 class FlowMeter:
@@ -122,21 +126,25 @@ class FlowMeter:
                 say(f"timed out after {elapsed:.0f} s: {done} of {accepted}")
                 return result, new, done, elapsed, True
 
-    async def _window(self) -> tuple[dict[str, float], dict[str, dict[str, int]]]:
+    async def _window(self) -> Window:
         pids = {**self.system.pids(), **self.system.overhead}
         ops = await meters.mongo_ops(self.system.mongo, self.system.databases)
-        return meters.cpu_seconds(pids), ops
+        counts = await meters.service_counts(self.system.metrics_urls())
+        return meters.cpu_seconds(pids), ops, counts
 
-    async def _costs(
-        self, before: tuple[dict[str, float], dict[str, dict[str, int]]], complaints: int
-    ) -> dict[str, Any]:
-        cpu_after, ops_after = await self._window()
+    async def _costs(self, before: Window, complaints: int) -> dict[str, Any]:
+        cpu_after, ops_after, counts_after = await self._window()
         spent = meters.cpu_delta(before[0], cpu_after)
         per = max(1, complaints)
         system = {k: 1000 * v / per for k, v in spent.items() if k not in self.system.overhead}
         overhead = {k: 1000 * v / per for k, v in spent.items() if k in self.system.overhead}
         ops = meters.ops_delta(before[1], ops_after)
+        counted = meters.counts_delta(before[2], counts_after)
         return {
+            "round_trips_per_complaint": {
+                service: {key: n / per for key, n in sorted(counts.items())}
+                for service, counts in counted.items()
+            },
             "cpu_ms_per_complaint": {**system, "total": sum(system.values())},
             "bench_overhead_cpu_ms_per_complaint": overhead,
             "mongo_ops_per_complaint": {

@@ -1,4 +1,5 @@
-"""What the processes cost: CPU seconds and RSS from ``/proc``, MongoDB operations from ``top``.
+"""What the processes cost: CPU seconds and RSS from ``/proc``, MongoDB operations from
+``top``, and round trips (MongoDB commands, broker messages) from each service's metrics.
 
     before = cpu_seconds(pids)            # {name: utime+stime in s, whole process tree}
     ...                                    # the measured window
@@ -11,10 +12,14 @@ the live ones, and through ``cutime``/``cstime`` the ones it has already reaped.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from samleng.devstack import processes
 
@@ -140,3 +145,52 @@ def rabbitmq_pids() -> list[int]:
     except (OSError, ValueError, subprocess.TimeoutExpired):
         return find_pids("beam.smp")
     return [pid]
+
+
+_SAMPLE = re.compile(r"^(samleng_[a-z_]+_total)\{([^}]*)\} ([0-9.e+]+)$")
+
+
+async def service_counts(urls: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Per service, from its ``/metrics``: MongoDB commands by name (``mongodb.<name>``),
+    events published and messages consumed (the broker round trips of its own work)."""
+
+    async def one(client: httpx.AsyncClient, url: str) -> dict[str, float]:
+        counts: dict[str, float] = {}
+        try:
+            text = (await client.get(url, timeout=5)).text
+        except httpx.HTTPError:
+            return counts
+        for line in text.splitlines():
+            found = _SAMPLE.match(line)
+            if found is None:
+                continue
+            name, labels, value = found.groups()
+            if name == "samleng_mongodb_commands_total":
+                command = re.search(r'command="([^"]+)"', labels)
+                key = f"mongodb.{command.group(1) if command else '?'}"
+            elif name == "samleng_events_published_total":
+                key = "broker.published"
+            elif name == "samleng_events_consumed_total":
+                key = "broker.consumed"
+            else:
+                continue
+            counts[key] = counts.get(key, 0.0) + float(value)
+        return counts
+
+    async with httpx.AsyncClient() as client:
+        found = await asyncio.gather(*(one(client, url) for url in urls.values()))
+    return dict(zip(urls, found, strict=True))
+
+
+def counts_delta(
+    before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    """What each service counted between two readings."""
+    return {
+        service: {
+            key: value - before.get(service, {}).get(key, 0.0)
+            for key, value in counts.items()
+            if value - before.get(service, {}).get(key, 0.0)
+        }
+        for service, counts in after.items()
+    }

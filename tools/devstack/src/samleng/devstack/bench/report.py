@@ -142,6 +142,7 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "cpu_ms_per_complaint": _get(phases, "flow", "cpu_ms_per_complaint"),
         "cpu_ms_per_complaint_at_1m": _get(phases, "flow_at_history", "cpu_ms_per_complaint"),
         "mongo_ops_per_complaint": _get(phases, "flow", "mongo_ops_per_complaint"),
+        "round_trips_per_complaint": _get(phases, "flow", "round_trips_per_complaint"),
     }
 
 
@@ -287,6 +288,7 @@ def markdown(r: dict[str, Any]) -> str:
             for name, counts in table.items():
                 cells = " | ".join(_n(counts.get(k), 2) for k in kinds)
                 lines.append(f"| {name}{label} | {cells} |")
+    lines += _round_trips(r.get("round_trips_per_complaint") or {})
     lines += ["", "## Phases", ""]
     lines += _phase_table(phases)
     summary = phases.get("reporting_summary")
@@ -333,6 +335,46 @@ METHOD = """
   operations**: deltas of the `top` command's counters summed over each service's
   collections (the bench's own few completion queries included).
 """.splitlines()
+
+
+WRITE_COMMANDS = ("insert", "update", "delete", "findAndModify", "commitTransaction")
+READ_COMMANDS = ("find", "getMore", "aggregate", "count", "distinct")
+
+
+def _round_trips(trips: dict[str, dict[str, float]]) -> list[str]:
+    """Round trips per complaint as each service counted them (its ``/metrics``)."""
+    if not trips:
+        return []
+    lines = [
+        "",
+        "## Round trips per complaint (empty history)",
+        "",
+        "As each service counted them itself (`samleng_mongodb_commands_total`,",
+        "`samleng_events_published_total`, `samleng_events_consumed_total`): a MongoDB",
+        "command is one round trip however many documents it writes (the `top` counts",
+        "above count every document a bulk update changes). Broker: events published",
+        "(each awaits a confirm) and messages consumed (each acked).",
+        "",
+        "| service | MongoDB commands | writes | reads | other | published | consumed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    totals = [0.0] * 6
+    for service, counts in sorted(trips.items()):
+        mongo = {k.split(".", 1)[1]: v for k, v in counts.items() if k.startswith("mongodb.")}
+        writes = sum(v for k, v in mongo.items() if k in WRITE_COMMANDS)
+        reads = sum(v for k, v in mongo.items() if k in READ_COMMANDS)
+        row = [
+            sum(mongo.values()),
+            writes,
+            reads,
+            sum(mongo.values()) - writes - reads,
+            counts.get("broker.published", 0.0),
+            counts.get("broker.consumed", 0.0),
+        ]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        lines.append(f"| {service} | " + " | ".join(_n(v, 2) for v in row) + " |")
+    lines.append("| total | " + " | ".join(_n(v, 2) for v in totals) + " |")
+    return lines
 
 
 def _derived(r: dict[str, Any], key: str) -> Any:

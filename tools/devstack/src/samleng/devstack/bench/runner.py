@@ -131,6 +131,9 @@ class Bench:
                     events=events,
                     say=self.say,
                     overhead={"bench tap": [tap.pid]},
+                    metrics_urls=lambda: {
+                        name: f"{service.url}/metrics" for name, service in self.running.items()
+                    },
                 )
                 await self._phases(FlowMeter(self.system), mongo)
                 self.results["status"] = "complete"
