@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import socket
 import subprocess
 import threading
@@ -111,3 +112,10 @@ def test_free_port_is_bindable() -> None:
     port = infra.free_port()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))
+
+
+def test_free_ports_handed_out_at_once_are_never_the_same() -> None:
+    # threads starting services side by side; the OS alone may give a closed port again
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        ports = list(pool.map(lambda _: infra.free_port(), range(400)))
+    assert len(set(ports)) == len(ports)

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable
 
 LOOPBACK = "127.0.0.1"
 
+_given: set[int] = set()
+_giving = threading.Lock()
+
 
 def free_port(host: str = LOOPBACK) -> int:
-    """Return a TCP port that is free on ``host`` right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """Return a TCP port that is free on ``host`` right now (the OS picks it), and that
+    this process has not handed out before.
+
+    The OS may pick a port again once the socket that found it is closed: services started
+    side by side (threads of one bench or test run) were once given the same port, and
+    the one that lost the race to bind it exited while the other answered its readiness
+    probe.
+    """
+    with _giving:
+        for _ in range(100):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind((host, 0))
+                port = int(sock.getsockname()[1])
+            if port not in _given:
+                _given.add(port)
+                return port
+    raise RuntimeError("no free port that this process has not handed out already")
 
 
 def port_is_open(port: int, host: str = LOOPBACK, timeout: float = 0.5) -> bool:

@@ -118,7 +118,7 @@ class RunningService:
                 except httpx.TransportError as error:
                     last = f"{type(error).__name__}: {error}"
                 else:
-                    if response.status_code == 200:
+                    if response.status_code == 200 and self._still_alive_after_ready():
                         return
                     last = f"HTTP {response.status_code}: {response.text[:300]}"
                 time.sleep(0.2)
@@ -126,6 +126,13 @@ class RunningService:
             f"{self.name} was not ready at {self.url}/readyz within {timeout:.0f} s ({last}); "
             f"last lines of {self.log_path}:\n{tail(self.log_path)}"
         )
+
+    def _still_alive_after_ready(self) -> bool:
+        """Whether the process still runs a moment after /readyz answered: a service that
+        could not bind its port exits right after its start-up, and the answer came from
+        whatever holds that port (``wait_ready`` then reports the exit)."""
+        time.sleep(0.3)
+        return self.is_alive()
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
         """SIGTERM the service, SIGKILL it after ``timeout``; return True if it stopped cleanly."""
