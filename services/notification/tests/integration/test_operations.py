@@ -127,8 +127,8 @@ async def test_mongodb_commands_per_event(stack: Any, amqp: Any) -> None:
     # planning: at most one case write and one bulk insert of deliveries per event; the
     # answer (naming its office) writes no case, nor do notices once contacts are known
     # (events of one case may overtake each other, so up to four of five may write)
-    assert operations.by_collection[("findAndModify", "cases")] <= events_seen * 0.8
-    assert operations.by_collection[("update", "cases")] == 0
+    case_writes = sum(operations.by_collection[(w, "cases")] for w in ("findAndModify", "update"))
+    assert case_writes <= events_seen * 0.8
     assert operations.by_collection[("insert", "deliveries")] <= events_seen
     # sending: leases and outcomes are batched, so even without a single batch of more
     # than one delivery the whole is well under the six writes per event of before
@@ -182,12 +182,14 @@ async def test_a_case_without_contact_writes_its_case_once_and_sends_its_feed_al
         f"\n{json.dumps(per_complaint, indent=1)}"
     )
     # the submission inserts the case record (in group commits), the assignment keeps its
-    # move in one findAndModify; nothing is upserted, and no courier leases, settles or
-    # reads back an in-app alert: it is stored sent as it is planned (the start-up's
-    # look of the feed's courier and of the lease watch may fall in the count)
-    assert operations.by_collection[("findAndModify", "cases")] == cases
+    # move in one write (a findAndModify alone, or the assignments of the moment in one
+    # bulk update and one read back); no courier leases, settles or reads back an in-app
+    # alert: it is stored sent as it is planned (the start-up's look of the feed's
+    # courier and of the lease watch may fall in the count)
+    alone = operations.by_collection[("findAndModify", "cases")]
+    together = operations.by_collection[("update", "cases")]
+    assert 1 <= alone + together <= cases
     assert operations.by_collection[("insert", "cases")] <= cases
-    assert operations.by_collection[("update", "cases")] == 0
     assert operations.by_collection[("update", "deliveries")] <= 2
     assert operations.by_collection[("find", "deliveries")] <= 1
     # the in-app delivery is the feed's alert: one insert, no second document

@@ -9,6 +9,11 @@ contacts that confirm later. complaint.submitted usually comes first: its record
 inserted, those of the moment in one ``insert_many`` (group commit), and the record is
 what was inserted (nothing was kept before it). Only when the case exists already (an
 event that overtook the submission, a replay) is it updated and read back.
+
+Updates of the moment go together too (a group commit): one unordered bulk write of the
+updates, then one read of the cases they changed. Each caller gets its case as read
+after its own update, which keeps the rule above: of two racing writers, the one whose
+update came second reads the other's.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from samleng.common.events import SealedContact
-from samleng.common.group_commit import NewDocuments
+from samleng.common.group_commit import GroupCommit, NewDocuments
 from samleng.notification.domain.cases import CaseRecord, Move
 from samleng.notification.domain.notices import Notice
 
@@ -45,12 +51,44 @@ class MongoCaseMemory:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._cases = db["cases"]
         self._new = NewDocuments(self._cases)
+        self._updates: GroupCommit[tuple[str, dict[str, Any]], CaseRecord] = GroupCommit(
+            self._update_round
+        )
 
     async def _update(self, complaint_id: str, update: dict[str, Any]) -> CaseRecord:
+        return await self._updates.submit((complaint_id, update))
+
+    async def _update_one(self, complaint_id: str, update: dict[str, Any]) -> CaseRecord:
         doc = await self._cases.find_one_and_update(
             {"_id": complaint_id}, update, upsert=True, return_document=ReturnDocument.AFTER
         )
         return _from_document(doc)
+
+    async def _update_round(
+        self, round_: list[tuple[str, dict[str, Any]]]
+    ) -> list[CaseRecord | BaseException]:
+        if len(round_) == 1:
+            return [await self._update_one(*round_[0])]
+        alone: dict[int, CaseRecord | BaseException] = {}
+        writes = [UpdateOne({"_id": key}, update, upsert=True) for key, update in round_]
+        try:
+            await self._cases.bulk_write(writes, ordered=False)
+        except BulkWriteError as refused:
+            if refused.details.get("writeConcernErrors"):
+                raise  # none of the round is known durable: every caller retries
+            # two upserts of one new case raced (or one was refused): each again alone
+            for error in refused.details.get("writeErrors", ()):
+                index = error["index"]
+                try:
+                    alone[index] = await self._update_one(*round_[index])
+                except Exception as failed:
+                    alone[index] = failed
+        keys = list({key for key, _ in round_})
+        after = {doc["_id"]: doc async for doc in self._cases.find({"_id": {"$in": keys}})}
+        return [
+            alone[i] if i in alone else _from_document(after.get(key))
+            for i, (key, _) in enumerate(round_)
+        ]
 
     async def learn_contacts(
         self, complaint_id: str, language: str, contacts: tuple[SealedContact, ...]
