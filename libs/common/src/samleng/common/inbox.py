@@ -26,7 +26,10 @@ the prefetch count) and
   prefetch, declares the queue again and brings the consumer back.
 
 Acks are written without waiting for the frame to reach the socket: a lost ack only
-means the broker hands the message out again, and every consumer is idempotent::
+means the broker hands the message out again, and every consumer is idempotent. Acks of
+one moment are coalesced (:class:`AckWindow`): one ``basic.ack`` with ``multiple`` settles
+every message up to it once all of them are handled, so a group commit's worth of
+messages costs the broker one settlement, not one each::
 
     inbox = Inbox(consumer, dispatch, connect=broker.connect,
                   dead_letter=functools.partial(dead_letter, broker), metrics=metrics)
@@ -42,6 +45,7 @@ import contextlib
 import logging
 import random
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -55,7 +59,7 @@ from samleng.common.health import DependencyHealth, transient_dependency
 from samleng.common.metrics import ServiceMetrics
 from samleng.common.topology import ConsumerQueue
 
-__all__ = ["CaseLanes", "Inbox"]
+__all__ = ["AckWindow", "CaseLanes", "Inbox"]
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +101,10 @@ class Inbox:
         self._queue: aio_pika.abc.AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._running: set[asyncio.Task[Any]] = set()
+        #: one window per channel the messages came on (a reconnect opens a new one)
+        self._windows: weakref.WeakKeyDictionary[aiormq.abc.AbstractChannel, AckWindow] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def start(self, *, prefetch_count: int) -> None:
         """Open the inbox's channel on the broker's connection and start consuming."""
@@ -136,6 +144,8 @@ class Inbox:
                     extra={"queue": self.consumer.name, "count": len(late)},
                 )
                 await asyncio.gather(*late, return_exceptions=True)
+        for window in list(self._windows.values()):
+            await window.flushed()
         self._channel = self._queue = None
         if channel is not None:
             with contextlib.suppress(Exception):
@@ -157,7 +167,30 @@ class Inbox:
         finally:
             if task is not None:
                 self._running.discard(task)
-        await _settle(message, settle)
+        await self._settle(message, settle)
+
+    async def _settle(self, message: Message, settle: Settle) -> None:
+        """Settle on the channel the message came on: an ack through its window, a
+        return at once. If the channel closed (a reconnect), the broker has already
+        returned the message to the queue and there is nothing left to settle."""
+        try:
+            tag = message.delivery_tag
+            if tag is None:
+                return
+            channel = message.channel
+            window = self._windows.get(channel)
+            if window is None:
+                window = self._windows[channel] = AckWindow(channel)
+            if settle is _ack:
+                window.handled(tag)
+            else:
+                await settle(channel, tag)
+                window.returned(tag)  # only once sent: no ack may cover it before
+        except Exception as exc:
+            log.warning(
+                "could not settle a message; the broker will deliver it again",
+                extra={"settle": settle.__name__.strip("_"), "error": type(exc).__name__},
+            )
 
     async def _consume(self, message: Message) -> Settle:
         """Handle one message; return how to settle it."""
@@ -235,18 +268,58 @@ def _nack(channel: aiormq.abc.AbstractChannel, tag: int) -> Awaitable[None]:
     return channel.basic_nack(tag, requeue=True, wait=False)
 
 
-async def _settle(message: Message, settle: Settle) -> None:
-    """Settle on the channel the message came on; if that closed (a reconnect), the broker
-    has already returned the message to the queue and there is nothing left to settle."""
-    try:
-        tag = message.delivery_tag
-        if tag is not None:
-            await settle(message.channel, tag)
-    except Exception as exc:
-        log.warning(
-            "could not settle a message; the broker will deliver it again",
-            extra={"settle": settle.__name__.strip("_"), "error": type(exc).__name__},
-        )
+class AckWindow:
+    """The acks of one channel, coalesced.
+
+    Delivery tags on a channel that only consumes are consecutive (1, 2, 3, ...). A
+    handled message is acked on the next turn of the event loop, together with the others
+    handled by then: the longest run of settled tags above the last one acked goes in one
+    ``basic.ack(multiple=True)``, so it never covers a message still being handled. A
+    handled message behind one still running (a slow handler, a held message) is acked
+    alone at once, so it does not use up the prefetch while it waits. Returned messages
+    (``basic.reject``/``nack``) are sent alone, by the caller, and only counted here.
+    """
+
+    def __init__(self, channel: aiormq.abc.AbstractChannel) -> None:
+        self._channel = channel
+        self._acked_up_to = 0  # every tag up to this one is settled
+        self._settled: set[int] = set()  # above it: acked alone or returned
+        self._handled: set[int] = set()  # above it: waiting for this turn's ack
+        self._flushing: asyncio.Task[None] | None = None
+
+    def handled(self, tag: int) -> None:
+        """The message's handler is done: ack it (soon, with the others of the moment)."""
+        self._handled.add(tag)
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush_soon())
+
+    def returned(self, tag: int) -> None:
+        """The message was returned to the queue (by the caller, at once)."""
+        self._settled.add(tag)
+
+    async def flushed(self) -> None:
+        """Wait until the acks of the moment are written."""
+        if self._flushing is not None:
+            await asyncio.gather(self._flushing, return_exceptions=True)
+
+    async def _flush_soon(self) -> None:
+        while self._handled:  # those handled while a flush was being written go next
+            await asyncio.sleep(0)  # the other handlers of this moment finish first
+            await self._flush()
+
+    async def _flush(self) -> None:
+        run_end = self._acked_up_to
+        while run_end + 1 in self._handled or run_end + 1 in self._settled:
+            run_end += 1
+        in_run = {tag for tag in self._handled if tag <= run_end}
+        alone = sorted(self._handled - in_run)
+        self._handled.clear()
+        self._settled = {tag for tag in self._settled if tag > run_end} | set(alone)
+        self._acked_up_to = run_end
+        if in_run:
+            await self._channel.basic_ack(max(in_run), multiple=len(in_run) > 1, wait=False)
+        for tag in alone:
+            await self._channel.basic_ack(tag, wait=False)
 
 
 class CaseLanes:
