@@ -317,6 +317,9 @@ METHOD = """
   queue bound to the events exchange, and intake applied it, notification planned the
   office's alert and reporting counted it (one query per service database,
   `bench/probes.py`). Rate = accepted ÷ (first request → last complaint done).
+- **Settings**: production's, but for the flood limits (the load comes from one address):
+  reporting releases its public tables as of each month's start (`open_data_as_of =
+  month_end`), not rebuilt every 30 s from the running year as in development.
 - **Latency at half the rate**: an open loop at half the whole flow's rate; each request
   is timed from when it was due. Submitted → assigned is from the `complaint.submitted`
   event's `occurred_at` (stamped by intake while it handles the POST) to the moment the tap
@@ -367,7 +370,7 @@ def _round_trips(trips: dict[str, dict[str, float]]) -> list[str]:
             sum(mongo.values()),
             writes,
             reads,
-            sum(mongo.values()) - writes - reads,
+            max(0.0, sum(mongo.values()) - writes - reads),
             counts.get("broker.published", 0.0),
             counts.get("broker.consumed", 0.0),
         ]
