@@ -24,6 +24,7 @@ BEFORE = {
     "whole_flow_ratio": "≈ 0.1",
     "whole_flow_per_s_at_1m": "not measured",
     "whole_flow_ratio_at_1m": "not measured",
+    "whole_flow_kept_at_1m": "not measured (a peer: 37 → 6.3/s, 0.17)",
     "p99_submit_to_assigned_ms": "not measured",
     "cpu_total": "≈ 75–90",
     "rss_max": "not measured",
@@ -131,6 +132,8 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "history_cases": _get(phases, "preload", "cases"),
         "whole_flow_per_s_at_1m": at_history,
         "whole_flow_ratio_at_1m": at_history / ceiling if at_history and ceiling else None,
+        # how flat the flow stays: at the history against at an empty one
+        "whole_flow_kept_at_1m": at_history / flow if at_history and flow else None,
         "p99_submit_to_assigned_ms": _get(phases, "latency", "submit_to_assigned_ms", "p99"),
         "p99_submit_to_assigned_ms_at_1m": _get(
             phases, "latency_at_history", "submit_to_assigned_ms", "p99"
@@ -213,6 +216,7 @@ def markdown(r: dict[str, Any]) -> str:
         "whole_flow_ratio": "whole flow ÷ ceiling",
         "whole_flow_per_s_at_1m": f"whole flow at {_n(history)} cases of history, complaints/s",
         "whole_flow_ratio_at_1m": "whole flow at that history ÷ ceiling",
+        "whole_flow_kept_at_1m": "whole flow at that history ÷ at an empty history",
         "p99_submit_to_assigned_ms": "p99 submitted → assigned at half the rate, ms",
         "cpu_total": "CPU ms per complaint, every process",
         "rss_max": "largest RSS of a service after load, MiB",
@@ -221,8 +225,9 @@ def markdown(r: dict[str, Any]) -> str:
     base = r.get("baseline")
     for key, label in rows.items():
         value = _derived(r, key)
-        now = _n(value, 2 if "ratio" in key else 1)
-        was = f" {_n(_derived(base, key), 2 if 'ratio' in key else 1)} |" if base else ""
+        digits = 2 if "ratio" in key or "kept" in key else 1
+        now = _n(value, digits)
+        was = f" {_n(_derived(base, key), digits)} |" if base else ""
         lines.append(f"| {label} | {BEFORE.get(key, '—')} |{was} {now} | {_goal(key, value)} |")
     both = f"{_n(r['lost'])} / {_n(r['duplicated'])}"
     goal = _goal("duplicated", r["duplicated"]) if r["lost"] == 0 else _goal("lost", r["lost"])
