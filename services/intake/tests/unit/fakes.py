@@ -33,6 +33,7 @@ from samleng.common.events import (
     OfficeRef,
 )
 from samleng.intake.adapters.crypto import ContactSealer, Fingerprint, SealedBox, derive_key
+from samleng.intake.adapters.inbox import InvalidCursor
 from samleng.intake.app import conversation_desk
 from samleng.intake.domain.access import in_office_trail
 from samleng.intake.domain.audit import GENESIS, AuditEntry, AuditRecord, chain
@@ -324,7 +325,10 @@ class InMemoryInbox:
     async def page(
         self, where: InboxFilter, *, limit: int, cursor: str | None, order: str = "submitted"
     ) -> InboxPage:
-        """One page of the selected cases."""
+        """One page of the selected cases (a cursor not made here is refused, as the real
+        inbox refuses one it did not make)."""
+        if cursor and not cursor.isdigit():
+            raise InvalidCursor(cursor)
         start = int(cursor or 0)
         found = self._selected(where)
         more = start + limit < len(found)

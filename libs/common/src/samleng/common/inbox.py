@@ -68,6 +68,11 @@ MAX_BACKOFF_SECONDS = 5.0
 MAX_HOLD_SECONDS = 10.0
 #: How long a stopping inbox waits for the broker to confirm it stopped consuming.
 CANCEL_TIMEOUT_SECONDS = 5.0
+#: How long an inbox waits for its channel to close.
+CLOSE_TIMEOUT_SECONDS = 5.0
+#: How long each try of opening the inbox may wait for the broker, and how many tries.
+OPEN_TIMEOUT_SECONDS = 15.0
+OPEN_ATTEMPTS = 3
 
 Message = aio_pika.abc.AbstractIncomingMessage
 #: Opens (or returns) the service's robust connection.
@@ -107,15 +112,39 @@ class Inbox:
         )
 
     async def start(self, *, prefetch_count: int) -> None:
-        """Open the inbox's channel on the broker's connection and start consuming."""
+        """Open the inbox's channel on the broker's connection and start consuming.
+
+        Each step waits for the broker's answer at most ``OPEN_TIMEOUT_SECONDS``; a try
+        that gets none is abandoned (its channel closed) and made again, so a lost answer
+        never leaves a service starting for ever.
+        """
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                await asyncio.wait_for(self._open(prefetch_count), OPEN_TIMEOUT_SECONDS)
+            except TimeoutError:
+                channel, self._channel, self._queue = self._channel, None, None
+                if channel is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(channel.close(), CLOSE_TIMEOUT_SECONDS)
+                if attempt == OPEN_ATTEMPTS:
+                    raise
+                log.warning(
+                    "the broker did not answer while the inbox opened; trying again",
+                    extra={"queue": self.consumer.name, "attempt": attempt},
+                )
+            else:
+                return
+
+    async def _open(self, prefetch_count: int) -> None:
         connection = await self._connect()
         channel = await connection.channel(publisher_confirms=False)
+        self._channel = channel
         await channel.set_qos(prefetch_count=prefetch_count)
         declared = self.consumer.rabbit_queue()
         queue = await channel.declare_queue(
             declared.name, durable=True, arguments=declared.arguments
         )
-        self._channel, self._queue = channel, queue
+        self._queue = queue
         self._consumer_tag = await queue.consume(self._on_message)
 
     def is_consuming(self) -> bool:
@@ -149,7 +178,7 @@ class Inbox:
         self._channel = self._queue = None
         if channel is not None:
             with contextlib.suppress(Exception):
-                await channel.close()
+                await asyncio.wait_for(channel.close(), CLOSE_TIMEOUT_SECONDS)
 
     async def _on_message(self, message: Message) -> None:
         task = asyncio.current_task()

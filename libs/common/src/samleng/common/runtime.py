@@ -122,12 +122,25 @@ class ServiceRuntime:
                         for inbox in inboxes
                     )
                 )
-                await self.broker.stop()
-                await self.publisher.close()
-                await self.mongo.close()
+                await _bounded(self.broker.stop(), "closing the broker connection")
+                await _bounded(self.publisher.close(), "closing the publisher")
+                await _bounded(self.mongo.close(), "closing the MongoDB client")
                 log.info("service stopped", extra={"service": self.settings.service_name})
 
         return run
+
+
+#: How long each step of a stop may take once the consumers are stopped.
+STOP_STEP_SECONDS = 10.0
+
+
+async def _bounded(step: Awaitable[Any], what: str) -> None:
+    """Run one step of a stop; a step that fails or hangs is logged and the stop goes on
+    (a process that never exits would hold its port and its messages)."""
+    try:
+        await asyncio.wait_for(step, STOP_STEP_SECONDS)
+    except Exception as exc:
+        log.warning("a step of the stop failed", extra={"step": what, "error": type(exc).__name__})
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
