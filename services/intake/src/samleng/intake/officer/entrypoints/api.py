@@ -88,7 +88,7 @@ def _respond(response: Response, case_file: CaseFile) -> OfficerCaseView:
     return officer_case_view(case_file)
 
 
-@router.get("/inbox", response_model=InboxView, responses=documented(401, 403))
+@router.get("/inbox", response_model=InboxView, responses=documented(400, 401, 403))
 async def inbox(
     principal: CurrentOfficer,
     desk: OfficerDeskDep,
