@@ -334,7 +334,7 @@ METHOD = """
   services for one case), dates one to 25 months back and the state of a case closed
   long ago, with `insert_many` from one process per service. Collections with a TTL index
   (outboxes, budgets) are not filled. The services are then restarted on it and the bench
-  waits until they are idle before measuring again.
+  waits until they and mongod are idle before measuring again.
 - **Lost** = accepted but not done by every service when the phase ended; **duplicated** =
   more cases than accepted submissions, more than one routing decision (distinct event ids)
   for a complaint, or more than one office alert for one assignment.
