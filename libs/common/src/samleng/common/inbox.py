@@ -33,7 +33,7 @@ messages costs the broker one settlement, not one each::
 
     inbox = Inbox(consumer, dispatch, connect=broker.connect,
                   dead_letter=functools.partial(dead_letter, broker), metrics=metrics)
-    await inbox.start(prefetch_count=16)
+    await inbox.start(prefetch_count=64)
     ...
     await inbox.stop(timeout=10.0)
 """
