@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aio_pika
 from fastapi import FastAPI
 from pydantic import ValidationError
+from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common.logs import configure_logging
 from samleng.common.mongo import make_mongo_client, ping
@@ -84,6 +86,25 @@ async def check_dependencies(settings: ServiceSettings, *, broker: bool = True) 
             )
     finally:
         await client.close()
+
+
+@contextlib.asynccontextmanager
+async def service_database(settings: ServiceSettings) -> AsyncIterator[AsyncDatabase[Any]]:
+    """The service's database for one command, its client closed afterwards."""
+    client = make_mongo_client(settings)
+    try:
+        yield client[settings.mongo_database]
+    finally:
+        await client.close()
+
+
+def retention_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The command line of a service's ``retention`` command: ``--dry-run`` or ``--yes``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="only count what is due")
+    mode.add_argument("--yes", action="store_true", help="erase what is due")
+    return parser
 
 
 async def _check_broker(settings: ServiceSettings) -> None:

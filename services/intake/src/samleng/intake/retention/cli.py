@@ -8,12 +8,11 @@ first. Reads the usual ``SAMLENG_*`` settings (``SAMLENG_RETENTION_*_DAYS``).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
 
-from samleng.common.mongo import make_mongo_client
+from samleng.common.cli import retention_parser, service_database
 from samleng.intake.adapters.audit import AuditTrail
 from samleng.intake.adapters.retention import MongoRetention
 from samleng.intake.app import audit_key, retention_policy
@@ -21,29 +20,14 @@ from samleng.intake.retention.handlers import apply_retention
 from samleng.intake.settings import IntakeSettings
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m samleng.intake retention",
-        description="Erase sealed reporter details and attachments of cases closed long ago.",
-    )
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--dry-run", action="store_true", help="only count what is due")
-    mode.add_argument("--yes", action="store_true", help="erase what is due")
-    return parser
-
-
 async def _run(settings: IntakeSettings, dry_run: bool) -> int:
-    client = make_mongo_client(settings)
-    try:
-        db = client[settings.mongo_database]
+    async with service_database(settings) as db:
         audit = AuditTrail(db, audit_key(settings))
         store = MongoRetention(db, audit)
         await audit.create_indexes()
         await store.create_indexes()
         policy = retention_policy(settings)
         report = await apply_retention(store, policy, datetime.now(UTC), dry_run=dry_run)
-    finally:
-        await client.close()
     verb = "due for erasure" if dry_run else "erased"
     days = {"contacts": policy.contacts_days, "attachments": policy.attachments_days}
     for erasure, cases in report.items():
@@ -56,7 +40,10 @@ async def _run(settings: IntakeSettings, dry_run: bool) -> int:
 
 def main(argv: list[str]) -> int:
     """Apply (or, dry, count) the retention policy once."""
-    args = _parser().parse_args(argv)
+    args = retention_parser(
+        "python -m samleng.intake retention",
+        "Erase sealed reporter details and attachments of cases closed long ago.",
+    ).parse_args(argv)
     return asyncio.run(_run(IntakeSettings(), dry_run=args.dry_run))
 
 

@@ -8,38 +8,23 @@ codes). Safe beside running replicas: each erasure is a conditional update, done
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
 
-from samleng.common.mongo import make_mongo_client
+from samleng.common.cli import retention_parser, service_database
 from samleng.notification.adapters.retention import MongoCaseRetention
 from samleng.notification.retention.handlers import apply_retention
 from samleng.notification.settings import NotificationSettings
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m samleng.notification retention",
-        description="Erase the sealed contacts of cases final long ago.",
-    )
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--dry-run", action="store_true", help="only count what is due")
-    mode.add_argument("--yes", action="store_true", help="erase what is due")
-    return parser
-
-
 async def _run(settings: NotificationSettings, dry_run: bool) -> int:
-    client = make_mongo_client(settings)
-    try:
-        store = MongoCaseRetention(client[settings.mongo_database])
+    async with service_database(settings) as db:
+        store = MongoCaseRetention(db)
         await store.create_indexes()
         cases = await apply_retention(
             store, settings.retention_policy(), datetime.now(UTC), dry_run=dry_run
         )
-    finally:
-        await client.close()
     verb = "due for erasure" if dry_run else "erased"
     print(
         f"contacts: {cases} case(s) {verb} "
@@ -50,7 +35,10 @@ async def _run(settings: NotificationSettings, dry_run: bool) -> int:
 
 def main(argv: list[str]) -> int:
     """Apply (or, dry, count) the retention policy once."""
-    args = _parser().parse_args(argv)
+    args = retention_parser(
+        "python -m samleng.notification retention",
+        "Erase the sealed contacts of cases final long ago.",
+    ).parse_args(argv)
     return asyncio.run(_run(NotificationSettings(), dry_run=args.dry_run))
 
 
