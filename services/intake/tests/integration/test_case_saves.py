@@ -11,28 +11,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from samleng.devstack.mongodb import mongo_url
 from samleng.intake.adapters.cases import CaseRepository
 from samleng.intake.domain.model import Case, open_case
 from samleng.intake.ports import StaleCase
 from services.intake.tests.unit.fakes import OFFICE, SUBMISSION
+from tests.support import scratch_database
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 async def repository(stack: Any) -> AsyncIterator[CaseRepository]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url())
-    name = f"{stack.db_prefix}_saves_{uuid.uuid4().hex[:6]}"
-    try:
-        repo = CaseRepository(client[name])
+    async with scratch_database(stack, "saves") as db:
+        repo = CaseRepository(db)
         await repo.create_indexes()
         yield repo
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 async def stored_cases(repo: CaseRepository, count: int) -> list[Case]:

@@ -9,24 +9,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from samleng.devstack.mongodb import mongo_url
 from samleng.notification.adapters.cases import MongoCaseMemory
 from samleng.notification.domain.cases import Move
+from tests.support import scratch_database
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 async def memory(stack: Any) -> AsyncIterator[MongoCaseMemory]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url())
-    name = f"{stack.db_prefix}_casemem_{uuid.uuid4().hex[:6]}"
-    try:
-        yield MongoCaseMemory(client[name])
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with scratch_database(stack, "casemem") as db:
+        yield MongoCaseMemory(db)
 
 
 async def test_updates_of_one_moment_each_read_their_own_write(memory: MongoCaseMemory) -> None:

@@ -4,16 +4,15 @@ deliveries once, and their collection is renamed."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from samleng.notification.adapters.deliveries import MongoDeliveryQueue
 from samleng.notification.adapters.feed import ADOPTED, MongoAlertFeed
 from samleng.notification.domain.delivery import Delivery, DeliveryState, Target
+from tests.support import scratch_database
 
 pytestmark = pytest.mark.integration
 
@@ -50,10 +49,7 @@ def in_app(n: int, state: DeliveryState = DeliveryState.SENT) -> Delivery:
 async def test_the_feed_is_the_sent_in_app_deliveries_and_adopts_the_old_alerts(
     stack: Any,
 ) -> None:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"{stack.db_prefix}_feed_{uuid.uuid4().hex[:8]}"
-    try:
-        db = client[name]
+    async with scratch_database(stack, "feed") as db:
         queue, feed = MongoDeliveryQueue(db), MongoAlertFeed(db)
         await queue.plan([in_app(1), in_app(2), in_app(3, DeliveryState.PENDING)])
         # alerts of before: e1 was read, e2 not
@@ -90,6 +86,3 @@ async def test_the_feed_is_the_sent_in_app_deliveries_and_adopts_the_old_alerts(
         )
         plan = str(explained["queryPlanner"]["winningPlan"])
         assert "recipient_1_channel_1_state_1_occurred_at_-1" in plan and "SORT" not in plan
-    finally:
-        await client.drop_database(name)
-        await client.close()

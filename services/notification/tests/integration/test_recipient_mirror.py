@@ -7,34 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from samleng.notification.adapters.recipients import MongoRecipientDirectory
 from samleng.notification.domain.delivery import Endpoint, Recipient
-from tests.support import eventually
+from tests.support import eventually, scratch_database
 
 pytestmark = pytest.mark.integration
 
 DARA = Recipient("commune:a", "dara", "km", (Endpoint("email", "dara@a.example"),))
 SOKHA = Recipient("commune:a", "sokha", "en", (Endpoint("sms", "+8551"),))
 VANNA = Recipient("district:b", "vanna", "km", (Endpoint("telegram", "4242"),))
-
-
-@contextlib.asynccontextmanager
-async def scratch(stack: Any) -> AsyncIterator[Any]:
-    """A database of the test's own, dropped afterwards."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"{stack.db_prefix}_mirror_{uuid.uuid4().hex[:8]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -60,7 +46,7 @@ async def following(directory: MongoRecipientDirectory) -> AsyncIterator[None]:
 
 
 async def test_the_mirror_sees_every_replicas_changes(stack: Any) -> None:
-    async with scratch(stack) as db:
+    async with scratch_database(stack, "mirror") as db:
         here, there = MongoRecipientDirectory(db), MongoRecipientDirectory(db)
         await there.put(DARA)  # before the mirror follows: in the copy it reads
         async with following(here):
@@ -89,7 +75,7 @@ async def test_the_mirror_sees_every_replicas_changes(stack: Any) -> None:
 
 
 async def test_without_the_mirror_look_ups_read_mongodb(stack: Any) -> None:
-    async with scratch(stack) as db:
+    async with scratch_database(stack, "mirror") as db:
         directory = MongoRecipientDirectory(db)
         await directory.put(DARA)
         await directory.put(VANNA)

@@ -4,14 +4,13 @@ STOP; a replayed change is a no-op; a resumed address's record expires."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from samleng.notification.adapters.consent import RESUMED_KEPT, MongoMessageAllowance
+from tests.support import scratch_database
 
 pytestmark = pytest.mark.integration
 
@@ -21,10 +20,8 @@ T0 = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
 async def test_stop_and_start_are_kept_by_their_time_whatever_order_they_come_in(
     stack: Any,
 ) -> None:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    name = f"{stack.db_prefix}_stoplist_{uuid.uuid4().hex[:8]}"
-    try:
-        allowance = MongoMessageAllowance(client[name])
+    async with scratch_database(stack, "stoplist") as db:
+        allowance = MongoMessageAllowance(db)
         await allowance.create_indexes()
         stopped, started = T0, T0 + timedelta(minutes=1)
         await allowance.resume("a", started)  # START comes first, its STOP late
@@ -36,15 +33,12 @@ async def test_stop_and_start_are_kept_by_their_time_whatever_order_they_come_in
         assert await allowance.stopped("b")
         await allowance.resume("b", started + timedelta(minutes=1))
         assert not await allowance.stopped("b")
-        kept = await client[name]["stopped_addresses"].find_one({"_id": "b"})
+        kept = await db["stopped_addresses"].find_one({"_id": "b"})
         assert kept is not None and kept["expires_at"] == started + timedelta(minutes=1) + (
             RESUMED_KEPT
         )
-        await client[name]["stopped_addresses"].insert_one({"_id": "old"})  # before times
+        await db["stopped_addresses"].insert_one({"_id": "old"})  # before times
         assert await allowance.stopped("old")
         await allowance.resume("old", T0)
         assert not await allowance.stopped("old")
         assert not await allowance.stopped("never")
-    finally:
-        await client.drop_database(name)
-        await client.close()
