@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from bson import json_util
 from pymongo.asynchronous.database import AsyncDatabase
 
 from samleng.common import leases
+from samleng.common.cli import service_database
 from samleng.common.events import (
     ActorRef,
     CitizenActionData,
@@ -36,7 +37,6 @@ from samleng.common.events import (
     RejectedData,
     ReopenedData,
 )
-from samleng.common.mongo import make_mongo_client
 from samleng.notification.app import create_app
 from samleng.notification.domain.retention import NOT_SENT
 from samleng.notification.settings import NotificationSettings
@@ -80,16 +80,6 @@ def opening(key: str, sms: str, telegram: str) -> tuple[ComplaintSubmitted, Even
         str(uuid.uuid4()), (seal(key, "sms", sms), seal(key, "telegram", telegram)), "en"
     )
     return first, assigned(first, OFFICE)
-
-
-@contextlib.asynccontextmanager
-async def database(settings: NotificationSettings) -> AsyncIterator[AsyncDatabase[Any]]:
-    """The service's database, through a client of the test's own."""
-    client = make_mongo_client(settings)
-    try:
-        yield client[settings.mongo_database]
-    finally:
-        await client.close()
 
 
 async def case_doc(db: AsyncDatabase[Any], complaint_id: str) -> dict[str, Any]:
@@ -137,7 +127,7 @@ async def test_contacts_and_delivery_targets_are_erased_after_the_period_not_bef
         }
         reopening = reopened(closures["reopened"])
         late_reopening = reopened(closures["late"])
-        async with running(create_app(settings)) as http, database(settings) as db:
+        async with running(create_app(settings)) as http, service_database(settings) as db:
             for first, assignment in cases.values():
                 await publish_event(amqp, first)
                 await publish_event(amqp, assignment)
@@ -235,7 +225,7 @@ async def test_the_job_erases_on_one_replica_and_logs_only_counts(stack: Any, am
             async with (
                 running(create_app(settings)),
                 running(create_app(settings)),
-                database(settings) as db,
+                service_database(settings) as db,
             ):
                 for event in (first, assignment, keep, keep_assignment):
                     await publish_event(amqp, event)
@@ -249,7 +239,7 @@ async def test_the_job_erases_on_one_replica_and_logs_only_counts(stack: Any, am
                 assert len((await case_doc(db, keep.complaint_id))["contacts"]) == 2
                 # the run that erased ends with its count (a stop before it would lose it)
                 await eventually(lambda: _logged(logs.lines))
-            async with database(settings) as db:
+            async with service_database(settings) as db:
                 assert await db["leases"].find().to_list() == []  # both gave the lease up
     counts = [line for line in logs.lines if '"retention applied"' in line]
     assert sum(_count(line) for line in counts) == 1  # erased once, by one replica

@@ -41,9 +41,7 @@ async def on_event(event: Event, ports: ReportingPorts) -> None:
     """
     await ports.archive.keep(event)
     await _fold_into_record(event, ports)
-    local_date = ports.calendar.local_date
-    since = local_date(event.occurred_at).year
-    await ports.publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))
+    await _note_changed_years(event, ports)
 
 
 async def on_desk_message(event: Event, ports: ReportingPorts) -> None:
@@ -52,6 +50,11 @@ async def on_desk_message(event: Event, ports: ReportingPorts) -> None:
     if count is None or ports.desk_counts is None:
         raise RuntimeError(f"reporting cannot count {event.type} without its desk counts")
     await ports.desk_counts.keep(count)
+    await _note_changed_years(event, ports)
+
+
+async def _note_changed_years(event: Event, ports: ReportingPorts) -> None:
+    """Mark the publications the event can change: its own year's and every later one's."""
     local_date = ports.calendar.local_date
     since = local_date(event.occurred_at).year
     await ports.publications.changed(range(since, local_date(datetime.now(UTC)).year + 1))

@@ -26,7 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from samleng.common.events import SealedContact
-from samleng.common.group_commit import GroupCommit, NewDocuments
+from samleng.common.group_commit import GroupCommit, NewDocuments, note_refusals
 from samleng.notification.domain.cases import CaseRecord, Move
 from samleng.notification.domain.notices import Notice
 
@@ -71,18 +71,18 @@ class MongoCaseMemory:
             return [await self._update_one(*round_[0])]
         alone: dict[int, CaseRecord | BaseException] = {}
         writes = [UpdateOne({"_id": key}, update, upsert=True) for key, update in round_]
+        refusals: list[bool | BaseException] = [True] * len(round_)
         try:
             await self._cases.bulk_write(writes, ordered=False)
         except BulkWriteError as refused:
-            if refused.details.get("writeConcernErrors"):
-                raise  # none of the round is known durable: every caller retries
-            # two upserts of one new case raced (or one was refused): each again alone
-            for error in refused.details.get("writeErrors", ()):
-                index = error["index"]
-                try:
-                    alone[index] = await self._update_one(*round_[index])
-                except Exception as failed:
-                    alone[index] = failed
+            # a write concern the round missed is raised to every caller (none is durable)
+            note_refusals(refused, refusals)
+        # two upserts of one new case raced (or one was refused): each again alone
+        for index in (i for i, went_in in enumerate(refusals) if went_in is not True):
+            try:
+                alone[index] = await self._update_one(*round_[index])
+            except Exception as failed:
+                alone[index] = failed
         keys = list({key for key, _ in round_})
         after = {doc["_id"]: doc async for doc in self._cases.find({"_id": {"$in": keys}})}
         return [

@@ -13,8 +13,8 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
+from samleng.common.group_commit import NewDocuments
 from samleng.reporting.domain.desks import DeskCount
 
 
@@ -23,6 +23,7 @@ class MongoDeskCounts:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self._counts = db["desk_counts"]
+        self._new = NewDocuments(self._counts)  # counts of the moment in one insert
 
     async def create_indexes(self) -> None:
         """Find a year's counts quickly (idempotent)."""
@@ -37,11 +38,7 @@ class MongoDeskCounts:
             "at": count.at,
             "reason": count.reason,
         }
-        try:
-            await self._counts.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self._new.insert(document)
 
     async def between(self, start: datetime, end: datetime) -> list[DeskCount]:
         """Every arrival and dismissal from ``start`` until before ``end``."""
