@@ -72,3 +72,30 @@ async def test_two_saves_of_one_case_in_one_round_store_one(repository: CaseRepo
     stored = await repository.get(case.complaint_id)
     assert stored is not None and stored.version == 1
     assert (stored.office == OFFICE) != (stored.answered_at is not None)  # one of the two
+
+
+async def test_a_submission_refused_in_a_shared_round_fails_alone(
+    repository: CaseRepository,
+) -> None:
+    class AlreadyDecided(Exception):
+        """What a desk's decision raises when another agent decided first."""
+
+    async def refused(session: object) -> None:
+        raise AlreadyDecided
+
+    cases = []
+    for _ in range(5):
+        case, event = open_case(SUBMISSION, f"hash-{uuid.uuid4().hex}", datetime.now(UTC))
+        cases.append((case, event))
+    outcome = await asyncio.gather(
+        *(
+            repository.add(case, event, also=refused if n == 2 else None)
+            for n, (case, event) in enumerate(cases)
+        ),
+        return_exceptions=True,
+    )
+    assert [type(o).__name__ for o in outcome] == [
+        "NoneType", "NoneType", "AlreadyDecided", "NoneType", "NoneType"
+    ]  # fmt: skip
+    for n, (case, _) in enumerate(cases):
+        assert (await repository.get(case.complaint_id) is None) == (n == 2)

@@ -31,6 +31,7 @@ in it).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import uuid
@@ -42,7 +43,7 @@ from typing import Any
 from pymongo import DESCENDING, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from samleng.common.events import (
     CaseStatus,
@@ -124,11 +125,10 @@ class CaseRepository:
 
     async def _add_round(self, round_: list[_NewCase]) -> list[BaseException | None]:
         if len(round_) > 1:
-            try:
+            # a key in use, one submission refused, or one's own extra write (``also``: a
+            # desk's decision) refused: each alone below, for its own answer
+            with contextlib.suppress(Exception):
                 await self._in_transaction(lambda s: self._insert_all(s, round_))
-            except BulkWriteError:
-                pass  # a key in use, or one submission refused: each alone, for its own answer
-            else:
                 return [None] * len(round_)
         outcome: list[BaseException | None] = []
         for new in round_:
@@ -278,8 +278,7 @@ class CaseRepository:
             if also is not None:
                 await also(session)
 
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(write)
+        await self._in_transaction(write)
         self._keep(dataclasses.replace(case, version=case.version + 1))
 
     async def _replace(self, case: Case, session: AsyncClientSession | None = None) -> None:
