@@ -32,7 +32,8 @@ every message up to it once all of them are handled, so a group commit's worth o
 messages costs the broker one settlement, not one each::
 
     inbox = Inbox(consumer, dispatch, connect=broker.connect,
-                  dead_letter=functools.partial(dead_letter, broker), metrics=metrics)
+                  dead_letter=functools.partial(dead_letter, broker), metrics=metrics,
+                  health=DependencyHealth())
     await inbox.start(prefetch_count=64)
     ...
     await inbox.stop(timeout=10.0)
@@ -284,8 +285,8 @@ Settle = Callable[[aiormq.abc.AbstractChannel, int], Awaitable[None]]
 
 
 def _ack(channel: aiormq.abc.AbstractChannel, tag: int) -> Awaitable[None]:
-    # Not waiting for the frame to reach the socket: a lost ack only means the broker
-    # hands the message out again, and every consumer is idempotent.
+    """An ack goes through the channel's :class:`AckWindow` (``Inbox._settle``); this is
+    the marker ``_consume`` returns for it, and acks alone if ever called."""
     return channel.basic_ack(tag, wait=False)
 
 

@@ -12,9 +12,9 @@ when nothing is exported. Spans are exported by OTLP/HTTP only when
 How one complaint becomes one trace: the HTTP middleware opens the server span; intake
 stores :func:`trace_headers` beside the outbox entry; the relay passes them back to
 ``EventPublisher.publish``, which opens a producer span under them and injects its own
-``traceparent`` into the message headers; ``subscribe_inbox`` extracts it and opens the
-consumer span, under which the handler's writes (:class:`MongoCommandSpans`) and
-publishes happen, and so on down the chain.
+``traceparent`` into the message headers; the inbox (``samleng.common.inbox``) extracts
+it and opens the consumer span, under which the handler's writes
+(:class:`MongoCommandSpans`) and publishes happen, and so on down the chain.
 
 Telemetry never breaks the host: a failure inside this module is swallowed and logged
 once per place. Spans carry no personal data: no request paths, no bodies, no command

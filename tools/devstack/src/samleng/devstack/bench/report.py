@@ -97,7 +97,8 @@ BASELINE_KEYS = (
     "commit",
     "machine",
     *("ceiling_per_s", "whole_flow_per_s", "whole_flow_ratio", "whole_flow_per_s_at_1m"),
-    *("whole_flow_ratio_at_1m", "p99_submit_to_assigned_ms", "lost", "duplicated", "rss_mb"),
+    *("whole_flow_ratio_at_1m", "whole_flow_kept_at_1m", "p99_submit_to_assigned_ms"),
+    *("lost", "duplicated", "rss_mb", "round_trips_per_complaint"),
     *("cpu_ms_per_complaint", "cpu_ms_per_complaint_at_1m", "mongo_ops_per_complaint"),
 )
 
